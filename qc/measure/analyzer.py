@@ -1,0 +1,155 @@
+"""The one streaming pass: every meter fed from the same blocks.
+
+:class:`Analyzer` is the only place that knows which meters exist. Each block
+is read once; the K-weighting filter output feeds the loudness meter, the raw
+samples feed the level, clipping and true-peak meters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from qc.measure._types import Floats
+from qc.measure.clipping import ClipDetector, ClippingResult
+from qc.measure.iir import BlockIIR
+from qc.measure.kweighting import channel_weights, k_weighting_sos
+from qc.measure.levels import LevelMeter, LevelResult
+from qc.measure.loudness import LoudnessMeter, LoudnessResult
+from qc.measure.truepeak import TruePeakMeter, TruePeakMethod, TruePeakResult
+
+__all__ = ["Analyzer", "MeasureOptions", "Measurements", "analyze"]
+
+
+@dataclass(frozen=True)
+class MeasureOptions:
+    """How to measure (not how to judge).
+
+    Attributes:
+        true_peak_method: ``"accurate"`` (default) or ``"bs1770"`` (the ITU
+            Annex 2 4x filter).
+        over_dbtp: Crests above this level are counted as true-peak overs, dBTP.
+        clip_min_run: Minimum run of samples at the maximum that counts as
+            clipping, samples.
+        clip_tolerance: How far below the maximum a sample still belongs to a
+            plateau (linear). ``None`` picks 1 LSB of the bit depth.
+    """
+
+    true_peak_method: TruePeakMethod = "accurate"
+    over_dbtp: float = -1.0
+    clip_min_run: int = 3
+    clip_tolerance: float | None = None
+
+
+@dataclass(frozen=True)
+class Measurements:
+    """Everything one pass measures in a programme.
+
+    Attributes:
+        sample_rate: Hz.
+        channels: Channel count.
+        frames: Frames measured.
+        loudness: BS.1770 / Tech 3341 / Tech 3342 results.
+        true_peak: True-peak results.
+        levels: Sample peak and DC offset.
+        clipping: Plateaus at the maximum magnitude.
+    """
+
+    sample_rate: int
+    channels: int
+    frames: int
+    loudness: LoudnessResult
+    true_peak: TruePeakResult
+    levels: LevelResult
+    clipping: ClippingResult
+
+    @property
+    def duration_s(self) -> float:
+        """Duration, s."""
+        return self.frames / self.sample_rate
+
+
+class Analyzer:
+    """Feeds every meter from one stream of blocks.
+
+    Args:
+        rate: Sample rate in Hz.
+        channels: Channel count.
+        options: Measurement options.
+        bit_depth: Bits per sample of the source, used for the clipping
+            tolerance; ``None`` for float sources.
+    """
+
+    def __init__(
+        self,
+        rate: int,
+        channels: int,
+        options: MeasureOptions | None = None,
+        *,
+        bit_depth: int | None = None,
+    ) -> None:
+        opts = options or MeasureOptions()
+        self._rate = rate
+        self._channels = channels
+        tol = opts.clip_tolerance
+        if tol is None:
+            tol = 2.0 ** -(bit_depth - 1) if bit_depth and bit_depth <= 24 else 2.0**-23
+        self._kfilter = BlockIIR(k_weighting_sos(rate), channels=channels)
+        self._loudness = LoudnessMeter(rate, channel_weights(channels))
+        self._truepeak = TruePeakMeter(
+            rate, channels, method=opts.true_peak_method, over_dbtp=opts.over_dbtp
+        )
+        self._levels = LevelMeter(channels)
+        self._clipping = ClipDetector(channels, min_run=opts.clip_min_run, tolerance=tol)
+
+    def feed(self, block: Floats) -> None:
+        """Add one block, shape ``(frames, channels)``, float64, full scale 1.0."""
+        self._loudness.feed(self._kfilter.process(block))
+        self._truepeak.feed(block)
+        self._levels.feed(block)
+        self._clipping.feed(block)
+
+    def result(self) -> Measurements:
+        """Finish every meter and return the measurements."""
+        levels = self._levels.result()
+        return Measurements(
+            sample_rate=self._rate,
+            channels=self._channels,
+            frames=levels.frames,
+            loudness=self._loudness.result(),
+            true_peak=self._truepeak.result(),
+            levels=levels,
+            clipping=self._clipping.result(),
+        )
+
+
+def analyze(
+    blocks: Iterable[Floats],
+    rate: int,
+    channels: int,
+    options: MeasureOptions | None = None,
+    *,
+    bit_depth: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Measurements:
+    """Measure a stream of blocks in one pass.
+
+    Args:
+        blocks: Blocks of shape ``(frames, channels)``, float64.
+        rate: Sample rate in Hz.
+        channels: Channel count.
+        options: Measurement options.
+        bit_depth: Source bits per sample (``None`` for float).
+        progress: Called with the number of frames after each block.
+
+    Returns:
+        The measurements.
+    """
+    analyzer = Analyzer(rate, channels, options, bit_depth=bit_depth)
+    for block in blocks:
+        analyzer.feed(np.asarray(block, dtype=np.float64))
+        if progress is not None:
+            progress(len(block))
+    return analyzer.result()

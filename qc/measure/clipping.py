@@ -1,0 +1,162 @@
+"""Clipping: runs of consecutive samples at the file's own maximum magnitude.
+
+A run counts when at least ``min_run`` consecutive samples of one channel sit
+within ``tolerance`` of the largest magnitude in the file. Measuring at the
+file's own maximum (as sox's "Pk count" and "Flat factor" do) catches both
+clipping at full scale and flat tops below it (clipped, then turned down),
+which a full-scale test misses. Because the maximum is only known at the end,
+the detector tracks runs at the running maximum and discards them whenever a
+larger magnitude appears: one pass, bounded memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qc.measure._types import Floats
+
+__all__ = ["ClipDetector", "ClipRun", "ClippingResult"]
+
+FULL_SCALE_TOLERANCE = 2.0**-15
+"""A plateau within this of 1.0 counts as clipping at full scale (about -0.0003 dB)."""
+
+
+@dataclass(frozen=True)
+class ClipRun:
+    """One run of consecutive samples at the maximum magnitude.
+
+    Attributes:
+        channel: Zero-based channel index.
+        start: First sample of the run (frames from the file start).
+        length: Number of samples in the run.
+    """
+
+    channel: int
+    start: int
+    length: int
+
+
+@dataclass(frozen=True)
+class ClippingResult:
+    """Clipping measurements.
+
+    Attributes:
+        level: The file's maximum magnitude (linear, full scale 1.0) at which
+            runs were counted.
+        full_scale: True if that level is full scale (on-sample clipping),
+            False for flat tops below full scale.
+        min_run: Minimum run length that counts, samples.
+        runs: Number of runs of at least ``min_run`` samples, all channels.
+        samples: Number of samples in those runs.
+        longest: Length of the longest run, samples (0 if none).
+        channel_runs: Runs per channel.
+        first_runs: The earliest runs, at most ``keep`` of them, in time order.
+    """
+
+    level: float
+    full_scale: bool
+    min_run: int
+    runs: int
+    samples: int
+    longest: int
+    channel_runs: tuple[int, ...]
+    first_runs: tuple[ClipRun, ...]
+
+
+class ClipDetector:
+    """Streaming detector of plateaus at the maximum magnitude.
+
+    Args:
+        channels: Number of channels.
+        min_run: Minimum run length in samples (3 is Audacity's default and
+            the common broadcast practice).
+        tolerance: How far below the maximum a sample may be and still count
+            as part of the plateau (linear; about 1 LSB of 24-bit by default,
+            use about 2 LSB of the file's depth for dithered material).
+        keep: How many runs to keep with their positions.
+    """
+
+    def __init__(
+        self, channels: int, *, min_run: int = 3, tolerance: float = 2.0**-22, keep: int = 100
+    ) -> None:
+        self._min_run = min_run
+        self._tol = tolerance
+        self._keep = keep
+        self._level = 0.0
+        self._open = np.zeros(channels, dtype=np.int64)  # length of the run at the block end
+        self._pos = 0
+        self._reset(channels)
+
+    def _reset(self, channels: int) -> None:
+        self._runs = np.zeros(channels, dtype=np.int64)
+        self._samples = 0
+        self._longest = 0
+        self._first: list[ClipRun] = []
+        self._open[:] = 0
+
+    def feed(self, block: Floats) -> None:
+        """Add one block of samples, shape ``(frames, channels)``."""
+        frames, channels = block.shape
+        if frames == 0:
+            return
+        mag = np.abs(block)
+        top = float(mag.max())
+        if top > self._level + self._tol:
+            self._level = top
+            self._reset(channels)
+        hot = mag >= self._level - self._tol  # (frames, channels)
+        busy = hot.any(axis=0) | (self._open > 0)
+        for c in np.flatnonzero(busy).tolist():
+            self._channel(c, hot[:, c])
+        self._pos += frames
+
+    def _channel(self, c: int, hot: NDArray[np.bool_]) -> None:
+        edges = np.diff(np.concatenate([[False], hot, [False]]).astype(np.int8))
+        starts = np.flatnonzero(edges == 1)
+        ends = np.flatnonzero(edges == -1)
+        carry = int(self._open[c])
+        if carry and (starts.size == 0 or starts[0] != 0):
+            self._close(c, self._pos - carry, carry)
+            carry = 0
+        self._open[c] = 0
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            length = e - s
+            begin = self._pos + s
+            if s == 0 and carry:
+                length += carry
+                begin -= carry
+            if e == len(hot):  # still open at the block end
+                self._open[c] = length
+            else:
+                self._close(c, begin, length)
+
+    def _close_all(self) -> None:
+        for c in np.flatnonzero(self._open).tolist():
+            self._close(c, self._pos - int(self._open[c]), int(self._open[c]))
+            self._open[c] = 0
+
+    def _close(self, channel: int, start: int, length: int) -> None:
+        if length < self._min_run:
+            return
+        self._runs[channel] += 1
+        self._samples += length
+        self._longest = max(self._longest, length)
+        if len(self._first) < self._keep:
+            self._first.append(ClipRun(channel, start, length))
+
+    def result(self) -> ClippingResult:
+        """Close open runs and return the measurements."""
+        self._close_all()
+        return ClippingResult(
+            level=self._level,
+            full_scale=self._level >= 1.0 - FULL_SCALE_TOLERANCE,
+            min_run=self._min_run,
+            runs=int(self._runs.sum()),
+            samples=self._samples,
+            longest=self._longest,
+            channel_runs=tuple(int(n) for n in self._runs),
+            first_runs=tuple(sorted(self._first, key=lambda r: (r.start, r.channel))),
+        )

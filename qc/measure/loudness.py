@@ -1,0 +1,283 @@
+"""BS.1770-4 loudness and EBU Tech 3342 loudness range, as a streaming accumulator.
+
+The meter is fed K-weighted samples. It keeps two things, both small:
+
+* the energy of every 100 ms segment per channel (36,000 floats per channel per
+  hour), from which the gated integrated loudness, the 10 Hz momentary and
+  short-term series and the loudness range are computed at the end;
+* the last 3 s of channel-weighted power, so that the maximum momentary
+  (400 ms) and short-term (3 s) loudness are found over windows ending at
+  *every sample*, not on a 100 ms grid (Tech 3341 cases 10, 11, 13 and 14).
+
+Segment boundaries are ``floor(j * rate / 10)`` samples, so any sample rate works.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qc.measure._types import Floats
+
+__all__ = ["LoudnessMeter", "LoudnessResult", "power_to_lufs"]
+
+_OFFSET = -0.691  # BS.1770-4 eq. 2: L_K = -0.691 + 10 log10(sum G_i z_i)
+_ABS_GATE = -70.0  # LUFS, BS.1770-4 gamma_a
+_REL_GATE_I = -10.0  # LU, BS.1770-4 relative gate for integrated loudness
+_REL_GATE_LRA = -20.0  # LU, Tech 3342 relative gate
+_SEGS_M = 4  # 400 ms momentary window = 4 x 100 ms
+_SEGS_S = 30  # 3 s short-term window = 30 x 100 ms
+
+
+def power_to_lufs(power: float) -> float:
+    """Convert a channel-weighted mean square to loudness (BS.1770-4 eq. 2).
+
+    Args:
+        power: Mean square of the K-weighted signal, summed over channels
+            with their weights (full scale sine = 0.5 per channel).
+
+    Returns:
+        Loudness in LUFS; ``-inf`` for zero power.
+    """
+    return _OFFSET + 10.0 * float(np.log10(power)) if power > 0.0 else float("-inf")
+
+
+@dataclass(frozen=True)
+class LoudnessResult:
+    """Loudness measurements of one programme.
+
+    Attributes:
+        integrated_lufs: Gated integrated loudness, LUFS; ``-inf`` when no
+            400 ms block passes the gates; ``None`` for programmes under 400 ms.
+        channel_integrated_lufs: The same per channel (weighted by its G_i;
+            ``None`` for the LFE and for programmes under 400 ms).
+        loudness_range_lu: Tech 3342 LRA, LU; ``None`` under 3 s.
+        max_momentary_lufs: Maximum of the 400 ms loudness over windows ending
+            at any sample, LUFS; ``None`` under 400 ms.
+        max_momentary_time_s: End time of that window, s.
+        max_short_term_lufs: Maximum of the 3 s loudness, LUFS; ``None`` under 3 s.
+        max_short_term_time_s: End time of that window, s.
+        momentary_lufs: 10 Hz series, shape ``(n,)``; element ``j`` is the
+            window ending at ``(j + 4) / 10`` s.
+        short_term_lufs: 10 Hz series, shape ``(n,)``; element ``j`` ends at
+            ``(j + 30) / 10`` s.
+        momentary_max_lufs: Per 100 ms segment ``j`` (``j / 10`` to
+            ``(j + 1) / 10`` s), the maximum momentary loudness over windows
+            ending at any sample inside it, LUFS (``-inf`` before the first
+            full window); shape ``(segments,)``. This is what a live meter's
+            "max M" shows, without a 100 ms grid.
+        short_term_max_lufs: The same for the short-term loudness.
+    """
+
+    integrated_lufs: float | None
+    channel_integrated_lufs: tuple[float | None, ...]
+    loudness_range_lu: float | None
+    max_momentary_lufs: float | None
+    max_momentary_time_s: float | None
+    max_short_term_lufs: float | None
+    max_short_term_time_s: float | None
+    momentary_lufs: Floats
+    short_term_lufs: Floats
+    momentary_max_lufs: Floats
+    short_term_max_lufs: Floats
+
+
+def _lufs(power: Floats) -> Floats:
+    with np.errstate(divide="ignore"):
+        out: Floats = _OFFSET + 10.0 * np.log10(np.maximum(power, 0.0))
+    return out
+
+
+def _gated_mean(power: Floats, rel_gate: float) -> float:
+    """Two-stage gated mean power of 400 ms blocks (BS.1770-4 eq. 4-6)."""
+    kept = power[_lufs(power) > _ABS_GATE]
+    if kept.size == 0:
+        return 0.0
+    threshold = power_to_lufs(float(kept.mean())) + rel_gate
+    kept = kept[_lufs(kept) > threshold]
+    return float(kept.mean()) if kept.size else 0.0
+
+
+def _windowed(energy: Floats, counts: Floats, width: int) -> Floats:
+    """Mean power over ``width`` consecutive segments, for every full window."""
+    if len(energy) < width:
+        return np.zeros((0, *energy.shape[1:]))
+    ce = np.concatenate([np.zeros((1, *energy.shape[1:])), np.cumsum(energy, axis=0)])
+    cc = np.concatenate([[0.0], np.cumsum(counts)])
+    sums = ce[width:] - ce[:-width]
+    n = (cc[width:] - cc[:-width]).reshape((-1,) + (1,) * (energy.ndim - 1))
+    out: Floats = np.maximum(sums, 0.0) / n
+    return out
+
+
+class LoudnessMeter:
+    """Streaming BS.1770-4 / Tech 3341 / Tech 3342 meter over K-weighted blocks.
+
+    Args:
+        rate: Sample rate in Hz.
+        weights: Channel weights ``G_i``, shape ``(channels,)``.
+    """
+
+    def __init__(self, rate: int, weights: Floats) -> None:
+        self._rate = rate
+        self._weights = np.asarray(weights, dtype=np.float64)
+        self._win_m = round(0.4 * rate)
+        self._win_s = round(3.0 * rate)
+        self._seg_energy: list[Floats] = []
+        self._seg_count: list[int] = []
+        self._cur = np.zeros(len(self._weights))
+        self._pos = 0  # samples fed so far
+        self._seg_end = self._boundary(1)
+        self._history = np.zeros(0)  # last win_s - 1 samples of weighted power
+        self._max: dict[int, tuple[float, int]] = {}
+        self._seg_max: dict[int, list[float]] = {self._win_m: [], self._win_s: []}
+
+    def _boundary(self, j: int) -> int:
+        return (j * self._rate) // 10
+
+    def feed(self, kblock: Floats) -> None:
+        """Add one block of K-weighted samples.
+
+        Args:
+            kblock: K-weighted samples, shape ``(frames, channels)``.
+        """
+        sq = kblock * kblock
+        frames = len(sq)
+        start = 0
+        while start < frames:
+            take = min(frames - start, self._seg_end - self._pos)
+            self._cur += sq[start : start + take].sum(axis=0)
+            start += take
+            self._pos += take
+            if self._pos == self._seg_end:
+                j = len(self._seg_energy)
+                self._seg_energy.append(self._cur.copy())
+                self._seg_count.append(self._seg_end - self._boundary(j))
+                self._cur[:] = 0.0
+                self._seg_end = self._boundary(j + 2)
+        self._slide(sq @ self._weights, self._pos - frames)
+
+    def _slide(self, power: Floats, first: int) -> None:
+        """Track the maxima of the 400 ms and 3 s windows ending at each sample."""
+        ext = np.concatenate([self._history, power])
+        offset = first - len(self._history)  # sample index of ext[0]
+        cs = np.concatenate([[0.0], np.cumsum(ext)])
+        for width in (self._win_m, self._win_s):
+            # Windows [i, i + width) that end inside this block and start at >= 0.
+            lo = max(len(self._history) + 1 - width, 0)
+            hi = len(ext) - width
+            if hi < lo:
+                continue
+            sums = cs[lo + width : hi + width + 1] - cs[lo : hi + 1]
+            i = int(np.argmax(sums))
+            best = self._max.get(width)
+            if best is None or sums[i] > best[0]:
+                self._max[width] = (float(sums[i]), offset + lo + i + width)
+            self._segment_maxima(self._seg_max[width], sums, offset + lo + width)
+        self._history = ext[-(self._win_s - 1) :] if self._win_s > 1 else ext[:0]
+
+    def _segment_maxima(self, out: list[float], sums: Floats, first_end: int) -> None:
+        """Fold window sums into per-100 ms maxima by the segment of each window end.
+
+        Args:
+            out: Per-segment maxima of window sums so far (grown in place).
+            sums: Window sums, shape ``(n,)``; window ``i`` ends after sample
+                ``first_end + i - 1``.
+            first_end: End (exclusive sample index) of the first window.
+        """
+        ends = first_end + np.arange(len(sums))  # window covers samples < end
+        j0 = (10 * (first_end - 1)) // self._rate
+        bounds = (np.arange(j0, j0 + 2 + (10 * len(sums)) // self._rate + 1) * self._rate) // 10
+        seg = np.searchsorted(bounds, ends - 1, side="right") - 1 + j0  # segment of last sample
+        starts = np.flatnonzero(np.diff(seg, prepend=seg[0] - 1))
+        for j, value in zip(
+            seg[starts].tolist(), np.maximum.reduceat(sums, starts).tolist(), strict=True
+        ):
+            while len(out) <= j:
+                out.append(float("-inf"))
+            out[j] = max(out[j], value)
+
+    def result(self) -> LoudnessResult:
+        """Finish the measurement.
+
+        Returns:
+            The loudness of everything fed so far (the partial last 100 ms
+            segment counts only towards the per-sample maxima).
+        """
+        channels = len(self._weights)
+        energy = np.array(self._seg_energy).reshape(-1, channels)
+        counts = np.array(self._seg_count, dtype=np.float64)
+        per_chan_m = _windowed(energy, counts, _SEGS_M)  # (blocks, C)
+        per_chan_s = _windowed(energy, counts, _SEGS_S)
+        block_m = per_chan_m @ self._weights
+        block_s = per_chan_s @ self._weights
+        rate = self._rate
+
+        integrated: float | None = None
+        chan_i: tuple[float | None, ...] = (None,) * channels
+        if self._pos >= self._win_m:
+            integrated = power_to_lufs(_gated_mean(block_m, _REL_GATE_I))
+            chan_i = tuple(
+                power_to_lufs(_gated_mean(per_chan_m[:, c] * g, _REL_GATE_I)) if g > 0 else None
+                for c, g in enumerate(self._weights)
+            )
+        lra = _loudness_range(block_s) if self._pos >= self._win_s else None
+
+        def _peak(width: int) -> tuple[float | None, float | None]:
+            if width not in self._max:
+                return None, None
+            total, end = self._max[width]
+            return power_to_lufs(total / width), end / rate
+
+        max_m, max_m_t = _peak(self._win_m)
+        max_s, max_s_t = _peak(self._win_s)
+        return LoudnessResult(
+            integrated_lufs=integrated,
+            channel_integrated_lufs=chan_i,
+            loudness_range_lu=lra,
+            max_momentary_lufs=max_m,
+            max_momentary_time_s=max_m_t,
+            max_short_term_lufs=max_s,
+            max_short_term_time_s=max_s_t,
+            momentary_lufs=_lufs(block_m),
+            short_term_lufs=_lufs(block_s),
+            momentary_max_lufs=self._segment_series(self._win_m),
+            short_term_max_lufs=self._segment_series(self._win_s),
+        )
+
+    def _segment_series(self, width: int) -> Floats:
+        sums = np.array(self._seg_max[width], dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out: Floats = np.where(
+                sums > 0, _OFFSET + 10.0 * np.log10(np.maximum(sums, 1e-300) / width), -np.inf
+            )
+        return out
+
+
+def _loudness_range(short_term_power: Floats) -> float | None:
+    """EBU Tech 3342 loudness range from 10 Hz short-term powers.
+
+    Absolute gate at -70 LUFS, relative gate 20 LU below the gated mean power,
+    then P95 - P10 with the nearest-rank percentile of the Tech 3342 MATLAB code.
+
+    Args:
+        short_term_power: Channel-weighted 3 s mean powers, shape ``(n,)``.
+
+    Returns:
+        LRA in LU, or ``None`` when no short-term value passes the gates.
+    """
+    lufs = _lufs(short_term_power)
+    kept = short_term_power[lufs > _ABS_GATE]
+    if kept.size == 0:
+        return None
+    threshold = power_to_lufs(float(kept.mean())) + _REL_GATE_LRA
+    values = np.sort(_lufs(kept)[_lufs(kept) > threshold])
+    if values.size == 0:
+        return None
+    n = values.size
+
+    def pct(p: float) -> float:
+        return float(values[round((n - 1) * p / 100.0)])
+
+    return pct(95.0) - pct(10.0)

@@ -1,0 +1,158 @@
+"""Streaming polyphase FIR interpolation, computed as BLAS matrix products.
+
+A block is cut into chunks of ``L`` input samples. The interpolated values
+between the samples of chunk ``k`` depend only on chunks ``k-1``, ``k`` and
+``k+1`` (the kernel is at most ``L`` samples long on each side), so all of them
+are three matrix products ``X[k-1] @ W0 + X[k] @ W1 + X[k+1] @ W2``. Output is
+delayed by one chunk so that the look-ahead is always available.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qc.measure._types import Floats
+
+__all__ = ["ITU_BS1770_TAPS", "Interpolator", "itu_kernel", "kaiser_kernel"]
+
+# ITU-R BS.1770-4 Annex 2: 48-tap, 4-phase interpolating FIR, column p = phase p.
+ITU_BS1770_TAPS = np.array(
+    [
+        [0.0017089843750, -0.0291748046875, -0.0189208984375, -0.0083007812500],
+        [0.0109863281250, 0.0292968750000, 0.0330810546875, 0.0148925781250],
+        [-0.0196533203125, -0.0517578125000, -0.0582275390625, -0.0266113281250],
+        [0.0332031250000, 0.0891113281250, 0.1015625000000, 0.0476074218750],
+        [-0.0594482421875, -0.1665039062500, -0.2003173828125, -0.1022949218750],
+        [0.1373291015625, 0.4650878906250, 0.7797851562500, 0.9721679687500],
+        [0.9721679687500, 0.7797851562500, 0.4650878906250, 0.1373291015625],
+        [-0.1022949218750, -0.2003173828125, -0.1665039062500, -0.0594482421875],
+        [0.0476074218750, 0.1015625000000, 0.0891113281250, 0.0332031250000],
+        [-0.0266113281250, -0.0582275390625, -0.0517578125000, -0.0196533203125],
+        [0.0148925781250, 0.0330810546875, 0.0292968750000, 0.0109863281250],
+        [-0.0083007812500, -0.0189208984375, -0.0291748046875, 0.0017089843750],
+    ]
+)
+
+
+def kaiser_kernel(factor: int, half_width: int, beta: float) -> Floats:
+    """Kaiser-windowed sinc interpolator.
+
+    Args:
+        factor: Oversampling factor ``P``.
+        half_width: Kernel half length in input samples.
+        beta: Kaiser window shape parameter.
+
+    Returns:
+        Weights, shape ``(P, 2 * half_width + 1)``: row ``p`` gives the value at
+        ``n + p / P`` as a weighted sum of ``x[n - half_width .. n + half_width]``.
+        Row 0 is the identity (the kernel passes the original samples).
+    """
+    t = np.arange(-half_width, half_width + 1, dtype=np.float64)
+    u = t[None, :] - np.arange(factor)[:, None] / factor  # input time minus output time
+    window = np.i0(beta * np.sqrt(np.clip(1.0 - (u / (half_width + 1)) ** 2, 0.0, None)))
+    out: Floats = np.sinc(u) * window / np.i0(beta)
+    return out
+
+
+def itu_kernel() -> Floats:
+    """The BS.1770-4 Annex 2 filter in the layout of :func:`kaiser_kernel`.
+
+    Returns:
+        Weights, shape ``(4, 13)`` over ``x[n - 6 .. n + 6]``. Phase ``p`` is the
+        value at ``n + 1/8 + p/4`` (the filter is symmetric about tap 23.5, so no
+        phase reproduces the input samples).
+    """
+    out = np.zeros((4, 13))
+    for k in range(12):
+        # Output 4m+p = sum_k h[4k+p] x[m-k] lies at n + 1/8 + p/4 with n = m - 6.
+        out[:, 6 + 6 - k] = ITU_BS1770_TAPS[k]
+    return out
+
+
+class Interpolator:
+    """Streaming interpolation of multichannel blocks by a polyphase kernel.
+
+    Args:
+        kernel: Weights, shape ``(phases, 2 * half_width + 1)`` as returned by
+            :func:`kaiser_kernel` or :func:`itu_kernel`.
+        channels: Number of channels.
+        skip_phase0: Do not compute phase 0; instead copy the input samples
+            there (use with kernels whose phase 0 is the identity).
+        chunk: Chunk length ``L`` in samples, at least ``half_width``.
+    """
+
+    def __init__(
+        self, kernel: Floats, *, channels: int, skip_phase0: bool = False, chunk: int = 32
+    ) -> None:
+        phases, taps = kernel.shape
+        half = taps // 2
+        chunk = max(chunk, half)
+        first = 1 if skip_phase0 else 0
+        lag = np.arange(3 * chunk)[:, None] - chunk - np.arange(chunk)[None, :]  # (3L, L)
+        cols = np.clip(lag + half, 0, taps - 1)
+        # weights[r, i, p]: weight of input r of [k-1, k, k+1] in phase p of output i.
+        weights = np.where(
+            np.abs(lag)[:, :, None] <= half, kernel[first:][:, cols].transpose(1, 2, 0), 0.0
+        )
+        # Three (L, L * phases) matrices; column i * phases + p is output i, phase p.
+        self._w = np.ascontiguousarray(weights.reshape(3, chunk, chunk * (phases - first)))
+        self._phases: int = phases - first
+        self._with_input: bool = skip_phase0
+        self._chunk = chunk
+        self._channels = channels
+        self._buf = np.zeros((channels, chunk))  # one zero chunk before the start
+        self._emitted = 0  # input samples whose interpolation was emitted
+
+    @property
+    def phases(self) -> int:
+        """Number of output values per input sample."""
+        return self._phases + int(self._with_input)
+
+    def feed(self, block: Floats) -> tuple[int, Floats]:
+        """Add samples and return the interpolated values that are complete.
+
+        Args:
+            block: Samples, shape ``(frames, channels)``.
+
+        Returns:
+            ``(first, values)``: the input sample index of the first output and
+            the outputs, shape ``(channels, n, phases)`` where ``values[c, i, p]``
+            belongs to input sample ``first + i``.
+        """
+        self._buf = np.concatenate([self._buf, block.T], axis=1)
+        return self._run(final=False)
+
+    def flush(self) -> tuple[int, Floats]:
+        """Emit the remaining outputs, treating samples after the end as zero.
+
+        Returns:
+            As :meth:`feed`.
+        """
+        pending = self._buf.shape[1] - self._chunk
+        pad = (-pending) % self._chunk + self._chunk
+        self._buf = np.concatenate([self._buf, np.zeros((self._channels, pad))], axis=1)
+        first, out = self._run(final=True)
+        return first, out[:, : max(pending, 0)]
+
+    def _run(self, *, final: bool) -> tuple[int, Floats]:
+        size = self._chunk
+        n_chunks = self._buf.shape[1] // size
+        first = self._emitted
+        if n_chunks < 3:
+            return first, np.zeros((self._channels, 0, self.phases))
+        x = np.ascontiguousarray(self._buf[:, : n_chunks * size]).reshape(
+            self._channels, n_chunks, size
+        )
+        w0, w1, w2 = self._w
+        y = x[:, :-2] @ w0
+        y += x[:, 1:-1] @ w1
+        y += x[:, 2:] @ w2
+        count = n_chunks - 2
+        out = y.reshape(self._channels, count * size, self._phases)
+        if self._with_input:
+            centre = x[:, 1:-1].reshape(self._channels, count * size, 1)
+            out = np.concatenate([centre, out], axis=2)
+        self._emitted += count * size
+        if not final:
+            self._buf = self._buf[:, count * size :]
+        return first, out

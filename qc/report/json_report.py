@@ -1,0 +1,94 @@
+"""The ``mixdesk.check/1`` JSON contract.
+
+Keys may be added but never renamed: the watch log and CI consumers depend on
+them. Infinite and NaN values are written as ``null``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from qc.engine import FileResult
+from qc.measure import Measurements, amplitude_to_db
+
+__all__ = ["SCHEMA", "file_object", "render_json"]
+
+SCHEMA = "mixdesk.check/1"
+
+
+def _num(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def measurement_object(m: Measurements) -> dict[str, Any]:
+    """The ``measurements`` object of one file."""
+    loud, tp, lv, clip = m.loudness, m.true_peak, m.levels, m.clipping
+    dc = max(lv.channel_dc, key=abs, default=0.0)
+    return {
+        "integrated_lufs": _num(loud.integrated_lufs),
+        "loudness_range_lu": _num(loud.loudness_range_lu),
+        "max_momentary_lufs": _num(loud.max_momentary_lufs),
+        "max_short_term_lufs": _num(loud.max_short_term_lufs),
+        "sample_peak_dbfs": _num(amplitude_to_db(max(lv.channel_peak, default=0.0))),
+        "true_peak_dbtp": _num(tp.dbtp),
+        "true_peak_time_s": _num(tp.time_s),
+        "clipped_runs": clip.runs,
+        "clipped_samples": clip.samples,
+        "longest_clip_run": clip.longest,
+        "dc_offset": _num(dc),
+        # Added keys (mixdesk.check/1 allows additions):
+        "max_momentary_time_s": _num(loud.max_momentary_time_s),
+        "max_short_term_time_s": _num(loud.max_short_term_time_s),
+        "true_peak_method": tp.method,
+        "true_peak_overs": sum(tp.channel_overs),
+        "true_peak_over_threshold_dbtp": tp.over_threshold_dbtp,
+        "clip_level_dbfs": _num(amplitude_to_db(clip.level)),
+        "clip_full_scale": clip.full_scale,
+        "channels": [
+            {
+                "integrated_lufs": _num(loud.channel_integrated_lufs[c]),
+                "sample_peak_dbfs": _num(amplitude_to_db(lv.channel_peak[c])),
+                "true_peak_dbtp": _num(tp.channel_dbtp[c]),
+                "true_peak_time_s": _num(tp.channel_time_s[c]),
+                "dc_offset": _num(lv.channel_dc[c]),
+                "clipped_runs": clip.channel_runs[c],
+            }
+            for c in range(m.channels)
+        ],
+    }
+
+
+def file_object(result: FileResult) -> dict[str, Any]:
+    """The per-file object of the contract (also one line of the watch log)."""
+    info = result.info
+    fmt = None
+    if info is not None:
+        fmt = {
+            "container": info.container,
+            "codec": info.codec,
+            "subtype": info.subtype,
+            "bit_depth": info.bit_depth,
+            "sample_rate": info.sample_rate,
+            "channels": info.channels,
+            "frames": info.frames,
+            "duration_s": info.duration_s,
+        }
+    m = result.measurements
+    return {
+        "path": result.path,
+        "error": result.error,
+        "format": fmt,
+        "measurements": measurement_object(m) if m is not None else None,
+        "diagnostics": [],
+    }
+
+
+def render_json(results: Sequence[FileResult]) -> str:
+    """Render a whole run as one JSON document."""
+    doc = {"schema": SCHEMA, "files": [file_object(r) for r in results]}
+    return json.dumps(doc, indent=2, allow_nan=False) + "\n"

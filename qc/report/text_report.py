@@ -1,0 +1,49 @@
+"""Plain text output: stable, greppable, no colour."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qc.engine import FileResult
+from qc.measure import amplitude_to_db
+from qc.report._text import fmt_db, fmt_time, printable
+
+__all__ = ["render_text"]
+
+
+def _file_lines(r: FileResult) -> list[str]:
+    name = printable(r.path)
+    if r.error is not None:
+        return [f"{name}: error: {printable(r.error)}"]
+    info, m = r.info, r.measurements
+    assert info is not None
+    assert m is not None
+    loud, tp, clip = m.loudness, m.true_peak, m.clipping
+    depth = f"{info.bit_depth}-bit" if info.bit_depth else "?-bit"
+    peak = amplitude_to_db(max(m.levels.channel_peak, default=0.0))
+    dc = max(m.levels.channel_dc, key=abs, default=0.0)
+    level = fmt_db(amplitude_to_db(clip.level), "dBFS", digits=2)
+    kind = "full scale" if clip.full_scale else f"flat tops at {level}"
+    max_m = f"{fmt_db(loud.max_momentary_lufs, 'LUFS')} at {fmt_time(loud.max_momentary_time_s)}"
+    max_s = f"{fmt_db(loud.max_short_term_lufs, 'LUFS')} at {fmt_time(loud.max_short_term_time_s)}"
+    return [
+        f"{name}: {info.container}/{info.codec} {info.subtype} {depth} {info.sample_rate} Hz "
+        f"{info.channels} ch {fmt_time(info.duration_s)}",
+        f"  integrated {fmt_db(loud.integrated_lufs, 'LUFS')}"
+        f"  range {fmt_db(loud.loudness_range_lu, 'LU').lstrip('+')}"
+        f"  max momentary {max_m}  max short-term {max_s}",
+        f"  sample peak {fmt_db(peak, 'dBFS', digits=2)}"
+        f"  true peak {fmt_db(tp.dbtp, 'dBTP', digits=2)} at {fmt_time(tp.time_s)} ({tp.method})"
+        f"  overs above {tp.over_threshold_dbtp:+.1f} dBTP: {sum(tp.channel_overs)}",
+        f"  clipping: {clip.runs} runs, {clip.samples} samples, longest {clip.longest}"
+        + (f" ({kind})" if clip.runs else "")
+        + f"  DC offset {dc:+.5f}",
+    ]
+
+
+def render_text(results: Sequence[FileResult]) -> str:
+    """Render every file as a few plain lines."""
+    lines: list[str] = []
+    for r in results:
+        lines.extend(_file_lines(r))
+    return "\n".join(lines) + "\n" if lines else ""
