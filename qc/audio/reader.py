@@ -1,0 +1,317 @@
+"""Open an audio file and stream it in blocks, with one-line errors naming the file.
+
+Every failure (missing file, directory, empty or truncated file, header that
+lies about its size, libsndfile error, NaN/Inf samples) becomes
+`qc.errors.AudioReadError` whose message starts with the path exactly as given.
+Audio is read block by block; memory does not grow with file length.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+import numpy as np
+import numpy.typing as npt
+import soundfile as sf
+
+from qc.audio.sniff import HEAD_BYTES, Container, _wave_fields, header_consistent, sniff
+from qc.errors import AudioReadError
+
+__all__ = ["AudioSource", "Block", "StreamInfo", "open_audio", "read_info"]
+
+Block = npt.NDArray[np.float64]
+"""Samples of one block, shape ``(frames, channels)``, float64 in [-1, 1] for PCM."""
+
+DEFAULT_BLOCK_FRAMES = 65536
+
+_BIT_DEPTHS = dict.fromkeys(("PCM_S8", "PCM_U8", "ALAW", "ULAW"), 8)
+_BIT_DEPTHS |= {"PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32, "DOUBLE": 64}
+_FLOAT_SUBTYPES = frozenset({"FLOAT", "DOUBLE"})
+_MPEG_SUBTYPES = frozenset({"MPEG_LAYER_I", "MPEG_LAYER_II", "MPEG_LAYER_III"})
+_LOSSY_SUBTYPES = _MPEG_SUBTYPES | {"VORBIS", "OPUS", "ALAW", "ULAW", "GSM610", "VOX_ADPCM"}
+_LOSSY_SUBTYPES |= {"IMA_ADPCM", "MS_ADPCM", "G721_32", "G723_24", "G723_40"}
+_LOSSY_SUBTYPES |= {"NMS_ADPCM_16", "NMS_ADPCM_24", "NMS_ADPCM_32"}
+_SUBTYPE_CODECS = {
+    "FLOAT": "float",
+    "DOUBLE": "float",
+    "MPEG_LAYER_III": "mp3",
+    "MPEG_LAYER_II": "mp2",
+    "VORBIS": "vorbis",
+    "OPUS": "opus",
+    "ALAW": "alaw",
+    "ULAW": "ulaw",
+    "MS_ADPCM": "adpcm_ms",
+    "IMA_ADPCM": "adpcm_ima",
+}
+# libsndfile only estimates the length of MPEG streams without an exact frame count.
+_MPEG_SLACK_FRAMES = 4 * 1152
+_MAX_REASON_CHARS = 200
+_SF_ERRORS = (sf.SoundFileError, RuntimeError, OSError, ValueError, TypeError)
+
+
+@dataclass(frozen=True)
+class StreamInfo:
+    """Format of an opened audio file.
+
+    Attributes:
+        path: The path exactly as given (``str(path)``).
+        container: Container from sniffing (or libsndfile's format name if unknown).
+        codec: Codec name, e.g. ``pcm``, ``float``, ``mp3``, ``vorbis``, ``adpcm_ms``.
+        lossy: True if the codec is lossy.
+        subtype: libsndfile subtype, e.g. ``PCM_24``, ``FLOAT``, ``MPEG_LAYER_III``.
+        bit_depth: Bits per sample for PCM/float/A-law/µ-law subtypes, else None.
+        sample_rate: Sample rate in Hz.
+        channels: Number of channels.
+        frames: Length in frames as the decoder reports it.
+        duration_s: Length in seconds (``frames / sample_rate``).
+    """
+
+    path: str
+    container: str
+    codec: str
+    lossy: bool
+    subtype: str
+    bit_depth: int | None
+    sample_rate: int
+    channels: int
+    frames: int
+    duration_s: float
+
+
+def _one_line(text: str) -> str:
+    """First non-empty line of ``text``, whitespace collapsed, length capped."""
+    for raw in text.splitlines():
+        line = " ".join(raw.split()).rstrip(".")
+        if line:
+            return line[:_MAX_REASON_CHARS]
+    return ""
+
+
+def _error_reason(err: BaseException) -> str:
+    """Concise one-line reason for a soundfile/libsndfile/OS error."""
+    if isinstance(err, OSError) and err.strerror:
+        text = err.strerror
+    else:
+        text = str(getattr(err, "error_string", "") or err)
+    reason = _one_line(text)
+    if not reason:
+        code = getattr(err, "code", None)
+        reason = f"libsndfile error {code}" if code is not None else type(err).__name__
+    return reason[:1].lower() + reason[1:] if reason[1:2].islower() else reason
+
+
+def _stat_regular(fs_path: str, shown: str) -> int:
+    """Size in bytes of a regular file, else `AudioReadError` with a clear reason."""
+    try:
+        st = os.stat(fs_path)
+    except FileNotFoundError:
+        broken = os.path.islink(fs_path)
+        reason = "broken symbolic link (target does not exist)" if broken else "no such file"
+        raise AudioReadError(shown, reason) from None
+    except PermissionError:
+        raise AudioReadError(shown, "permission denied") from None
+    except OSError as e:
+        reason = "symbolic link loop" if e.errno == errno.ELOOP else _error_reason(e)
+        raise AudioReadError(shown, reason) from e
+    except ValueError as e:  # embedded NUL byte
+        raise AudioReadError(shown, f"invalid path ({_error_reason(e)})") from e
+    if stat.S_ISDIR(st.st_mode):
+        raise AudioReadError(shown, "is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise AudioReadError(shown, "not a regular file")
+    if st.st_size == 0:
+        raise AudioReadError(shown, "empty file")
+    return st.st_size
+
+
+def _header_problem(head: bytes, container: Container, size: int) -> str | None:
+    """Reason the header cannot be trusted (zero channels or rate, size mismatch), or None."""
+    _tag, channels, rate = _wave_fields(head)
+    if channels == 0:
+        return "header declares 0 channels"
+    if rate == 0:
+        return "header declares a sample rate of 0 Hz"
+    return header_consistent(container, size)
+
+
+class AudioSource:
+    """An open audio file read in blocks; use as a context manager.
+
+    Args:
+        path: File to open. Messages use ``str(path)`` exactly as given.
+
+    Raises:
+        AudioReadError: The file is missing, not a regular file, empty, has an
+            inconsistent header, or cannot be opened by libsndfile.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._path = str(path)
+        fs_path = os.fspath(path)
+        size = _stat_regular(fs_path, self._path)
+        try:
+            with open(fs_path, "rb") as fh:
+                head = fh.read(HEAD_BYTES)
+        except OSError as e:
+            raise AudioReadError(self._path, _error_reason(e)) from e
+        container = sniff(head, size)
+        problem = _header_problem(head, container, size)
+        if problem is not None:
+            raise AudioReadError(self._path, problem)
+        try:
+            self._sf: Any = sf.SoundFile(fs_path)
+        except _SF_ERRORS as e:
+            raise AudioReadError(self._path, self._open_reason(e, container)) from e
+        try:
+            self._info = self._make_info(container)
+        except BaseException:
+            self._sf.close()
+            raise
+
+    def _open_reason(self, err: BaseException, container: Container) -> str:
+        reason = _error_reason(err)
+        if container.container == "unknown":
+            return f"not a recognised audio file ({reason})"
+        return f"cannot decode {container.container} ({container.codec}): {reason}"
+
+    def _make_info(self, container: Container) -> StreamInfo:
+        channels, rate = int(self._sf.channels), int(self._sf.samplerate)
+        if channels <= 0:
+            raise AudioReadError(self._path, f"{channels} channels")
+        if rate <= 0:
+            raise AudioReadError(self._path, f"sample rate of {rate} Hz")
+        subtype, frames = str(self._sf.subtype), int(self._sf.frames)
+        name, codec = container.container, container.codec
+        if name == "unknown":
+            name = str(self._sf.format).lower()
+        if codec == "unknown":
+            fallback = "pcm" if subtype.startswith("PCM_") else subtype.lower()
+            codec = _SUBTYPE_CODECS.get(subtype, fallback)
+        return StreamInfo(
+            path=self._path,
+            container=name,
+            codec=codec,
+            lossy=container.lossy or subtype in _LOSSY_SUBTYPES,
+            subtype=subtype,
+            bit_depth=_BIT_DEPTHS.get(subtype),
+            sample_rate=rate,
+            channels=channels,
+            frames=frames,
+            duration_s=frames / rate,
+        )
+
+    @property
+    def path(self) -> str:
+        """The path exactly as given."""
+        return self._path
+
+    @property
+    def info(self) -> StreamInfo:
+        """Format and length of the stream."""
+        return self._info
+
+    @property
+    def closed(self) -> bool:
+        """True once `close` has been called."""
+        return bool(self._sf.closed)
+
+    def blocks(self, frames: int = DEFAULT_BLOCK_FRAMES) -> Iterator[Block]:
+        """Stream the whole file from its start in blocks.
+
+        Args:
+            frames: Maximum rows per block, in frames. Defaults to 65536.
+
+        Returns:
+            Iterator of float64 arrays of shape ``(n, channels)``, ``1 <= n <= frames``.
+
+        Raises:
+            ValueError: ``frames`` is less than 1.
+            AudioReadError: While iterating: a decode error, NaN or Inf samples in a
+                float file, or fewer frames than `info` declares (truncated file).
+        """
+        if frames < 1:
+            raise ValueError(f"frames must be at least 1, got {frames}")
+        return self._iter_blocks(frames)
+
+    def _iter_blocks(self, frames: int) -> Iterator[Block]:
+        info, snd = self._info, self._sf
+        check_finite = info.subtype in _FLOAT_SUBTYPES
+        done = 0
+        while True:
+            try:
+                if done == 0 and snd.seekable():
+                    snd.seek(0)
+                block: Block = snd.read(frames, dtype="float64", always_2d=True)
+            except _SF_ERRORS as e:
+                at = f"{done / info.sample_rate:.3f} s (frame {done})"
+                raise AudioReadError(self._path, f"read error at {at}: {_error_reason(e)}") from e
+            if block.shape[0] == 0:
+                break
+            if check_finite:
+                finite = np.isfinite(block).all(axis=1)
+                if not finite.all():
+                    bad = done + int(np.argmin(finite))
+                    at = f"{bad / info.sample_rate:.3f} s (frame {bad})"
+                    raise AudioReadError(self._path, f"NaN or Inf samples at {at}")
+            done += block.shape[0]
+            yield block
+        slack = max(_MPEG_SLACK_FRAMES, info.frames // 50) if info.subtype in _MPEG_SUBTYPES else 0
+        if done < info.frames - slack:
+            raise AudioReadError(
+                self._path,
+                f"truncated: header declares {info.frames:,} frames "
+                f"({info.duration_s:.3f} s) but only {done:,} could be read "
+                f"({done / info.sample_rate:.3f} s)",
+            )
+
+    def close(self) -> None:
+        """Close the file; further reads raise `AudioReadError`. Idempotent."""
+        self._sf.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_audio(path: str | os.PathLike[str]) -> AudioSource:
+    """Open an audio file for streaming.
+
+    Args:
+        path: File to open; messages use ``str(path)`` exactly as given.
+
+    Returns:
+        An open `AudioSource`; close it or use it as a context manager.
+
+    Raises:
+        AudioReadError: See `AudioSource`.
+    """
+    return AudioSource(path)
+
+
+def read_info(path: str | os.PathLike[str]) -> StreamInfo:
+    """Open a file, return its `StreamInfo` and close it.
+
+    Args:
+        path: File to inspect.
+
+    Returns:
+        Format and length of the file.
+
+    Raises:
+        AudioReadError: See `AudioSource`.
+    """
+    with open_audio(path) as src:
+        return src.info
