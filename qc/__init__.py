@@ -7,12 +7,22 @@ Layers, each importing only the ones above it:
 * :mod:`qc.engine`: joins reader and meters, file by file.
 * :mod:`qc.report`: renderers.
 * :mod:`qc.cli`: the ``mixdesk`` command.
+
+The names below are imported lazily, so ``import qc`` alone stays cheap and the
+command line can configure numpy's threads before numpy loads.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from qc._version import __version__
-from qc.engine import FileResult, measure_file
-from qc.errors import AudioReadError, ProfileError, QCError, UsageError
-from qc.measure import Measurements, MeasureOptions
+
+if TYPE_CHECKING:
+    from qc.engine import FileResult, measure_file
+    from qc.errors import AudioReadError, ProfileError, QCError, UsageError
+    from qc.measure import Measurements, MeasureOptions
 
 __all__ = [
     "AudioReadError",
@@ -25,3 +35,20 @@ __all__ = [
     "__version__",
     "measure_file",
 ]
+
+_WHERE = {
+    "FileResult": "qc.engine",
+    "measure_file": "qc.engine",
+    "AudioReadError": "qc.errors",
+    "ProfileError": "qc.errors",
+    "QCError": "qc.errors",
+    "UsageError": "qc.errors",
+    "MeasureOptions": "qc.measure",
+    "Measurements": "qc.measure",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'qc' has no attribute {name!r}")

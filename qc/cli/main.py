@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Sequence
+import os
 
-from qc._version import __version__
-from qc.cli import check
-from qc.cli._parsing import Parser
+# The meters multiply many small matrices; BLAS threads only fight over the two
+# cores with mixdesk's own worker thread. Must be set before numpy is imported.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+
+from qc._version import __version__  # noqa: E402
+from qc.cli import check  # noqa: E402
+from qc.cli._parsing import Parser  # noqa: E402
 
 __all__ = ["build_parser", "main"]
 

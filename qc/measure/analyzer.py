@@ -8,6 +8,7 @@ samples feed the level, clipping and true-peak meters.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,16 +104,32 @@ class Analyzer:
         )
         self._levels = LevelMeter(channels)
         self._clipping = ClipDetector(channels, min_run=opts.clip_min_run, tolerance=tol)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="truepeak")
+        self._pending: Future[None] | None = None
 
     def feed(self, block: Floats) -> None:
-        """Add one block, shape ``(frames, channels)``, float64, full scale 1.0."""
+        """Add one block, shape ``(frames, channels)``, float64, full scale 1.0.
+
+        The true-peak meter, the most expensive, runs on a worker thread one
+        block behind the others (numpy releases the GIL in its inner loops,
+        so two cores share the work). The block must not be modified later.
+        """
+        self._wait()
+        self._pending = self._worker.submit(self._truepeak.feed, block)
         self._loudness.feed(self._kfilter.process(block))
-        self._truepeak.feed(block)
-        self._levels.feed(block)
-        self._clipping.feed(block)
+        mag = np.abs(block)
+        self._levels.feed(block, mag)
+        self._clipping.feed(block, mag)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
 
     def result(self) -> Measurements:
         """Finish every meter and return the measurements."""
+        self._wait()
+        self._worker.shutdown()
         levels = self._levels.result()
         return Measurements(
             sample_rate=self._rate,

@@ -97,16 +97,24 @@ class ClipDetector:
         self._first: list[ClipRun] = []
         self._open[:] = 0
 
-    def feed(self, block: Floats) -> None:
-        """Add one block of samples, shape ``(frames, channels)``."""
+    def feed(self, block: Floats, mag: Floats | None = None) -> None:
+        """Add one block of samples.
+
+        Args:
+            block: Samples, shape ``(frames, channels)``.
+            mag: ``abs(block)`` if the caller already has it.
+        """
         frames, channels = block.shape
         if frames == 0:
             return
-        mag = np.abs(block)
+        if mag is None:
+            mag = np.abs(block)
         top = float(mag.max())
         if top > self._level + self._tol:
             self._level = top
             self._reset(channels)
+        if self._level <= self._tol:  # digital silence has no plateau to speak of
+            return
         hot = mag >= self._level - self._tol  # (frames, channels)
         busy = hot.any(axis=0) | (self._open > 0)
         for c in np.flatnonzero(busy).tolist():

@@ -42,11 +42,17 @@ class LevelMeter:
         self._sum = np.zeros(channels)
         self._frames = 0
 
-    def feed(self, block: Floats) -> None:
-        """Add one block of samples, shape ``(frames, channels)``."""
+    def feed(self, block: Floats, mag: Floats | None = None) -> None:
+        """Add one block of samples.
+
+        Args:
+            block: Samples, shape ``(frames, channels)``.
+            mag: ``abs(block)`` if the caller already has it.
+        """
         if not len(block):
             return
-        mag = np.abs(block)
+        if mag is None:
+            mag = np.abs(block)
         where = mag.argmax(axis=0)
         top = mag[where, np.arange(mag.shape[1])]
         better = top > self._peak

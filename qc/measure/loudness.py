@@ -129,7 +129,7 @@ class LoudnessMeter:
         self._cur = np.zeros(len(self._weights))
         self._pos = 0  # samples fed so far
         self._seg_end = self._boundary(1)
-        self._history = np.zeros(0)  # last win_s - 1 samples of weighted power
+        self._csum = np.zeros(1)  # running sum of weighted power over the last 3 s
         self._max: dict[int, tuple[float, int]] = {}
         self._seg_max: dict[int, list[float]] = {self._win_m: [], self._win_s: []}
 
@@ -144,59 +144,93 @@ class LoudnessMeter:
         """
         sq = kblock * kblock
         frames = len(sq)
-        start = 0
-        while start < frames:
-            take = min(frames - start, self._seg_end - self._pos)
-            self._cur += sq[start : start + take].sum(axis=0)
-            start += take
-            self._pos += take
-            if self._pos == self._seg_end:
-                j = len(self._seg_energy)
-                self._seg_energy.append(self._cur.copy())
-                self._seg_count.append(self._seg_end - self._boundary(j))
-                self._cur[:] = 0.0
-                self._seg_end = self._boundary(j + 2)
-        self._slide(sq @ self._weights, self._pos - frames)
+        if frames == 0:
+            return
+        first = self._pos
+        # Offsets (within this block) of the segment ends that fall inside it.
+        ends = []
+        j = len(self._seg_energy)
+        end = self._seg_end
+        while end <= first + frames:
+            ends.append(end - first)
+            j += 1
+            end = self._boundary(j + 1)
+        # Piece k spans [cuts[k], cuts[k + 1]); piece k < len(ends) closes a segment.
+        cuts = [0, *(e for e in ends if e < frames)]
+        pieces = np.add.reduceat(sq, cuts, axis=0)
+        for k in range(len(ends)):
+            self._cur += pieces[k]
+            jj = len(self._seg_energy)
+            self._seg_energy.append(self._cur.copy())
+            self._seg_count.append(self._boundary(jj + 1) - self._boundary(jj))
+            self._cur[:] = 0.0
+        if len(pieces) > len(ends):
+            self._cur += pieces[-1]
+        self._seg_end = end
+        self._pos = first + frames
+        self._slide(sq @ self._weights, first)
 
     def _slide(self, power: Floats, first: int) -> None:
-        """Track the maxima of the 400 ms and 3 s windows ending at each sample."""
-        ext = np.concatenate([self._history, power])
-        offset = first - len(self._history)  # sample index of ext[0]
-        cs = np.concatenate([[0.0], np.cumsum(ext)])
+        """Track the maxima of the 400 ms and 3 s windows ending at each sample.
+
+        Keeps the running sum ``C(i) = sum(power[:i])`` over the last 3 s, so
+        every window sum is one subtraction ``C(end) - C(end - width)``.
+
+        Args:
+            power: Channel-weighted K-weighted power, shape ``(n,)``.
+            first: Sample index of ``power[0]``.
+        """
+        hist = self._csum  # C(first - H) .. C(first)
+        base = first - (len(hist) - 1)
+        full = np.concatenate([hist, hist[-1] + np.cumsum(power)])
+        last = first + len(power)
         for width in (self._win_m, self._win_s):
-            # Windows [i, i + width) that end inside this block and start at >= 0.
-            lo = max(len(self._history) + 1 - width, 0)
-            hi = len(ext) - width
-            if hi < lo:
+            lo = max(first + 1, width)  # window end (exclusive sample index)
+            if lo > last:
                 continue
-            sums = cs[lo + width : hi + width + 1] - cs[lo : hi + 1]
+            sums = (
+                full[lo - base : last - base + 1]
+                - full[lo - width - base : last - width - base + 1]
+            )
             i = int(np.argmax(sums))
             best = self._max.get(width)
             if best is None or sums[i] > best[0]:
-                self._max[width] = (float(sums[i]), offset + lo + i + width)
-            self._segment_maxima(self._seg_max[width], sums, offset + lo + width)
-        self._history = ext[-(self._win_s - 1) :] if self._win_s > 1 else ext[:0]
+                self._max[width] = (float(sums[i]), lo + i)
+            self._segment_maxima(self._seg_max[width], sums, lo)
+        keep = full[-(self._win_s + 1) :]
+        self._csum = keep - keep[0]
+
+    def _segment_of(self, sample: int) -> int:
+        """Index of the 100 ms segment holding a sample."""
+        j = (sample * 10) // self._rate
+        while self._boundary(j + 1) <= sample:
+            j += 1
+        while self._boundary(j) > sample:
+            j -= 1
+        return j
 
     def _segment_maxima(self, out: list[float], sums: Floats, first_end: int) -> None:
         """Fold window sums into per-100 ms maxima by the segment of each window end.
 
         Args:
             out: Per-segment maxima of window sums so far (grown in place).
-            sums: Window sums, shape ``(n,)``; window ``i`` ends after sample
-                ``first_end + i - 1``.
+            sums: Window sums, shape ``(n,)``; window ``i`` covers samples
+                before ``first_end + i``.
             first_end: End (exclusive sample index) of the first window.
         """
-        ends = first_end + np.arange(len(sums))  # window covers samples < end
-        j0 = (10 * (first_end - 1)) // self._rate
-        bounds = (np.arange(j0, j0 + 2 + (10 * len(sums)) // self._rate + 1) * self._rate) // 10
-        seg = np.searchsorted(bounds, ends - 1, side="right") - 1 + j0  # segment of last sample
-        starts = np.flatnonzero(np.diff(seg, prepend=seg[0] - 1))
-        for j, value in zip(
-            seg[starts].tolist(), np.maximum.reduceat(sums, starts).tolist(), strict=True
-        ):
-            while len(out) <= j:
+        j = self._segment_of(first_end - 1)
+        cuts = [0]
+        segs = [j]
+        nxt = self._boundary(j + 1)
+        while nxt + 1 - first_end < len(sums):
+            cuts.append(nxt + 1 - first_end)
+            j += 1
+            segs.append(j)
+            nxt = self._boundary(j + 1)
+        for seg, value in zip(segs, np.maximum.reduceat(sums, cuts).tolist(), strict=True):
+            while len(out) <= seg:
                 out.append(float("-inf"))
-            out[j] = max(out[j], value)
+            out[seg] = max(out[seg], value)
 
     def result(self) -> LoudnessResult:
         """Finish the measurement.

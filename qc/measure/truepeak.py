@@ -142,7 +142,9 @@ class TruePeakMeter:
         self._method = method
         accurate = method == "accurate"
         kernel = kaiser_kernel(FACTOR, _HALF_WIDTH, _BETA) if accurate else itu_kernel()
-        self._interp = Interpolator(kernel, channels=channels, skip_phase0=accurate)
+        self._interp = Interpolator(
+            kernel, channels=channels, skip_phase0=accurate, dtype=np.float32
+        )
         # Time of phase p of sample n, in output steps: n * P + shift + p.
         self._shift = 0.0 if accurate else 0.5
         self._over_db = over_dbtp
@@ -153,7 +155,7 @@ class TruePeakMeter:
         self._sample_peak = np.zeros(channels)
         self._counts = np.zeros(channels, dtype=np.int64)
         self._worst: list[tuple[float, float, int]] = []
-        self._tail = np.zeros((channels, 2))  # last two oversampled values
+        self._tail = np.zeros((channels, 2), dtype=np.float32)  # last two oversampled values
         self._tail_pos = -2  # output index of tail[:, 0]
 
     def feed(self, block: Floats) -> None:
@@ -176,25 +178,37 @@ class TruePeakMeter:
         self._tail_pos = first * phases + n * phases - 2
 
     def _scan(self, c: int, sig: Floats, mag: Floats, base: int) -> None:
-        """Find the crests of one channel and update its maximum and overs."""
-        i = int(np.argmax(mag))
-        if mag[i] > self._peak[c]:
-            self._peak[c] = mag[i]
-            self._peak_pos[c] = base + i
-        if self._method != "accurate":
-            threshold = self._over
+        """Find the crests of one channel and update its maximum and overs.
+
+        Only values that could matter are looked at: those at or above the
+        lower of the over threshold and the running maximum (less the worst
+        4x under-read for the accurate method), so one comparison pass over
+        the oversampled block does most of the work.
+        """
+        peak = self._peak[c]
+        if self._method == "accurate":
+            threshold = min(self._over, peak) * _UNDER_READ
         else:
-            threshold = min(self._over, self._peak[c]) * _UNDER_READ
-        mid = mag[1:-1]
-        crest = (mid >= threshold) & (mid >= mag[:-2]) & (mid > mag[2:])
-        idx = np.flatnonzero(crest) + 1
+            threshold = self._over
+        cand = np.flatnonzero(mag[1:-1] >= min(threshold, peak)) + 1
+        if cand.size == 0:
+            return
+        raw = mag[cand].astype(np.float64)
+        j = int(np.argmax(raw))
+        if raw[j] > peak:
+            self._peak[c] = raw[j]
+            self._peak_pos[c] = base + cand[j]
+        crest = (raw >= mag[cand - 1]) & (raw > mag[cand + 1]) & (raw >= threshold)
+        idx = cand[crest]
         if idx.size == 0:
             return
-        values = mag[idx]
+        values = raw[crest]
         offsets = np.zeros(idx.size)
         if self._method == "accurate":
-            sign = np.sign(sig[idx])
-            values, offsets = _refine(sign * sig[idx - 1], values, sign * sig[idx + 1])
+            sign = np.sign(sig[idx]).astype(np.float64)
+            prev = sign * sig[idx - 1]
+            nxt = sign * sig[idx + 1]
+            values, offsets = _refine(prev, values, nxt)
             j = int(np.argmax(values))
             if values[j] > self._peak[c]:
                 self._peak[c] = values[j]
@@ -211,6 +225,8 @@ class TruePeakMeter:
     def result(self) -> TruePeakResult:
         """Flush the interpolator and return the measurements."""
         self._consume(*self._interp.flush())
+        last = np.abs(self._tail[:, -1]).astype(np.float64)
+        self._peak = np.maximum(self._peak, last)
         step = 1.0 / (FACTOR * self._rate)
         peaks = np.maximum(self._peak, self._sample_peak)
         times = tuple(
