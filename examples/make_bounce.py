@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         argv: Command-line arguments without the program name; None for ``sys.argv``.
 
     Returns:
-        The process exit code (0).
+        The process exit code: 0, or 2 when the file cannot be written.
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("out", help="output file (.wav, .flac, ...)")
@@ -37,14 +37,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1770, help="random seed (1770)")
     parser.add_argument("--gentle", action="store_true", help="gentle mix that passes QC")
     args = parser.parse_args(argv)
-    write_master(
-        args.out,
-        seconds=args.seconds,
-        rate=args.rate,
-        subtype=args.subtype,
-        seed=args.seed,
-        loud=not args.gentle,
-    )
+    out = Path(args.out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_master(
+            out,
+            seconds=args.seconds,
+            rate=args.rate,
+            subtype=args.subtype,
+            seed=args.seed,
+            loud=not args.gentle,
+        )
+    except (OSError, RuntimeError, ValueError) as err:  # soundfile errors are RuntimeErrors
+        print(f"make_bounce: cannot write {out}: {err}", file=sys.stderr)
+        return 2
     kind = "gentle" if args.gentle else "loud"
     print(f"wrote {args.out}: {args.seconds:g} s, {args.rate} Hz, {args.subtype}, {kind}")
     return 0

@@ -52,6 +52,17 @@ def _state_space(sos: Floats) -> tuple[Floats, Floats, Floats, float]:
     return a_m, b_v, c_v, d
 
 
+def _flush(m: Floats) -> Floats:
+    """Zero the entries of a decaying matrix power that would become denormal.
+
+    Powers of a stable ``A`` decay towards 0; products with subnormal numbers
+    run at a fraction of normal speed, and the values are far below float64
+    resolution of any sample anyway.
+    """
+    out: Floats = np.where(np.abs(m) < 1e-150, 0.0, m)
+    return out
+
+
 class BlockIIR:
     """Stateful IIR filter over multichannel blocks, computed chunk-parallel.
 
@@ -119,7 +130,7 @@ class BlockIIR:
         shift = 1
         while shift < k:
             p[:, shift:] = p[:, shift:] + p[:, :-shift] @ step.T
-            step = step @ step
+            step = _flush(step @ step)
             shift *= 2
         starts = np.empty_like(p)
         s0 = self._state
@@ -142,7 +153,7 @@ class BlockIIR:
             m_pow = np.empty((max(k, 2), self._order, self._order))
             m_pow[0] = np.eye(self._order)
             for i in range(1, len(m_pow)):
-                m_pow[i] = self._step @ m_pow[i - 1]
+                m_pow[i] = _flush(self._step @ m_pow[i - 1])
             self._m_pow = m_pow
             cached = m_pow
         return cached[:k]

@@ -25,6 +25,11 @@ def _num(value: float | None) -> float | None:
     return float(value)
 
 
+def _when(level: float | None, time_s: float | None) -> float | None:
+    """A time is only meaningful when its level is a number."""
+    return _num(time_s) if _num(level) is not None else None
+
+
 def measurement_object(m: Measurements) -> dict[str, Any]:
     """The ``measurements`` object of one file."""
     loud, tp, lv, clip = m.loudness, m.true_peak, m.levels, m.clipping
@@ -42,8 +47,8 @@ def measurement_object(m: Measurements) -> dict[str, Any]:
         "longest_clip_run": clip.longest,
         "dc_offset": _num(dc),
         # Added keys (mixdesk.check/1 allows additions):
-        "max_momentary_time_s": _num(loud.max_momentary_time_s),
-        "max_short_term_time_s": _num(loud.max_short_term_time_s),
+        "max_momentary_time_s": _when(loud.max_momentary_lufs, loud.max_momentary_time_s),
+        "max_short_term_time_s": _when(loud.max_short_term_lufs, loud.max_short_term_time_s),
         "true_peak_method": tp.method,
         "true_peak_overs": sum(tp.channel_overs),
         "true_peak_over_threshold_dbtp": tp.over_threshold_dbtp,

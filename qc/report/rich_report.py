@@ -109,11 +109,12 @@ def _table(m: Measurements) -> Table:
 
 def file_panel(r: FileResult) -> Panel:
     """Build the panel of one file."""
-    title = Text(printable(r.path), style="qc.name")
+    name = printable(r.path)
+    title = Text(name.rsplit("/", 1)[-1], style="qc.name")
+    where = Text(name, style="qc.dim", overflow="fold")
     if r.error is not None:
-        return Panel(
-            Text(printable(r.error), style="qc.error"), title=title, border_style="qc.error"
-        )
+        body = Group(where, Text(printable(r.error), style="qc.error"))
+        return Panel(body, title=title, border_style="qc.error", expand=False)
     info, m = r.info, r.measurements
     assert info is not None
     assert m is not None
@@ -122,7 +123,7 @@ def file_panel(r: FileResult) -> Panel:
         f"{info.container}/{info.codec} · {depth} · {info.sample_rate} Hz · "
         f"{info.channels} ch · {fmt_time(info.duration_s)}"
     )
-    parts: list[RenderableType] = [_table(m)]
+    parts: list[RenderableType] = [where, _table(m)]
     spark = sparkline(m.loudness.short_term_lufs)
     if spark:
         parts.append(Text.assemble(("short-term  ", "qc.dim"), (spark, "qc.info")))
