@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from contextlib import nullcontext
 from typing import IO, TYPE_CHECKING
@@ -10,7 +11,9 @@ from typing import IO, TYPE_CHECKING
 from qc.cli._parsing import Subparsers
 from qc.cli.console import is_tty, make_console
 from qc.engine import FileResult, Progress, measure_file
+from qc.errors import ProfileError
 from qc.measure import MeasureOptions
+from qc.profiles import load_profile
 from qc.report import render_json, render_text
 from qc.report._text import printable
 
@@ -35,10 +38,17 @@ def add_parser(sub: Subparsers) -> None:
     )
     p.add_argument("--output-file", metavar="F", help="write the report to F instead of stdout")
     p.add_argument(
+        "--profile",
+        default="default",
+        metavar="P",
+        help="delivery profile: a shipped name or a .toml path (default: default)",
+    )
+    p.add_argument(
         "--true-peak-method",
         choices=["accurate", "bs1770"],
-        default="accurate",
-        help="accurate (4x + crest refinement, default) or the BS.1770 Annex 2 4x filter",
+        default=None,
+        help="accurate (4x + crest refinement) or the BS.1770 Annex 2 4x filter "
+        "(default: the profile's, normally accurate)",
     )
     p.set_defaults(func=run)
 
@@ -73,7 +83,13 @@ def _render(results: list[FileResult], fmt: str, out: IO[str]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``check``; returns the exit code (0, or 2 if a file could not be read)."""
     fmt = args.format or ("rich" if args.output_file is None and is_tty(sys.stdout) else "text")
-    options = MeasureOptions(true_peak_method=args.true_peak_method)
+    try:
+        options = load_profile(args.profile).measure
+    except ProfileError as err:
+        print(f"mixdesk: {printable(str(err))}", file=sys.stderr)
+        return 2
+    if args.true_peak_method is not None:
+        options = dataclasses.replace(options, true_peak_method=args.true_peak_method)
     show_bar = fmt == "rich" and is_tty(sys.stderr)
     if show_bar:
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn

@@ -1,0 +1,157 @@
+"""Delivery profiles: TOML files in ``rules/``, resolved into frozen values at load.
+
+A profile names its parent with ``extends`` and lists only what differs. Every
+key is validated when the file loads: an unknown key or a wrong type is a
+:class:`~qc.errors.ProfileError` naming the file and the key, so a bad
+profile fails before any audio is read.
+
+Schema (version 1; later versions add ``[rules.<name>]`` tables)::
+
+    description = "..."          # one line
+    extends = "default"          # optional: a shipped profile name or a path
+    [measure]                    # options of qc.measure.MeasureOptions
+    true_peak_method = "accurate" | "bs1770"
+    over_dbtp = -1.0             # dBTP
+    clip_min_run = 3             # samples
+    clip_tolerance = 1e-6        # linear; omit for 1 LSB of the bit depth
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qc.errors import ProfileError
+from qc.measure import MeasureOptions
+
+__all__ = ["Profile", "available_profiles", "load_profile", "rules_dir"]
+
+_TOP_KEYS = {"description": str, "extends": str, "measure": dict}
+_MEASURE_KEYS: dict[str, tuple[type, ...]] = {
+    "true_peak_method": (str,),
+    "over_dbtp": (float, int),
+    "clip_min_run": (int,),
+    "clip_tolerance": (float, int),
+}
+_CHOICES = {"true_peak_method": {"accurate", "bs1770"}}
+_MAX_DEPTH = 16
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A resolved delivery profile.
+
+    Attributes:
+        name: The profile's name (file stem).
+        description: One line describing it.
+        path: The TOML file it was loaded from.
+        measure: Measurement options after inheritance.
+    """
+
+    name: str
+    description: str
+    path: Path
+    measure: MeasureOptions
+
+
+def rules_dir() -> Path:
+    """Folder of the shipped profiles: ``qc/rules`` in a wheel, ``rules/`` in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if candidate.is_dir():
+            return candidate
+    raise ProfileError(f"{here / 'rules'}: shipped profiles not found (broken install?)")
+
+
+def available_profiles() -> list[str]:
+    """Names of the shipped profiles, sorted."""
+    return sorted(p.stem for p in rules_dir().glob("*.toml"))
+
+
+def _resolve_path(name_or_path: str, base: Path | None) -> Path:
+    if name_or_path.endswith(".toml") or "/" in name_or_path:
+        path = Path(name_or_path)
+        return path if path.is_absolute() or base is None else base / path
+    path = rules_dir() / f"{name_or_path}.toml"
+    if not path.is_file():
+        known = ", ".join(available_profiles())
+        raise ProfileError(f"unknown profile {name_or_path!r} (shipped: {known})")
+    return path
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ProfileError(f"{path}: no such profile file") from None
+    except IsADirectoryError:
+        raise ProfileError(f"{path}: is a directory, not a profile file") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ProfileError(f"{path}: invalid TOML: {err}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ProfileError(f"{path}: cannot read: {err}") from None
+    _validate(path, data)
+    return data
+
+
+def _validate(path: Path, data: dict[str, Any]) -> None:
+    for key, value in data.items():
+        if key not in _TOP_KEYS:
+            raise ProfileError(f"{path}: unknown key {key!r}")
+        if not isinstance(value, _TOP_KEYS[key]):
+            raise ProfileError(f"{path}: {key!r} must be a {_TOP_KEYS[key].__name__}")
+    for key, value in data.get("measure", {}).items():
+        if key not in _MEASURE_KEYS:
+            raise ProfileError(f"{path}: unknown key 'measure.{key}'")
+        if isinstance(value, bool) or not isinstance(value, _MEASURE_KEYS[key]):
+            raise ProfileError(f"{path}: 'measure.{key}' has the wrong type ({value!r})")
+        if key in _CHOICES and value not in _CHOICES[key]:
+            allowed = ", ".join(sorted(_CHOICES[key]))
+            raise ProfileError(f"{path}: 'measure.{key}' is {value!r}; expected one of {allowed}")
+    if data.get("measure", {}).get("clip_min_run", 1) < 1:
+        raise ProfileError(f"{path}: 'measure.clip_min_run' must be at least 1")
+
+
+def load_profile(name_or_path: str) -> Profile:
+    """Load a shipped profile by name, or a profile file by path, resolving ``extends``.
+
+    Args:
+        name_or_path: ``"default"``, ``"spotify"``, or a path to a ``.toml`` file.
+
+    Returns:
+        The resolved profile.
+
+    Raises:
+        ProfileError: The file is missing, is not valid TOML, has an unknown
+            key or a bad value, or its ``extends`` chain loops.
+    """
+    chain: list[tuple[Path, dict[str, Any]]] = []
+    path = _resolve_path(name_or_path, None)
+    seen: set[Path] = set()
+    while True:
+        real = path.resolve()
+        if real in seen or len(chain) >= _MAX_DEPTH:
+            raise ProfileError(f"{path}: 'extends' loops back on itself")
+        seen.add(real)
+        data = _read(path)
+        chain.append((path, data))
+        parent = data.get("extends")
+        if parent is None:
+            break
+        path = _resolve_path(parent, path.parent)
+    measure: dict[str, Any] = {}
+    for _, data in reversed(chain):
+        measure.update(data.get("measure", {}))
+    if "over_dbtp" in measure:
+        measure["over_dbtp"] = float(measure["over_dbtp"])
+    top = chain[0][1]
+    return Profile(
+        name=chain[0][0].stem,
+        description=str(top.get("description", "")),
+        path=chain[0][0],
+        measure=dataclasses.replace(MeasureOptions(), **measure),
+    )
