@@ -24,6 +24,7 @@ import pytest
 import soundfile as sf
 
 from qc._version import __version__
+from tests.builders import hand_wav
 
 RATE = 48000
 FREQ = 997.0
@@ -130,19 +131,6 @@ def sine(seconds: float, channels: int = 2, amplitude: float = AMPLITUDE) -> np.
 def write_wav(path: Path, data: np.ndarray, subtype: str = "PCM_24") -> Path:
     sf.write(path, data, RATE, subtype=subtype, format="WAV")
     return path
-
-
-def hand_wav(
-    channels: int, rate: int, data: bytes = b"\0" * 400, declared: int | None = None
-) -> bytes:
-    """PCM_16 WAV bytes built by hand; ``declared`` overrides the data chunk size."""
-    align = max(channels, 1) * 2
-    fmt = struct.pack("<HHIIHH", 1, channels, rate, rate * align, align, 16)
-    size = len(data) if declared is None else declared
-    riff = min(4 + 8 + len(fmt) + 8 + size, 0xFFFFFFFF)
-    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt
-    body += b"data" + struct.pack("<I", size) + data
-    return b"RIFF" + struct.pack("<I", riff) + body
 
 
 def hand_rf64(data: bytes, declared: int) -> bytes:
@@ -326,7 +314,7 @@ def _truncated(d: Path) -> Path:
 
 def _lying_sizes(d: Path) -> Path:
     p = d / "liar.wav"
-    p.write_bytes(hand_wav(2, RATE, b"\1\0" * 400, declared=10 * 800))
+    p.write_bytes(hand_wav(2, RATE, b"\1\0" * 400, declared=10 * 800, riff_from_declared=True))
     return p
 
 
@@ -526,8 +514,13 @@ _MEASURE_CHILD = (
 @pytest.mark.parametrize(
     "raw",
     [
-        pytest.param(hand_wav(2, RATE, DATA_1K, declared=0xFFFFFFFF), id="wav-4gib-placeholder"),
-        pytest.param(hand_wav(2, RATE, DATA_1K, declared=0xFFFFFF00), id="wav-4gib"),
+        pytest.param(
+            hand_wav(2, RATE, DATA_1K, declared=0xFFFFFFFF, riff_from_declared=True),
+            id="wav-4gib-placeholder",
+        ),
+        pytest.param(
+            hand_wav(2, RATE, DATA_1K, declared=0xFFFFFF00, riff_from_declared=True), id="wav-4gib"
+        ),
         pytest.param(hand_rf64(DATA_1K, declared=4 << 30), id="rf64-4gib"),
         pytest.param(hand_rf64(DATA_1K, declared=1 << 62), id="rf64-4eib"),
     ],

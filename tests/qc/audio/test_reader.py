@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import inspect
 import os
-import struct
-import subprocess
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
 
 import numpy as np
 import pytest
@@ -17,19 +14,9 @@ import soundfile as sf
 
 from qc.audio import AudioSource, StreamInfo, open_audio, read_info
 from qc.errors import AudioReadError, QCError
+from tests.builders import ffmpeg_encode, hand_wav
 
 RATE = 48000
-
-
-def hand_wav(
-    channels: int, rate: int, data: bytes = b"\0" * 400, declared: int | None = None
-) -> bytes:
-    align = max(channels, 1) * 2
-    fmt = struct.pack("<HHIIHH", 1, channels, rate, rate * align, align, 16)
-    size = len(data) if declared is None else declared
-    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt
-    body += b"data" + struct.pack("<I", size) + data
-    return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
 def read_all(path: Path | str, frames: int = 4096) -> np.ndarray:
@@ -277,23 +264,6 @@ def test_truncated_flac_raises_while_iterating(tmp_path: Path) -> None:
 
 
 # --- real lossy files from ffmpeg -----------------------------------------------------
-
-
-def _unavailable(reason: str) -> NoReturn:
-    """Skip locally, fail under CI=true (an encoder missing from this ffmpeg build)."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def ffmpeg_encode(exe: str, out: Path, *args: str, seconds: float = 0.5) -> Path:
-    """Encode a 440 Hz sine of ``seconds`` at 48 kHz to ``out`` with the ffmpeg at ``exe``."""
-    source = f"sine=frequency=440:duration={seconds}:sample_rate=48000"
-    cmd = [exe, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", source, *args, str(out)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        _unavailable(f"ffmpeg {' '.join(args)} failed: {proc.stderr.strip()[:300]}")
-    return out
 
 
 @pytest.mark.ffmpeg

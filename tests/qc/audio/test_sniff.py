@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import struct
-import subprocess
 from pathlib import Path
-from typing import NoReturn
 
 import numpy as np
 import pytest
@@ -16,6 +13,7 @@ from hypothesis import strategies as st
 
 from qc.audio import Container, header_consistent, sniff
 from qc.audio.sniff import HEAD_BYTES
+from tests.builders import ffmpeg_encode
 
 KSDATAFORMAT_TAIL = bytes.fromhex("000000001000800000aa00389b71")
 ASF_GUID = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
@@ -349,23 +347,6 @@ def test_sniff_never_raises_after_valid_magic(magic: bytes, tail: bytes, size: i
 
 
 # --- real files from ffmpeg -------------------------------------------------------------
-
-
-def _unavailable(reason: str) -> NoReturn:
-    """Skip locally, fail under CI=true (an encoder missing from this ffmpeg build)."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def ffmpeg_encode(exe: str, out: Path, *args: str, seconds: float = 0.5) -> Path:
-    """Encode a 440 Hz sine of ``seconds`` at 48 kHz to ``out`` with the ffmpeg at ``exe``."""
-    source = f"sine=frequency=440:duration={seconds}:sample_rate=48000"
-    cmd = [exe, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", source, *args, str(out)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        _unavailable(f"ffmpeg {' '.join(args)} failed: {proc.stderr.strip()[:300]}")
-    return out
 
 
 @pytest.mark.ffmpeg
