@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from qc.audio import StreamInfo, open_audio
+from qc.diagnostic import Diagnostic
 from qc.errors import AudioReadError
 from qc.measure import Analyzer, Measurements, MeasureOptions
 
@@ -32,12 +33,16 @@ class FileResult:
         info: Stream facts, or ``None`` when the header could not be read.
         measurements: The one-pass measurements, or ``None`` on error.
         error: One-line reason the file could not be measured, else ``None``.
+        diagnostics: Findings of the rules, sorted (worst first, then by time).
+        profiles: Names of the delivery profiles the file was checked against.
     """
 
     path: str
     info: StreamInfo | None
     measurements: Measurements | None
     error: str | None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    profiles: tuple[str, ...] = ()
 
 
 def measure_file(
