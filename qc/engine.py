@@ -1,21 +1,31 @@
-"""The engine: the only place that joins the reader and the meters.
+"""The engine: the only place that joins the reader, the meters and the rules.
 
 ``measure_file(path)`` never raises for a bad file: every problem becomes the
 ``error`` of its :class:`FileResult`, so a batch goes on past broken files.
+``check_file(path, profiles)`` measures once and applies every profile's rules
+to the same measurements.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from qc.audio import StreamInfo, open_audio
-from qc.diagnostic import Diagnostic
+from qc.checks.format import UnreadableFile
+from qc.checks.rule import Context
+from qc.checks.runner import is_selected, run_rules, sort_key
+from qc.diagnostic import Diagnostic, Severity
 from qc.errors import AudioReadError
 from qc.measure import Analyzer, Measurements, MeasureOptions
 
-__all__ = ["BLOCK_FRAMES", "FileResult", "measure_file"]
+if TYPE_CHECKING:
+    from qc.profiles import Profile
+
+__all__ = ["BLOCK_FRAMES", "FileResult", "check_file", "measure_file"]
 
 BLOCK_FRAMES = 65536
 """Frames per block read from disk; memory use is a few times this per channel."""
@@ -80,3 +90,69 @@ def measure_file(
         return FileResult(shown, info, None, err.reason)
     except MemoryError:
         return FileResult(shown, info, None, "out of memory while measuring")
+
+
+def _measure_options(profiles: Sequence[Profile]) -> MeasureOptions:
+    """One measurement for every profile: overs are counted at the lowest TP ceiling."""
+    base = profiles[0].measure
+    ceilings = [base.over_dbtp]
+    for p in profiles:
+        tp = p.rules.get("true-peak-ceiling")
+        if tp is not None and tp.enabled is not False and "max_dbtp" in tp.options:
+            ceilings.append(float(tp.options["max_dbtp"]))
+    return dataclasses.replace(base, over_dbtp=min(ceilings))
+
+
+def check_file(
+    path: str | os.PathLike[str],
+    profiles: Sequence[Profile],
+    *,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    block_frames: int = BLOCK_FRAMES,
+    progress: Progress | None = None,
+) -> FileResult:
+    """Measure a file once and judge it against one or more profiles.
+
+    Args:
+        path: Audio file.
+        profiles: Resolved delivery profiles (at least one).
+        select: Rule code prefixes to run (empty: every enabled rule).
+        ignore: Rule code prefixes to skip.
+        block_frames: Frames per block.
+        progress: Optional callback ``(done_frames, total_frames)``.
+
+    Returns:
+        The result with its diagnostics, worst first. An unreadable file gets
+        one ``FMT003`` finding (unless ignored) and its ``error`` set.
+    """
+    names = tuple(p.name for p in profiles)
+    result = measure_file(
+        path, _measure_options(profiles), block_frames=block_frames, progress=progress
+    )
+    found: list[Diagnostic] = []
+    if result.error is not None:
+        if is_selected(UnreadableFile.code, select, ignore):
+            found.append(
+                Diagnostic(UnreadableFile.code, UnreadableFile.name, Severity.ERROR, result.error)
+            )
+    else:
+        assert result.info is not None
+        assert result.measurements is not None
+        ctx = Context(result.path, result.info, result.measurements, "")
+        for profile in profiles:
+            found.extend(run_rules(ctx, profile, select=select, ignore=ignore))
+    merged = _merge_profiles(found)
+    merged.sort(key=sort_key)
+    return dataclasses.replace(result, diagnostics=tuple(merged), profiles=names)
+
+
+def _merge_profiles(found: list[Diagnostic]) -> list[Diagnostic]:
+    """One finding for what several profiles say alike; ``profile`` lists them all."""
+    groups: dict[Diagnostic, list[str]] = {}
+    for d in found:
+        groups.setdefault(dataclasses.replace(d, profile=""), []).append(d.profile)
+    return [
+        dataclasses.replace(d, profile=",".join(dict.fromkeys(p for p in names if p)))
+        for d, names in groups.items()
+    ]

@@ -5,7 +5,7 @@ key is validated when the file loads: an unknown key or a wrong type is a
 :class:`~qc.errors.ProfileError` naming the file and the key, so a bad
 profile fails before any audio is read.
 
-Schema (version 1; later versions add ``[rules.<name>]`` tables)::
+Schema::
 
     description = "..."          # one line
     extends = "default"          # optional: a shipped profile name or a path
@@ -14,22 +14,33 @@ Schema (version 1; later versions add ``[rules.<name>]`` tables)::
     over_dbtp = -1.0             # dBTP
     clip_min_run = 3             # samples
     clip_tolerance = 1e-6        # linear; omit for 1 LSB of the bit depth
+    [rules.true-peak-ceiling]    # one table per rule, by name (see `mixdesk rules`)
+    enabled = true               # optional: rules have their own default
+    severity = "error"           # optional: error | warning | info
+    max_dbtp = -1.0              # the rule's options, with their units
+    status = "firm"              # firm (published by the platform or body) or typical
+    source = "Spotify for Artists, Loudness normalization"
 """
 
 from __future__ import annotations
 
 import dataclasses
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qc import checks
+from qc.diagnostic import Severity
 from qc.errors import ProfileError
 from qc.measure import MeasureOptions
 
-__all__ = ["Profile", "available_profiles", "load_profile", "rules_dir"]
+__all__ = ["Profile", "RuleSettings", "available_profiles", "load_profile", "rules_dir"]
 
-_TOP_KEYS = {"description": str, "extends": str, "measure": dict}
+_TOP_KEYS = {"description": str, "extends": str, "measure": dict, "rules": dict}
+_RULE_KEYS = {"enabled": bool, "severity": str, "status": str, "source": str}
+_STATUSES = {"firm", "typical"}
 _MEASURE_KEYS: dict[str, tuple[type, ...]] = {
     "true_peak_method": (str,),
     "over_dbtp": (float, int),
@@ -41,6 +52,26 @@ _MAX_DEPTH = 16
 
 
 @dataclass(frozen=True)
+class RuleSettings:
+    """What a profile says about one rule (``None``: the rule's own default).
+
+    Attributes:
+        enabled: Run the rule.
+        severity: Severity of its main finding.
+        options: Option values, already validated and converted.
+        status: ``firm`` when the platform or standards body publishes the
+            threshold, ``typical`` for common practice.
+        source: Where the threshold comes from.
+    """
+
+    enabled: bool | None = None
+    severity: Severity | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    status: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
 class Profile:
     """A resolved delivery profile.
 
@@ -49,12 +80,14 @@ class Profile:
         description: One line describing it.
         path: The TOML file it was loaded from.
         measure: Measurement options after inheritance.
+        rules: Per-rule settings after inheritance, keyed by rule name.
     """
 
     name: str
     description: str
     path: Path
     measure: MeasureOptions
+    rules: Mapping[str, RuleSettings] = field(default_factory=dict)
 
 
 def rules_dir() -> Path:
@@ -114,6 +147,59 @@ def _validate(path: Path, data: dict[str, Any]) -> None:
             raise ProfileError(f"{path}: 'measure.{key}' is {value!r}; expected one of {allowed}")
     if data.get("measure", {}).get("clip_min_run", 1) < 1:
         raise ProfileError(f"{path}: 'measure.clip_min_run' must be at least 1")
+    for name, table in data.get("rules", {}).items():
+        _validate_rule(path, name, table)
+
+
+def _validate_rule(path: Path, name: str, table: Any) -> None:
+    try:
+        rule = checks.get(name)
+    except KeyError:
+        raise ProfileError(f"{path}: unknown rule 'rules.{name}' (see 'mixdesk rules')") from None
+    if rule.name != name:
+        raise ProfileError(f"{path}: 'rules.{name}': name rules by name ('rules.{rule.name}')")
+    if not isinstance(table, dict):
+        raise ProfileError(f"{path}: 'rules.{name}' must be a table")
+    options = {o.name: o for o in rule.options}
+    for key, value in table.items():
+        where = f"'rules.{name}.{key}'"
+        if key in _RULE_KEYS:
+            if not isinstance(value, _RULE_KEYS[key]):
+                raise ProfileError(f"{path}: {where} has the wrong type ({value!r})")
+            if key == "severity":
+                try:
+                    Severity.parse(str(value))
+                except ValueError as err:
+                    raise ProfileError(f"{path}: {where}: {err}") from None
+            if key == "status" and value not in _STATUSES:
+                raise ProfileError(f"{path}: {where} is {value!r}; expected firm or typical")
+        elif key in options:
+            try:
+                options[key].validate(value)
+            except TypeError as err:
+                raise ProfileError(f"{path}: {where}: {err}") from None
+        else:
+            raise ProfileError(f"{path}: unknown key {where}")
+
+
+def _rule_settings(chain: list[tuple[Path, dict[str, Any]]]) -> dict[str, RuleSettings]:
+    merged: dict[str, dict[str, Any]] = {}
+    for _, data in reversed(chain):
+        for name, table in data.get("rules", {}).items():
+            merged.setdefault(name, {}).update(table)
+    out: dict[str, RuleSettings] = {}
+    for name, table in merged.items():
+        rule = checks.get(name)
+        opts = {o.name: o.validate(table[o.name]) for o in rule.options if o.name in table}
+        sev = table.get("severity")
+        out[name] = RuleSettings(
+            enabled=table.get("enabled"),
+            severity=Severity.parse(sev) if sev else None,
+            options=opts,
+            status=table.get("status"),
+            source=table.get("source"),
+        )
+    return out
 
 
 def load_profile(name_or_path: str) -> Profile:
@@ -154,4 +240,5 @@ def load_profile(name_or_path: str) -> Profile:
         description=str(top.get("description", "")),
         path=chain[0][0],
         measure=dataclasses.replace(MeasureOptions(), **measure),
+        rules=_rule_settings(chain),
     )

@@ -1,115 +1,195 @@
-"""``mixdesk check FILE...``: measure bounces and print the results."""
+"""``mixdesk check FILE|DIR...``: measure bounces, judge them against profiles, report."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
-from typing import IO, TYPE_CHECKING
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
+from qc.checks.format import UnreadableFile
 from qc.cli._parsing import Subparsers
 from qc.cli.console import is_tty, make_console
-from qc.engine import FileResult, Progress, measure_file
+from qc.diagnostic import Diagnostic, Severity
+from qc.engine import FileResult, check_file
 from qc.errors import ProfileError
-from qc.measure import MeasureOptions
-from qc.profiles import load_profile
-from qc.report import render_json, render_text
+from qc.measure.truepeak import TruePeakMethod
+from qc.profiles import Profile, load_profile
+from qc.report import RENDERERS
 from qc.report._text import printable
 
 if TYPE_CHECKING:
-    from rich.progress import Progress as RichProgress
-    from rich.progress import TaskID
+    from rich.console import Console
 
-__all__ = ["add_parser", "run"]
+__all__ = ["AUDIO_SUFFIXES", "add_parser", "exit_code", "expand_paths", "run"]
 
-_PROGRESS_MIN_S = 20.0  # show a bar for files longer than this
+AUDIO_SUFFIXES = frozenset(
+    {".wav", ".wave", ".bwf", ".rf64", ".w64", ".aif", ".aiff", ".aifc", ".flac", ".ogg",
+     ".oga", ".opus", ".mp3", ".m4a", ".aac", ".wma", ".caf"}
+)  # fmt: skip
+"""Extensions picked up when a folder is given (files named explicitly are always checked)."""
+
+FORMATS = ("rich", "text", "json", "json-lines", "junit", "sarif", "github")
+
+
+def _csv(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def add_parser(sub: Subparsers) -> None:
     """Register the ``check`` subcommand."""
-    p = sub.add_parser("check", help="measure audio files (loudness, true peak, clipping)")
-    p.add_argument("files", nargs="+", metavar="FILE", help="audio files to check")
+    p = sub.add_parser("check", help="check bounces against delivery profiles")
+    p.add_argument("files", nargs="+", metavar="PATH", help="audio files or folders (recursive)")
     p.add_argument(
         "--format",
-        choices=["rich", "text", "json"],
+        choices=FORMATS,
         default=None,
         help="output format (default: rich on a terminal, text otherwise)",
     )
     p.add_argument("--output-file", metavar="F", help="write the report to F instead of stdout")
     p.add_argument(
         "--profile",
-        default="default",
-        metavar="P",
-        help="delivery profile: a shipped name or a .toml path (default: default)",
+        action="append",
+        type=_csv,
+        metavar="P[,P...]",
+        help="delivery profiles, shipped names or .toml paths (default: default)",
+    )
+    p.add_argument(
+        "--select",
+        action="append",
+        type=_csv,
+        default=[],
+        metavar="CODES",
+        help="run only rules whose code starts with these prefixes (e.g. TP,LUF001)",
+    )
+    p.add_argument(
+        "--ignore",
+        action="append",
+        type=_csv,
+        default=[],
+        metavar="CODES",
+        help="skip rules whose code starts with these prefixes",
+    )
+    p.add_argument(
+        "--fail-level",
+        choices=["error", "warning", "info"],
+        default="error",
+        help="exit 1 when a finding is at least this severe (default: error)",
+    )
+    p.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even with findings (unreadable files still exit 2)",
     )
     p.add_argument(
         "--true-peak-method",
         choices=["accurate", "bs1770"],
         default=None,
-        help="accurate (4x + crest refinement) or the BS.1770 Annex 2 4x filter "
-        "(default: the profile's, normally accurate)",
+        help="override the profiles' true-peak method",
     )
-    p.set_defaults(func=run)
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="files checked in parallel (default: all cores)",
+    )
+    p.set_defaults(func=run)  # fmt: skip
 
 
-def _measure_all(
-    files: list[str], options: MeasureOptions, bar: RichProgress | None
-) -> list[FileResult]:
-    results = []
-    for path in files:
-        progress: Progress | None = None
-        if bar is not None:
-            task = bar.add_task(printable(path), total=None)
+def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Find the files to check.
 
-            def progress(done: int, total: int, task: TaskID = task) -> None:
-                bar.update(task, completed=done, total=total)
+    Args:
+        paths: Files and folders from the command line.
 
-        results.append(measure_file(path, options, progress=progress))
-    return results
+    Returns:
+        ``(files, empty)``: files as given plus the audio files found in each
+        folder (recursively, sorted), and the folders that held none.
+    """
+    files: list[str] = []
+    empty: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                str(p)
+                for p in path.rglob("*")
+                if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file()
+            )
+            files.extend(found)
+            if not found:
+                empty.append(raw)
+        else:
+            files.append(raw)  # the engine reports a missing or unreadable one
+    return files, empty
 
 
-def _render(results: list[FileResult], fmt: str, out: IO[str]) -> None:
-    if fmt == "json":
-        out.write(render_json(results))
-    elif fmt == "text":
-        out.write(render_text(results))
-    else:
-        from qc.report.rich_report import render_rich
+def exit_code(results: Sequence[FileResult], fail_level: Severity, *, exit_zero: bool) -> int:
+    """0 clean; 1 a finding at or above ``fail_level``; 2 a file could not be read."""
+    if any(r.error is not None for r in results):
+        return 2
+    if exit_zero:
+        return 0
+    worst = max((d.severity for r in results for d in r.diagnostics), default=None)
+    return 1 if worst is not None and worst >= fail_level else 0
 
-        render_rich(results, make_console(out))
+
+def _load_profiles(names: list[list[str]] | None, method: TruePeakMethod | None) -> list[Profile]:
+    flat = [n for group in (names or [["default"]]) for n in group] or ["default"]
+    profiles = [load_profile(n) for n in dict.fromkeys(flat)]
+    if method is not None:
+        profiles = [
+            dataclasses.replace(p, measure=dataclasses.replace(p.measure, true_peak_method=method))
+            for p in profiles
+        ]
+    return profiles
+
+
+def _check_all(
+    files: list[str], profiles: list[Profile], kw: dict[str, Any], jobs: int,
+    tick: Callable[[], None],
+) -> list[FileResult]:  # fmt: skip
+    if jobs <= 1 or len(files) <= 1:
+        out = []
+        for f in files:
+            out.append(check_file(f, profiles, **kw))
+            tick()
+        return out
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+        futures = [pool.submit(check_file, f, profiles, **kw) for f in files]
+        results = []
+        for fut in futures:
+            results.append(fut.result())
+            tick()
+        return results
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``check``; returns the exit code (0, or 2 if a file could not be read)."""
+    """Run ``check``; returns the exit code."""
     fmt = args.format or ("rich" if args.output_file is None and is_tty(sys.stdout) else "text")
     try:
-        options = load_profile(args.profile).measure
+        profiles = _load_profiles(args.profile, args.true_peak_method)
     except ProfileError as err:
         print(f"mixdesk: {printable(str(err))}", file=sys.stderr)
         return 2
-    if args.true_peak_method is not None:
-        options = dataclasses.replace(options, true_peak_method=args.true_peak_method)
-    show_bar = fmt == "rich" and is_tty(sys.stderr)
-    if show_bar:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-        ctx = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeRemainingColumn(),
-            console=make_console(sys.stderr),
-            transient=True,
-        )
-    else:
-        ctx = nullcontext()  # type: ignore[assignment]
-    with ctx as bar:
-        results = _measure_all(args.files, options, bar if show_bar else None)
+    files, empty = expand_paths(args.files)
+    kw = {
+        "select": [c.upper() for group in args.select for c in group],
+        "ignore": [c.upper() for group in args.ignore for c in group],
+    }
+    show_bar = fmt == "rich" and is_tty(sys.stderr) and os.environ.get("CI") != "true"
+    results = _run_with_progress(files, profiles, kw, max(args.jobs, 1), show_bar)
+    results += [_empty_folder(folder, profiles) for folder in empty]
 
     for r in results:
         if r.error is not None:
             print(f"mixdesk: {printable(r.path)}: {printable(r.error)}", file=sys.stderr)
-
     try:
         if args.output_file:
             with open(args.output_file, "w", encoding="utf-8") as out:
@@ -117,8 +197,55 @@ def run(args: argparse.Namespace) -> int:
         else:
             _render(results, fmt, sys.stdout)
     except OSError as err:
-        print(
-            f"mixdesk: cannot write {printable(args.output_file)}: {err.strerror}", file=sys.stderr
-        )
+        print(f"mixdesk: cannot write {printable(args.output_file)}: {err.strerror}",
+              file=sys.stderr)  # fmt: skip
         return 2
-    return 2 if any(r.error is not None for r in results) else 0
+    if fmt == "text" and len(results) > 1:
+        print(_summary_line(results), file=sys.stderr)
+    return exit_code(results, Severity.parse(args.fail_level), exit_zero=args.exit_zero)
+
+
+def _empty_folder(folder: str, profiles: Sequence[Profile]) -> FileResult:
+    """A folder that held no audio is reported like an unreadable file."""
+    reason = "is a directory with no audio files"
+    finding = Diagnostic(UnreadableFile.code, UnreadableFile.name, Severity.ERROR, reason)
+    names = tuple(p.name for p in profiles)
+    return FileResult(folder, None, None, reason, diagnostics=(finding,), profiles=names)
+
+
+def _run_with_progress(
+    files: list[str], profiles: list[Profile], kw: dict[str, Any], jobs: int, show: bool
+) -> list[FileResult]:
+    if not show:
+        return _check_all(files, profiles, kw, jobs, lambda: None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    bar = Progress(BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=make_console(sys.stderr), transient=True)  # fmt: skip
+    with bar if show else nullcontext():
+        task = bar.add_task("checking", total=len(files))
+        return _check_all(files, profiles, kw, jobs, lambda: bar.advance(task))
+
+
+def _summary_line(results: Sequence[FileResult]) -> str:
+    counts = dict.fromkeys(Severity, 0)
+    for r in results:
+        for d in r.diagnostics:
+            counts[d.severity] += 1
+    bad = sum(r.error is not None for r in results)
+    return (
+        f"{len(results)} files: {counts[Severity.ERROR]} errors, "
+        f"{counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} info, {bad} unreadable"
+    )
+
+
+def _render(results: list[FileResult], fmt: str, out: IO[str]) -> None:
+    if fmt in RENDERERS:
+        out.write(RENDERERS[fmt](results))
+        return
+    from qc.report.rich_report import render_rich, summary_table
+
+    console: Console = make_console(out)
+    render_rich(results, console)
+    if len(results) > 1:
+        console.print(summary_table(results))

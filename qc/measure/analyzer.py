@@ -15,10 +15,12 @@ import numpy as np
 
 from qc.measure._types import Floats
 from qc.measure.clipping import ClipDetector, ClippingResult
+from qc.measure.envelope import EnvelopeResult, PeakEnvelope
 from qc.measure.iir import BlockIIR
 from qc.measure.kweighting import channel_weights, k_weighting_sos
 from qc.measure.levels import LevelMeter, LevelResult
 from qc.measure.loudness import LoudnessMeter, LoudnessResult
+from qc.measure.stereo import StereoMeter, StereoResult
 from qc.measure.truepeak import TruePeakMeter, TruePeakMethod, TruePeakResult
 
 __all__ = ["Analyzer", "MeasureOptions", "Measurements", "analyze"]
@@ -56,6 +58,8 @@ class Measurements:
         true_peak: True-peak results.
         levels: Sample peak and DC offset.
         clipping: Plateaus at the maximum magnitude.
+        envelope: Sample peak per 100 ms per channel (silence detection).
+        stereo: L/R correlation, side and mid levels (empty for mono).
     """
 
     sample_rate: int
@@ -65,6 +69,8 @@ class Measurements:
     true_peak: TruePeakResult
     levels: LevelResult
     clipping: ClippingResult
+    envelope: EnvelopeResult
+    stereo: StereoResult
 
     @property
     def duration_s(self) -> float:
@@ -104,6 +110,8 @@ class Analyzer:
         )
         self._levels = LevelMeter(channels)
         self._clipping = ClipDetector(channels, min_run=opts.clip_min_run, tolerance=tol)
+        self._envelope = PeakEnvelope(rate, channels)
+        self._stereo = StereoMeter(rate, channels)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="truepeak")
         self._pending: Future[None] | None = None
 
@@ -120,6 +128,8 @@ class Analyzer:
         mag = np.abs(block)
         self._levels.feed(block, mag)
         self._clipping.feed(block, mag)
+        self._envelope.feed(block, mag)
+        self._stereo.feed(block)
 
     def _wait(self) -> None:
         if self._pending is not None:
@@ -139,6 +149,8 @@ class Analyzer:
             true_peak=self._truepeak.result(),
             levels=levels,
             clipping=self._clipping.result(),
+            envelope=self._envelope.result(),
+            stereo=self._stereo.result(),
         )
 
 

@@ -2,6 +2,9 @@
 
 Keys may be added but never renamed: the watch log and CI consumers depend on
 them. Infinite and NaN values are written as ``null``.
+
+A document is ``{"schema", "files": [file object...], "summary"}``; the
+``json-lines`` format writes the same file objects, one per line.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from qc.diagnostic import Diagnostic, Severity
 from qc.engine import FileResult
 from qc.measure import Measurements, amplitude_to_db
 
-__all__ = ["SCHEMA", "file_object", "render_json"]
+__all__ = ["SCHEMA", "diagnostic_object", "file_object", "render_json", "summary_object"]
 
 SCHEMA = "mixdesk.check/1"
 
@@ -68,6 +72,52 @@ def measurement_object(m: Measurements) -> dict[str, Any]:
     }
 
 
+def diagnostic_object(d: Diagnostic) -> dict[str, Any]:
+    """One entry of a file's ``diagnostics`` list.
+
+    Args:
+        d: The finding.
+
+    Returns:
+        ``{code, name, severity, message, measured, limit, unit, start_s, end_s,
+        channel, profile}``, with ``severity`` as ``error``/``warning``/``info``
+        and non-finite numbers as ``None``.
+    """
+    return {
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity.label,
+        "message": d.message,
+        "measured": _num(d.measured),
+        "limit": _num(d.limit),
+        "unit": d.unit,
+        "start_s": _num(d.start_s),
+        "end_s": _num(d.end_s),
+        "channel": d.channel,
+        "profile": d.profile,
+    }
+
+
+def summary_object(results: Sequence[FileResult]) -> dict[str, int]:
+    """The top-level ``summary`` of a run: counts of files and findings.
+
+    Args:
+        results: Every file of the run.
+
+    Returns:
+        ``{files, errors, warnings, infos, unreadable}``; ``errors`` counts
+        error findings, ``unreadable`` counts files whose ``error`` is set.
+    """
+    found = [d.severity for r in results for d in r.diagnostics]
+    return {
+        "files": len(results),
+        "errors": found.count(Severity.ERROR),
+        "warnings": found.count(Severity.WARNING),
+        "infos": found.count(Severity.INFO),
+        "unreadable": sum(r.error is not None for r in results),
+    }
+
+
 def file_object(result: FileResult) -> dict[str, Any]:
     """The per-file object of the contract (also one line of the watch log)."""
     info = result.info
@@ -89,11 +139,22 @@ def file_object(result: FileResult) -> dict[str, Any]:
         "error": result.error,
         "format": fmt,
         "measurements": measurement_object(m) if m is not None else None,
-        "diagnostics": [],
+        "diagnostics": [diagnostic_object(d) for d in result.diagnostics],
     }
 
 
 def render_json(results: Sequence[FileResult]) -> str:
-    """Render a whole run as one JSON document."""
-    doc = {"schema": SCHEMA, "files": [file_object(r) for r in results]}
+    """Render a whole run as one JSON document.
+
+    Args:
+        results: Every file of the run, in output order.
+
+    Returns:
+        The indented document ``{"schema", "files", "summary"}`` and a newline.
+    """
+    doc = {
+        "schema": SCHEMA,
+        "files": [file_object(r) for r in results],
+        "summary": summary_object(results),
+    }
     return json.dumps(doc, indent=2, allow_nan=False) + "\n"

@@ -17,11 +17,12 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
+from qc.diagnostic import Diagnostic, Severity
 from qc.engine import FileResult
 from qc.measure import Measurements, amplitude_to_db
 from qc.report._text import fmt_db, fmt_time, printable
 
-__all__ = ["THEME", "file_panel", "render_rich", "sparkline"]
+__all__ = ["THEME", "file_panel", "findings", "render_rich", "sparkline", "summary_table"]
 
 THEME = Theme(
     {
@@ -113,7 +114,7 @@ def file_panel(r: FileResult) -> Panel:
     title = Text(name.rsplit("/", 1)[-1], style="qc.name")
     where = Text(name, style="qc.dim", overflow="fold")
     if r.error is not None:
-        body = Group(where, Text(printable(r.error), style="qc.error"))
+        body = Group(where, Text(printable(r.error), style="qc.error"), findings(r.diagnostics))
         return Panel(body, title=title, border_style="qc.error", expand=False)
     info, m = r.info, r.measurements
     assert info is not None
@@ -127,7 +128,58 @@ def file_panel(r: FileResult) -> Panel:
     spark = sparkline(m.loudness.short_term_lufs)
     if spark:
         parts.append(Text.assemble(("short-term  ", "qc.dim"), (spark, "qc.info")))
-    return Panel(Group(*parts), title=title, subtitle=subtitle, border_style="qc.ok", expand=False)
+    if r.diagnostics:
+        parts.append(Text(""))
+        parts.append(findings(r.diagnostics))
+    worst = max((d.severity for d in r.diagnostics), default=None)
+    border = "qc.ok" if worst is None else _STYLE[worst]
+    return Panel(Group(*parts), title=title, subtitle=subtitle, border_style=border, expand=False)
+
+
+_STYLE = {Severity.ERROR: "qc.error", Severity.WARNING: "qc.warning", Severity.INFO: "qc.info"}
+
+
+def findings(diagnostics: Sequence[Diagnostic]) -> Text:
+    """One coloured line per finding: severity, code, time, message, profiles."""
+    out = Text()
+    for i, d in enumerate(diagnostics):
+        if i:
+            out.append("\n")
+        when = fmt_time(d.start_s) if d.start_s is not None else "         "
+        out.append(f"{d.severity.label:7} ", style=_STYLE[d.severity])
+        out.append(f"{d.code:6} ", style="qc.name")
+        out.append(f"{when}  ", style="qc.dim")
+        out.append(printable(d.message))
+        if d.profile:
+            out.append(f" [{printable(d.profile)}]", style="qc.dim")
+    return out
+
+
+def summary_table(results: Sequence[FileResult]) -> Table:
+    """A table of every file with its verdict and counts of findings."""
+    t = Table(title="Summary", title_justify="left")
+    t.add_column("file")
+    t.add_column("verdict")
+    for label in ("errors", "warnings", "info"):
+        t.add_column(label, justify="right")
+    for r in results:
+        counts = {s: sum(d.severity is s for d in r.diagnostics) for s in Severity}
+        if r.error is not None:
+            verdict = Text("unreadable", style="qc.error")
+        elif counts[Severity.ERROR]:
+            verdict = Text("fail", style="qc.error")
+        elif counts[Severity.WARNING]:
+            verdict = Text("warn", style="qc.warning")
+        else:
+            verdict = Text("pass", style="qc.ok")
+        t.add_row(
+            Text(printable(r.path)),
+            verdict,
+            str(counts[Severity.ERROR]),
+            str(counts[Severity.WARNING]),
+            str(counts[Severity.INFO]),
+        )
+    return t
 
 
 def render_rich(results: Sequence[FileResult], console: Console) -> None:

@@ -1,20 +1,50 @@
-"""Plain text output: stable, greppable, no colour."""
+"""Plain text output: stable, greppable, no colour.
+
+Each file gets its measurement lines, then one parsable line per finding::
+
+    mix.wav:01:23.456: error TP001 true peak +0.3 dBTP above the ceiling [spotify]
+
+that is ``path:mm:ss.mmm: severity CODE message [profile]``. A finding about
+the whole file (no ``start_s``) has no time: ``path: severity CODE message``.
+The profile suffix is left out when the finding has no profile. Paths and
+messages go through :func:`~qc.report._text.printable`, so a line is one line.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
+from qc.diagnostic import Diagnostic
 from qc.engine import FileResult
 from qc.measure import amplitude_to_db
 from qc.report._text import fmt_db, fmt_time, printable
 
-__all__ = ["render_text"]
+__all__ = ["finding_line", "render_text"]
+
+
+def finding_line(path: str, d: Diagnostic) -> str:
+    """Format one finding as ``path[:mm:ss.mmm]: severity CODE message [profile]``.
+
+    Args:
+        path: The file's path as given.
+        d: The finding.
+
+    Returns:
+        The line, without a newline.
+    """
+    where = printable(path)
+    if d.start_s is not None and math.isfinite(d.start_s):
+        where += f":{fmt_time(d.start_s)}"
+    profile = f" [{printable(d.profile)}]" if d.profile else ""
+    return f"{where}: {d.severity.label} {d.code} {printable(d.message)}{profile}"
 
 
 def _file_lines(r: FileResult) -> list[str]:
     name = printable(r.path)
     if r.error is not None:
-        return [f"{name}: error: {printable(r.error)}"]
+        # The FMT003 finding line says it when rules ran; a bare measurement run says it here.
+        return [] if r.diagnostics else [f"{name}: error: {printable(r.error)}"]
     info, m = r.info, r.measurements
     assert info is not None
     assert m is not None
@@ -42,8 +72,16 @@ def _file_lines(r: FileResult) -> list[str]:
 
 
 def render_text(results: Sequence[FileResult]) -> str:
-    """Render every file as a few plain lines."""
+    """Render every file as a few plain lines followed by its finding lines.
+
+    Args:
+        results: Every file of the run, in output order.
+
+    Returns:
+        The text, ending in a newline (empty for no files).
+    """
     lines: list[str] = []
     for r in results:
         lines.extend(_file_lines(r))
+        lines.extend(finding_line(r.path, d) for d in r.diagnostics)
     return "\n".join(lines) + "\n" if lines else ""

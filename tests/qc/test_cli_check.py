@@ -182,7 +182,8 @@ def test_json_file_object_keys(reference: tuple[Path, dict[str, Any]]) -> None:
     assert set(obj) >= FILE_KEYS
     assert obj["path"] == str(path)
     assert obj["error"] is None
-    assert obj["diagnostics"] == []
+    # The only finding on an identical-channel sine: dual mono (info).
+    assert [(d["code"], d["severity"]) for d in obj["diagnostics"]] == [("CH003", "info")]
     assert set(obj["format"]) >= FORMAT_KEYS
     assert set(obj["measurements"]) >= MEASUREMENT_KEYS
 
@@ -226,7 +227,7 @@ def test_json_measurements_match_analytic_values(
 def test_digital_silence_reports_null_levels(tmp_path: Path) -> None:
     path = write_wav(tmp_path / "silence.wav", np.zeros((2 * RATE, 2)))
     proc = run_check("--format", "json", path)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # SIL004: the file is silent
     for token in ("NaN", "Infinity"):
         assert token not in proc.stdout
     m = parse_report(proc.stdout)["files"][0]["measurements"]
@@ -352,7 +353,7 @@ def _symlink_loop(d: Path) -> Path:
 BAD_INPUTS = [
     pytest.param(_text_as_wav, "not a recognised audio file", id="text-named-wav"),
     pytest.param(_empty, "empty file", id="empty"),
-    pytest.param(_directory, "is a directory", id="directory"),
+    pytest.param(_directory, "is a directory with no audio files", id="directory"),
     pytest.param(_truncated, "truncated", id="truncated-mid-data"),
     pytest.param(_lying_sizes, "header declares", id="sizes-lie-10x"),
     pytest.param(_zero_channels, "0 channels", id="zero-channels"),
@@ -370,7 +371,8 @@ def test_hand_built_headers_are_valid_when_honest(tmp_path: Path) -> None:
     wav.write_bytes(hand_wav(2, RATE))
     rf64.write_bytes(hand_rf64(DATA_1K, declared=len(DATA_1K)))
     code, doc = check_json(wav, rf64)
-    assert code == 0
+    assert code == 1  # readable (not 2); silent, so SIL004 findings
+    assert [f["error"] for f in doc["files"]] == [None, None]
     assert [f["format"]["container"] for f in doc["files"]] == ["wav", "rf64"]
     assert [f["format"]["frames"] for f in doc["files"]] == [100, 256]
 

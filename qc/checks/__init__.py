@@ -1,0 +1,72 @@
+"""The rule registry: one module per family, every rule listed here explicitly.
+
+Codes are stable (family prefix plus three digits) and names are kebab-case;
+profiles refer to rules by name. ``DTH`` (dither) and ``LSY`` (lossy history)
+are reserved for the detectors of the next issue.
+"""
+
+from __future__ import annotations
+
+from qc.checks.channels import DCOffset, DualMono, PhaseCorrelation
+from qc.checks.clipping import FlatTopClipping, FullScaleClipping
+from qc.checks.format import DeliveryFormat, LossySource, UnreadableFile
+from qc.checks.headroom import LimitedMixBus, NoHeadroom
+from qc.checks.loudness import IntegratedLoudness, LoudnessRange, MaxShortTerm, NormalizationPreview
+from qc.checks.rule import CODE_PATTERN, NAME_PATTERN, Context, Option, Rule
+from qc.checks.silence import LeadingSilence, SilentChannel, SilentFile, TrailingSilence
+from qc.checks.true_peak import TruePeakCeiling
+
+__all__ = ["ALL_RULES", "RESERVED", "Context", "Option", "Rule", "get"]
+
+ALL_RULES: tuple[Rule, ...] = (
+    LossySource(),
+    DeliveryFormat(),
+    UnreadableFile(),
+    FullScaleClipping(),
+    FlatTopClipping(),
+    TruePeakCeiling(),
+    IntegratedLoudness(),
+    MaxShortTerm(),
+    LoudnessRange(),
+    NormalizationPreview(),
+    LeadingSilence(),
+    TrailingSilence(),
+    SilentChannel(),
+    SilentFile(),
+    DCOffset(),
+    PhaseCorrelation(),
+    DualMono(),
+    NoHeadroom(),
+    LimitedMixBus(),
+)
+
+RESERVED = {"DTH": "missing dither, padded bit depth", "LSY": "lossy history"}
+"""Families whose codes are reserved for detectors still to come."""
+
+
+def _index() -> dict[str, Rule]:
+    index: dict[str, Rule] = {}
+    for rule in ALL_RULES:
+        if not CODE_PATTERN.match(rule.code) or not NAME_PATTERN.match(rule.name):
+            raise AssertionError(f"bad rule code or name: {rule.code} {rule.name}")
+        for key in (rule.code, rule.name):
+            if key in index:
+                raise AssertionError(f"duplicate rule code or name: {key}")
+            index[key] = rule
+    return index
+
+
+_BY_KEY = _index()
+
+
+def get(code_or_name: str) -> Rule:
+    """Find a rule by code (``TP001``, any case) or name (``true-peak-ceiling``).
+
+    Raises:
+        KeyError: No such rule; the message lists what exists.
+    """
+    key = code_or_name.strip()
+    rule = _BY_KEY.get(key) or _BY_KEY.get(key.upper())
+    if rule is None:
+        raise KeyError(f"unknown rule {code_or_name!r} (see 'mixdesk rules')")
+    return rule

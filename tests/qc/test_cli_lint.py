@@ -1,0 +1,146 @@
+"""The linter from the command line: profiles, selection, exit codes, batches, formats."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+RATE = 48000
+
+
+def mixdesk(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="120")
+    return subprocess.run(
+        [sys.executable, "-m", "qc", *map(str, args)],
+        capture_output=True, text=True, env=env, cwd=cwd, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def sine(seconds: float, db: float, freq: float = 997.0) -> np.ndarray:
+    n = np.arange(round(seconds * RATE))
+    x = 10 ** (db / 20) * np.sin(2 * np.pi * freq * n / RATE)
+    return np.stack([x, 0.9 * x], axis=1)  # not dual mono
+
+
+@pytest.fixture(scope="module")
+def album(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """clean.wav passes the default profile; hot.wav clips at full scale."""
+    root = tmp_path_factory.mktemp("album")
+    (root / "disc").mkdir()
+    sf.write(root / "clean.wav", sine(4, -20), RATE, subtype="PCM_24")
+    hot = np.clip(sine(4, 6), -1, 1)
+    sf.write(root / "disc" / "hot.wav", hot, RATE, subtype="PCM_24")
+    (root / "notes.txt").write_text("not audio, not picked up from a folder")
+    return root
+
+
+def report(proc: subprocess.CompletedProcess[str]) -> dict[str, dict[str, object]]:
+    doc = json.loads(proc.stdout)
+    return {Path(f["path"]).name: f for f in doc["files"]}
+
+
+def test_clean_file_exits_0(album: Path) -> None:
+    proc = mixdesk("check", "--format", "json", album / "clean.wav")
+    assert proc.returncode == 0, proc.stdout
+    assert report(proc)["clean.wav"]["diagnostics"] == []
+
+
+def test_folder_is_walked_and_errors_exit_1(album: Path) -> None:
+    proc = mixdesk("check", "--format", "json", "--jobs", "2", album)
+    assert proc.returncode == 1
+    files = report(proc)
+    assert set(files) == {"clean.wav", "hot.wav"}
+    codes = {d["code"] for d in files["hot.wav"]["diagnostics"]}  # type: ignore[attr-defined]
+    assert {"CLP001", "TP001"} <= codes
+
+
+def test_ignore_select_and_exit_zero(album: Path) -> None:
+    hot = album / "disc" / "hot.wav"
+    assert mixdesk("check", "--ignore", "CLP,TP", hot).returncode == 0
+    assert mixdesk("check", "--select", "CH", hot).returncode == 0
+    assert mixdesk("check", "--select", "TP001", "--ignore", "TP", hot).returncode == 1
+    assert mixdesk("check", "--exit-zero", hot).returncode == 0
+
+
+def test_fail_level(album: Path) -> None:
+    clean = album / "clean.wav"
+    # The spotify preview is info; fail-level info turns it into exit 1.
+    assert mixdesk("check", "--profile", "spotify", clean).returncode == 0
+    assert mixdesk("check", "--profile", "spotify", "--fail-level", "info", clean).returncode == 1
+
+
+def test_several_profiles_one_pass(album: Path) -> None:
+    proc = mixdesk("check", "--format", "json", "--profile", "spotify,cd-redbook",
+                   album / "clean.wav")  # fmt: skip
+    diags = report(proc)["clean.wav"]["diagnostics"]
+    by_code = {d["code"]: d for d in diags}  # type: ignore[union-attr]
+    assert by_code["FMT002"]["profile"] == "cd-redbook"  # 48 kHz / 24-bit is not CD
+    assert by_code["LUF004"]["profile"] == "spotify"
+    assert proc.returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("profile_text", "message"),
+    [
+        (
+            "[rules.true-peak-ceiling]\nmax_dbpt = -1\n",
+            "unknown key 'rules.true-peak-ceiling.max_dbpt'",
+        ),
+        ("[rules.no-such-rule]\n", "unknown rule 'rules.no-such-rule'"),
+        ('[rules.clipping]\nseverity = "fatal"\n', "unknown severity 'fatal'"),
+    ],
+)
+def test_bad_profile_is_one_line_exit_2(
+    tmp_path: Path, album: Path, profile_text: str, message: str
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(profile_text)
+    proc = mixdesk("check", "--profile", bad, album / "clean.wav")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1
+    assert str(bad) in proc.stderr
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_sarif_and_junit_parse(album: Path) -> None:
+    sarif = json.loads(mixdesk("check", "--format", "sarif", album).stdout)
+    assert sarif["version"] == "2.1.0"
+    rule_ids = {r["ruleId"] for r in sarif["runs"][0]["results"]}
+    assert "CLP001" in rule_ids
+    junit = ET.fromstring(mixdesk("check", "--format", "junit", album).stdout)
+    cases = junit.findall(".//testcase")
+    assert len(cases) == 2
+    assert len(junit.findall(".//failure")) == 1
+
+
+def test_github_annotations(album: Path) -> None:
+    out = mixdesk("check", "--format", "github", album / "disc" / "hot.wav").stdout
+    assert any(line.startswith("::error file=") and "CLP001" in line for line in out.splitlines())
+
+
+def test_text_finding_lines(album: Path) -> None:
+    out = mixdesk("check", "--format", "text", album / "disc" / "hot.wav").stdout
+    lines = [ln for ln in out.splitlines() if " CLP001 " in ln]
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{album / 'disc' / 'hot.wav'}:00:")
+    assert ": error CLP001 " in lines[0]
+    assert "mastering cannot repair clipping" in lines[0]
+
+
+def test_rules_and_explain() -> None:
+    listing = mixdesk("rules").stdout
+    for code in ("FMT001", "CLP001", "TP001", "LUF001", "SIL001", "CH001", "HDR001"):
+        assert code in listing
+    text = mixdesk("explain", "TP001").stdout
+    assert "max_dbtp" in text
+    assert "dBTP" in text
+    assert mixdesk("explain", "NOPE").returncode == 2
