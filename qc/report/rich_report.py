@@ -104,7 +104,7 @@ def _table(m: Measurements) -> Table:
         f"longest {clip.longest}, {where}, first {first}" if clip.runs else "",
     )
     dc = max(lv.channel_dc, key=abs, default=0.0)
-    t.add_row("DC offset", f"{dc:+.5f}", "")
+    t.add_row("DC offset", f"{round(dc, 5) + 0.0:+.5f}", "")  # no "-0.00000"
     return t
 
 

@@ -67,7 +67,7 @@ def _file_lines(r: FileResult) -> list[str]:
         f"  overs above {tp.over_threshold_dbtp:+.1f} dBTP: {sum(tp.channel_overs)}",
         f"  clipping: {clip.runs} runs, {clip.samples} samples, longest {clip.longest}"
         + (f" ({kind})" if clip.runs else "")
-        + f"  DC offset {dc:+.5f}",
+        + f"  DC offset {round(dc, 5) + 0.0:+.5f}",  # no "-0.00000"
     ]
 
 

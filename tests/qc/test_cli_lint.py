@@ -144,3 +144,26 @@ def test_rules_and_explain() -> None:
     assert "max_dbtp" in text
     assert "dBTP" in text
     assert mixdesk("explain", "NOPE").returncode == 2
+
+
+def test_json_matches_the_published_schema(album: Path, tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(
+        (Path(__file__).parents[2] / "docs" / "mixdesk.check-1.schema.json").read_text()
+    )
+    jsonschema.Draft202012Validator.check_schema(schema)
+    silent = tmp_path / "silent.wav"
+    sf.write(silent, np.zeros((RATE, 2)), RATE, subtype="PCM_16")
+    (tmp_path / "broken.wav").write_bytes(b"RIFF\x00\x00")
+    proc = mixdesk("check", "--format", "json", "--profile", "spotify,ebu-r128", album, silent,
+                   tmp_path / "broken.wav")  # fmt: skip
+    doc = json.loads(proc.stdout)
+    jsonschema.validate(doc, schema)
+    assert len(doc["files"]) == 4
+    assert doc["summary"]["unreadable"] == 1
+    # The validator is strict enough to fail on a renamed key.
+    doc["files"][0]["measurements"]["true_peak"] = doc["files"][0]["measurements"].pop(
+        "true_peak_dbtp"
+    )
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, schema)
