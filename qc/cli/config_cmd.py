@@ -1,0 +1,144 @@
+"""``mixdesk config show [--config F] [PATH]``: print the settings that apply, as TOML."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from qc.cli._parsing import Subparsers
+from qc.config import Config, FileSettings, PerFile, Waiver, load_config
+from qc.errors import ProfileError
+from qc.profiles import Profile, load_profile
+from qc.report._text import printable
+
+__all__ = ["add_parser", "render_settings", "run_show"]
+
+
+def add_parser(sub: Subparsers) -> None:
+    """Register ``config`` with its ``show`` action."""
+    p = sub.add_parser("config", help="inspect the configuration (mixdesk.toml, pyproject.toml)")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
+    actions.required = True
+    show = actions.add_parser(
+        "show",
+        help="print the resolved settings for a file, or the base settings",
+        description=(
+            "Print the settings that apply to PATH (or the base settings) as TOML: the config "
+            "file used, profiles, select, ignore, fail-level, the matching [[per-file]] entries "
+            "and waivers, and the description of each profile."
+        ),
+    )
+    show.add_argument(
+        "path",
+        nargs="?",
+        metavar="PATH",
+        help="a file to resolve settings for; discovery starts in its folder",
+    )
+    show.add_argument(
+        "--config",
+        metavar="F",
+        help="use this mixdesk.toml or pyproject.toml instead of discovering one",
+    )
+    show.set_defaults(func=run_show)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """Run ``config show``; 0 on success, 2 for a bad config file or profile."""
+    try:
+        if args.config is not None:
+            config = load_config(Path(args.config))
+        else:
+            config = load_config(start=Path(args.path) if args.path else None)
+        settings = config.for_file(args.path) if args.path else None
+        names = settings.profiles if settings is not None else config.profiles
+        profiles = [load_profile(name) for name in names]
+    except ProfileError as err:
+        print(f"mixdesk: {printable(str(err))}", file=sys.stderr)
+        return 2
+    sys.stdout.write(render_settings(config, args.path, settings, profiles))
+    return 0
+
+
+def render_settings(
+    config: Config,
+    path: str | None,
+    settings: FileSettings | None,
+    profiles: Sequence[Profile],
+) -> str:
+    """Format resolved settings as TOML (comments carry what is not a config key).
+
+    Args:
+        config: The loaded config.
+        path: The file the settings are for, or ``None`` for the base settings.
+        settings: ``config.for_file(path)``, or ``None`` for the base settings.
+        profiles: The loaded profiles named by the settings.
+
+    Returns:
+        The text, ending with a newline.
+    """
+    source = "none: built-in defaults" if config.path is None else str(config.path)
+    lines = [f"# config: {_comment(source)}"]
+    if path is not None:
+        lines.append(f"# file: {_comment(path)} (globs see {_comment(config.relative(path))})")
+    else:
+        lines.append("# base settings (pass PATH to resolve one file)")
+    base = settings or FileSettings(
+        config.profiles, config.select, config.ignore, config.waivers, config.per_file
+    )
+    lines += [
+        f"profile = {_array(base.profiles)}",
+        f"select = {_array(base.select)}",
+        f"ignore = {_array(base.ignore)}",
+        f"fail-level = {_string(config.fail_level)}",
+    ]
+    what = "matching" if settings is not None else "all"
+    lines.append(f"\n# {what} [[per-file]] entries: {len(base.per_file) or 'none'}")
+    lines += [line for entry in base.per_file for line in _per_file(entry)]
+    lines.append(f"\n# {what} waivers: {len(base.waivers) or 'none'}")
+    lines += [line for waiver in base.waivers for line in _waiver(waiver)]
+    lines.append("\n# profiles:")
+    for p in profiles:
+        lines.append(f"#   {_comment(p.name)}: {_comment(p.description) or '(no description)'}")
+        lines.append(f"#     {_comment(str(p.path))}")
+    return "\n".join(lines) + "\n"
+
+
+def _per_file(entry: PerFile) -> list[str]:
+    out = ["[[per-file]]", f"glob = {_string(entry.glob)}"]
+    for key, value in (("profile", entry.profiles), ("select", entry.select),
+                       ("ignore", entry.ignore)):  # fmt: skip
+        if value is not None:
+            out.append(f"{key} = {_array(value)}")
+    return out
+
+
+def _waiver(waiver: Waiver) -> list[str]:
+    return [
+        "[[waivers]]",
+        f"glob = {_string(waiver.glob)}",
+        f"codes = {_array(waiver.codes)}",
+        f"reason = {_string(waiver.reason)}",
+    ]
+
+
+def _string(text: str) -> str:
+    r"""A TOML basic string; control characters become ``\uXXXX``."""
+    out = []
+    for ch in text:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F or not ch.isprintable():
+            out.append(f"\\u{ord(ch):04X}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _array(items: Sequence[str]) -> str:
+    return "[" + ", ".join(_string(i) for i in items) + "]"
+
+
+def _comment(text: str) -> str:
+    return printable(text)

@@ -1,0 +1,595 @@
+"""Project configuration: ``mixdesk.toml`` or ``[tool.mixdesk]`` in ``pyproject.toml``.
+
+The file is found with ``--config FILE`` or by walking up from a start folder
+to the filesystem root; in each folder ``mixdesk.toml`` wins over
+``pyproject.toml``, and a ``pyproject.toml`` only counts when it has a
+``[tool.mixdesk]`` table. With no file the built-in defaults apply. Command-line
+flags override the file (:meth:`Config.with_overrides`).
+
+Schema (keys are kebab-case; in ``pyproject.toml`` they sit under
+``[tool.mixdesk]``)::
+
+    profile = "spotify"                # or a list; shipped names or .toml paths,
+                                       # paths relative to the config file's folder
+    select = ["TP", "LUF001"]          # code prefixes to run (empty: all)
+    ignore = ["SIL"]                   # code prefixes to skip
+    fail-level = "error"               # error | warning | info
+
+    [[per-file]]                       # later entries win
+    glob = "stems/**"                  # required
+    profile = "mix-for-mastering"      # any of profile, select, ignore:
+    ignore = ["LUF"]                   # replaces the base value for matching files
+
+    [[waivers]]
+    glob = "stems/*_fx.wav"            # required
+    codes = ["TP001"]                  # required: code prefixes
+    reason = "FX stems clip on purpose" # required, non-empty
+
+Globs match the file's path relative to the config file's folder (or the path
+as given when the file lies outside it), with ``/`` separators. ``*``, ``?``
+and ``[...]`` never cross a ``/``; ``**`` does (``stems/**``, ``**/*.wav``).
+A glob without a ``/`` also matches the bare file name, and a glob ending in
+``/`` matches everything below that folder. Matching is case-sensitive.
+
+Every key is validated when the file loads: an unknown key or a wrong type is a
+:class:`~qc.errors.ProfileError` whose one-line message names the file and the
+key (``mixdesk.toml: unknown key 'per-file[1].profiel'``; array indexes count
+from 0, and keys inside ``pyproject.toml`` are spelled ``tool.mixdesk.…``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from qc.checks.runner import sort_key
+from qc.diagnostic import Diagnostic, Severity
+from qc.errors import ProfileError, UsageError
+
+__all__ = [
+    "CONFIG_NAME",
+    "DEFAULT_FAIL_LEVEL",
+    "DEFAULT_PROFILES",
+    "FAIL_LEVELS",
+    "PYPROJECT_NAME",
+    "Config",
+    "FileSettings",
+    "PerFile",
+    "Waiver",
+    "apply_waivers",
+    "find_config",
+    "glob_matches",
+    "load_config",
+]
+
+CONFIG_NAME = "mixdesk.toml"
+"""Name of the dedicated config file; wins over ``pyproject.toml`` in the same folder."""
+
+PYPROJECT_NAME = "pyproject.toml"
+"""Name of the project file whose ``[tool.mixdesk]`` table is read."""
+
+DEFAULT_PROFILES: tuple[str, ...] = ("default",)
+"""Profiles used when neither the config nor the command line names any."""
+
+DEFAULT_FAIL_LEVEL = "error"
+"""Fail level used when neither the config nor the command line sets one."""
+
+FAIL_LEVELS = ("error", "warning", "info")
+"""Allowed values of ``fail-level``."""
+
+_TOP_KEYS = frozenset({"profile", "select", "ignore", "fail-level", "per-file", "waivers"})
+_PER_FILE_KEYS = frozenset({"glob", "profile", "select", "ignore"})
+_WAIVER_KEYS = frozenset({"glob", "codes", "reason"})
+_CODE_PREFIX = re.compile(r"[A-Za-z]+[0-9]*")
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A documented exception: findings with these codes are demoted to info.
+
+    Attributes:
+        glob: Files it applies to (see the module docstring for the syntax).
+        codes: Code prefixes it waives, upper-case (``TP001``, ``CLP``).
+        reason: Why; shown in every waived finding.
+    """
+
+    glob: str
+    codes: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class PerFile:
+    """One ``[[per-file]]`` entry; ``None`` leaves the value it would replace alone.
+
+    Attributes:
+        glob: Files it applies to.
+        profiles: Profiles for those files (relative paths already resolved).
+        select: Code prefixes to run.
+        ignore: Code prefixes to skip.
+    """
+
+    glob: str
+    profiles: tuple[str, ...] | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """The settings that apply to one file.
+
+    Attributes:
+        profiles: Profiles to check it against, shipped names or paths.
+        select: Code prefixes to run (empty: all).
+        ignore: Code prefixes to skip.
+        waivers: The waivers whose glob matches the file, in config order.
+        per_file: The ``[[per-file]]`` entries that matched, in config order.
+    """
+
+    profiles: tuple[str, ...]
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    waivers: tuple[Waiver, ...]
+    per_file: tuple[PerFile, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded configuration, after validation.
+
+    Attributes:
+        path: The config file, or ``None`` for the built-in defaults.
+        root: Folder that globs are relative to (the config file's folder, or
+            the discovery start folder when there is no file); absolute.
+        profiles: Base profiles, shipped names or paths (relative paths in the
+            file are resolved against ``root``).
+        select: Base code prefixes to run, upper-case (empty: all).
+        ignore: Base code prefixes to skip, upper-case.
+        fail_level: ``error``, ``warning`` or ``info``.
+        per_file: The ``[[per-file]]`` entries, in file order.
+        waivers: The ``[[waivers]]`` entries, in file order.
+    """
+
+    path: Path | None
+    root: Path
+    profiles: tuple[str, ...] = DEFAULT_PROFILES
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_level: str = DEFAULT_FAIL_LEVEL
+    per_file: tuple[PerFile, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+
+    def relative(self, path: str) -> str:
+        """The path that globs see: relative to :attr:`root` with ``/``, else as given."""
+        given = Path(path)
+        absolute = Path(os.path.abspath(given))
+        for base, target in ((self.root, absolute), (_real(self.root), _real(absolute))):
+            try:
+                return target.relative_to(base).as_posix()
+            except ValueError:
+                continue
+        return given.as_posix()
+
+    def for_file(self, path: str) -> FileSettings:
+        """Resolve the settings for one file.
+
+        Args:
+            path: The file as given on the command line (relative to the
+                current folder, or absolute).
+
+        Returns:
+            The base settings with every matching ``[[per-file]]`` entry
+            applied in order (later entries win), and the matching waivers.
+        """
+        rel = self.relative(path)
+        profiles, select, ignore = self.profiles, self.select, self.ignore
+        matched: list[PerFile] = []
+        for entry in self.per_file:
+            if not glob_matches(entry.glob, rel):
+                continue
+            matched.append(entry)
+            profiles = profiles if entry.profiles is None else entry.profiles
+            select = select if entry.select is None else entry.select
+            ignore = ignore if entry.ignore is None else entry.ignore
+        waivers = tuple(w for w in self.waivers if glob_matches(w.glob, rel))
+        return FileSettings(profiles, select, ignore, waivers, tuple(matched))
+
+    def with_overrides(
+        self,
+        *,
+        profiles: Sequence[str] | None = None,
+        select: Sequence[str] | None = None,
+        ignore: Sequence[str] | None = None,
+        fail_level: str | None = None,
+    ) -> Config:
+        """Apply command-line flags; ``None`` keeps the config's value.
+
+        A flag overrides the base value and the same key of every
+        ``[[per-file]]`` entry, so ``--profile spotify`` checks every file
+        against ``spotify``. Waivers are kept.
+
+        Args:
+            profiles: Profiles from ``--profile`` (paths relative to the
+                current folder, passed through unchanged).
+            select: Prefixes from ``--select``.
+            ignore: Prefixes from ``--ignore``.
+            fail_level: ``error``, ``warning`` or ``info``.
+
+        Returns:
+            A new config.
+
+        Raises:
+            UsageError: ``profiles`` is empty or ``fail_level`` is not a level.
+        """
+        changes: dict[str, Any] = {}
+        entry_changes: dict[str, Any] = {}
+        if profiles is not None:
+            if not profiles:
+                raise UsageError("--profile names no profile")
+            changes["profiles"] = tuple(dict.fromkeys(profiles))
+            entry_changes["profiles"] = None
+        if select is not None:
+            changes["select"] = tuple(c.upper() for c in select)
+            entry_changes["select"] = None
+        if ignore is not None:
+            changes["ignore"] = tuple(c.upper() for c in ignore)
+            entry_changes["ignore"] = None
+        if fail_level is not None:
+            if fail_level not in FAIL_LEVELS:
+                expected = ", ".join(FAIL_LEVELS)
+                raise UsageError(f"unknown fail level {fail_level!r} (expected {expected})")
+            changes["fail_level"] = fail_level
+        if entry_changes:
+            changes["per_file"] = tuple(
+                dataclasses.replace(e, **entry_changes) for e in self.per_file
+            )
+        return dataclasses.replace(self, **changes)
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:  # pragma: no cover - a loop of symlinks
+        return path
+
+
+# --- globs -------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """Translate a glob into a regex: ``*``, ``?``, ``[]`` stay in one folder; ``**`` doesn't."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if pattern.startswith("**", i):
+            j = i
+            while j < n and pattern[j] == "*":
+                j += 1
+            at_start = i == 0 or pattern[i - 1] == "/"
+            if at_start and j < n and pattern[j] == "/":
+                out.append("(?:.*/)?")  # "**/": zero or more folders
+                j += 1
+            elif at_start and j == n and out and out[-1] == "/":
+                out[-1] = "(?:/.*)?"  # "/**" at the end: the folder and everything below
+            else:
+                out.append(".*")
+            i = j
+            continue
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "[":
+            end = _class_end(pattern, i)
+            if end < 0:
+                out.append(re.escape(ch))  # no closing "]": a literal "["
+            else:
+                body = pattern[i + 1 : end]
+                negate = body[:1] in ("!", "^")
+                members = "".join(c if c == "-" else re.escape(c) for c in body[negate:])
+                out.append(f"(?!/)[{'^' if negate else ''}{members}]")
+                i = end + 1
+                continue
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return re.compile("".join(out), re.DOTALL)
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Index of the ``]`` closing the class opened at ``start``, or -1."""
+    j = start + 1
+    if j < len(pattern) and pattern[j] in "!^":
+        j += 1
+    if j < len(pattern) and pattern[j] == "]":
+        j += 1  # a leading "]" is a literal member
+    return pattern.find("]", j)
+
+
+def glob_matches(pattern: str, path: str) -> bool:
+    """Whether a config glob matches a path.
+
+    Args:
+        pattern: The glob (``*.wav``, ``stems/**``, ``**/mix_*.wav``).
+        path: A ``/``-separated path relative to the config file's folder.
+
+    Returns:
+        True when the glob matches the whole path, or, for a glob without a
+        ``/``, the file's bare name. A glob ending in ``/`` matches everything
+        below that folder.
+    """
+    pattern = pattern.removeprefix("./")
+    if pattern.endswith("/"):
+        pattern += "**"
+    path = path.removeprefix("./")
+    if _glob_regex(pattern).fullmatch(path):
+        return True
+    return "/" not in pattern and bool(_glob_regex(pattern).fullmatch(PurePosixPath(path).name))
+
+
+# --- discovery and loading ---------------------------------------------------
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ProfileError(f"{path}: no such config file") from None
+    except IsADirectoryError:
+        raise ProfileError(f"{path}: is a directory, not a config file") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ProfileError(f"{path}: invalid TOML: {err}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ProfileError(f"{path}: cannot read: {err}") from None
+
+
+def _has_tool_table(path: Path) -> bool:
+    tool = _read_toml(path).get("tool")
+    return isinstance(tool, dict) and "mixdesk" in tool
+
+
+def find_config(start: Path) -> Path | None:
+    """Find the nearest config file, walking up from ``start`` to the filesystem root.
+
+    Args:
+        start: A folder (or a file, whose folder is used).
+
+    Returns:
+        The first ``mixdesk.toml``, or ``pyproject.toml`` with a
+        ``[tool.mixdesk]`` table, found; ``None`` when there is none.
+
+    Raises:
+        ProfileError: A ``pyproject.toml`` on the way is not valid TOML.
+    """
+    folder = Path(os.path.abspath(start))
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        own = candidate / CONFIG_NAME
+        if own.is_file():
+            return own
+        project = candidate / PYPROJECT_NAME
+        if project.is_file() and _has_tool_table(project):
+            return project
+    return None
+
+
+def load_config(path: Path | None = None, *, start: Path | None = None) -> Config:
+    """Load the configuration.
+
+    Args:
+        path: An explicit config file (``--config``); a file named
+            ``pyproject.toml`` is read from its ``[tool.mixdesk]`` table.
+        start: Where discovery starts when ``path`` is ``None`` (default: the
+            current folder).
+
+    Returns:
+        The validated config; the built-in defaults when no file is found.
+
+    Raises:
+        ProfileError: The file is missing or unreadable, is not valid TOML,
+            lacks ``[tool.mixdesk]`` (an explicit ``pyproject.toml``), or has
+            an unknown key or a bad value.
+    """
+    if path is None:
+        begin = Path(os.path.abspath(start if start is not None else Path.cwd()))
+        path = find_config(begin)
+        if path is None:
+            return Config(path=None, root=begin if begin.is_dir() else begin.parent)
+    data = _read_toml(path)
+    prefix = ""
+    if path.name == PYPROJECT_NAME:
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict) or "mixdesk" not in tool:
+            raise ProfileError(f"{path}: no [tool.mixdesk] table")
+        data, prefix = tool["mixdesk"], "tool.mixdesk."
+        if not isinstance(data, dict):
+            raise ProfileError(f"{path}: 'tool.mixdesk' must be a table")
+    return _parse(path, data, prefix)
+
+
+class _Reader:
+    """Validates values and names the file and key in every error."""
+
+    def __init__(self, path: Path, prefix: str) -> None:
+        self.path = path
+        self.prefix = prefix
+
+    def fail(self, key: str, problem: str) -> ProfileError:
+        return ProfileError(f"{self.path}: '{self.prefix}{key}' {problem}")
+
+    def check_keys(self, table: dict[str, Any], allowed: frozenset[str], where: str) -> None:
+        for key in table:
+            if key not in allowed:
+                raise ProfileError(f"{self.path}: unknown key '{self.prefix}{where}{key}'")
+
+    def string(self, value: Any, key: str) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, f"must be a string, not {_type_name(value)}")
+        if not value.strip():
+            raise self.fail(key, "must not be empty")
+        return value
+
+    def strings(self, value: Any, key: str) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise self.fail(key, f"must be a list of strings, not {_type_name(value)}")
+        return tuple(self.string(item, f"{key}[{i}]") for i, item in enumerate(value))
+
+    def codes(self, value: Any, key: str) -> tuple[str, ...]:
+        out = self.strings(value, key)
+        for i, code in enumerate(out):
+            if not _CODE_PREFIX.fullmatch(code):
+                raise self.fail(f"{key}[{i}]", f"is {code!r}, not a rule code prefix (TP001, CLP)")
+        return tuple(c.upper() for c in out)
+
+    def profiles(self, value: Any, key: str, root: Path) -> tuple[str, ...]:
+        names = (self.string(value, key),) if isinstance(value, str) else self.strings(value, key)
+        if not names:
+            raise self.fail(key, "must name at least one profile")
+        return tuple(dict.fromkeys(_resolve_profile(n, root) for n in names))
+
+    def table(self, value: Any, key: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"must be a table, not {_type_name(value)}")
+        return value
+
+    def tables(self, value: Any, key: str) -> list[dict[str, Any]]:
+        if not isinstance(value, list):
+            raise self.fail(key, f"must be an array of tables ([[{key}]]), not {_type_name(value)}")
+        return [self.table(item, f"{key}[{i}]") for i, item in enumerate(value)]
+
+
+def _type_name(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string",
+             list: "a list", dict: "a table"}  # fmt: skip
+    return names.get(type(value), type(value).__name__)
+
+
+def _resolve_profile(name: str, root: Path) -> str:
+    """Shipped names pass through; relative paths become relative to the config's folder."""
+    if name.endswith(".toml") or "/" in name:
+        path = Path(name)
+        return str(path if path.is_absolute() else root / path)
+    return name
+
+
+def _parse(path: Path, data: dict[str, Any], prefix: str) -> Config:
+    r = _Reader(path, prefix)
+    root = Path(os.path.abspath(path)).parent
+    r.check_keys(data, _TOP_KEYS, "")
+    profiles = r.profiles(data["profile"], "profile", root) if "profile" in data else None
+    select = r.codes(data["select"], "select") if "select" in data else ()
+    ignore = r.codes(data["ignore"], "ignore") if "ignore" in data else ()
+    fail_level = DEFAULT_FAIL_LEVEL
+    if "fail-level" in data:
+        fail_level = r.string(data["fail-level"], "fail-level")
+        if fail_level not in FAIL_LEVELS:
+            raise r.fail("fail-level", f"is {fail_level!r}; expected error, warning or info")
+
+    per_file: list[PerFile] = []
+    for i, entry in enumerate(r.tables(data.get("per-file", []), "per-file")):
+        where = f"per-file[{i}]"
+        r.check_keys(entry, _PER_FILE_KEYS, f"{where}.")
+        if "glob" not in entry:
+            raise r.fail(where, "needs a 'glob'")
+        per_file.append(
+            PerFile(
+                glob=r.string(entry["glob"], f"{where}.glob"),
+                profiles=(
+                    r.profiles(entry["profile"], f"{where}.profile", root)
+                    if "profile" in entry
+                    else None
+                ),
+                select=r.codes(entry["select"], f"{where}.select") if "select" in entry else None,
+                ignore=r.codes(entry["ignore"], f"{where}.ignore") if "ignore" in entry else None,
+            )
+        )
+
+    waivers: list[Waiver] = []
+    for i, entry in enumerate(r.tables(data.get("waivers", []), "waivers")):
+        where = f"waivers[{i}]"
+        r.check_keys(entry, _WAIVER_KEYS, f"{where}.")
+        for required in ("glob", "codes", "reason"):
+            if required not in entry:
+                raise r.fail(where, f"needs a '{required}'")
+        codes = r.codes(entry["codes"], f"{where}.codes")
+        if not codes:
+            raise r.fail(f"{where}.codes", "must name at least one code")
+        waivers.append(
+            Waiver(
+                glob=r.string(entry["glob"], f"{where}.glob"),
+                codes=codes,
+                reason=r.string(entry["reason"], f"{where}.reason").strip(),
+            )
+        )
+
+    return Config(
+        path=path,
+        root=root,
+        profiles=profiles or DEFAULT_PROFILES,
+        select=select,
+        ignore=ignore,
+        fail_level=fail_level,
+        per_file=tuple(per_file),
+        waivers=tuple(waivers),
+    )
+
+
+# --- waivers -----------------------------------------------------------------
+
+
+def _waiver_match(code: str, waiver: Waiver) -> int:
+    """Length of the longest of the waiver's prefixes that ``code`` starts with, else -1."""
+    return max((len(p) for p in waiver.codes if code.upper().startswith(p)), default=-1)
+
+
+def apply_waivers(
+    diagnostics: Sequence[Diagnostic], waivers: Sequence[Waiver]
+) -> tuple[tuple[Diagnostic, ...], tuple[Waiver, ...]]:
+    """Demote waived findings to info and find the waivers that waived nothing.
+
+    A finding is waived when its code starts with one of a waiver's code
+    prefixes. It becomes :attr:`Severity.INFO` and its message gains
+    `` (waived: <reason>)``, with the reason of the most specific matching
+    waiver (longest prefix; the first on a tie). Every waiver that matches
+    it counts as used.
+
+    Args:
+        diagnostics: One file's findings.
+        waivers: The waivers that apply to that file (:attr:`FileSettings.waivers`).
+
+    Returns:
+        ``(diagnostics, unused)``: the findings, re-sorted worst first, and the
+        waivers, in the given order, that matched no finding. A waiver that
+        covers several files is unused only if it is unused for every one of
+        them; callers aggregate.
+    """
+    used: set[int] = set()
+    out: list[Diagnostic] = []
+    for d in diagnostics:
+        best, best_len = None, -1
+        for i, waiver in enumerate(waivers):
+            length = _waiver_match(d.code, waiver)
+            if length < 0:
+                continue
+            used.add(i)
+            if length > best_len:
+                best, best_len = waiver, length
+        if best is None:
+            out.append(d)
+        else:
+            message = f"{d.message} (waived: {best.reason})"
+            out.append(dataclasses.replace(d, severity=Severity.INFO, message=message))
+    unused = tuple(w for i, w in enumerate(waivers) if i not in used)
+    return tuple(sorted(out, key=sort_key)), unused
