@@ -257,7 +257,7 @@ class Config:
 def _real(path: Path) -> Path:
     try:
         return path.resolve()
-    except OSError:  # pragma: no cover - a loop of symlinks
+    except (OSError, RuntimeError):  # a loop of symlinks (RuntimeError on Python 3.11)
         return path
 
 
@@ -454,7 +454,12 @@ class _Reader:
         return tuple(c.upper() for c in out)
 
     def profiles(self, value: Any, key: str, root: Path) -> tuple[str, ...]:
-        names = (self.string(value, key),) if isinstance(value, str) else self.strings(value, key)
+        if isinstance(value, str):
+            names: tuple[str, ...] = (self.string(value, key),)
+        elif isinstance(value, list):
+            names = self.strings(value, key)
+        else:
+            raise self.fail(key, f"must be a string or a list of strings, not {_type_name(value)}")
         if not names:
             raise self.fail(key, "must name at least one profile")
         return tuple(dict.fromkeys(_resolve_profile(n, root) for n in names))

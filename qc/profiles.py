@@ -219,7 +219,10 @@ def load_profile(name_or_path: str) -> Profile:
     path = _resolve_path(name_or_path, None)
     seen: set[Path] = set()
     while True:
-        real = path.resolve()
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError) as err:  # a symlink loop is a RuntimeError on 3.11
+            raise ProfileError(f"{path}: cannot resolve the path ({err})") from None
         if real in seen or len(chain) >= _MAX_DEPTH:
             raise ProfileError(f"{path}: 'extends' loops back on itself")
         seen.add(real)

@@ -10,15 +10,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from qc.checks.format import UnreadableFile
 from qc.cli._parsing import Subparsers
 from qc.cli.console import is_tty, make_console
+from qc.config import Config, Waiver, apply_waivers, load_config
 from qc.diagnostic import Diagnostic, Severity
 from qc.engine import FileResult, check_file
-from qc.errors import ProfileError
-from qc.measure.truepeak import TruePeakMethod
+from qc.errors import QCError
 from qc.profiles import Profile, load_profile
 from qc.report import RENDERERS
 from qc.report._text import printable
@@ -63,7 +63,7 @@ def add_parser(sub: Subparsers) -> None:
         "--select",
         action="append",
         type=_csv,
-        default=[],
+        default=None,
         metavar="CODES",
         help="run only rules whose code starts with these prefixes (e.g. TP,LUF001)",
     )
@@ -71,15 +71,23 @@ def add_parser(sub: Subparsers) -> None:
         "--ignore",
         action="append",
         type=_csv,
-        default=[],
+        default=None,
         metavar="CODES",
         help="skip rules whose code starts with these prefixes",
     )
     p.add_argument(
         "--fail-level",
         choices=["error", "warning", "info"],
-        default="error",
+        default=None,
         help="exit 1 when a finding is at least this severe (default: error)",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="mixdesk.toml or pyproject.toml to use (default: the nearest one above the "
+        "current folder)",
     )
     p.add_argument(
         "--exit-zero",
@@ -140,52 +148,97 @@ def exit_code(results: Sequence[FileResult], fail_level: Severity, *, exit_zero:
     return 1 if worst is not None and worst >= fail_level else 0
 
 
-def _load_profiles(names: list[list[str]] | None, method: TruePeakMethod | None) -> list[Profile]:
-    flat = [n for group in (names or [["default"]]) for n in group] or ["default"]
-    profiles = [load_profile(n) for n in dict.fromkeys(flat)]
-    if method is not None:
-        profiles = [
-            dataclasses.replace(p, measure=dataclasses.replace(p.measure, true_peak_method=method))
-            for p in profiles
-        ]
-    return profiles
+Job = tuple[str, tuple[Profile, ...], tuple[str, ...], tuple[str, ...]]
+"""One file to check: path, profiles, select prefixes, ignore prefixes."""
 
 
-def _check_all(
-    files: list[str], profiles: list[Profile], kw: dict[str, Any], jobs: int,
-    tick: Callable[[], None],
-) -> list[FileResult]:  # fmt: skip
-    if jobs <= 1 or len(files) <= 1:
+def _check_one(job: Job) -> FileResult:
+    path, profiles, select, ignore = job
+    return check_file(path, profiles, select=select, ignore=ignore)
+
+
+def _check_all(jobs: list[Job], workers: int, tick: Callable[[], None]) -> list[FileResult]:
+    if workers <= 1 or len(jobs) <= 1:
         out = []
-        for f in files:
-            out.append(check_file(f, profiles, **kw))
+        for job in jobs:
+            out.append(_check_one(job))
             tick()
         return out
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-        futures = [pool.submit(check_file, f, profiles, **kw) for f in files]
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
         results = []
-        for fut in futures:
-            results.append(fut.result())
+        for result in pool.map(_check_one, jobs):
+            results.append(result)
             tick()
         return results
+
+
+def _flat(groups: list[list[str]] | None) -> list[str] | None:
+    return None if groups is None else [c for group in groups for c in group]
+
+
+def _plan(args: argparse.Namespace, files: list[str]) -> tuple[Config, list[Job]]:
+    """Resolve config, flags and profiles into one job per file (raises QCError)."""
+    config = load_config(args.config, start=Path.cwd()).with_overrides(
+        profiles=_flat(args.profile),
+        select=_flat(args.select),
+        ignore=_flat(args.ignore),
+        fail_level=args.fail_level,
+    )
+    cache: dict[str, Profile] = {}
+
+    def profile(name: str) -> Profile:
+        if name not in cache:
+            loaded = load_profile(name)
+            if args.true_peak_method is not None:
+                measure = dataclasses.replace(
+                    loaded.measure, true_peak_method=args.true_peak_method
+                )
+                loaded = dataclasses.replace(loaded, measure=measure)
+            cache[name] = loaded
+        return cache[name]
+
+    jobs = []
+    for f in files:
+        settings = config.for_file(f)
+        jobs.append(
+            (f, tuple(profile(n) for n in settings.profiles), settings.select, settings.ignore)
+        )
+    return config, jobs
+
+
+def _waive(results: list[FileResult], config: Config) -> list[FileResult]:
+    """Apply each file's waivers; print the waivers that waived nothing anywhere."""
+    out = []
+    applied: set[Waiver] = set()
+    used: set[Waiver] = set()
+    for r in results:
+        waivers = config.for_file(r.path).waivers
+        if not waivers:
+            out.append(r)
+            continue
+        diagnostics, unused = apply_waivers(r.diagnostics, waivers)
+        applied.update(waivers)
+        used.update(w for w in waivers if w not in unused)
+        out.append(dataclasses.replace(r, diagnostics=diagnostics))
+    for w in sorted(applied - used, key=lambda w: w.glob):
+        codes = ",".join(w.codes)
+        print(f"mixdesk: unused waiver {printable(w.glob)} ({codes}): nothing to waive",
+              file=sys.stderr)  # fmt: skip
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``check``; returns the exit code."""
     fmt = args.format or ("rich" if args.output_file is None and is_tty(sys.stdout) else "text")
+    files, empty = expand_paths(args.files)
     try:
-        profiles = _load_profiles(args.profile, args.true_peak_method)
-    except ProfileError as err:
+        config, jobs = _plan(args, files)
+    except QCError as err:
         print(f"mixdesk: {printable(str(err))}", file=sys.stderr)
         return 2
-    files, empty = expand_paths(args.files)
-    kw = {
-        "select": [c.upper() for group in args.select for c in group],
-        "ignore": [c.upper() for group in args.ignore for c in group],
-    }
     show_bar = fmt == "rich" and is_tty(sys.stderr) and os.environ.get("CI") != "true"
-    results = _run_with_progress(files, profiles, kw, max(args.jobs, 1), show_bar)
-    results += [_empty_folder(folder, profiles) for folder in empty]
+    results = _waive(_run_with_progress(jobs, max(args.jobs, 1), show_bar), config)
+    results += [_empty_folder(folder, config.profiles) for folder in empty]
 
     for r in results:
         if r.error is not None:
@@ -202,29 +255,27 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if fmt == "text" and len(results) > 1:
         print(_summary_line(results), file=sys.stderr)
-    return exit_code(results, Severity.parse(args.fail_level), exit_zero=args.exit_zero)
+    return exit_code(results, Severity.parse(config.fail_level), exit_zero=args.exit_zero)
 
 
-def _empty_folder(folder: str, profiles: Sequence[Profile]) -> FileResult:
+def _empty_folder(folder: str, profiles: Sequence[str]) -> FileResult:
     """A folder that held no audio is reported like an unreadable file."""
     reason = "is a directory with no audio files"
     finding = Diagnostic(UnreadableFile.code, UnreadableFile.name, Severity.ERROR, reason)
-    names = tuple(p.name for p in profiles)
+    names = tuple(Path(p).stem for p in profiles)
     return FileResult(folder, None, None, reason, diagnostics=(finding,), profiles=names)
 
 
-def _run_with_progress(
-    files: list[str], profiles: list[Profile], kw: dict[str, Any], jobs: int, show: bool
-) -> list[FileResult]:
+def _run_with_progress(jobs: list[Job], workers: int, show: bool) -> list[FileResult]:
     if not show:
-        return _check_all(files, profiles, kw, jobs, lambda: None)
+        return _check_all(jobs, workers, lambda: None)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     bar = Progress(BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    console=make_console(sys.stderr), transient=True)  # fmt: skip
     with bar if show else nullcontext():
-        task = bar.add_task("checking", total=len(files))
-        return _check_all(files, profiles, kw, jobs, lambda: bar.advance(task))
+        task = bar.add_task("checking", total=len(jobs))
+        return _check_all(jobs, workers, lambda: bar.advance(task))
 
 
 def _summary_line(results: Sequence[FileResult]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -167,3 +168,43 @@ def test_json_matches_the_published_schema(album: Path, tmp_path: Path) -> None:
     )
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, schema)
+
+
+def test_config_file_per_file_overrides_and_waivers(album: Path, tmp_path: Path) -> None:
+    (tmp_path / "mixdesk.toml").write_text(
+        """
+profile = "default"
+fail-level = "error"
+
+[[per-file]]
+glob = "**/clean.wav"
+profile = ["cd-redbook"]
+
+[[waivers]]
+glob = "**/hot.wav"
+codes = ["CLP", "TP001"]
+reason = "clipped on purpose: the client wants it"
+
+[[waivers]]
+glob = "nothing-matches/*.wav"
+codes = ["CH"]
+reason = "never used"
+"""
+    )
+    shutil.copytree(album, tmp_path / "album")
+    proc = mixdesk("check", "--format", "json", "album", cwd=tmp_path)
+    files = report(proc)
+    clean = {d["code"] for d in files["clean.wav"]["diagnostics"]}  # type: ignore[attr-defined]
+    assert "FMT002" in clean  # cd-redbook applied to clean.wav only
+    hot = files["hot.wav"]["diagnostics"]
+    waived = [d for d in hot if d["code"] in ("CLP001", "TP001")]  # type: ignore[union-attr]
+    assert waived
+    assert all(
+        d["severity"] == "info" and "waived: clipped on purpose" in d["message"] for d in waived
+    )
+    assert proc.returncode == 1  # FMT002 on clean.wav is still an error
+    # A flag beats the config: no FMT002 under the default profile.
+    assert mixdesk("check", "--profile", "default", "album", cwd=tmp_path).returncode == 0
+    shown = mixdesk("config", "show", cwd=tmp_path).stdout
+    assert "cd-redbook" in shown
+    assert "clipped on purpose" in shown
