@@ -40,18 +40,18 @@ from 0, and keys inside ``pyproject.toml`` are spelled ``tool.mixdesk.…``).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from qc.checks.runner import sort_key
 from qc.diagnostic import Diagnostic, Severity
 from qc.errors import ProfileError, UsageError
+from qc.globs import glob_matches
 
 __all__ = [
     "CONFIG_NAME",
@@ -259,82 +259,6 @@ def _real(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError):  # a loop of symlinks (RuntimeError on Python 3.11)
         return path
-
-
-# --- globs -------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Translate a glob into a regex: ``*``, ``?``, ``[]`` stay in one folder; ``**`` doesn't."""
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if pattern.startswith("**", i):
-            j = i
-            while j < n and pattern[j] == "*":
-                j += 1
-            at_start = i == 0 or pattern[i - 1] == "/"
-            if at_start and j < n and pattern[j] == "/":
-                out.append("(?:.*/)?")  # "**/": zero or more folders
-                j += 1
-            elif at_start and j == n and out and out[-1] == "/":
-                out[-1] = "(?:/.*)?"  # "/**" at the end: the folder and everything below
-            else:
-                out.append(".*")
-            i = j
-            continue
-        if ch == "*":
-            out.append("[^/]*")
-        elif ch == "?":
-            out.append("[^/]")
-        elif ch == "[":
-            end = _class_end(pattern, i)
-            if end < 0:
-                out.append(re.escape(ch))  # no closing "]": a literal "["
-            else:
-                body = pattern[i + 1 : end]
-                negate = body[:1] in ("!", "^")
-                members = "".join(c if c == "-" else re.escape(c) for c in body[negate:])
-                out.append(f"(?!/)[{'^' if negate else ''}{members}]")
-                i = end + 1
-                continue
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    return re.compile("".join(out), re.DOTALL)
-
-
-def _class_end(pattern: str, start: int) -> int:
-    """Index of the ``]`` closing the class opened at ``start``, or -1."""
-    j = start + 1
-    if j < len(pattern) and pattern[j] in "!^":
-        j += 1
-    if j < len(pattern) and pattern[j] == "]":
-        j += 1  # a leading "]" is a literal member
-    return pattern.find("]", j)
-
-
-def glob_matches(pattern: str, path: str) -> bool:
-    """Whether a config glob matches a path.
-
-    Args:
-        pattern: The glob (``*.wav``, ``stems/**``, ``**/mix_*.wav``).
-        path: A ``/``-separated path relative to the config file's folder.
-
-    Returns:
-        True when the glob matches the whole path, or, for a glob without a
-        ``/``, the file's bare name. A glob ending in ``/`` matches everything
-        below that folder.
-    """
-    pattern = pattern.removeprefix("./")
-    if pattern.endswith("/"):
-        pattern += "**"
-    path = path.removeprefix("./")
-    if _glob_regex(pattern).fullmatch(path):
-        return True
-    return "/" not in pattern and bool(_glob_regex(pattern).fullmatch(PurePosixPath(path).name))
 
 
 # --- discovery and loading ---------------------------------------------------

@@ -118,18 +118,24 @@ class Analyzer:
     def feed(self, block: Floats) -> None:
         """Add one block, shape ``(frames, channels)``, float64, full scale 1.0.
 
-        The true-peak meter, the most expensive, runs on a worker thread one
-        block behind the others (numpy releases the GIL in its inner loops,
-        so two cores share the work). The block must not be modified later.
+        The true-peak meter, the most expensive, and the level meter run on a
+        worker thread while the main thread filters and runs the others
+        (numpy releases the GIL in its inner loops, so two cores share the
+        work; benchmarks/profile_meters.py measures the split). The block must
+        not be modified later.
         """
         self._wait()
-        self._pending = self._worker.submit(self._truepeak.feed, block)
+        self._pending = self._worker.submit(self._second_thread, block)
         self._loudness.feed(self._kfilter.process(block))
         mag = np.abs(block)
-        self._levels.feed(block, mag)
         self._clipping.feed(block, mag)
         self._envelope.feed(block, mag)
         self._stereo.feed(block)
+
+    def _second_thread(self, block: Floats) -> None:
+        """The meters that run beside the main thread's (balanced by measured cost)."""
+        self._truepeak.feed(block)
+        self._levels.feed(block)
 
     def _wait(self) -> None:
         if self._pending is not None:

@@ -160,7 +160,9 @@ class TruePeakMeter:
 
     def feed(self, block: Floats) -> None:
         """Add one block of samples, shape ``(frames, channels)``."""
-        if len(block):
+        if len(block) and self._method != "accurate":
+            # The accurate kernel's phase 0 is the input itself, so its maximum
+            # already includes the sample peak; the ITU phases do not.
             np.maximum(self._sample_peak, np.abs(block).max(axis=0), out=self._sample_peak)
         self._consume(*self._interp.feed(block))
 
