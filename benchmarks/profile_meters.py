@@ -79,8 +79,8 @@ def main() -> int:
     body = (
         f"`python benchmarks/profile_meters.py --blocks {args.blocks}`: each meter fed alone with "
         "65,536-frame stereo blocks (1.37 s of audio) from the middle of the loud 5-minute master, "
-        "one BLAS thread. `mixdesk check` runs the true-peak meter on a second thread and "
-        "everything else on the main thread.\n\n| stage | ms per block |\n|---|---|\n"
+        "one BLAS thread. `mixdesk check` runs the true-peak and level meters on a second "
+        "thread and everything else on the main thread.\n\n| stage | ms per block |\n|---|---|\n"
         + "".join(f"| {name} | {ms:.2f} |\n" for name, ms in rows)
         + f"| **sum (one core)** | **{total:.2f}** |\n\n"
         "The 5-minute file is 220 blocks. Python and numpy start-up costs about 0.35 s of the "

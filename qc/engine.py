@@ -14,8 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qc.audio import StreamInfo, open_audio
-from qc.checks.format import UnreadableFile
+from qc.audio import StreamInfo, open_audio, sniff
+from qc.audio.sniff import HEAD_BYTES
+from qc.checks.format import LossySource, UnreadableFile
 from qc.checks.rule import Context
 from qc.checks.runner import is_selected, run_rules, sort_key
 from qc.diagnostic import Diagnostic, Severity
@@ -136,6 +137,9 @@ def check_file(
             found.append(
                 Diagnostic(UnreadableFile.code, UnreadableFile.name, Severity.ERROR, result.error)
             )
+        lossy = _sniff_lossy(path)
+        if lossy is not None and is_selected(LossySource.code, select, ignore):
+            found.append(Diagnostic(LossySource.code, LossySource.name, Severity.ERROR, lossy))
     else:
         assert result.info is not None
         assert result.measurements is not None
@@ -145,6 +149,21 @@ def check_file(
     merged = _merge_profiles(found)
     merged.sort(key=sort_key)
     return dataclasses.replace(result, diagnostics=tuple(merged), profiles=names)
+
+
+def _sniff_lossy(path: str | os.PathLike[str]) -> str | None:
+    """For a file that could not be decoded: say so if its bytes show a lossy codec."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+        size = os.path.getsize(path)
+    except OSError:
+        return None
+    c = sniff(head, size)
+    if not c.lossy:
+        return None
+    where = "" if c.container == c.codec else f" in a {c.container} container"
+    return f"lossy codec {c.codec}{where}: never send lossy audio to mastering"
 
 
 def _merge_profiles(found: list[Diagnostic]) -> list[Diagnostic]:

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.builders import ffmpeg_encode
+
 RATE = 48000
 
 
@@ -208,3 +210,30 @@ reason = "never used"
     shown = mixdesk("config", "show", cwd=tmp_path).stdout
     assert "cd-redbook" in shown
     assert "clipped on purpose" in shown
+
+
+@pytest.mark.parametrize(
+    ("ext", "args"),
+    [
+        ("mp3", ["-c:a", "libmp3lame", "-b:a", "128k"]),
+        ("m4a", ["-c:a", "aac", "-b:a", "128k"]),
+        ("ogg", ["-c:a", "libvorbis"]),
+        ("opus", ["-c:a", "libopus"]),
+        ("wma", ["-c:a", "wmav2"]),
+        ("wav", ["-c:a", "adpcm_ms"]),
+        ("wav", ["-c:a", "libmp3lame"]),
+    ],
+)
+def test_lossy_codecs_are_found_by_bytes(
+    tmp_path: Path, ffmpeg: str, ext: str, args: list[str]
+) -> None:
+    encoded = ffmpeg_encode(ffmpeg, tmp_path / f"src.{ext}", *args, seconds=1.0)
+    disguised = tmp_path / "final_master.wav"
+    encoded.rename(disguised)  # whatever the extension says
+    proc = mixdesk("check", "--format", "json", disguised)
+    diags = json.loads(proc.stdout)["files"][0]["diagnostics"]
+    lossy = [d for d in diags if d["code"] == "FMT001"]
+    assert len(lossy) == 1, diags
+    assert lossy[0]["severity"] == "error"
+    assert "never send lossy audio to mastering" in lossy[0]["message"]
+    assert proc.returncode in (1, 2)  # 2 when libsndfile cannot decode it at all
