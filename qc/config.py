@@ -42,12 +42,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qc._toml import read_toml
 from qc.checks.runner import sort_key
 from qc.diagnostic import Diagnostic, Severity
 from qc.errors import ProfileError, UsageError
@@ -265,17 +265,7 @@ def _real(path: Path) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ProfileError(f"{path}: no such config file") from None
-    except IsADirectoryError:
-        raise ProfileError(f"{path}: is a directory, not a config file") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ProfileError(f"{path}: invalid TOML: {err}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ProfileError(f"{path}: cannot read: {err}") from None
+    return read_toml(path, "config")
 
 
 def _has_tool_table(path: Path) -> bool:

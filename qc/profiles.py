@@ -25,13 +25,13 @@ Schema::
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qc import checks
+from qc._toml import read_toml
 from qc.diagnostic import Severity
 from qc.errors import ProfileError
 from qc.measure import MeasureOptions
@@ -116,17 +116,7 @@ def _resolve_path(name_or_path: str, base: Path | None) -> Path:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ProfileError(f"{path}: no such profile file") from None
-    except IsADirectoryError:
-        raise ProfileError(f"{path}: is a directory, not a profile file") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ProfileError(f"{path}: invalid TOML: {err}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ProfileError(f"{path}: cannot read: {err}") from None
+    data = read_toml(path, "profile")
     _validate(path, data)
     return data
 

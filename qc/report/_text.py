@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from qc.units import fmt_db, fmt_time
 
 __all__ = ["fmt_db", "fmt_time", "printable"]
 
@@ -25,21 +25,3 @@ def printable(text: str) -> str:
     return "".join(
         ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
     )
-
-
-def fmt_time(seconds: float | None) -> str:
-    """Format seconds as ``mm:ss.mmm`` (``-`` for None)."""
-    if seconds is None or not math.isfinite(seconds):
-        return "-"
-    ms = round(seconds * 1000)
-    minutes, ms = divmod(ms, 60_000)
-    return f"{minutes:02d}:{ms / 1000:06.3f}"
-
-
-def fmt_db(value: float | None, unit: str, *, digits: int = 1) -> str:
-    """Format a level with its unit; ``-inf`` and None get words, not numbers."""
-    if value is None:
-        return "n/a"
-    if math.isinf(value):
-        return f"-inf {unit}" if value < 0 else f"+inf {unit}"
-    return f"{value:+.{digits}f} {unit}"
