@@ -1,14 +1,15 @@
 """The rule registry: one module per family, every rule listed here explicitly.
 
 Codes are stable (family prefix plus three digits) and names are kebab-case;
-profiles refer to rules by name. ``DTH`` (dither) and ``LSY`` (lossy history)
-are reserved for the detectors of the next issue.
+profiles refer to rules by name. ``DTH001`` (missing dither) and ``LSY``
+(lossy history) are reserved for the detectors still to come.
 """
 
 from __future__ import annotations
 
 from qc.checks.channels import DCOffset, DualMono, PhaseCorrelation
 from qc.checks.clipping import FlatTopClipping, FullScaleClipping
+from qc.checks.dither import PaddedBitDepth
 from qc.checks.format import DeliveryFormat, LossySource, UnreadableFile
 from qc.checks.headroom import LimitedMixBus, NoHeadroom
 from qc.checks.loudness import IntegratedLoudness, LoudnessRange, MaxShortTerm, NormalizationPreview
@@ -38,9 +39,10 @@ ALL_RULES: tuple[Rule, ...] = (
     DualMono(),
     NoHeadroom(),
     LimitedMixBus(),
+    PaddedBitDepth(),
 )
 
-RESERVED = {"DTH": "missing dither, padded bit depth", "LSY": "lossy history"}
+RESERVED = {"DTH001": "missing dither", "LSY": "lossy history"}
 """Families whose codes are reserved for detectors still to come."""
 
 

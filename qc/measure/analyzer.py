@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qc.measure._types import Floats
+from qc.measure.bitdepth import BitDepthMeter, BitDepthResult
 from qc.measure.clipping import ClipDetector, ClippingResult
 from qc.measure.envelope import EnvelopeResult, PeakEnvelope
 from qc.measure.iir import BlockIIR
@@ -60,6 +61,7 @@ class Measurements:
         clipping: Plateaus at the maximum magnitude.
         envelope: Sample peak per 100 ms per channel (silence detection).
         stereo: L/R correlation, side and mid levels (empty for mono).
+        bit_depth: Effective bit depth (padded 16-bit data in a wider container).
     """
 
     sample_rate: int
@@ -71,6 +73,7 @@ class Measurements:
     clipping: ClippingResult
     envelope: EnvelopeResult
     stereo: StereoResult
+    bit_depth: BitDepthResult
 
     @property
     def duration_s(self) -> float:
@@ -112,6 +115,7 @@ class Analyzer:
         self._clipping = ClipDetector(channels, min_run=opts.clip_min_run, tolerance=tol)
         self._envelope = PeakEnvelope(rate, channels)
         self._stereo = StereoMeter(rate, channels)
+        self._bitdepth = BitDepthMeter(bit_depth)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="truepeak")
         self._pending: Future[None] | None = None
 
@@ -131,6 +135,7 @@ class Analyzer:
         self._clipping.feed(block, mag)
         self._envelope.feed(block, mag)
         self._stereo.feed(block)
+        self._bitdepth.feed(block)
 
     def _second_thread(self, block: Floats) -> None:
         """The meters that run beside the main thread's (balanced by measured cost)."""
@@ -157,6 +162,7 @@ class Analyzer:
             clipping=self._clipping.result(),
             envelope=self._envelope.result(),
             stereo=self._stereo.result(),
+            bit_depth=self._bitdepth.result(),
         )
 
 

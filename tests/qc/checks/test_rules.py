@@ -38,13 +38,14 @@ def silence(seconds: float) -> np.ndarray:
 def run(
     name: str, x: np.ndarray, info: dict[str, Any] | None = None, **opts: Any
 ) -> list[Diagnostic]:
-    m = analyze((x[i : i + 65536] for i in range(0, len(x), 65536)), FS, x.shape[1])
     facts = {
         "path": "t.wav", "container": "wav", "codec": "pcm", "lossy": False, "subtype": "PCM_24",
         "bit_depth": 24, "sample_rate": FS, "channels": x.shape[1], "frames": len(x),
         "duration_s": len(x) / FS,
     }  # fmt: skip
     facts.update(info or {})
+    blocks = (x[i : i + 65536] for i in range(0, len(x), 65536))
+    m = analyze(blocks, FS, x.shape[1], bit_depth=facts["bit_depth"])
     rule = get(name)
     options = {**rule.defaults(), "severity": rule.severity, **opts}
     return list(rule.check(Context("t.wav", StreamInfo(**facts), m, "test"), options))
@@ -66,6 +67,19 @@ def bursts(seconds: float = 4.0) -> np.ndarray:
     for start in range(0, len(x) - 2400, FS // 2):
         x[start : start + 2400] += hit
     return x
+
+
+def fade(seconds: float = 4.0) -> np.ndarray:
+    """A 24-bit-quantised 997 Hz note decaying 60 dB: plenty of quiet samples."""
+    n = np.arange(round(seconds * FS))
+    x = 0.5 * np.sin(2 * np.pi * 997 * n / FS) * 10 ** (-3 * n / len(n))
+    return np.rint(x * 2**23) / 2**23
+
+
+def as_16bit(x: np.ndarray, gain_db: float = 0.0) -> np.ndarray:
+    """16-bit audio padded into 24 bits, optionally with a gain change afterwards."""
+    y = np.rint(x * 2**15) / 2**15 * 10 ** (gain_db / 20)
+    return np.rint(y * 2**23) / 2**23
 
 
 CASES: list[tuple[str, str, Any, dict[str, Any], dict[str, Any], list[tuple[str, str]]]] = [
@@ -113,6 +127,10 @@ CASES: list[tuple[str, str, Any, dict[str, Any], dict[str, Any], list[tuple[str,
     ("headroom-pass", "no-headroom", stereo(tone(2, -6.0)), {}, {}, []),
     ("limited-fail", "limited-mix-bus", stereo(clipped(0.9, 4.0)), {}, {}, [("HDR002", "error")]),
     ("limited-pass", "limited-mix-bus", stereo(bursts()), {}, {}, []),
+    ("padded-fail", "padded-bit-depth", stereo(as_16bit(fade())), {}, {}, [("DTH002", "warning")]),
+    ("padded-gain-inconclusive", "padded-bit-depth", stereo(as_16bit(fade(), -1.0)), {}, {}, []),
+    ("padded-pass", "padded-bit-depth", stereo(fade()), {}, {}, []),
+    ("padded-16bit-container", "padded-bit-depth", stereo(as_16bit(fade())), {"bit_depth": 16}, {}, []),
 ]  # fmt: skip
 
 

@@ -125,3 +125,46 @@ def test_memory_does_not_grow_with_length() -> None:
     # 10x the audio: only the 10 Hz series grow (a few hundred KB per hour).
     assert long < short * 1.3 + 1_000_000
     assert long < 60_000_000
+
+
+def _decay(seconds: float = 4.0) -> np.ndarray:
+    n = np.arange(round(seconds * FS))
+    return 0.5 * np.sin(2 * np.pi * 997 * n / FS) * 10 ** (-3 * n / len(n))
+
+
+def _q(x: np.ndarray, bits: int) -> np.ndarray:
+    return np.rint(x * 2 ** (bits - 1)) / 2 ** (bits - 1)
+
+
+@pytest.mark.parametrize(
+    ("signal", "container", "padded", "used"),
+    [
+        pytest.param(lambda: _q(_decay(), 24), 24, False, 24, id="genuine-24"),
+        pytest.param(lambda: _q(_q(_decay(), 16), 24), 24, True, 16, id="padded-16"),
+        # Known limit: a gain change after padding is a lattice, like a pure tone's
+        # quiet samples; without the loud samples checked it stays inconclusive.
+        pytest.param(lambda: _q(_q(_decay(), 16) * 0.891, 24), 24, None, 24, id="16-then-gain"),
+        pytest.param(
+            lambda: _q(0.1 * np.sin(2 * np.pi * 997 * np.arange(3 * FS) / FS), 24),
+            24,
+            None,
+            24,
+            id="pure-tone-lattice",
+        ),
+        pytest.param(lambda: np.tile(_q(_decay(0.5), 24), 8), 24, False, 24, id="looped-24"),
+        pytest.param(lambda: _q(_q(_decay(), 16), 24), 16, None, None, id="16-bit-container"),
+        pytest.param(lambda: _q(0.5 * np.ones(FS), 24), 24, None, 2, id="no-quiet-material"),
+    ],
+)
+def test_effective_bit_depth(
+    signal: object, container: int, padded: bool | None, used: int | None
+) -> None:
+    from qc.measure.bitdepth import BitDepthMeter
+
+    x = signal()  # type: ignore[operator]
+    meter = BitDepthMeter(container)
+    for b in _feed_all(np.stack([x, x], 1), 65536):
+        meter.feed(b)
+    r = meter.result()
+    assert r.padded is padded
+    assert r.used_bits == used
