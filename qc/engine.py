@@ -79,14 +79,16 @@ def measure_file(
     try:
         with open_audio(path) as source:
             info = source.info
-            analyzer = Analyzer(info.sample_rate, info.channels, options, bit_depth=info.bit_depth)
-            done = 0
-            for block in source.blocks(block_frames):
-                analyzer.feed(block)
-                done += len(block)
-                if progress is not None:
-                    progress(done, info.frames)
-            return FileResult(shown, info, analyzer.result(), None)
+            with Analyzer(
+                info.sample_rate, info.channels, options, bit_depth=info.bit_depth
+            ) as analyzer:
+                done = 0
+                for block in source.blocks(block_frames):
+                    analyzer.feed(block)
+                    done += len(block)
+                    if progress is not None:
+                        progress(done, info.frames)
+                return FileResult(shown, info, analyzer.result(), None)
     except AudioReadError as err:
         return FileResult(shown, info, None, err.reason)
     except MemoryError:

@@ -147,10 +147,21 @@ class Analyzer:
             self._pending.result()
             self._pending = None
 
+    def close(self) -> None:
+        """Stop the worker thread (also when the stream ended in an error)."""
+        self._worker.shutdown(wait=True, cancel_futures=True)
+        self._pending = None
+
+    def __enter__(self) -> Analyzer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def result(self) -> Measurements:
         """Finish every meter and return the measurements."""
         self._wait()
-        self._worker.shutdown()
+        self.close()
         levels = self._levels.result()
         return Measurements(
             sample_rate=self._rate,
@@ -188,9 +199,9 @@ def analyze(
     Returns:
         The measurements.
     """
-    analyzer = Analyzer(rate, channels, options, bit_depth=bit_depth)
-    for block in blocks:
-        analyzer.feed(np.asarray(block, dtype=np.float64))
-        if progress is not None:
-            progress(len(block))
-    return analyzer.result()
+    with Analyzer(rate, channels, options, bit_depth=bit_depth) as analyzer:
+        for block in blocks:
+            analyzer.feed(np.asarray(block, dtype=np.float64))
+            if progress is not None:
+                progress(len(block))
+        return analyzer.result()
