@@ -8,7 +8,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -273,7 +272,7 @@ def _run_with_progress(jobs: list[Job], workers: int, show: bool) -> list[FileRe
 
     bar = Progress(BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    console=make_console(sys.stderr), transient=True)  # fmt: skip
-    with bar if show else nullcontext():
+    with bar:
         task = bar.add_task("checking", total=len(jobs))
         return _check_all(jobs, workers, lambda: bar.advance(task))
 
