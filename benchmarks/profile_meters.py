@@ -24,11 +24,14 @@ import numpy as np
 import soundfile as sf
 
 from benchmarks.common import update_benchmarks_md
+from qc.measure.bitdepth import BitDepthMeter
 from qc.measure.clipping import ClipDetector
+from qc.measure.dither import DitherMeter
 from qc.measure.envelope import PeakEnvelope
 from qc.measure.iir import BlockIIR
 from qc.measure.kweighting import channel_weights, k_weighting_sos
 from qc.measure.levels import LevelMeter
+from qc.measure.lossy import LossyMeter
 from qc.measure.loudness import LoudnessMeter
 from qc.measure.stereo import StereoMeter
 from qc.measure.truepeak import TruePeakMeter
@@ -74,7 +77,16 @@ def main() -> int:
         ("clipping runs", per_block_ms(blocks, ClipDetector(chans, tolerance=2.0**-23).feed)),
         ("peak envelope", per_block_ms(blocks, PeakEnvelope(rate, chans).feed)),
         ("stereo correlation", per_block_ms(blocks, StereoMeter(rate, chans).feed)),
+        ("effective bit depth", per_block_ms(blocks, BitDepthMeter(24).feed)),
+        ("dither windows", per_block_ms(blocks, DitherMeter(rate, chans, 24).feed)),
+        ("lossy: spectrum + excerpt", per_block_ms(blocks, LossyMeter(rate, chans).feed)),
     ]  # fmt: skip
+    lossy = LossyMeter(rate, chans)
+    for b in blocks:
+        lossy.feed(b)
+    start = time.perf_counter()
+    lossy.result()
+    grid_ms = (time.perf_counter() - start) * 1e3
     total = sum(ms for _, ms in rows)
     body = (
         f"`python benchmarks/profile_meters.py --blocks {args.blocks}`: each meter fed alone with "
@@ -83,6 +95,9 @@ def main() -> int:
         "thread and everything else on the main thread.\n\n| stage | ms per block |\n|---|---|\n"
         + "".join(f"| {name} | {ms:.2f} |\n" for name, ms in rows)
         + f"| **sum (one core)** | **{total:.2f}** |\n\n"
+        f"Once per file, the lossy detector's frame-grid searches (AAC KBD and sine, Vorbis, "
+        f"Opus at 48 kHz, MP3) take {grid_ms:.0f} ms on one thread; `mixdesk check` splits them "
+        "over both.\n\n"
         "The 5-minute file is 220 blocks. Python and numpy start-up costs about 0.35 s of the "
         "total. True peak is the largest single cost: a 4x polyphase FIR computed as BLAS "
         "products, then crest refinement over a loud master's many near-peak crests. "

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
+from qc.audio.lametag import read_lame_tag, transcode_hint
 from qc.audio.sniff import HEAD_BYTES, Container, _wave_fields, header_consistent, sniff
 from qc.errors import AudioReadError
 
@@ -70,6 +71,9 @@ class StreamInfo:
         channels: Number of channels.
         frames: Length in frames as the decoder reports it.
         duration_s: Length in seconds (``frames / sample_rate``).
+        transcode_hint: For an MP3 whose LAME tag records a low-pass far below
+            what LAME uses at its bit rate: one line saying it was probably
+            transcoded from a lower bit rate; else None.
     """
 
     path: str
@@ -82,6 +86,7 @@ class StreamInfo:
     channels: int
     frames: int
     duration_s: float
+    transcode_hint: str | None = None
 
 
 def _one_line(text: str) -> str:
@@ -161,6 +166,7 @@ class AudioSource:
         except OSError as e:
             raise AudioReadError(self._path, _error_reason(e)) from e
         container = sniff(head, size)
+        self._head = head
         problem = _header_problem(head, container, size)
         if problem is not None:
             raise AudioReadError(self._path, problem)
@@ -204,7 +210,12 @@ class AudioSource:
             channels=channels,
             frames=frames,
             duration_s=frames / rate,
+            transcode_hint=self._transcode_hint() if codec == "mp3" else None,
         )
+
+    def _transcode_hint(self) -> str | None:
+        tag = read_lame_tag(self._head)
+        return transcode_hint(tag) if tag is not None else None
 
     @property
     def path(self) -> str:

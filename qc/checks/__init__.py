@@ -1,17 +1,17 @@
 """The rule registry: one module per family, every rule listed here explicitly.
 
 Codes are stable (family prefix plus three digits) and names are kebab-case;
-profiles refer to rules by name. ``DTH001`` (missing dither) and ``LSY``
-(lossy history) are reserved for the detectors still to come.
+profiles refer to rules by name.
 """
 
 from __future__ import annotations
 
 from qc.checks.channels import DCOffset, DualMono, PhaseCorrelation
 from qc.checks.clipping import FlatTopClipping, FullScaleClipping
-from qc.checks.dither import PaddedBitDepth
+from qc.checks.dither import MissingDither, PaddedBitDepth
 from qc.checks.format import DeliveryFormat, LossySource, UnreadableFile
 from qc.checks.headroom import LimitedMixBus, NoHeadroom
+from qc.checks.lossy import LossyHistory
 from qc.checks.loudness import IntegratedLoudness, LoudnessRange, MaxShortTerm, NormalizationPreview
 from qc.checks.rule import CODE_PATTERN, NAME_PATTERN, Context, Option, Rule
 from qc.checks.silence import LeadingSilence, SilentChannel, SilentFile, TrailingSilence
@@ -21,6 +21,7 @@ __all__ = ["ALL_RULES", "RESERVED", "Context", "Option", "Rule", "get"]
 
 ALL_RULES: tuple[Rule, ...] = (
     LossySource(),
+    LossyHistory(),
     DeliveryFormat(),
     UnreadableFile(),
     FullScaleClipping(),
@@ -39,11 +40,12 @@ ALL_RULES: tuple[Rule, ...] = (
     DualMono(),
     NoHeadroom(),
     LimitedMixBus(),
+    MissingDither(),
     PaddedBitDepth(),
 )
 
-RESERVED = {"DTH001": "missing dither", "LSY": "lossy history"}
-"""Families whose codes are reserved for detectors still to come."""
+RESERVED: dict[str, str] = {}
+"""Codes reserved for rules still to come (none at present)."""
 
 
 def _index() -> dict[str, Rule]:

@@ -16,10 +16,12 @@ import numpy as np
 from qc.measure._types import Floats
 from qc.measure.bitdepth import BitDepthMeter, BitDepthResult
 from qc.measure.clipping import ClipDetector, ClippingResult
+from qc.measure.dither import DitherMeter, DitherResult
 from qc.measure.envelope import EnvelopeResult, PeakEnvelope
 from qc.measure.iir import BlockIIR
 from qc.measure.kweighting import channel_weights, k_weighting_sos
 from qc.measure.levels import LevelMeter, LevelResult
+from qc.measure.lossy import LossyMeter, LossyResult
 from qc.measure.loudness import LoudnessMeter, LoudnessResult
 from qc.measure.stereo import StereoMeter, StereoResult
 from qc.measure.truepeak import TruePeakMeter, TruePeakMethod, TruePeakResult
@@ -39,12 +41,16 @@ class MeasureOptions:
             clipping, samples.
         clip_tolerance: How far below the maximum a sample still belongs to a
             plateau (linear). ``None`` picks 1 LSB of the bit depth.
+        detectors: Run the dither and lossy-history detectors (their results
+            are "not-applicable" / "clean" placeholders when False; the
+            detection benchmark uses this to measure their cost).
     """
 
     true_peak_method: TruePeakMethod = "accurate"
     over_dbtp: float = -1.0
     clip_min_run: int = 3
     clip_tolerance: float | None = None
+    detectors: bool = True
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,8 @@ class Measurements:
         envelope: Sample peak per 100 ms per channel (silence detection).
         stereo: L/R correlation, side and mid levels (empty for mono).
         bit_depth: Effective bit depth (padded 16-bit data in a wider container).
+        dither: Dither analysis of the quiet passages.
+        lossy: Lossy-history evidence (cutoff, frame grid).
     """
 
     sample_rate: int
@@ -74,6 +82,8 @@ class Measurements:
     envelope: EnvelopeResult
     stereo: StereoResult
     bit_depth: BitDepthResult
+    dither: DitherResult
+    lossy: LossyResult
 
     @property
     def duration_s(self) -> float:
@@ -116,6 +126,9 @@ class Analyzer:
         self._envelope = PeakEnvelope(rate, channels)
         self._stereo = StereoMeter(rate, channels)
         self._bitdepth = BitDepthMeter(bit_depth)
+        self._detect = opts.detectors
+        self._dither = DitherMeter(rate, channels, bit_depth if opts.detectors else None)
+        self._lossy = LossyMeter(rate, channels)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="truepeak")
         self._pending: Future[None] | None = None
 
@@ -136,11 +149,15 @@ class Analyzer:
         self._envelope.feed(block, mag)
         self._stereo.feed(block)
         self._bitdepth.feed(block)
+        if self._detect:
+            self._dither.feed(block)
 
     def _second_thread(self, block: Floats) -> None:
         """The meters that run beside the main thread's (balanced by measured cost)."""
         self._truepeak.feed(block)
         self._levels.feed(block)
+        if self._detect:
+            self._lossy.feed(block)
 
     def _wait(self) -> None:
         if self._pending is not None:
@@ -159,8 +176,12 @@ class Analyzer:
         self.close()
 
     def result(self) -> Measurements:
-        """Finish every meter and return the measurements."""
+        """Finish every meter and return the measurements.
+
+        The frame-grid searches of the lossy detector run on both threads.
+        """
         self._wait()
+        lossy = self._lossy.result(self._worker.map)  # nothing to search if never fed
         self.close()
         levels = self._levels.result()
         return Measurements(
@@ -174,6 +195,8 @@ class Analyzer:
             envelope=self._envelope.result(),
             stereo=self._stereo.result(),
             bit_depth=self._bitdepth.result(),
+            dither=self._dither.result(),
+            lossy=lossy,
         )
 
 

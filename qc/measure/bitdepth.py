@@ -13,9 +13,12 @@ Two measurements on the sample values at 24-bit resolution (reference/detect/dit
   for 16-bit data (0.0039-0.0044 in the prototype). Low occupancy alone is not
   proof (periodic test tones and exact loops revisit the same codes), and
   neither is a lattice (evenly spaced quiet codes): the quiet samples of a pure
-  tone form one too. So the verdict is "padded" only for empty low bits;
-  evenly spaced quiet codes without them (16-bit audio turned up or down after
-  padding) are reported as inconclusive, with the lattice's effective bits.
+  tone form one too. So a lattice counts only when it is regular and densely
+  populated (at least 32 evenly spaced points with none missing), as the quiet
+  samples of music on a coarser grid are; a steady tone visits a few points of
+  a lattice, never all of them. Codes within 4 of each other are merged first,
+  so 16-bit audio re-dithered at 24 bits after a gain change still shows its
+  lattice.
 
 Memory is a fixed 32,768-entry table whatever the file length.
 """
@@ -32,8 +35,12 @@ __all__ = ["BitDepthMeter", "BitDepthResult"]
 
 _SCALE = 2.0**23  # analyse at 24-bit resolution
 _QUIET = 2**14  # codes with |x| < 2^14 (about -54 dBFS)
+_MID = 2**16  # codes 2^14 <= |x| < 2^16 (-54 to -42 dBFS) verify a lattice found below
 MIN_QUIET_SAMPLES = 2000
 """Fewer quiet samples than this and the occupancy test is inconclusive."""
+_MIN_LATTICE_POINTS = 32
+_CLUSTER_GAP = 4
+_LATTICE_TOL = 1.5  # codes: rounding to 24 bits, plus a cluster centre's offset
 MIN_LATTICE_GAP = 32
 """Quiet codes evenly spaced at least this far apart (at 24-bit) mean at most 19 bits of
 real resolution; 16-bit data sits 256 x gain apart."""
@@ -55,8 +62,11 @@ class BitDepthResult:
             lattice spacing (16 for padded 16-bit data), else the container's
             (None when inconclusive).
         padded: True when the file holds audio of lower resolution than its
-            container; False when it does not; None when it cannot be told
+            container (low bits always zero, or quiet codes on a coarse
+            lattice); False when it does not; None when it cannot be told
             (not enough quiet material, or a 16-bit or narrower container).
+        lattice_spacing: Spacing of that lattice in 24-bit codes (256 for
+            16-bit audio, 256 x gain after a gain change), else None.
     """
 
     container_bits: int | None
@@ -66,6 +76,7 @@ class BitDepthResult:
     occupancy: float | None
     effective_bits: int | None
     padded: bool | None
+    lattice_spacing: float | None = None
 
 
 class BitDepthMeter:
@@ -78,6 +89,7 @@ class BitDepthMeter:
     def __init__(self, container_bits: int | None) -> None:
         self._bits = container_bits
         self._seen = np.zeros(2 * _QUIET, dtype=bool)
+        self._seen_mid = np.zeros(2 * _MID, dtype=bool)
         self._quiet = 0
         self._or = 0
 
@@ -91,20 +103,56 @@ class BitDepthMeter:
         quiet = codes[(mags < _QUIET) & (mags > 0)]
         self._quiet += quiet.size
         self._seen[quiet + _QUIET] = True
+        self._seen_mid[codes[(mags < _MID) & (mags >= _QUIET)] + _MID] = True
 
     def _lattice_spacing(self) -> float | None:
-        """Median gap between the distinct quiet codes if they are evenly spaced, else None.
+        """Spacing of the lattice the distinct quiet codes sit on, or None if they don't.
 
-        Evenly spaced means the smallest gap is at least 80 % of the median:
-        true of a lattice (gaps alternate between floor and ceil of 256 x gain),
-        false for genuine audio, whose distinct codes fall anywhere.
+        Codes closer than 4 apart are merged into one cluster (16-bit audio
+        re-dithered at 24 bits after a gain change spreads each lattice point
+        over a few codes). The cluster centres form a lattice when there are at
+        least 32 of them and every gap is within 0.8-1.25 x the median gap: evenly
+        spaced and densely populated, as the quiet samples of music on a coarser
+        grid are. Genuine 24-bit audio makes one dense cluster; a steady test
+        tone visits a few codes, not every point of a lattice.
         """
         codes = np.flatnonzero(self._seen)
-        if codes.size < 16:
+        if codes.size < _MIN_LATTICE_POINTS:
             return None
-        gaps = np.diff(codes)
+        codes = np.union1d(codes, [_QUIET])  # code 0 is never counted, yet on every lattice
+        breaks = np.flatnonzero(np.diff(codes) > _CLUSTER_GAP) + 1
+        if breaks.size + 1 < _MIN_LATTICE_POINTS:
+            return None
+        centres = np.array([c.mean() for c in np.split(codes, breaks)]) - _QUIET
+        gaps = np.diff(centres)
         median = float(np.median(gaps))
-        return median if gaps.min() >= 0.8 * median else None
+        if gaps.min() < 0.8 * median or gaps.max() > 1.25 * median:
+            return None
+        return self._verified(centres, median)
+
+    def _verified(self, centres: Floats, spacing: float) -> float | None:
+        """Refit the lattice on the quiet centres and check the louder codes sit on it too.
+
+        The quiet samples of a steady tone whose period divides the sample rate
+        form a regular lattice as well (the linear part of the sine near its
+        zero crossings); its louder samples bend away from any lattice. Audio
+        of lower resolution puts every code, loud or quiet, within a code or
+        two of ``spacing x n``.
+        """
+        n = np.round(centres / spacing)
+        step = float(np.dot(n, centres) / np.dot(n, n))
+        if np.max(np.abs(centres - step * n)) > _LATTICE_TOL:
+            return None
+        louder = np.flatnonzero(self._seen_mid) - _MID
+        if louder.size < _MIN_LATTICE_POINTS:
+            return None
+        m = np.round(louder / step)
+        step = float(
+            np.dot(np.concatenate([n, m]), np.concatenate([centres, louder]))
+            / (np.dot(n, n) + np.dot(m, m))
+        )
+        on = np.abs(louder - step * np.round(louder / step)) <= _LATTICE_TOL + 1
+        return step if float(np.mean(on)) >= 0.95 else None
 
     def result(self) -> BitDepthResult:
         """Return the verdict for everything fed so far."""
@@ -118,27 +166,24 @@ class BitDepthMeter:
             occupancy = codes / min(self._quiet, self._seen.size)
         padded: bool | None = None
         spacing: float | None = None
-        lattice = False
+        lattice = zeros = False
         if self._bits is None or self._bits > 16:
             # Both tests need quiet material: a test tone at exactly -6 dBFS
             # also leaves its low bits empty.
             spacing = self._lattice_spacing()
             lattice = spacing is not None and spacing >= MIN_LATTICE_GAP
             zeros = used is not None and used <= 16
-            # A lattice alone is not proof: the quiet samples of a pure test tone
-            # are evenly spaced too. Until the loud samples are checked against
-            # the lattice, a lattice without zero low bits stays inconclusive.
-            if occupancy is not None and zeros:
+            if occupancy is not None and (zeros or lattice):
                 padded = True
-            elif occupancy is not None and not lattice:
+            elif occupancy is not None:
                 padded = False
         effective = None
-        if padded:
+        if padded and zeros:
             effective = used
+        elif padded and spacing is not None:
+            effective = round(24 - float(np.log2(spacing)))
         elif padded is False:
             effective = self._bits
-        elif occupancy is not None and lattice and spacing is not None:
-            effective = round(24 - float(np.log2(spacing)))
         return BitDepthResult(
             container_bits=self._bits,
             used_bits=used,
@@ -147,4 +192,5 @@ class BitDepthMeter:
             occupancy=occupancy,
             effective_bits=effective,
             padded=padded,
+            lattice_spacing=spacing if lattice else None,
         )

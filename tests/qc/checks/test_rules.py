@@ -18,8 +18,23 @@ from qc.checks import ALL_RULES, get
 from qc.checks.rule import Context
 from qc.diagnostic import Diagnostic, Severity
 from qc.measure import analyze
+from tests.qc.measure.test_detectors import _codec_like, decaying_tail, quantise
 
 FS = 48000
+
+
+def _rounded_tail(how: str) -> np.ndarray:
+    return quantise(decaying_tail(), how)
+
+
+def _decoded(shelf_hz: float | None = None) -> np.ndarray:
+    """White noise through a KBD MDCT codec stand-in (few coefficients kept), or low-passed."""
+    x = 0.1 * np.random.default_rng(5).standard_normal(int(3 * FS))
+    if shelf_hz is not None:
+        spec = np.fft.rfft(x)
+        spec[np.fft.rfftfreq(len(x), 1 / FS) > shelf_hz] = 0
+        return np.rint(np.fft.irfft(spec, len(x)) * 2**23) / 2**23
+    return _codec_like(x, 1024, "kbd", keep=120, offset=333)
 
 
 def tone(seconds: float, db: float = -20.0, freq: float = 997.0, phase: float = 0.0) -> np.ndarray:
@@ -128,8 +143,19 @@ CASES: list[tuple[str, str, Any, dict[str, Any], dict[str, Any], list[tuple[str,
     ("limited-fail", "limited-mix-bus", stereo(clipped(0.9, 4.0)), {}, {}, [("HDR002", "error")]),
     ("limited-pass", "limited-mix-bus", stereo(bursts()), {}, {}, []),
     ("padded-fail", "padded-bit-depth", stereo(as_16bit(fade())), {}, {}, [("DTH002", "warning")]),
-    ("padded-gain-inconclusive", "padded-bit-depth", stereo(as_16bit(fade(), -1.0)), {}, {}, []),
+    ("padded-gain-fail", "padded-bit-depth", stereo(as_16bit(fade(), -1.0)), {}, {}, [("DTH002", "warning")]),
+    ("padded-tone-pass", "padded-bit-depth", stereo(np.rint(tone(4, -60.0, 1000.0) * 2**23) / 2**23), {}, {}, []),
+    ("padded-low-tone-pass", "padded-bit-depth", stereo(np.rint(tone(4, -48.0, 50.0) * 2**23) / 2**23), {}, {}, []),
     ("padded-pass", "padded-bit-depth", stereo(fade()), {}, {}, []),
+    ("dither-fail", "missing-dither", _rounded_tail("round"), {"bit_depth": 16}, {}, [("DTH001", "error")]),
+    ("dither-truncated-fail", "missing-dither", _rounded_tail("floor"), {"bit_depth": 16}, {}, [("DTH001", "error")]),
+    ("dither-pass", "missing-dither", _rounded_tail("tpdf"), {"bit_depth": 16}, {}, []),
+    ("dither-24bit-pass", "missing-dither", quantise(decaying_tail(), "round", 24), {}, {}, []),
+    ("lossy-history-fail", "lossy-history", stereo(_decoded()), {"bit_depth": 16}, {}, [("LSY001", "error")]),
+    ("lossy-history-suspect", "lossy-history", stereo(_decoded(15000.0)), {}, {}, [("LSY001", "warning")]),
+    ("lossy-history-pass", "lossy-history", stereo(_decoded(23500.0)), {}, {}, []),
+    ("lossy-history-mp3-hint", "lossy-history", stereo(tone(2)), {"lossy": True, "codec": "mp3",
+     "transcode_hint": "320 kbps MP3 with a 16.0 kHz lowpass"}, {}, [("LSY001", "warning")]),
     ("padded-16bit-container", "padded-bit-depth", stereo(as_16bit(fade())), {"bit_depth": 16}, {}, []),
 ]  # fmt: skip
 
