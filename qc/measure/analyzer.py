@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import zip_longest
+from typing import TypeVar
 
 import numpy as np
 
@@ -27,6 +29,9 @@ from qc.measure.stereo import StereoMeter, StereoResult
 from qc.measure.truepeak import TruePeakMeter, TruePeakMethod, TruePeakResult
 
 __all__ = ["Analyzer", "MeasureOptions", "Measurements", "analyze"]
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,14 @@ class Analyzer:
             self._pending.result()
             self._pending = None
 
+    def _both_threads(self, func: Callable[[T], R], jobs: Iterable[T]) -> list[R]:
+        """A ``map`` that runs every other job on the worker thread, the rest here."""
+        todo = list(jobs)
+        there = [self._worker.submit(func, job) for job in todo[1::2]]
+        here = [func(job) for job in todo[::2]]
+        done = [f.result() for f in there]
+        return [r for pair in zip_longest(here, done) for r in pair if r is not None]
+
     def close(self) -> None:
         """Stop the worker thread (also when the stream ended in an error)."""
         self._worker.shutdown(wait=True, cancel_futures=True)
@@ -181,7 +194,7 @@ class Analyzer:
         The frame-grid searches of the lossy detector run on both threads.
         """
         self._wait()
-        lossy = self._lossy.result(self._worker.map)  # nothing to search if never fed
+        lossy = self._lossy.result(self._both_threads)
         self.close()
         levels = self._levels.result()
         return Measurements(

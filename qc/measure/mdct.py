@@ -28,7 +28,7 @@ __all__ = ["FAMILIES", "GridFamily", "GridScore", "grid_search", "mdct", "window
 
 _LO_HZ, _HI_HZ = 1500.0, 15000.0
 _CHUNK = 64  # offsets analysed per batch (bounds the working memory to a few MB)
-_STAGE1, _CANDIDATES, _STAGE2, _CONTROLS = 3, 8, 40, 48
+_STAGE1, _CANDIDATES, _STAGE2, _CONTROLS = 4, 8, 24, 40
 
 
 @dataclass(frozen=True)
@@ -200,15 +200,15 @@ def grid_search(
 ) -> GridScore:
     """Search every frame alignment of one codec family, in two stages.
 
-    Stage 1 scores every offset 0..N-1 on 6 frames and keeps the 8 best;
-    stage 2 scores those and 48 evenly spaced control offsets on 40 frames
+    Stage 1 scores every offset 0..N-1 on 4 frames and keeps the 8 best;
+    stage 2 scores those and 40 evenly spaced control offsets on 24 frames
     each. The z-score compares the best candidate with the controls (median,
     MAD, and at least the binomial spread of a share), so a lossless file
     scores like a maximum of a few normal draws (below about 4).
 
     Args:
         excerpt: Mono samples, shape ``(n,)``, full scale 1.0; needs at least
-            ``42 * hop`` samples (0.9 s at 48 kHz).
+            ``26 * hop`` samples (0.6 s at 48 kHz).
         rate: Sample rate, Hz.
         family: The transform to try.
         threshold: A coefficient below this (full scale 1.0; default 1 LSB of

@@ -227,19 +227,20 @@ def mp3_grid(excerpt: Floats, rate: int, *, lsb: float = 2.0**-15) -> Mp3GridRes
     while group > 1 and group * n_band * 36 * 34 >= _BLAS_SINGLE:
         group //= 2
     sub32 = sub.astype(np.float32).reshape(n_chunk, n_sub, 32 // group, group * n_band)
-    win = sliding_window_view(sub32, 36, axis=1)  # (chunk, window start, group, rows, 36)
     n_win = 18 * CHUNK_GRANULES  # windows start at every subband sample: 18 granule phases
-    out = np.empty((n_chunk, n_win, 32 // group, group * n_band, 34), np.float32)
-    np.matmul(win[:, 0:n_win:2], _EXTENDED[0], out=out[:, 0::2])
-    np.matmul(win[:, 1:n_win:2], _EXTENDED[1], out=out[:, 1::2])
-    out = out.reshape(n_chunk, n_win, 32, n_band, 34)
     near = np.zeros((n_chunk, n_win, 32), dtype=np.int64)
-    for part in (
-        out[..., 1:-1, 10:18] + out[..., 2:, 18:26],  # lines 10..17 of bands k0..k1-1
-        out[..., 1:-1, 0:8] + out[..., :-2, 26:34],  # lines 0..7
-        out[..., 1:-1, 8:10],  # lines 8 and 9 have no butterfly
-    ):
-        near += np.count_nonzero(np.abs(part) < NEAR_ZERO, axis=(-2, -1))
+    out = np.empty((n_win, 32 // group, group * n_band, 34), np.float32)
+    for c in range(n_chunk):  # one chunk at a time: the products take ~8 MB, not ~50
+        win = sliding_window_view(sub32[c], 36, axis=0)  # (window start, group, rows, 36)
+        np.matmul(win[0:n_win:2], _EXTENDED[0], out=out[0::2])
+        np.matmul(win[1:n_win:2], _EXTENDED[1], out=out[1::2])
+        lines = out.reshape(n_win, 32, n_band, 34)
+        for part in (
+            lines[..., 1:-1, 10:18] + lines[..., 2:, 18:26],  # lines 10..17 of bands k0..k1-1
+            lines[..., 1:-1, 0:8] + lines[..., :-2, 26:34],  # lines 0..7
+            lines[..., 1:-1, 8:10],  # lines 8 and 9 have no butterfly
+        ):
+            near[c] += np.count_nonzero(np.abs(part) < NEAR_ZERO, axis=(-2, -1))
     counts = near.reshape(n_chunk, CHUNK_GRANULES, 18, 32).sum(axis=(0, 1))  # (q, phase)
     curve = np.empty(GRANULE)
     phase, q = np.meshgrid(np.arange(32), np.arange(18))

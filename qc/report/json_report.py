@@ -58,6 +58,9 @@ def measurement_object(m: Measurements) -> dict[str, Any]:
         "true_peak_over_threshold_dbtp": tp.over_threshold_dbtp,
         "clip_level_dbfs": _num(amplitude_to_db(clip.level)),
         "clip_full_scale": clip.full_scale,
+        "bit_depth": _bit_depth_object(m),
+        "dither": _dither_object(m),
+        "lossy_history": _lossy_object(m),
         "channels": [
             {
                 "integrated_lufs": _num(loud.channel_integrated_lufs[c]),
@@ -69,6 +72,45 @@ def measurement_object(m: Measurements) -> dict[str, Any]:
             }
             for c in range(m.channels)
         ],
+    }
+
+
+def _bit_depth_object(m: Measurements) -> dict[str, Any]:
+    bd = m.bit_depth
+    return {
+        "container_bits": bd.container_bits,
+        "used_bits": bd.used_bits,
+        "effective_bits": bd.effective_bits,
+        "padded": bd.padded,
+        "lattice_spacing": _num(bd.lattice_spacing),
+    }
+
+
+def _dither_object(m: Measurements) -> dict[str, Any]:
+    d = m.dither
+    ev = d.evidence
+    return {
+        "verdict": d.verdict,
+        "kind": d.kind,
+        "start_s": _num(ev.start_s) if ev is not None else None,
+        "end_s": _num(ev.end_s) if ev is not None else None,
+        "rho1": _num(ev.rho1) if ev is not None else None,
+        "rms_lsb": _num(ev.rms_lsb) if ev is not None else None,
+        "windows": ev.windows if ev is not None else 0,
+    }
+
+
+def _lossy_object(m: Measurements) -> dict[str, Any]:
+    lossy = m.lossy
+    grid = lossy.grid
+    return {
+        "verdict": lossy.verdict,
+        "reason": lossy.reason,
+        "cutoff_hz": _num(lossy.cutoff_hz),
+        "shelf_db": _num(lossy.drop_db),
+        "cutoff_steady": _num(lossy.steady),
+        "grid_family": grid.family if grid is not None else None,
+        "grid_z": _num(grid.z) if grid is not None else None,
     }
 
 
