@@ -2,7 +2,7 @@
 
 One streaming pass collects, with memory independent of the file's length:
 
-* the long-term power spectrum of the active frames (every other 4096-point
+* the long-term power spectrum of the active frames (one in four 4096-point
   Hann frame of the mono mix, accumulated per 1 dB frame-level bucket so that "within
   35 dB of the loudest frame" can be decided at the end);
 * a cutoff per 10 s segment, to say whether the shelf is steady in time, as an
@@ -43,7 +43,7 @@ MAX_CUTOFF_RATIO = 0.90
 """Shelves above this fraction of Nyquist are the anti-alias filter, not an encoder."""
 
 _FFT = 4096
-_STRIDE = 2  # analyse one frame in this many
+_STRIDE = 4  # analyse one frame in this many
 _SEGMENT_S = 10.0
 _EXCERPT_S = 1.5
 _ACTIVE_DB = 35
@@ -110,7 +110,7 @@ class LossyMeter:
         if n == 0:
             return
         mono = (data[: n * _FFT] @ self._mix).reshape(n, _FFT)  # mean of the channels
-        # Every other frame (by absolute index) is enough for a long-term spectrum.
+        # One frame in four (by absolute index) is enough for a long-term spectrum.
         pick = np.flatnonzero((self._frames + np.arange(n)) % _STRIDE == 0)
         self._frames += n
         spec = np.fft.rfft(mono[pick] * self._window, axis=1)
