@@ -18,7 +18,7 @@ from qc.audio import StreamInfo, open_audio, sniff
 from qc.audio.sniff import HEAD_BYTES
 from qc.checks.format import LossySource, UnreadableFile
 from qc.checks.rule import Context
-from qc.checks.runner import is_selected, run_rules, sort_key
+from qc.checks.runner import is_selected, run_rules, sort_key, will_run
 from qc.diagnostic import Diagnostic, Severity
 from qc.errors import AudioReadError
 from qc.measure import Analyzer, Measurements, MeasureOptions
@@ -30,6 +30,9 @@ __all__ = ["BLOCK_FRAMES", "FileResult", "check_file", "measure_file"]
 
 BLOCK_FRAMES = 65536
 """Frames per block read from disk; memory use is a few times this per channel."""
+
+_DETECTOR_RULES = ("DTH001", "LSY001")
+"""Rules that read the dither and lossy-history measurements."""
 
 Progress = Callable[[int, int], None]
 """Called with (frames done, frames total) after each block."""
@@ -130,8 +133,14 @@ def check_file(
         one ``FMT003`` finding (unless ignored) and its ``error`` set.
     """
     names = tuple(p.name for p in profiles)
+    options = _measure_options(profiles)
+    # The dither and lossy-history detectors run only when a rule will read them.
+    detect = any(will_run(code, p, select, ignore) for code in _DETECTOR_RULES for p in profiles)
     result = measure_file(
-        path, _measure_options(profiles), block_frames=block_frames, progress=progress
+        path,
+        dataclasses.replace(options, detectors=detect),
+        block_frames=block_frames,
+        progress=progress,
     )
     found: list[Diagnostic] = []
     if result.error is not None:

@@ -12,7 +12,7 @@ from qc.diagnostic import Diagnostic, Severity
 if TYPE_CHECKING:
     from qc.profiles import Profile
 
-__all__ = ["is_selected", "run_rules", "sort_key"]
+__all__ = ["is_selected", "run_rules", "sort_key", "will_run"]
 
 
 def _longest(code: str, prefixes: Sequence[str]) -> int:
@@ -37,6 +37,16 @@ def sort_key(d: Diagnostic) -> tuple[int, float, str, str]:
     return (-int(d.severity), start, d.code, d.profile)
 
 
+def will_run(
+    code: str, profile: Profile, select: Sequence[str] = (), ignore: Sequence[str] = ()
+) -> bool:
+    """True if the rule with ``code`` is enabled in ``profile`` and selected."""
+    rule = next(r for r in ALL_RULES if r.code == code)
+    settings = profile.rules.get(rule.name)
+    enabled = rule.enabled if settings is None or settings.enabled is None else settings.enabled
+    return bool(enabled) and is_selected(code, select, ignore)
+
+
 def run_rules(
     ctx: Context,
     profile: Profile,
@@ -58,10 +68,9 @@ def run_rules(
     ctx = Context(ctx.path, ctx.info, ctx.measurements, profile.name)
     out: list[Diagnostic] = []
     for rule in ALL_RULES:
-        settings = profile.rules.get(rule.name)
-        enabled = rule.enabled if settings is None or settings.enabled is None else settings.enabled
-        if not enabled or not is_selected(rule.code, select, ignore):
+        if not will_run(rule.code, profile, select, ignore):
             continue
+        settings = profile.rules.get(rule.name)
         opts: dict[str, Any] = rule.defaults()
         severity = rule.severity
         if settings is not None:

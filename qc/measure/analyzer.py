@@ -208,7 +208,9 @@ class Analyzer:
             envelope=self._envelope.result(),
             stereo=self._stereo.result(),
             bit_depth=self._bitdepth.result(),
-            dither=self._dither.result(),
+            dither=self._dither.result()
+            if self._detect
+            else DitherResult(None, "not-applicable", "not measured", (), 0),
             lossy=lossy,
         )
 
