@@ -14,7 +14,7 @@ import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
 from qc._version import __version__  # noqa: E402
-from qc.cli import check, config_cmd, rules  # noqa: E402
+from qc.cli import check, config_cmd, rules, watch  # noqa: E402
 from qc.cli._parsing import Parser  # noqa: E402
 
 __all__ = ["build_parser", "main"]
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_parser(sub)
     rules.add_parsers(sub)
     config_cmd.add_parser(sub)
+    watch.add_parser(sub)
     return parser
 
 

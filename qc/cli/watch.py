@@ -1,0 +1,262 @@
+"""``mixdesk watch DIR...``: check every bounce the moment the DAW finishes writing it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qc.cli._parsing import Subparsers
+from qc.cli.console import is_tty, make_console
+from qc.config import Config, load_config
+from qc.errors import QCError, UsageError
+from qc.profiles import Profile, load_profile
+from qc.report._text import printable
+from qc.watch.tracker import DEFAULT_ABORT_S, DEFAULT_SETTLE_S
+
+if TYPE_CHECKING:
+    from qc.watch.display import Display
+    from qc.watch.scheduler import Plan, Settings
+
+__all__ = ["add_parser", "make_plan", "run"]
+
+
+def _csv(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < 86400:
+        raise argparse.ArgumentTypeError(f"seconds must be above 0 and below 86400: {text!r}")
+    return value
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def add_parser(sub: Subparsers) -> None:
+    """Register the ``watch`` subcommand."""
+    p = sub.add_parser(
+        "watch",
+        help="check every bounce written into folders",
+        description="Watch render folders and check each bounce once its writer has "
+        "finished: on close-after-write (inotify), on a rename into place, or once its "
+        "size and mtime are still and its WAV/RF64/AIFF header sizes agree with the file. "
+        "SIGINT/SIGTERM finish the checks in flight, then exit 0.",
+    )
+    p.add_argument("folders", nargs="+", metavar="DIR", help="folders to watch")
+    p.add_argument(
+        "--profile",
+        action="append",
+        type=_csv,
+        metavar="P[,P...]",
+        help="delivery profiles, shipped names or .toml paths (default: from the config, "
+        "else default)",
+    )
+    p.add_argument("-r", "--recursive", action="store_true", help="watch sub-folders too")
+    p.add_argument(
+        "--log", metavar="FILE.ndjson", help="append one JSON line per check to this file"
+    )
+    p.add_argument("--sidecar", action="store_true", help="write NAME.qc.json next to each bounce")
+    p.add_argument("--initial", action="store_true", help="also check the bounces already present")
+    p.add_argument(
+        "--poll",
+        action="store_true",
+        help="poll instead of inotify (network shares, containers, other systems)",
+    )
+    p.add_argument(
+        "--poll-interval",
+        type=_seconds,
+        default=1.0,
+        metavar="S",
+        help="seconds between polls with --poll (default: 1)",
+    )
+    p.add_argument(
+        "--settle",
+        type=_seconds,
+        default=DEFAULT_SETTLE_S,
+        metavar="S",
+        help="seconds a file must stay still to count as finished without a close or "
+        f"rename (default: {DEFAULT_SETTLE_S:g})",
+    )
+    p.add_argument(
+        "--abort-after",
+        type=_seconds,
+        default=DEFAULT_ABORT_S,
+        metavar="S",
+        help="seconds a file whose header never matches its size must stay still before "
+        f"it is reported as an aborted render (default: {DEFAULT_ABORT_S:g})",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="also ignore file names matching GLOB (repeatable), e.g. '*_stem*.wav'",
+    )
+    p.add_argument(
+        "--select",
+        action="append",
+        type=_csv,
+        default=None,
+        metavar="CODES",
+        help="run only rules whose code starts with these prefixes",
+    )
+    p.add_argument(
+        "--ignore",
+        action="append",
+        type=_csv,
+        default=None,
+        metavar="CODES",
+        help="skip rules whose code starts with these prefixes",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="mixdesk.toml or pyproject.toml to use (default: the nearest one above the "
+        "current folder)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_workers,
+        default=None,
+        metavar="N",
+        help="files checked in parallel (default: all cores)",
+    )
+    p.set_defaults(func=run)
+
+
+def _flat(groups: list[list[str]] | None) -> list[str] | None:
+    return None if groups is None else [c for group in groups for c in group]
+
+
+def _folders(raw: list[str]) -> tuple[str, ...]:
+    """Absolute, de-duplicated folders; raises UsageError naming a bad one."""
+    out: dict[str, None] = {}
+    for given in raw:
+        if not os.path.exists(given):
+            raise UsageError(f"watch: no such folder: {printable(given)}")
+        if not os.path.isdir(given):
+            raise UsageError(f"watch: not a folder: {printable(given)}")
+        if not os.access(given, os.R_OK | os.X_OK):
+            raise UsageError(f"watch: cannot read folder: {printable(given)}")
+        out[os.path.abspath(given)] = None
+    return tuple(out)
+
+
+def _profiles(config: Config) -> dict[str, Profile]:
+    """Load every profile the config can name, so a bad one fails before watching."""
+    names = dict.fromkeys(config.profiles)
+    for entry in config.per_file:
+        names.update(dict.fromkeys(entry.profiles or ()))
+    return {name: load_profile(name) for name in names}
+
+
+def make_plan(config: Config, profiles: dict[str, Profile]) -> Plan:
+    """Resolve each file's profiles, rule selection and waivers from the config.
+
+    Args:
+        config: The loaded config, with the command-line overrides applied.
+        profiles: Every profile the config names, loaded (see ``_profiles``).
+
+    Returns:
+        A function from a path to its :class:`~qc.watch.scheduler.Settings`.
+    """
+    from qc.watch.job import Job
+    from qc.watch.scheduler import Settings
+
+    def plan(path: str) -> Settings:
+        s = config.for_file(path)
+        chosen = tuple(profiles[n] if n in profiles else load_profile(n) for n in s.profiles)
+        job = Job(path, chosen, s.select, s.ignore, s.waivers)
+        return Settings(job, tuple(p.name for p in chosen))
+
+    return plan
+
+
+def _display() -> Display:
+    from qc.watch.display import PlainDisplay, RichDisplay
+
+    if is_tty(sys.stdout) and os.environ.get("CI") != "true":
+        return RichDisplay(make_console(sys.stdout))
+    return PlainDisplay(sys.stdout, sys.stderr)
+
+
+def _fail(message: str) -> int:
+    print(f"mixdesk: {message}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``watch`` until SIGINT/SIGTERM; returns the exit code."""
+    from qc.watch.daemon import Daemon, Options
+    from qc.watch.log import NdjsonLog
+    from qc.watch.pool import WorkerPool, default_workers
+
+    try:
+        folders = _folders(args.folders)
+        if args.abort_after < args.settle:
+            raise UsageError(
+                f"--abort-after ({args.abort_after:g} s) must not be below --settle "
+                f"({args.settle:g} s)"
+            )
+        config = load_config(args.config, start=Path.cwd()).with_overrides(
+            profiles=_flat(args.profile), select=_flat(args.select), ignore=_flat(args.ignore)
+        )
+        profiles = _profiles(config)
+    except QCError as err:
+        return _fail(printable(str(err)))
+    log = None
+    if args.log is not None:
+        try:
+            log = NdjsonLog(args.log)
+        except OSError as err:
+            return _fail(f"cannot write the log {printable(args.log)}: {err.strerror or err}")
+    options = Options(
+        folders=folders,
+        recursive=args.recursive,
+        poll=args.poll,
+        poll_interval_s=args.poll_interval,
+        initial=args.initial,
+        settle_s=args.settle,
+        abort_s=args.abort_after,
+        exclude=tuple(args.exclude),
+        sidecar=args.sidecar,
+    )
+    pool = WorkerPool(args.jobs or default_workers())
+    try:
+        daemon = Daemon(
+            options,
+            plan=make_plan(config, profiles),
+            submit=pool.submit,
+            jobs=pool.workers,
+            display=_display(),
+            log=log,
+        )
+        code = daemon.run()
+    except QCError as err:
+        pool.shutdown()
+        return _fail(str(err))
+    except KeyboardInterrupt:  # a second signal: give up on the checks in flight
+        pool.terminate()
+        raise
+    finally:
+        if log is not None:
+            log.close()
+    pool.shutdown()
+    return code

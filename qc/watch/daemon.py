@@ -1,0 +1,251 @@
+"""The watch daemon: observer, scheduler, workers and outputs wired together.
+
+:class:`Daemon` takes every side effect from its caller (the plan that
+resolves profiles, the pool's ``submit``, the display, the log, the observer
+factory), so the tests run it in-process with real observers and real files.
+:meth:`Daemon.run` adds what only a process has: SIGINT and SIGTERM stop it
+gracefully (the checks in flight finish and are logged, then it returns 0); a
+second signal gives up at once.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from types import FrameType
+
+from watchdog.observers.api import BaseObserver
+
+from qc.errors import QCError
+from qc.report._text import printable
+from qc.watch.display import Counts, Display
+from qc.watch.events import BounceHandler
+from qc.watch.job import Job, JobResult
+from qc.watch.log import NdjsonLog
+from qc.watch.observers import EVENT_FILTER, make_observer, scan
+from qc.watch.outputs import Outputs
+from qc.watch.scheduler import Plan, Scheduler
+from qc.watch.tracker import DEFAULT_ABORT_S, DEFAULT_SETTLE_S, Tracker
+
+__all__ = ["Daemon", "Options", "WatchError"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to watch.
+
+    Attributes:
+        folders: Folders to watch (absolute paths).
+        recursive: Watch sub-folders too.
+        poll: Use the polling observer (network shares, other systems).
+        poll_interval_s: Seconds between two polls.
+        initial: Check the bounces already present at start-up.
+        settle_s: Stillness that makes a file finished without a close or rename, s.
+        abort_s: Stillness after which a file whose header never agreed with
+            its size is reported as an aborted render, s.
+        exclude: Extra file-name globs to ignore.
+        sidecar: Write ``NAME.qc.json`` next to each bounce.
+    """
+
+    folders: tuple[str, ...]
+    recursive: bool = False
+    poll: bool = False
+    poll_interval_s: float = 1.0
+    initial: bool = False
+    settle_s: float = DEFAULT_SETTLE_S
+    abort_s: float = DEFAULT_ABORT_S
+    exclude: tuple[str, ...] = ()
+    sidecar: bool = False
+
+
+class WatchError(QCError):
+    """The daemon could not start watching; the message names the folder and the reason."""
+
+
+def _start_problem(err: OSError) -> str:
+    where = f"{printable(os.fsdecode(err.filename))}: " if err.filename else ""
+    hint = ""
+    if err.errno in (errno.ENOSPC, errno.EMFILE):
+        hint = " (inotify limit reached: raise fs.inotify.max_user_watches, or use --poll)"
+    return f"cannot watch {where}{err.strerror or err}{hint}"
+
+
+class Daemon:
+    """Watches folders and checks every bounce once its writer has finished.
+
+    Args:
+        options: How to watch.
+        plan: Resolves the settings of a file.
+        submit: Starts a job on a worker.
+        jobs: Files checked at once.
+        display: The human output.
+        log: The NDJSON log, or ``None``.
+        observer_factory: Builds the observer and names it. Defaults to
+            :func:`make_observer` with the options' polling settings.
+    """
+
+    def __init__(
+        self,
+        options: Options,
+        *,
+        plan: Plan,
+        submit: Callable[[Job], Future[JobResult]],
+        jobs: int,
+        display: Display,
+        log: NdjsonLog | None = None,
+        observer_factory: Callable[[], tuple[BaseObserver, str]] | None = None,
+    ) -> None:
+        self.options = options
+        self.outputs = Outputs(display, log, sidecar=options.sidecar)
+        tracker = Tracker(settle_s=options.settle_s, abort_s=options.abort_s)
+        self.scheduler = Scheduler(
+            tracker,
+            plan=plan,
+            submit=submit,
+            output=self.outputs,
+            jobs=jobs,
+            on_error=self._step_failed,
+        )
+        self._factory = observer_factory or (
+            lambda: make_observer(options.poll, options.poll_interval_s)
+        )
+        self._observer: BaseObserver | None = None
+        self._stop = threading.Event()
+        self._gone_roots: set[str] = set()
+        self.exit_code = 0
+
+    def start(self) -> str:
+        """Start the scheduler and the observer.
+
+        Returns:
+            The observer's name.
+
+        Raises:
+            WatchError: The observer could not watch a folder (inotify limits, ...).
+        """
+        self.scheduler.start()
+        try:
+            observer, name = self._factory()
+            for folder in self.options.folders:
+                handler = BounceHandler(
+                    self.scheduler,
+                    folder,
+                    exclude=self.options.exclude,
+                    on_root_gone=self._root_gone,
+                )
+                observer.schedule(
+                    handler, folder, recursive=self.options.recursive, event_filter=EVENT_FILTER
+                )
+            observer.start()
+        except OSError as err:
+            self.scheduler.stop()
+            self.scheduler.join()
+            raise WatchError(_start_problem(err)) from err
+        except BaseException:
+            self.scheduler.stop()
+            self.scheduler.join()
+            raise
+        self._observer = observer
+        return name
+
+    def queue_initial(self) -> int:
+        """Queue the bounces already present (``--initial``); returns how many.
+
+        Call after :meth:`start`, so a file written during the scan is not missed.
+        """
+        n = 0
+        if self.options.initial:
+            for folder in self.options.folders:
+                found = scan(folder, recursive=self.options.recursive, exclude=self.options.exclude)
+                for path in found:
+                    self.scheduler.initial(path)
+                    n += 1
+        return n
+
+    def request_stop(self) -> None:
+        """Ask :meth:`wait` to return (safe from a signal handler or another thread)."""
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until a stop is requested; True if it was."""
+        return self._stop.wait(timeout)
+
+    def stop(self) -> Counts:
+        """Stop watching, let the checks in flight finish and be reported.
+
+        Returns:
+            The final counts.
+        """
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join()
+            self._observer = None
+        self.scheduler.stop()
+        self.scheduler.join()
+        return self.scheduler.counts()
+
+    def _step_failed(self, err: Exception) -> None:
+        if isinstance(err, BrokenPipeError):  # stdout was closed (`mixdesk watch ... | head`)
+            self.request_stop()
+            return
+        try:
+            self.outputs.note(f"internal error, going on: {type(err).__name__}: {err}")
+        except OSError:
+            self.request_stop()
+
+    def _root_gone(self, root: str) -> None:
+        self._gone_roots.add(root)
+        self.outputs.note(f"{printable(root)}: the watched folder was deleted")
+        if self._gone_roots.issuperset(self.options.folders):
+            self.exit_code = 2
+            self.request_stop()
+
+    def run(self) -> int:
+        """Watch until SIGINT or SIGTERM (main thread only); returns the exit code.
+
+        Returns:
+            0 after a graceful stop; 2 if every watched folder was deleted.
+
+        Raises:
+            WatchError: The observer could not watch a folder.
+            KeyboardInterrupt: A second signal arrived while stopping.
+        """
+        signals = (signal.SIGINT, signal.SIGTERM)
+        previous = {s: signal.getsignal(s) for s in signals}
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            del frame
+            if self._stop.is_set():
+                raise KeyboardInterrupt  # second signal: give up on the checks in flight
+            self._stop.set()  # before anything else: a second signal may interrupt the note
+            self.outputs.note(
+                f"{signal.Signals(signum).name}: finishing the checks in flight, then exiting"
+            )
+
+        for s in signals:
+            signal.signal(s, on_signal)
+        try:
+            name = self.start()
+            folders = ", ".join(printable(f) for f in self.options.folders)
+            self.outputs.display.start(f"watching {folders} ({name}); Ctrl-C stops")
+            self.queue_initial()
+            while not self.wait(0.5):
+                pass
+            counts = self.stop()
+        except KeyboardInterrupt:  # a second signal
+            self.scheduler.abandon()
+            raise
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+        left = counts.waiting + counts.queued
+        unchecked = f"; {left} files still being written or queued were not checked" if left else ""
+        self.outputs.display.stop(
+            f"stopped: {counts.done} done ({counts.failed} failed){unchecked}"
+        )
+        return self.exit_code

@@ -1,0 +1,170 @@
+"""What a worker process does with one finished bounce: hash it, check it, look again.
+
+Runs in the worker pool, never on the observer or scheduler threads. The
+content is hashed first in a streaming pass (BLAKE2b-256, 1 MiB chunks): if it
+matches the content last checked at the same path the file is a duplicate and
+is not checked again. The file's ``(size, mtime, inode)`` is taken before and
+after; if it differs the result is thrown away and the file is checked again.
+Nothing here raises for a bad file: :func:`~qc.engine.check_file` turns it into
+a result with ``error`` set and an ``FMT003`` finding.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import signal
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qc.config import Waiver, apply_waivers
+from qc.engine import FileResult, check_file, measure_file
+from qc.watch.finished import Signature
+
+if TYPE_CHECKING:
+    from qc.profiles import Profile
+
+__all__ = ["HASH_CHUNK_BYTES", "Job", "JobResult", "content_hash", "run_job", "worker_init"]
+
+HASH_CHUNK_BYTES = 1 << 20
+"""Bytes read per step while hashing (1 MiB): memory stays flat whatever the file size."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to check, with the settings that apply to it.
+
+    Attributes:
+        path: The file.
+        profiles: Resolved delivery profiles (at least one).
+        select: Rule code prefixes to run (empty: all).
+        ignore: Rule code prefixes to skip.
+        waivers: Waivers whose glob matches the file.
+        known_blake2b: Hash of the content last checked at this path, or ``None``.
+    """
+
+    path: str
+    profiles: tuple[Profile, ...]
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    known_blake2b: str | None = None
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What the worker found.
+
+    Attributes:
+        path: The file.
+        result: The linter's result; ``None`` for a duplicate or a vanished file.
+        blake2b: Hex BLAKE2b-256 of the content, or ``None`` if it could not be read.
+        size_bytes: Size when the worker started, or ``None`` if the file was gone.
+        started_s: When the worker started, seconds since the epoch.
+        check_s: Seconds spent hashing and checking.
+        changed: The file changed while it was read; the result is stale.
+        gone: The file was gone at the start or the end.
+        duplicate: Same content as the last check at this path; not checked.
+    """
+
+    path: str
+    result: FileResult | None
+    blake2b: str | None
+    size_bytes: int | None
+    started_s: float
+    check_s: float
+    changed: bool = False
+    gone: bool = False
+    duplicate: bool = False
+
+
+def content_hash(path: str | os.PathLike[str], *, chunk_bytes: int = HASH_CHUNK_BYTES) -> str:
+    """Hash a file's bytes in one streaming pass.
+
+    Args:
+        path: The file.
+        chunk_bytes: Bytes read per step. Defaults to 1 MiB.
+
+    Returns:
+        The hex BLAKE2b digest of 32 bytes (64 hex characters).
+
+    Raises:
+        OSError: The file cannot be opened or read.
+    """
+    h = hashlib.blake2b(digest_size=32)
+    buf = bytearray(chunk_bytes)
+    view = memoryview(buf)
+    with open(path, "rb", buffering=0) as fh:
+        while n := fh.readinto(view):
+            h.update(view[:n])
+    return h.hexdigest()
+
+
+def _signature(path: str) -> Signature | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def run_job(job: Job) -> JobResult:
+    """Hash and check one file (the function the worker pool runs).
+
+    Args:
+        job: The file and its settings.
+
+    Returns:
+        The outcome; never raises for a bad or vanishing file.
+    """
+    started, t0 = time.time(), time.perf_counter()
+    before = _signature(job.path)
+    if before is None:
+        return JobResult(job.path, None, None, None, started, time.perf_counter() - t0, gone=True)
+    try:
+        digest: str | None = content_hash(job.path)
+    except FileNotFoundError:
+        return JobResult(job.path, None, None, None, started, time.perf_counter() - t0, gone=True)
+    except OSError:
+        digest = None  # unreadable: check_file says why, as a finding
+    if digest is not None and digest == job.known_blake2b and _signature(job.path) == before:
+        elapsed = time.perf_counter() - t0
+        return JobResult(job.path, None, digest, before[0], started, elapsed, duplicate=True)
+    result = check_file(job.path, job.profiles, select=job.select, ignore=job.ignore)
+    if job.waivers:
+        kept, _unused = apply_waivers(result.diagnostics, job.waivers)
+        result = dataclasses.replace(result, diagnostics=kept)
+    after = _signature(job.path)
+    return JobResult(
+        job.path,
+        result,
+        digest,
+        before[0],
+        started,
+        time.perf_counter() - t0,
+        changed=after is not None and after != before,
+        gone=after is None,
+    )
+
+
+def worker_init() -> None:
+    """Prepare a worker process: ignore SIGINT/SIGTERM, warm the measuring code.
+
+    The daemon decides when to stop and lets in-flight checks finish, so a
+    Ctrl-C sent to the whole process group must not kill the workers. The
+    warm-up measures 0.5 s of quiet 48 kHz noise once (silence skips code
+    paths), so the first bounce does not pay for first-call costs.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    import numpy as np
+    import soundfile as sf
+
+    noise = 0.05 * np.random.default_rng(0).standard_normal((24000, 2))
+    with tempfile.TemporaryDirectory(prefix="mixdesk-warm-") as tmp:
+        path = os.path.join(tmp, "warm.wav")
+        sf.write(path, noise, 48000, subtype="PCM_24")
+        measure_file(path)

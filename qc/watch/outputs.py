@@ -1,0 +1,58 @@
+"""Where the scheduler's records go: the NDJSON log, the sidecars, then the display."""
+
+from __future__ import annotations
+
+import os
+
+from qc.watch.display import Counts, Display
+from qc.watch.log import NdjsonLog, write_sidecar
+from qc.watch.record import Outcome, Record, Trigger
+
+__all__ = ["Outputs"]
+
+
+class Outputs:
+    """The scheduler's output: NDJSON log, sidecars, then the display.
+
+    A log or sidecar that cannot be written is reported once on the display
+    and the daemon goes on.
+
+    Args:
+        display: The human output.
+        log: The NDJSON log, or ``None``.
+        sidecar: Write ``NAME.qc.json`` sidecars.
+    """
+
+    def __init__(self, display: Display, log: NdjsonLog | None, *, sidecar: bool) -> None:
+        self.display = display
+        self._log = log
+        self._sidecar = sidecar
+        self._warned: set[str] = set()
+
+    def _warn_once(self, key: str, text: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            self.display.note(text)
+
+    def record(self, rec: Record, counts: Counts) -> None:  # noqa: D102
+        if rec.outcome is not Outcome.DUPLICATE and self._log is not None:
+            try:
+                self._log.write(rec)
+            except (OSError, ValueError) as err:
+                self._warn_once("log", f"cannot write the log {self._log.path}: {err}")
+        if self._sidecar and rec.outcome in (Outcome.CHECKED, Outcome.INCOMPLETE):
+            try:
+                write_sidecar(rec)
+            except OSError as err:
+                folder = os.path.dirname(rec.path)
+                self._warn_once(folder, f"cannot write sidecars in {folder}: {err.strerror}")
+        self.display.show(rec, counts)
+
+    def started(self, path: str, trigger: Trigger) -> None:  # noqa: D102
+        self.display.started(path, trigger)
+
+    def status(self, counts: Counts) -> None:  # noqa: D102
+        self.display.status(counts)
+
+    def note(self, text: str) -> None:  # noqa: D102
+        self.display.note(text)

@@ -1,0 +1,79 @@
+"""The worker pool: one process per core, started warm, replaced if a worker dies.
+
+Processes come from a ``forkserver`` that has already imported the measuring
+code, so they start in milliseconds, share its pages, and are never forked
+from the daemon's own threads (the observer, the scheduler, rich's refresh).
+Where ``forkserver`` does not exist (Windows) ``spawn`` is used. If a
+worker dies (the kernel's OOM killer), every check in flight on the pool is
+reported as failed (which one killed it cannot be told) and the pool is rebuilt
+on the next submit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from qc.watch.job import Job, JobResult, run_job, worker_init
+
+__all__ = ["WorkerPool", "default_workers"]
+
+
+def default_workers() -> int:
+    """Workers to use by default: every core this process may run on."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _ping() -> int:
+    return os.getpid()
+
+
+class WorkerPool:
+    """A process pool for :func:`~qc.watch.job.run_job`.
+
+    Args:
+        workers: Number of processes. Defaults to :func:`default_workers`.
+        warm: Start every process now and wait for it to be ready, so the
+            first bounce does not pay for start-up. Defaults to True.
+    """
+
+    def __init__(self, workers: int | None = None, *, warm: bool = True) -> None:
+        self.workers = max(workers or default_workers(), 1)
+        methods = multiprocessing.get_all_start_methods()
+        self._method = "forkserver" if "forkserver" in methods else "spawn"
+        self._warm = warm
+        self._pool = self._make()
+
+    def _make(self) -> ProcessPoolExecutor:
+        ctx = multiprocessing.get_context(self._method)
+        if self._method == "forkserver":
+            ctx.set_forkserver_preload(["qc.watch.job"])
+        pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=worker_init)
+        if self._warm:
+            wait([pool.submit(_ping) for _ in range(self.workers)])
+        return pool
+
+    def submit(self, job: Job) -> Future[JobResult]:
+        """Queue one job; rebuilds the pool first if a worker died."""
+        try:
+            return self._pool.submit(run_job, job)
+        except BrokenProcessPool:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._make()
+            return self._pool.submit(run_job, job)
+
+    def shutdown(self) -> None:
+        """Wait for running jobs, then stop the processes."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def terminate(self) -> None:
+        """Stop at once: kill the worker processes, abandoning their jobs."""
+        processes = getattr(self._pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.kill()  # SIGKILL: workers ignore SIGINT and SIGTERM
+        self._pool.shutdown(wait=False, cancel_futures=True)
