@@ -61,7 +61,9 @@ class MissingDither(Rule):
                 f"fade {where}: quantisation error follows the signal (lag-1 correlation "
                 f"{ev.rho1:+.2f}, {ev.innovation_lsb2:.2f} LSB^2 between steps), no dither noise"
             )
-        channel = next((i for i, c in enumerate(d.channels) if c is ev), None)
+        # Name the channel when only one of several lacks dither.
+        undithered = [i for i, c in enumerate(d.channels) if c.verdict == "undithered"]
+        channel = undithered[0] if len(undithered) == 1 and len(d.channels) > 1 else None
         yield self.finding(
             ctx,
             opts["severity"],
@@ -69,10 +71,7 @@ class MissingDither(Rule):
             "with TPDF or noise-shaped dither",
             start_s=ev.start_s,
             end_s=ev.end_s,
-            channel=channel
-            if len(d.channels) > 1
-            and all(c.verdict != "undithered" for j, c in enumerate(d.channels) if j != channel)
-            else None,
+            channel=channel,
         )
 
 

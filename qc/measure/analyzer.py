@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import zip_longest
 from typing import TypeVar
 
 import numpy as np
@@ -170,12 +169,14 @@ class Analyzer:
             self._pending = None
 
     def _both_threads(self, func: Callable[[T], R], jobs: Iterable[T]) -> list[R]:
-        """A ``map`` that runs every other job on the worker thread, the rest here."""
+        """A ``map`` that runs every other job on the worker thread, the rest here.
+
+        The results come back in no particular order (the caller takes the best).
+        """
         todo = list(jobs)
         there = [self._worker.submit(func, job) for job in todo[1::2]]
         here = [func(job) for job in todo[::2]]
-        done = [f.result() for f in there]
-        return [r for pair in zip_longest(here, done) for r in pair if r is not None]
+        return here + [f.result() for f in there]
 
     def close(self) -> None:
         """Stop the worker thread (also when the stream ended in an error)."""

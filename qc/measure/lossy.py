@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 import numpy as np
@@ -155,13 +156,12 @@ class LossyMeter:
             excerpt = np.concatenate(self._ex_audio)  # a file shorter than one excerpt
         if excerpt is None:
             return None
-        x = excerpt
         jobs: list[Callable[[], GridScore]] = [
-            (lambda f=f: grid_search(x, self._rate, f))  # type: ignore[misc]
+            partial(grid_search, excerpt, self._rate, f)
             for f in FAMILIES
             if not f.rates or self._rate in f.rates
         ]
-        jobs.append(lambda: _mp3_score(x, self._rate))
+        jobs.append(partial(_mp3_score, excerpt, self._rate))
         run = mapper or map
         scores = [s for s in run(lambda job: job(), jobs) if np.isfinite(s.z)]
         return max(scores, key=lambda s: s.z) if scores else None
