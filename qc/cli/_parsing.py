@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any, NoReturn, TypeAlias
 
-__all__ = ["Parser", "Subparsers"]
+__all__ = ["Parser", "Subparsers", "add_rule_options", "csv_list", "flatten"]
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[Any]"
 """What ``add_subparsers()`` returns; each subcommand module registers on it."""
@@ -17,3 +18,44 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Print a one-line usage error and exit with status 2."""
         self.exit(2, f"mixdesk: error: {message} (see '{self.prog} --help')\n")
+
+
+def csv_list(text: str) -> list[str]:
+    """Split a comma-separated option value, dropping empty parts."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def flatten(groups: list[list[str]] | None) -> list[str] | None:
+    """Join the lists of a repeated comma-separated option (None if never given)."""
+    return None if groups is None else [c for group in groups for c in group]
+
+
+def add_rule_options(p: argparse.ArgumentParser, *, profile_help: str) -> None:
+    """Add ``--profile``, ``--select``, ``--ignore`` and ``--config``, shared by check and watch."""
+    p.add_argument(
+        "--profile", action="append", type=csv_list, metavar="P[,P...]", help=profile_help
+    )
+    p.add_argument(
+        "--select",
+        action="append",
+        type=csv_list,
+        default=None,
+        metavar="CODES",
+        help="run only rules whose code starts with these prefixes (e.g. TP,LUF001)",
+    )
+    p.add_argument(
+        "--ignore",
+        action="append",
+        type=csv_list,
+        default=None,
+        metavar="CODES",
+        help="skip rules whose code starts with these prefixes",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="mixdesk.toml or pyproject.toml to use (default: the nearest one above the "
+        "current folder)",
+    )

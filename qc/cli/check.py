@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from qc.checks.format import UnreadableFile
-from qc.cli._parsing import Subparsers
+from qc.cli._parsing import Subparsers, add_rule_options, flatten
 from qc.cli.console import is_tty, make_console
 from qc.config import Config, Waiver, apply_waivers, load_config
 from qc.diagnostic import Diagnostic, Severity
@@ -36,10 +36,6 @@ AUDIO_SUFFIXES = frozenset(
 FORMATS = ("rich", "text", "json", "json-lines", "junit", "sarif", "github")
 
 
-def _csv(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
 def add_parser(sub: Subparsers) -> None:
     """Register the ``check`` subcommand."""
     p = sub.add_parser("check", help="check bounces against delivery profiles")
@@ -51,42 +47,14 @@ def add_parser(sub: Subparsers) -> None:
         help="output format (default: rich on a terminal, text otherwise)",
     )
     p.add_argument("--output-file", metavar="F", help="write the report to F instead of stdout")
-    p.add_argument(
-        "--profile",
-        action="append",
-        type=_csv,
-        metavar="P[,P...]",
-        help="delivery profiles, shipped names or .toml paths (default: default)",
-    )
-    p.add_argument(
-        "--select",
-        action="append",
-        type=_csv,
-        default=None,
-        metavar="CODES",
-        help="run only rules whose code starts with these prefixes (e.g. TP,LUF001)",
-    )
-    p.add_argument(
-        "--ignore",
-        action="append",
-        type=_csv,
-        default=None,
-        metavar="CODES",
-        help="skip rules whose code starts with these prefixes",
+    add_rule_options(
+        p, profile_help="delivery profiles, shipped names or .toml paths (default: default)"
     )
     p.add_argument(
         "--fail-level",
         choices=["error", "warning", "info"],
         default=None,
         help="exit 1 when a finding is at least this severe (default: error)",
-    )
-    p.add_argument(
-        "--config",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="mixdesk.toml or pyproject.toml to use (default: the nearest one above the "
-        "current folder)",
     )
     p.add_argument(
         "--exit-zero",
@@ -171,16 +139,12 @@ def _check_all(jobs: list[Job], workers: int, tick: Callable[[], None]) -> list[
         return results
 
 
-def _flat(groups: list[list[str]] | None) -> list[str] | None:
-    return None if groups is None else [c for group in groups for c in group]
-
-
 def _plan(args: argparse.Namespace, files: list[str]) -> tuple[Config, list[Job]]:
     """Resolve config, flags and profiles into one job per file (raises QCError)."""
     config = load_config(args.config, start=Path.cwd()).with_overrides(
-        profiles=_flat(args.profile),
-        select=_flat(args.select),
-        ignore=_flat(args.ignore),
+        profiles=flatten(args.profile),
+        select=flatten(args.select),
+        ignore=flatten(args.ignore),
         fail_level=args.fail_level,
     )
     cache: dict[str, Profile] = {}

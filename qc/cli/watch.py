@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qc.cli._parsing import Subparsers
+from qc.cli._parsing import Subparsers, add_rule_options, flatten
 from qc.cli.console import is_tty, make_console
 from qc.config import Config, load_config
 from qc.errors import QCError, UsageError
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
     from qc.watch.scheduler import Plan, Settings
 
 __all__ = ["add_parser", "make_plan", "run"]
-
-
-def _csv(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _seconds(text: str) -> float:
@@ -58,13 +54,10 @@ def add_parser(sub: Subparsers) -> None:
         "SIGINT/SIGTERM finish the checks in flight, then exit 0.",
     )
     p.add_argument("folders", nargs="+", metavar="DIR", help="folders to watch")
-    p.add_argument(
-        "--profile",
-        action="append",
-        type=_csv,
-        metavar="P[,P...]",
-        help="delivery profiles, shipped names or .toml paths (default: from the config, "
-        "else default)",
+    add_rule_options(
+        p,
+        profile_help="delivery profiles, shipped names or .toml paths (default: from the "
+        "config, else default)",
     )
     p.add_argument("-r", "--recursive", action="store_true", help="watch sub-folders too")
     p.add_argument(
@@ -108,30 +101,6 @@ def add_parser(sub: Subparsers) -> None:
         help="also ignore file names matching GLOB (repeatable), e.g. '*_stem*.wav'",
     )
     p.add_argument(
-        "--select",
-        action="append",
-        type=_csv,
-        default=None,
-        metavar="CODES",
-        help="run only rules whose code starts with these prefixes",
-    )
-    p.add_argument(
-        "--ignore",
-        action="append",
-        type=_csv,
-        default=None,
-        metavar="CODES",
-        help="skip rules whose code starts with these prefixes",
-    )
-    p.add_argument(
-        "--config",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="mixdesk.toml or pyproject.toml to use (default: the nearest one above the "
-        "current folder)",
-    )
-    p.add_argument(
         "--jobs",
         type=_workers,
         default=None,
@@ -139,10 +108,6 @@ def add_parser(sub: Subparsers) -> None:
         help="files checked in parallel (default: all cores)",
     )
     p.set_defaults(func=run)
-
-
-def _flat(groups: list[list[str]] | None) -> list[str] | None:
-    return None if groups is None else [c for group in groups for c in group]
 
 
 def _folders(raw: list[str]) -> tuple[str, ...]:
@@ -216,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
                 f"({args.settle:g} s)"
             )
         config = load_config(args.config, start=Path.cwd()).with_overrides(
-            profiles=_flat(args.profile), select=_flat(args.select), ignore=_flat(args.ignore)
+            profiles=flatten(args.profile), select=flatten(args.select), ignore=flatten(args.ignore)
         )
         profiles = _profiles(config)
     except QCError as err:
