@@ -178,6 +178,13 @@ class Config:
                 continue
         return given.as_posix()
 
+    def profile_names(self) -> tuple[str, ...]:
+        """Every profile name the config can apply to some file, in first-seen order."""
+        names = dict.fromkeys(self.profiles)
+        for entry in self.per_file:
+            names.update(dict.fromkeys(entry.profiles or ()))
+        return tuple(names)
+
     def for_file(self, path: str) -> FileSettings:
         """Resolve the settings for one file.
 

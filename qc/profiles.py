@@ -25,7 +25,7 @@ Schema::
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,14 @@ from qc.diagnostic import Severity
 from qc.errors import ProfileError
 from qc.measure import MeasureOptions
 
-__all__ = ["Profile", "RuleSettings", "available_profiles", "load_profile", "rules_dir"]
+__all__ = [
+    "Profile",
+    "ProfileCache",
+    "RuleSettings",
+    "available_profiles",
+    "load_profile",
+    "rules_dir",
+]
 
 _TOP_KEYS = {"description": str, "extends": str, "measure": dict, "rules": dict}
 _RULE_KEYS = {"enabled": bool, "severity": str, "status": str, "source": str}
@@ -235,3 +242,34 @@ def load_profile(name_or_path: str) -> Profile:
         measure=dataclasses.replace(MeasureOptions(), **measure),
         rules=_rule_settings(chain),
     )
+
+
+class ProfileCache:
+    """Profiles loaded once each by name, optionally adjusted after loading.
+
+    ``mixdesk check`` and ``mixdesk watch`` resolve every file's profile names
+    through one cache, so a profile named by many files is parsed once.
+
+    Args:
+        adjust: Applied to each profile once, after loading (e.g. the
+            ``--true-peak-method`` override); ``None`` keeps profiles as loaded.
+    """
+
+    def __init__(self, adjust: Callable[[Profile], Profile] | None = None) -> None:
+        self._adjust = adjust
+        self._loaded: dict[str, Profile] = {}
+
+    def get(self, name: str) -> Profile:
+        """Return the profile called ``name`` (a shipped name or a path).
+
+        Raises:
+            ProfileError: As :func:`load_profile`.
+        """
+        if name not in self._loaded:
+            loaded = load_profile(name)
+            self._loaded[name] = self._adjust(loaded) if self._adjust else loaded
+        return self._loaded[name]
+
+    def resolve(self, names: Sequence[str]) -> tuple[Profile, ...]:
+        """Return the profiles called ``names``, in order."""
+        return tuple(self.get(n) for n in names)

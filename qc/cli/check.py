@@ -18,7 +18,7 @@ from qc.config import Config, Waiver, apply_waivers, load_config
 from qc.diagnostic import Diagnostic, Severity
 from qc.engine import FileResult, check_file
 from qc.errors import QCError
-from qc.profiles import Profile, load_profile
+from qc.profiles import Profile, ProfileCache
 from qc.report import RENDERERS
 from qc.report._text import printable
 
@@ -147,25 +147,17 @@ def _plan(args: argparse.Namespace, files: list[str]) -> tuple[Config, list[Job]
         ignore=flatten(args.ignore),
         fail_level=args.fail_level,
     )
-    cache: dict[str, Profile] = {}
+    override = args.true_peak_method
 
-    def profile(name: str) -> Profile:
-        if name not in cache:
-            loaded = load_profile(name)
-            if args.true_peak_method is not None:
-                measure = dataclasses.replace(
-                    loaded.measure, true_peak_method=args.true_peak_method
-                )
-                loaded = dataclasses.replace(loaded, measure=measure)
-            cache[name] = loaded
-        return cache[name]
+    def adjust(loaded: Profile) -> Profile:
+        measure = dataclasses.replace(loaded.measure, true_peak_method=override)
+        return dataclasses.replace(loaded, measure=measure)
 
+    cache = ProfileCache(adjust if override is not None else None)
     jobs = []
     for f in files:
         settings = config.for_file(f)
-        jobs.append(
-            (f, tuple(profile(n) for n in settings.profiles), settings.select, settings.ignore)
-        )
+        jobs.append((f, cache.resolve(settings.profiles), settings.select, settings.ignore))
     return config, jobs
 
 

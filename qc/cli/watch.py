@@ -12,7 +12,7 @@ from qc.cli._parsing import Subparsers, add_rule_options, flatten
 from qc.cli.console import is_tty, make_console
 from qc.config import Config, load_config
 from qc.errors import QCError, UsageError
-from qc.profiles import Profile, load_profile
+from qc.profiles import ProfileCache
 from qc.report._text import printable
 from qc.watch.tracker import DEFAULT_ABORT_S, DEFAULT_SETTLE_S
 
@@ -124,20 +124,20 @@ def _folders(raw: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _profiles(config: Config) -> dict[str, Profile]:
+def _profiles(config: Config) -> ProfileCache:
     """Load every profile the config can name, so a bad one fails before watching."""
-    names = dict.fromkeys(config.profiles)
-    for entry in config.per_file:
-        names.update(dict.fromkeys(entry.profiles or ()))
-    return {name: load_profile(name) for name in names}
+    cache = ProfileCache()
+    cache.resolve(config.profile_names())
+    return cache
 
 
-def make_plan(config: Config, profiles: dict[str, Profile]) -> Plan:
+def make_plan(config: Config, profiles: ProfileCache) -> Plan:
     """Resolve each file's profiles, rule selection and waivers from the config.
 
     Args:
         config: The loaded config, with the command-line overrides applied.
-        profiles: Every profile the config names, loaded (see ``_profiles``).
+        profiles: The profile cache, preloaded with every profile the config
+            names (see ``_profiles``).
 
     Returns:
         A function from a path to its :class:`~qc.watch.scheduler.Settings`.
@@ -147,7 +147,7 @@ def make_plan(config: Config, profiles: dict[str, Profile]) -> Plan:
 
     def plan(path: str) -> Settings:
         s = config.for_file(path)
-        chosen = tuple(profiles[n] if n in profiles else load_profile(n) for n in s.profiles)
+        chosen = profiles.resolve(s.profiles)
         job = Job(path, chosen, s.select, s.ignore, s.waivers)
         return Settings(job, tuple(p.name for p in chosen))
 

@@ -6,6 +6,7 @@ One concept per module, pure layers first:
 - `finished`: header sizes against the file size (pure), plus the one cheap `probe`.
 - `tracker`: the per-file state machine: debounce, the close/rename/settle rules,
   files in flight, the bounded dedup table of content hashes (pure; time is passed in).
+- `decision`: what the tracker concludes (`Wait`, `Ready`, `Incomplete`, `Gone`, `Taken`).
 - `record`: `Record`, `Trigger`, `Outcome`: what the daemon decided about a file.
 - `job`: the worker side: streaming BLAKE2b hash, `check_file`, look again.
 - `pool`: the worker processes (forkserver, warm start, rebuilt if one dies).
@@ -25,6 +26,7 @@ watchdog or the daemon's modules.
 
 __all__ = [
     "daemon",
+    "decision",
     "display",
     "events",
     "finished",

@@ -28,11 +28,12 @@ from qc.checks.format import UnreadableFile
 from qc.checks.runner import is_selected
 from qc.diagnostic import Diagnostic, Severity
 from qc.engine import FileResult
+from qc.watch.decision import Gone, Incomplete, Phase, Taken
 from qc.watch.display import Counts, verdict
 from qc.watch.finished import Probe, probe
 from qc.watch.job import Job, JobResult
 from qc.watch.record import Outcome, Record, Trigger
-from qc.watch.tracker import Gone, Incomplete, Phase, Taken, Tracker
+from qc.watch.tracker import Tracker
 
 __all__ = ["Output", "Plan", "Scheduler", "Settings"]
 

@@ -30,23 +30,12 @@ import heapq
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
-from enum import Enum
 
+from qc.watch.decision import Decision, Gone, Incomplete, Phase, Ready, Taken, Wait
 from qc.watch.finished import Probe, Signature
 from qc.watch.record import Trigger
 
-__all__ = [
-    "DEFAULT_ABORT_S",
-    "DEFAULT_SETTLE_S",
-    "Decision",
-    "Gone",
-    "Incomplete",
-    "Phase",
-    "Ready",
-    "Taken",
-    "Tracker",
-    "Wait",
-]
+__all__ = ["DEFAULT_ABORT_S", "DEFAULT_SETTLE_S", "Tracker"]
 
 DEFAULT_SETTLE_S = 2.0
 """Seconds a file must stay still to count as finished without a close or rename."""
@@ -57,68 +46,6 @@ reported as an aborted render, when no close or rename was seen."""
 
 
 _GONE_CAPACITY = 1024  # paths reported gone, so late events on their inodes stay quiet
-
-
-class Phase(Enum):
-    """Where a tracked file is."""
-
-    WAITING = "waiting"
-    READY = "ready"
-    RUNNING = "running"
-
-
-@dataclass(frozen=True)
-class Wait:
-    """Not finished yet; look again at ``until`` (monotonic s)."""
-
-    until: float
-
-
-@dataclass(frozen=True)
-class Ready:
-    """Finished: queue it for a worker."""
-
-    trigger: Trigger
-
-
-@dataclass(frozen=True)
-class Incomplete:
-    """Still and still inconsistent: an aborted or truncated render."""
-
-    trigger: Trigger
-    reason: str
-    size_bytes: int
-
-
-@dataclass(frozen=True)
-class Gone:
-    """The file disappeared before it was checked.
-
-    ``trigger`` is what had made it finished if it was queued, else ``None``.
-    """
-
-    trigger: Trigger | None
-
-
-Decision = Wait | Ready | Incomplete | Gone
-"""What :meth:`Tracker.judge` concluded."""
-
-
-@dataclass(frozen=True)
-class Taken:
-    """A file handed to a worker.
-
-    Attributes:
-        path: The file.
-        trigger: What made it finished.
-        ready_at: When it was judged finished (monotonic s).
-        known_blake2b: Hash of the content last checked at this path, if any.
-    """
-
-    path: str
-    trigger: Trigger
-    ready_at: float
-    known_blake2b: str | None
 
 
 @dataclass

@@ -13,7 +13,7 @@ import pytest
 
 from qc.cli.watch import make_plan
 from qc.config import Config
-from qc.profiles import load_profile
+from qc.profiles import ProfileCache
 from qc.watch.daemon import Daemon, Options
 from qc.watch.display import Counts
 from qc.watch.job import Job, JobResult, run_job
@@ -153,7 +153,7 @@ def start_daemon(tmp_path: Path) -> Iterator[StartDaemon]:
         display = RecordingDisplay()
         log_path = tmp_path / "watch.ndjson"
         config = Config(path=None, root=tmp_path)
-        plan = make_plan(config, {"default": load_profile("default")})
+        plan = make_plan(config, ProfileCache())
         spy: Spy | None = None
         executor: ThreadPoolExecutor | None = None
         submit: Callable[[Job], Future[JobResult]]

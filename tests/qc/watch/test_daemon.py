@@ -266,14 +266,14 @@ def test_deleting_the_watched_folder_stops_the_daemon(
 def test_an_observer_that_cannot_start_is_a_one_line_error(tmp_path: Path) -> None:
     from qc.cli.watch import make_plan
     from qc.config import Config
-    from qc.profiles import load_profile
+    from qc.profiles import ProfileCache
     from qc.watch.daemon import Daemon, Options, WatchError
     from tests.qc.watch.conftest import RecordingDisplay
 
     def no_watches() -> tuple[Any, str]:
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path))
 
-    plan = make_plan(Config(path=None, root=tmp_path), {"default": load_profile("default")})
+    plan = make_plan(Config(path=None, root=tmp_path), ProfileCache())
     daemon = Daemon(
         Options(folders=(str(tmp_path),)),
         plan=plan,

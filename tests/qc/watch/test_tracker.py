@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from qc.watch.decision import Gone, Incomplete, Phase, Ready, Wait
 from qc.watch.finished import HeaderCheck, Probe
 from qc.watch.record import Trigger
-from qc.watch.tracker import Gone, Incomplete, Phase, Ready, Tracker, Wait
+from qc.watch.tracker import Tracker
 
 COMPLETE = HeaderCheck("complete", "", "wav")
 INCOMPLETE = HeaderCheck("incomplete", "header sizes are placeholders", "wav")
