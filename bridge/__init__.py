@@ -1,9 +1,34 @@
 """mixdesk bridge: drive a DAW's mixer from Python over OSC.
 
-The OSC transport, dialects and mixer model arrive with the bridge issue; for
-now the package holds its root exception.
+>>> import bridge
+>>> with bridge.connect("reaper") as mixer:          # doctest: +SKIP
+...     mixer.tracks["Vocals"].volume_db = -3.0
+...     mixer.tracks[2].pan = -0.25
+...     mixer.transport.play()
+
+Layers, lowest first: :mod:`bridge.osc` (socket, typed messages, bundles, rate
+limiting), :mod:`bridge.dialects` (one DAW each: addresses, scaling,
+capabilities, feedback parsing), :mod:`bridge.mixer` (the typed model and the
+state mirror).
 """
 
-from bridge.errors import BridgeError
+from bridge.connect import connect
+from bridge.errors import (
+    BridgeError,
+    BridgeTimeoutError,
+    OscError,
+    UnknownTrackError,
+    UnsupportedError,
+)
+from bridge.mixer import Mixer, Track
 
-__all__ = ["BridgeError"]
+__all__ = [
+    "BridgeError",
+    "BridgeTimeoutError",
+    "Mixer",
+    "OscError",
+    "Track",
+    "UnknownTrackError",
+    "UnsupportedError",
+    "connect",
+]

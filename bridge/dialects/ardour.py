@@ -1,0 +1,235 @@
+"""Ardour's OSC surface (Ardour 7 and 8): ``/set_surface`` and ``/strip/...``.
+
+Quirks handled here (see ``docs/daw/ardour.md``):
+
+- **Registration.** Nothing is fed back until ``/set_surface`` asks for it. We
+  ask for buttons, variable controls, heartbeat, master, position in samples and
+  ``/reply`` (bit 16384: python-osc drops Ardour's default ``#reply``), dB gain
+  feedback, and reply port 0, which means "reply to the source port". The
+  transport sends from the port it listens on, so replies come back to us.
+- **Floats only.** Gain, fader and pan values sent as int32 are ignored by
+  Ardour (it answers with 0), so every level is sent as float32.
+- **Gain clamp.** Ardour's fader stops at +6.02 dB; higher values are clamped
+  here to what Ardour would apply. ``-inf`` dB is sent, and reported, as -200.
+- **Pan inversion.** ``pan_stereo_position`` is Ardour's *interface* value,
+  1 - azimuth: OSC 0 is hard right. API pan ``p`` (-1 left … +1 right) is
+  sent as ``(1 - p) / 2``.
+- **Strip ids shift** when tracks are added, removed or hidden. Ardour re-sends
+  ``/strip/list`` then; each list replaces the mirror's id map (see
+  :class:`~bridge.mixer.mirror.Mirror`), and tracks taken by name follow.
+- **Query answers** (``/strip/3/gain`` with no value) use Ardour's fast dB
+  approximation, up to 0.1 dB off, so they carry that tolerance.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import ClassVar, Final
+
+from bridge.dialects.base import (
+    MASTER,
+    Decoded,
+    Dialect,
+    TrackId,
+    TrackList,
+    Update,
+    Value,
+    as_float,
+    as_int,
+    capability_of,
+    check_bool,
+    check_value,
+)
+from bridge.errors import BridgeError, UnsupportedError
+from bridge.osc.message import Message, message
+
+__all__ = ["FEEDBACK", "MAX_GAIN_DB", "STRIP_TYPES", "ArdourDialect"]
+
+MAX_GAIN_DB: Final = 20 * math.log10(2.0)
+"""Ardour's fader maximum, +6.02 dB (``max-gain`` 2.0)."""
+
+STRIP_TYPES: Final = 1 | 2 | 4 | 8 | 16
+"""Audio and MIDI tracks and busses, and VCAs; the master is reached via ``/master``."""
+
+FEEDBACK: Final = 1 | 2 | 8 | 16 | 1024 | 16384
+"""Buttons, variable controls, heartbeat, master, position in samples, ``/reply``."""
+
+_NEG_INF_DB: Final = -200.0
+_STRIP = re.compile(r"^/strip/(\d+)/(gain|fader|pan_stereo_position|pan_stereo_width|mute|solo)$")
+_BUTTONS: Final = {"mute": "mute", "solo": "solo", "rec_arm": "recenable"}
+_TRACK_TYPES: Final = frozenset({"AT", "MT", "B", "MB", "FB", "V"})
+
+
+class ArdourDialect(Dialect):
+    """Ardour through its built-in OSC surface (UDP 3819)."""
+
+    name: ClassVar[str] = "ardour"
+    title: ClassVar[str] = "Ardour"
+    default_port: ClassVar[int] = 3819
+    default_listen_port: ClassVar[int] = 0
+    echoes_sets: ClassVar[bool] = True
+    lists_tracks: ClassVar[bool] = True
+    heartbeat_s: ClassVar[float | None] = 1.0
+    max_packet: ClassVar[int] = 8192
+    capabilities: ClassVar[frozenset[str]] = frozenset(
+        {
+            "volume", "pan", "width", "mute", "solo", "rec arm", "name",
+            "master volume", "master pan", "master mute",
+            "send level", "fx param",
+            "play", "stop", "record", "locate", "position", "markers",
+        }
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.rate = 48000
+        self._listing: list[tuple[int, str]] = []
+
+    def hello(self) -> list[Message]:
+        """``/set_surface`` (all strips, feedback, dB, auto reply port), then ``/strip/list``."""
+        return [
+            message("/set_surface", 0, STRIP_TYPES, FEEDBACK, 0, 0, 0, 0),
+            message("/strip/list"),
+        ]
+
+    def keepalive(self) -> list[Message]:
+        """A restarted Ardour forgot our surface: register again."""
+        return self.hello()
+
+    def set(self, target: TrackId, param: str, value: Value) -> list[Message]:
+        """See :meth:`Dialect.set`."""
+        self.require(capability_of(target, param))
+        if target == MASTER:
+            return self._set_master(param, value)
+        ssid = int(target)
+        if param == "volume_db":
+            return [message("/strip/gain", ssid, self._gain(param, value))]
+        if param == "pan":
+            pan = check_value(self.title, param, value, -1.0, 1.0)
+            return [message("/strip/pan_stereo_position", ssid, (1.0 - pan) / 2.0)]
+        if param == "width":
+            width = check_value(self.title, param, value, -1.0, 1.0)
+            return [message("/strip/pan_stereo_width", ssid, (width + 1.0) / 2.0)]
+        if param in _BUTTONS:
+            flag = check_bool(self.title, param, value)
+            return [message(f"/strip/{_BUTTONS[param]}", ssid, flag)]
+        if param == "name":
+            return [message("/strip/name", ssid, str(value))]
+        parts = param.split("/")
+        if parts[0] == "send" and len(parts) == 3:
+            return [message("/strip/send/gain", ssid, int(parts[1]), self._gain(param, value))]
+        if parts[0] == "fx" and len(parts) == 4 and parts[2] == "param":
+            v = check_value(self.title, param, value, 0.0, 1.0)
+            return [message("/strip/plugin/parameter", ssid, int(parts[1]), int(parts[3]), v)]
+        raise BridgeError(f"{self.title}: cannot set {param!r}")
+
+    def _set_master(self, param: str, value: Value) -> list[Message]:
+        if param == "volume_db":
+            return [message("/master/gain", self._gain(param, value))]
+        if param == "pan":
+            pan = check_value(self.title, param, value, -1.0, 1.0)
+            return [message("/master/pan_stereo_position", (1.0 - pan) / 2.0)]
+        if param == "mute":
+            return [message("/master/mute", check_bool(self.title, param, value))]
+        raise UnsupportedError(self.title, f"master {param}")
+
+    def _gain(self, param: str, value: Value) -> float:
+        db = check_value(self.title, param, value, -math.inf, math.inf)
+        if (math.isinf(db) and db < 0) or db <= -192.0:
+            return _NEG_INF_DB
+        return min(db, MAX_GAIN_DB)
+
+    def query(self, target: TrackId, param: str) -> list[Message]:
+        """Ask for a value with the ssid in the path (the answer then carries it)."""
+        word = {"volume_db": "gain", "pan": "pan_stereo_position", "width": "pan_stereo_width"}
+        word |= {"mute": "mute", "solo": "solo"}
+        if target == MASTER or param not in word:
+            return []
+        return [message(f"/strip/{int(target)}/{word[param]}")]
+
+    def transport(self, op: str, value: float | str | None = None) -> list[Message]:
+        """See :meth:`Dialect.transport`. ``record`` toggles global rec-enable and rolls."""
+        if op == "render":
+            raise UnsupportedError(self.title, "render (Ardour exports only from its GUI or Lua)")
+        self.require("markers" if op.endswith("marker") else op)
+        if op == "play":
+            return [message("/transport_play")]
+        if op == "stop":
+            return [message("/transport_stop")]
+        if op == "record":
+            return [message("/rec_enable_toggle"), message("/transport_play")]
+        if op == "locate":
+            samples = round(float(value or 0.0) * self.rate)
+            return [message("/locate", samples, 0)]
+        if op == "add_marker":
+            return [message("/add_marker", str(value or "marker"))]
+        if op == "goto_marker":
+            return [message("/marker", int(float(value or 0)))]
+        raise BridgeError(f"{self.title}: unknown transport operation {op!r}")
+
+    def decode(self, address: str, args: Sequence[object]) -> list[Decoded]:
+        """See :meth:`Dialect.decode`."""
+        if address == "/reply":
+            return self._reply(args)
+        if address.startswith("/strip/") and len(args) >= 2:
+            ssid = as_int(args[0])
+            if ssid is not None:
+                return self._value(ssid, address[len("/strip/") :], args[1])
+        inline = _STRIP.match(address)
+        if inline and args:
+            return self._value(int(inline.group(1)), inline.group(2), args[0], tolerance=0.1)
+        if address.startswith("/master/") and args:
+            return self._value(MASTER, address[len("/master/") :], args[0])
+        return self._session(address, args)
+
+    def _reply(self, args: Sequence[object]) -> list[Decoded]:
+        if not args:
+            return []
+        if args[0] == "end_route_list":
+            rate = as_int(args[1]) if len(args) > 1 else None
+            if rate:
+                self.rate = rate
+            listing, self._listing = self._listing, []
+            return [TrackList(tuple(listing), rate)]
+        if len(args) >= 7 and args[0] in _TRACK_TYPES:
+            ssid = as_int(args[6])
+            if ssid is not None:
+                self._listing.append((ssid, str(args[1])))
+        return []
+
+    def _value(
+        self, target: TrackId, word: str, arg: object, tolerance: float = 0.0
+    ) -> list[Decoded]:
+        f = as_float(arg)
+        if word == "name" and isinstance(arg, str):
+            return [Update(target, "name", arg)]
+        if f is None:
+            return []
+        if word == "gain":
+            db = -math.inf if f <= -192.0 else f
+            return [Update(target, "volume_db", db, tolerance or 1e-4)]
+        if word == "pan_stereo_position":
+            return [Update(target, "pan", 1.0 - 2.0 * f, 1e-6)]
+        if word == "pan_stereo_width":
+            return [Update(target, "width", 2.0 * f - 1.0, 1e-6)]
+        for param, w in _BUTTONS.items():
+            if word == w:
+                return [Update(target, param, f >= 0.5)]
+        return []
+
+    def _session(self, address: str, args: Sequence[object]) -> list[Decoded]:
+        arg = args[0] if args else None
+        if address == "/position/samples" and isinstance(arg, str):
+            try:
+                return [Update(None, "position_s", int(arg) / self.rate)]
+            except ValueError:
+                return []
+        f = as_float(arg)
+        if f is None:
+            return []
+        if address == "/transport_play":
+            return [Update(None, "playing", f >= 0.5)]
+        if address in {"/record_tally", "/rec_enable_toggle"}:
+            return [Update(None, "recording", f >= 0.5)]
+        return []

@@ -1,0 +1,253 @@
+"""What every DAW dialect provides: addresses, value scaling, capabilities, feedback parsing.
+
+A dialect is pure: it turns mixer operations into :class:`~bridge.osc.Message`
+values and incoming ``(address, args)`` into :class:`Update` values. It owns no
+socket and no state beyond what its DAW's addressing needs (Ardour's strip ids,
+for instance). :class:`~bridge.mixer.Mixer` does the sending and keeps the
+mirror.
+
+Parameters are named by short paths, the same in every dialect:
+
+- per track: ``volume_db``, ``pan`` (-1 left … +1 right), ``width`` (-1 … +1,
+  1 = full stereo), ``mute``, ``solo``, ``rec_arm``, ``name``,
+  ``send/N/level_db``, ``fx/N/name``, ``fx/N/param/M`` (0..1),
+  ``fx/N/param/M/name``;
+- session-wide (target ``None``): ``playing``, ``recording``, ``position_s``,
+  ``marker/N/name``, ``marker/N/time_s``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Final, Literal
+
+from bridge.errors import BridgeError, UnsupportedError
+from bridge.osc.message import Message
+
+__all__ = [
+    "MASTER",
+    "TRACK_PARAMS",
+    "Decoded",
+    "Dialect",
+    "TrackId",
+    "TrackList",
+    "Update",
+    "Value",
+    "as_float",
+    "as_int",
+    "capability_of",
+    "check_bool",
+    "check_value",
+]
+
+MASTER: Final = "master"
+"""The target id of the master bus in every dialect."""
+
+TrackId = int | Literal["master"]
+"""A track as the dialect numbers it (REAPER 1.., Ardour ssid 1.., Live 0..), or master."""
+
+Value = float | bool | str | None
+"""A parameter value: dB, pan, 0..1 normalised, on/off, or a name."""
+
+TRACK_PARAMS: Final = ("volume_db", "pan", "width", "mute", "solo", "rec_arm")
+"""The scalar track parameters every table and ``status`` shows."""
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """One value the DAW reported.
+
+    Attributes:
+        target: The track, :data:`MASTER`, or ``None`` for session values.
+        param: The parameter path (see the module docstring).
+        value: The value in the API's units.
+        tolerance: How precise the value is (e.g. 0.005 dB for REAPER's
+            ``-6.00dB`` text). A mirror keeps its own value when the reported
+            one is within this distance, so a rounded echo never overwrites
+            an exact value that was set.
+    """
+
+    target: TrackId | None
+    param: str
+    value: Value
+    tolerance: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class TrackList:
+    """The DAW's complete list of tracks, in order.
+
+    Attributes:
+        tracks: ``(id, name)`` for every track the dialect can address.
+        rate: The session sample rate in Hz, when the DAW reports it.
+    """
+
+    tracks: tuple[tuple[int, str], ...]
+    rate: int | None = None
+
+
+Decoded = Update | TrackList | Message
+"""What :meth:`Dialect.decode` returns: values, a track list, or messages to send."""
+
+
+_SIMPLE_CAPS: Final = {
+    "volume_db": "volume",
+    "pan": "pan",
+    "width": "width",
+    "mute": "mute",
+    "solo": "solo",
+    "rec_arm": "rec arm",
+    "name": "name",
+}
+
+
+def capability_of(target: TrackId | None, param: str) -> str:
+    """Name the capability a parameter needs, as :attr:`Dialect.capabilities` lists it.
+
+    ``volume_db`` on a track needs ``"volume"``, on the master ``"master volume"``;
+    ``send/2/level_db`` needs ``"send level"``; ``fx/1/param/3`` needs
+    ``"fx param"``; ``fx/1/param/3/name`` needs ``"fx param name"``.
+    """
+    simple = _SIMPLE_CAPS.get(param)
+    if simple is not None:
+        return f"master {simple}" if target == MASTER else simple
+    parts = param.split("/")
+    if parts[0] == "send":
+        cap = "send level"
+    elif parts[0] == "fx":
+        cap = "fx name" if parts[-1] == "name" and len(parts) == 3 else "fx param"
+        if len(parts) == 5:
+            cap = "fx param name"
+    else:
+        cap = {"volume_db": "volume", "rec_arm": "rec arm"}.get(parts[0], parts[0])
+    return f"master {cap}" if target == MASTER else cap
+
+
+class Dialect(ABC):
+    """One DAW's OSC dialect.
+
+    Class attributes describe the DAW; methods build messages and parse them.
+    Methods raise :class:`~bridge.errors.UnsupportedError` naming the DAW and
+    the operation when the DAW cannot do it.
+    """
+
+    name: ClassVar[str]
+    """The ``--daw`` name, e.g. ``"reaper"``."""
+    title: ClassVar[str]
+    """The DAW's display name, used in errors."""
+    default_port: ClassVar[int]
+    """The UDP port the DAW listens on by default."""
+    default_listen_port: ClassVar[int]
+    """The port we listen on by default (0 = any free port)."""
+    capabilities: ClassVar[frozenset[str]]
+    """Operation names the DAW supports (see :func:`capability_of`)."""
+    max_packet: ClassVar[int] = 1024
+    """The largest bundle the DAW reads, in bytes."""
+    echoes_sets: ClassVar[bool] = True
+    """Whether the DAW reports back, on some address, every value we set."""
+    lists_tracks: ClassVar[bool] = False
+    """Whether the DAW answers :meth:`hello` with a complete :class:`TrackList`."""
+    heartbeat_s: ClassVar[float | None] = None
+    """Interval of the DAW's heartbeat in s; silence for 3 beats means it went away."""
+
+    def require(self, capability: str) -> None:
+        """Raise if the DAW lacks ``capability``.
+
+        Raises:
+            UnsupportedError: Naming the DAW and the operation.
+        """
+        if capability not in self.capabilities:
+            raise UnsupportedError(self.title, capability)
+
+    @abstractmethod
+    def hello(self) -> list[Message]:
+        """Messages that register us and ask for a full state dump."""
+
+    def keepalive(self) -> list[Message]:
+        """Messages to send when the DAW has been silent (it may have restarted)."""
+        return self.hello()
+
+    @abstractmethod
+    def set(self, target: TrackId, param: str, value: Value) -> list[Message]:
+        """Messages that set a parameter (value in API units)."""
+
+    def query(self, target: TrackId, param: str) -> list[Message]:
+        """Messages that ask for a parameter's current value ([] if it is pushed)."""
+        return []
+
+    @abstractmethod
+    def transport(self, op: str, value: float | str | None = None) -> list[Message]:
+        """Messages for a transport operation.
+
+        Args:
+            op: ``play``, ``stop``, ``record``, ``locate`` (value in s),
+                ``add_marker`` (value = name), ``goto_marker`` (value = number),
+                ``render``.
+            value: The operation's argument, if any.
+        """
+
+    @abstractmethod
+    def decode(self, address: str, args: Sequence[object]) -> list[Decoded]:
+        """Parse one incoming message; unknown ones give ``[]``, never an error.
+
+        The result may include messages to send back (e.g. AbletonOSC
+        listeners to start once the track names are known).
+        """
+
+    def track_key(self, number: int) -> int:
+        """Return the dialect's id of track ``number`` (1 = the first track).
+
+        Raises:
+            BridgeError: The number cannot address a track in this DAW.
+        """
+        if number < 1:
+            raise BridgeError(f"{self.title}: tracks are numbered from 1, not {number}")
+        return number
+
+    def track_number(self, key: int) -> int:
+        """The inverse of :meth:`track_key`: the 1-based number of a dialect id."""
+        return key
+
+
+def as_float(value: object) -> float | None:
+    """A numeric OSC argument as float, or None for anything else."""
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    return None
+
+
+def as_int(value: object) -> int | None:
+    """A whole-number OSC argument (int or integral float) as int, else None."""
+    f = as_float(value)
+    if f is None or f != int(f):
+        return None
+    return int(f)
+
+
+def check_value(title: str, param: str, value: Value, lo: float, hi: float) -> float:
+    """Return ``value`` as a float in ``[lo, hi]``, or raise naming it.
+
+    Raises:
+        BridgeError: The value is not a number or out of range.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BridgeError(f"{title}: {param} needs a number, not {value!r}")
+    v = float(value)
+    if not lo <= v <= hi:
+        raise BridgeError(f"{title}: {param} {v:g} is out of range [{lo:g}, {hi:g}]")
+    return v
+
+
+def check_bool(title: str, param: str, value: Value) -> int:
+    """Return an on/off value as 1 or 0.
+
+    Raises:
+        BridgeError: The value is not a bool or 0/1.
+    """
+    if isinstance(value, bool) or value in (0, 1):
+        return int(bool(value))
+    raise BridgeError(f"{title}: {param} must be on/off, not {value!r}")

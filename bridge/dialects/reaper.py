@@ -1,0 +1,298 @@
+"""REAPER's native OSC dialect, as its ``Default.ReaperOSC`` pattern file defines it.
+
+Every message this module sends matches a pattern of the stock
+``Default.ReaperOSC`` with the pattern's argument type (a test parses the file
+to prove it). Levels go through ``/track/N/volume/db`` (``f``, dB), so no
+fader curve is ever computed. The master is track 0 of bank 0.
+
+Feedback arrives in ``#bundle`` packets, as float32 for ``n``/``b``/``t``/``f``
+patterns. REAPER never echoes the address it is processing ("anti-echo"): after
+``/track/1/volume/db -6`` it reports ``/track/1/volume`` (a normalised fader)
+and ``/track/1/volume/str`` (``"-6.00dB"``), not ``/volume/db``. So volume is
+read from ``/volume/db`` when it comes, else from the text, to 0.005 dB.
+
+The embedded virtual DAW (:mod:`bridge.virtual`) serves this dialect and uses
+the same text formats and scalings from here, so the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import ClassVar, Final
+
+from bridge.dialects.base import (
+    MASTER,
+    Decoded,
+    Dialect,
+    TrackId,
+    TrackList,
+    Update,
+    Value,
+    as_float,
+    as_int,
+    capability_of,
+    check_bool,
+    check_value,
+)
+from bridge.errors import BridgeError, UnsupportedError
+from bridge.osc.message import Message, message
+
+__all__ = [
+    "RENDER_ACTION",
+    "ReaperDialect",
+    "format_db",
+    "format_pan",
+    "format_width",
+    "parse_db",
+    "parse_pan",
+]
+
+RENDER_ACTION: Final = 42230
+"""File: Render project, using the most recent render settings, auto-close render dialog."""
+
+REFRESH_ACTION: Final = 41743
+"""Control surface: Refresh all surfaces (REAPER re-sends every value)."""
+
+TRACK_BANK: Final = 64
+"""Tracks per bank we ask REAPER for (its default is 8)."""
+
+MARKER_BANK: Final = 64
+"""Markers REAPER should report (its default is 0: no marker feedback)."""
+
+_TRACK = re.compile(r"^/track/(\d+)/(.+)$")
+_FX = re.compile(r"^fx/(\d+)/(name|fxparam/(\d+)/value)$")
+_SEND = re.compile(r"^send/(\d+)/volume/str$")
+_SEL_FXPARAM_NAME = re.compile(r"^/fx/(\d+)/fxparam/(\d+)/name$")
+_MARKER = re.compile(r"^/marker/(\d+)/(name|time)$")
+_DB_TEXT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+|inf))\s*dB\s*$", re.IGNORECASE)
+_PAN_TEXT = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*%\s*([LR])\s*$", re.IGNORECASE)
+_WIDTH_TEXT = re.compile(r"^\s*([+-]?\d+(?:\.\d*)?)\s*%\s*W?\s*$", re.IGNORECASE)
+
+_BUTTONS: Final = {"mute": "mute", "solo": "solo", "rec_arm": "recarm"}
+
+
+def format_db(db: float) -> str:
+    """Volume text as REAPER shows it: ``"-6.00dB"``, ``"+0.00dB"``, ``"-inf dB"``."""
+    if (math.isinf(db) and db < 0) or db < -150.0:
+        return "-inf dB"
+    return f"{db:+.2f}dB"
+
+
+def parse_db(text: str) -> float | None:
+    """Parse REAPER's volume text (``"-6.00dB"``, ``"-inf dB"``) to dB, or None."""
+    m = _DB_TEXT.match(text)
+    if m is None:
+        return None
+    return float(m.group(1))
+
+
+def format_pan(pan: float) -> str:
+    """Pan text as REAPER shows it: ``"center"``, ``"35%L"``, ``"100%R"`` (pan -1..+1)."""
+    pct = round(abs(pan) * 100)
+    if pct == 0:
+        return "center"
+    return f"{pct}%{'L' if pan < 0 else 'R'}"
+
+
+def parse_pan(text: str) -> float | None:
+    """Parse REAPER's pan text to -1..+1 (``"center"``/``"C"`` is 0), or None."""
+    t = text.strip().lower()
+    if t in ("center", "c", "centre"):
+        return 0.0
+    m = _PAN_TEXT.match(text)
+    if m is None:
+        return None
+    v = float(m.group(1)) / 100.0
+    return -v if m.group(2).upper() == "L" else v
+
+
+def format_width(width: float) -> str:
+    """Width text as REAPER shows it: ``"100%W"`` (width -1..+1)."""
+    return f"{round(width * 100)}%W"
+
+
+def _parse_width(text: str) -> float | None:
+    m = _WIDTH_TEXT.match(text)
+    return None if m is None else float(m.group(1)) / 100.0
+
+
+class ReaperDialect(Dialect):
+    """REAPER through ``Default.ReaperOSC`` (REAPER listens on 8000, sends to 9000).
+
+    Args:
+        send_db_pattern: The user's pattern file adds
+            ``TRACK_SEND_VOLUME f/track/@/send/@/volume/db``, so send levels can
+            be set in dB. The stock file has only a normalised send fader whose
+            curve REAPER does not publish, so by default send levels are read
+            (from ``/send/N/volume/str``) but not set.
+    """
+
+    name: ClassVar[str] = "reaper"
+    title: ClassVar[str] = "REAPER"
+    default_port: ClassVar[int] = 8000
+    default_listen_port: ClassVar[int] = 9000
+    echoes_sets: ClassVar[bool] = False
+    capabilities: ClassVar[frozenset[str]] = frozenset(
+        {
+            "volume", "pan", "width", "mute", "solo", "rec arm", "name",
+            "master volume", "master pan",
+            "fx param", "fx name", "fx param name",
+            "play", "stop", "record", "locate", "position", "markers", "render",
+        }
+    )  # fmt: skip
+
+    def __init__(self, *, send_db_pattern: bool = False) -> None:
+        self.send_db_pattern = send_db_pattern
+        self._selected: int | None = None  # the device-selected track (fx param names)
+
+    def require(self, capability: str) -> None:
+        """See :meth:`Dialect.require`; send levels need the extra pattern."""
+        if capability == "send level" and self.send_db_pattern:
+            return
+        if capability == "send level":
+            raise UnsupportedError(
+                self.title,
+                "send level in dB (Default.ReaperOSC has no dB pattern for sends;"
+                " add 'TRACK_SEND_VOLUME f/track/@/send/@/volume/db' and pass"
+                " send_db_pattern=True)",
+            )
+        super().require(capability)
+
+    def hello(self) -> list[Message]:
+        """Widen the banks (8 tracks, 0 markers by default), then ask for a full refresh."""
+        return [
+            message("/device/track/count", TRACK_BANK),
+            message("/device/marker/count", MARKER_BANK),
+            message("/device/track/bank/select", 1),
+            message("/action", REFRESH_ACTION),
+        ]
+
+    def keepalive(self) -> list[Message]:
+        """REAPER pushes to a fixed port, so a restart needs only the bank set-up again."""
+        return self.hello()
+
+    def set(self, target: TrackId, param: str, value: Value) -> list[Message]:
+        """See :meth:`Dialect.set`."""
+        self.require(capability_of(target, param))
+        n = 0 if target == MASTER else int(target)
+        base = f"/track/{n}"
+        if param == "volume_db":
+            db = check_value(self.title, param, value, -math.inf, 24.0)
+            return [message(f"{base}/volume/db", max(db, -150.0) if math.isinf(db) else db)]
+        if param == "pan":
+            pan = check_value(self.title, param, value, -1.0, 1.0)
+            return [message(f"{base}/pan", (pan + 1.0) / 2.0)]
+        if param == "width":
+            width = check_value(self.title, param, value, -1.0, 1.0)
+            return [message(f"{base}/pan2", (width + 1.0) / 2.0)]
+        if param in _BUTTONS:
+            return [message(f"{base}/{_BUTTONS[param]}", check_bool(self.title, param, value))]
+        if param == "name":
+            return [message(f"{base}/name", str(value))]
+        parts = param.split("/")
+        if parts[0] == "send" and len(parts) == 3:
+            db = check_value(self.title, param, value, -math.inf, 24.0)
+            return [message(f"{base}/send/{int(parts[1])}/volume/db", max(db, -150.0))]
+        if parts[0] == "fx" and len(parts) == 4 and parts[2] == "param":
+            v = check_value(self.title, param, value, 0.0, 1.0)
+            return [message(f"{base}/fx/{int(parts[1])}/fxparam/{int(parts[3])}/value", v)]
+        raise BridgeError(f"{self.title}: cannot set {param!r}")
+
+    def query(self, target: TrackId, param: str) -> list[Message]:
+        """REAPER has no queries; fx parameter names come for the selected track."""
+        parts = param.split("/")
+        if target != MASTER and parts[0] == "fx" and parts[-1] == "name" and len(parts) == 5:
+            return [message("/device/track/select", int(target))]
+        return []
+
+    def transport(self, op: str, value: float | str | None = None) -> list[Message]:
+        """See :meth:`Dialect.transport`; ``t`` patterns are sent with no argument."""
+        self.require("markers" if op.endswith("marker") else op)
+        if op in ("play", "stop", "record"):
+            return [message(f"/{op}")]
+        if op == "locate":
+            return [message("/time", float(value or 0.0))]
+        if op == "render":
+            return [message("/action", RENDER_ACTION)]
+        if op == "goto_marker":
+            return [message("/marker", int(float(value or 0)))]
+        if op == "add_marker":
+            raise UnsupportedError(self.title, "add marker (use a marker id: /marker_id)")
+        raise BridgeError(f"{self.title}: unknown transport operation {op!r}")
+
+    def decode(self, address: str, args: Sequence[object]) -> list[Decoded]:
+        """See :meth:`Dialect.decode`."""
+        arg = args[0] if args else None
+        m = _TRACK.match(address)
+        if m:
+            n = int(m.group(1))
+            return self._track(MASTER if n == 0 else n, m.group(2), arg)
+        if address.startswith("/master/"):
+            return self._track(MASTER, address[len("/master/") :], arg)
+        return self._session(address, arg)
+
+    def _track(self, target: TrackId, rest: str, arg: object) -> list[Decoded]:
+        f = as_float(arg)
+        if rest == "volume/db" and f is not None:
+            return [Update(target, "volume_db", -math.inf if f <= -150.0 else f)]
+        if rest == "volume/str" and isinstance(arg, str):
+            db = parse_db(arg)
+            return [] if db is None else [Update(target, "volume_db", db, 0.005)]
+        if rest == "pan" and f is not None:
+            return [Update(target, "pan", f * 2.0 - 1.0, 1e-6)]
+        if rest == "pan/str" and isinstance(arg, str):
+            p = parse_pan(arg)
+            return [] if p is None else [Update(target, "pan", p, 0.005)]
+        if rest == "pan2" and f is not None:
+            return [Update(target, "width", f * 2.0 - 1.0, 1e-6)]
+        if rest == "pan2/str" and isinstance(arg, str):
+            w = _parse_width(arg)
+            return [] if w is None else [Update(target, "width", w, 0.005)]
+        for param, word in _BUTTONS.items():
+            if rest == word and f is not None:
+                return [Update(target, param, f >= 0.5)]
+        if rest == "name" and isinstance(arg, str):
+            return [Update(target, "name", arg)]
+        return self._track_nested(target, rest, arg)
+
+    def _track_nested(self, target: TrackId, rest: str, arg: object) -> list[Decoded]:
+        send = _SEND.match(rest)
+        if send and isinstance(arg, str):
+            db = parse_db(arg)
+            param = f"send/{send.group(1)}/level_db"
+            return [] if db is None else [Update(target, param, db, 0.005)]
+        fx = _FX.match(rest)
+        if fx:
+            if fx.group(2) == "name" and isinstance(arg, str):
+                return [Update(target, f"fx/{fx.group(1)}/name", arg)]
+            f = as_float(arg)
+            if fx.group(3) and f is not None:
+                return [Update(target, f"fx/{fx.group(1)}/param/{fx.group(3)}", f, 1e-6)]
+        return []
+
+    def _session(self, address: str, arg: object) -> list[Decoded]:
+        f = as_float(arg)
+        if address in ("/play", "/record") and f is not None:
+            return [Update(None, "playing" if address == "/play" else "recording", f >= 0.5)]
+        if address == "/time" and f is not None:
+            return [Update(None, "position_s", f)]
+        if address == "/track/number/str" and isinstance(arg, str):
+            self._selected = as_int(float(arg)) if arg.strip().isdigit() else None
+            return []
+        sel = _SEL_FXPARAM_NAME.match(address)
+        if sel and isinstance(arg, str) and self._selected is not None:
+            param = f"fx/{sel.group(1)}/param/{sel.group(2)}/name"
+            return [Update(self._selected, param, arg)]
+        mk = _MARKER.match(address)
+        if mk and arg is not None:
+            if mk.group(2) == "name" and isinstance(arg, str):
+                return [Update(None, f"marker/{mk.group(1)}/name", arg)]
+            if f is not None:
+                return [Update(None, f"marker/{mk.group(1)}/time_s", f)]
+        return []
+
+    def track_list(self, names: dict[int, str]) -> TrackList:
+        """A :class:`TrackList` from the names REAPER reported (it sends no list)."""
+        return TrackList(tuple(sorted(names.items())))

@@ -1,0 +1,286 @@
+"""The connected mixer: a dialect, an OSC transport and a state mirror, joined.
+
+:class:`Mixer` sends what the dialect builds, feeds the mirror with what the
+dialect decodes, and answers reads from the mirror, asking the DAW when a value
+was never reported. It is a context manager; leaving it closes the socket.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from bridge.dialects.base import MASTER, Dialect, TrackId, TrackList, Update, Value
+from bridge.errors import BridgeTimeoutError, UnknownTrackError
+from bridge.mixer.mirror import Mirror
+from bridge.mixer.model import Track, Tracks, Transport
+from bridge.osc.message import Message
+from bridge.osc.ratelimit import RateLimiter
+from bridge.osc.transport import OscTransport
+
+__all__ = ["Mixer"]
+
+log = logging.getLogger("bridge.mixer")
+
+_TOLERANCE = {"volume_db": 0.05, "pan": 0.005, "width": 0.005}
+
+
+class Mixer:
+    """A DAW's mixer, driven over OSC.
+
+    Args:
+        dialect: The DAW's dialect.
+        host: The DAW's host (loopback by default).
+        port: The DAW's OSC port (the dialect's default if None).
+        listen_host: Where we listen for feedback (loopback by default).
+        listen_port: Our port (the dialect's default if None; 0 = any).
+        timeout: How long to wait for the DAW's answers, in s.
+        rate_limit_s: Minimum time between two messages to one address, in s
+            (latest value wins); 0 sends everything.
+        require_answer: Fail on :meth:`open` when the DAW does not answer.
+        clock: Monotonic clock, in s (injected for tests).
+    """
+
+    def __init__(
+        self,
+        dialect: Dialect,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        listen_host: str = "127.0.0.1",
+        listen_port: int | None = None,
+        timeout: float = 2.0,
+        rate_limit_s: float = 0.0,
+        require_answer: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.dialect = dialect
+        self.remote = (host, dialect.default_port if port is None else port)
+        lport = dialect.default_listen_port if listen_port is None else listen_port
+        self.listen = (listen_host, lport)
+        self.timeout = timeout
+        self.require_answer = require_answer
+        self.mirror = Mirror(clock)
+        self.tracks = Tracks(self)
+        self.master = Track(self, MASTER)
+        self.transport = Transport(self)
+        self._rate_limit_s = rate_limit_s
+        self._clock = clock
+        self._osc: OscTransport | None = None
+        self._limiter: RateLimiter | None = None
+        self._stop = threading.Event()
+        self._keeper: threading.Thread | None = None
+
+    # ---- life cycle ----
+    def open(self) -> Mixer:
+        """Bind the socket, greet the DAW and take a snapshot of its state.
+
+        Raises:
+            OscError: Our listening port is busy.
+            BridgeTimeoutError: The DAW did not answer (``require_answer``).
+        """
+        self._osc = OscTransport(
+            self.remote, self._on_message, listen=self.listen, max_packet=self.dialect.max_packet
+        )
+        self._limiter = RateLimiter(self._osc.send, self._rate_limit_s)
+        self._osc.send_many(self.dialect.hello())
+        self._snapshot()
+        if self.dialect.heartbeat_s:
+            self._keeper = threading.Thread(target=self._keep_alive, daemon=True)
+            self._keeper.start()
+        return self
+
+    def close(self) -> None:
+        """Send what the rate limiter holds, then close the socket (idempotent)."""
+        self._stop.set()
+        if self._limiter is not None:
+            self._limiter.close()
+        if self._keeper is not None:
+            self._keeper.join(timeout=1.0)
+        if self._osc is not None:
+            self._osc.close()
+
+    def __enter__(self) -> Mixer:
+        return self if self._osc is not None else self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def reconnect(self) -> None:
+        """Greet the DAW again and re-take the snapshot (after it restarted)."""
+        self._send_now(self.dialect.hello())
+        self._snapshot()
+
+    @property
+    def local_port(self) -> int:
+        """The UDP port we listen on."""
+        return self._transport().local_address[1]
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Transport counters (sent, received, malformed …)."""
+        s = self._transport().stats
+        return {
+            "sent": s.sent,
+            "datagrams_sent": s.datagrams_sent,
+            "received": s.received,
+            "malformed": s.malformed,
+            "handler_errors": s.handler_errors,
+        }
+
+    # ---- values ----
+    def resolve(self, ref: int | str) -> TrackId:
+        """The dialect id of a track given by number, name or ``"master"``.
+
+        Raises:
+            UnknownTrackError: No such track; the message lists the known names.
+            TypeError: ``ref`` is neither an int nor a str.
+        """
+        if ref == MASTER:
+            return MASTER
+        if isinstance(ref, bool) or not isinstance(ref, int | str):
+            raise TypeError(f"a track is a number or a name, not {ref!r}")
+        if isinstance(ref, int):
+            key = self.dialect.track_key(ref)
+            count = self.mirror.track_count()
+            if count and not self.mirror.has_track(key):
+                raise UnknownTrackError(
+                    f"no track {ref} in {self.dialect.title} (it has {count} tracks)"
+                )
+            return key
+        found = self.mirror.track_id(ref)
+        if found is None:
+            known = self.mirror.tracks()
+            names = ", ".join(repr(n) for _, n in known[:12]) or "none reported"
+            raise UnknownTrackError(f"no track named {ref!r} in {self.dialect.title} ({names})")
+        return found
+
+    def set(self, target: TrackId, param: str, value: Value) -> None:
+        """Send a parameter change (value in API units; see :mod:`bridge.dialects.base`)."""
+        msgs = self.dialect.set(target, param, value)
+        limiter = self._limiter_or_raise()
+        for m in msgs:
+            limiter.submit(m)
+        if not self.dialect.echoes_sets:
+            self.mirror.assume(target, param, _canonical(value))
+
+    def get(self, target: TrackId, param: str) -> Value:
+        """The last value the DAW reported; asks it first if it never did.
+
+        Raises:
+            BridgeTimeoutError: The DAW did not report the value in time.
+        """
+        if not self.mirror.has(target, param):
+            queries = self.dialect.query(target, param)
+            if queries:
+                self._send_now(queries)
+            if not self.mirror.wait_for(lambda m: m.has(target, param), self.timeout):
+                raise BridgeTimeoutError(
+                    f"{self.dialect.title} did not report {param} of {self._label(target)}"
+                    f" within {self.timeout:g} s"
+                )
+        return self.mirror.get(target, param)
+
+    def wait_for(
+        self,
+        target: TrackId,
+        param: str,
+        value: Value,
+        *,
+        tolerance: float | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Wait until the DAW reports ``value`` (within ``tolerance``) for a parameter.
+
+        Raises:
+            BridgeTimeoutError: It did not within ``timeout`` s.
+        """
+        tol = _TOLERANCE.get(param, 1e-6) if tolerance is None else tolerance
+        wait = self.timeout if timeout is None else timeout
+        expected = _canonical(value)
+        if not self.mirror.wait_value(target, param, expected, tolerance=tol, timeout=wait):
+            got = self.mirror.get(target, param)
+            raise BridgeTimeoutError(
+                f"{self.dialect.title}: {param} of {self._label(target)} is {got!r},"
+                f" not {expected!r}, after {wait:g} s"
+            )
+
+    def transport_op(self, op: str, value: float | str | None = None) -> None:
+        """Send a transport operation (see :meth:`Dialect.transport`)."""
+        self._send_now(self.dialect.transport(op, value))
+
+    def render(self) -> None:
+        """Ask the DAW to render with its last render settings (REAPER action 42230)."""
+        self.transport_op("render")
+
+    def send_raw(self, messages: Sequence[Message]) -> None:
+        """Send messages as they are (for dialect-specific extras)."""
+        self._send_now(messages)
+
+    # ---- internals ----
+    def _snapshot(self) -> None:
+        got_any = self.mirror.wait_for(lambda m: m.last_update > 0, self.timeout)
+        if not got_any:
+            if self.require_answer:
+                host, port = self.remote
+                raise BridgeTimeoutError(
+                    f"no answer from {self.dialect.title} at {host}:{port} within"
+                    f" {self.timeout:g} s (is its OSC surface on, and replying to port"
+                    f" {self.local_port}? try 'mixdesk doctor --daw {self.dialect.name}')"
+                )
+            return
+        if self.dialect.lists_tracks:
+            self.mirror.wait_for(lambda m: m.listed, self.timeout)
+        self.mirror.wait_quiet(0.15, self.timeout)
+
+    def _on_message(self, address: str, args: tuple[object, ...]) -> None:
+        for item in self.dialect.decode(address, args):
+            if isinstance(item, Update):
+                self.mirror.apply(item)
+            elif isinstance(item, TrackList):
+                self.mirror.apply_list(item)
+            else:
+                self._transport().send(item)
+
+    def _keep_alive(self) -> None:
+        beat = self.dialect.heartbeat_s or 1.0
+        while not self._stop.wait(beat):
+            if self._clock() - self.mirror.last_update > 3 * beat:
+                log.info("%s went quiet; greeting it again", self.dialect.title)
+                try:
+                    self._transport().send_many(self.dialect.keepalive())
+                except Exception as err:  # the socket may be closing
+                    log.debug("keepalive failed: %s", err)
+
+    def _send_now(self, msgs: Sequence[Message]) -> None:
+        self._transport().send_many(msgs)
+
+    def _transport(self) -> OscTransport:
+        if self._osc is None:
+            raise BridgeTimeoutError("the mixer is not connected (use 'with bridge.connect(...)')")
+        return self._osc
+
+    def _limiter_or_raise(self) -> RateLimiter:
+        self._transport()
+        assert self._limiter is not None
+        return self._limiter
+
+    def _label(self, target: TrackId) -> str:
+        if target == MASTER:
+            return "the master"
+        name = self.mirror.get(target, "name")
+        number = self.dialect.track_number(int(target))
+        return f"track {number}" + (f" ({name!r})" if name else "")
+
+
+def _canonical(value: Value) -> Value:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, float) and math.isnan(value):
+        return value
+    return value

@@ -1,0 +1,337 @@
+"""The typed mixer model: tracks, sends, plugins and their parameters, and the transport.
+
+These objects hold no values: every read comes from the mixer's state mirror and
+every write goes to the DAW, so they are cheap handles that stay valid while the
+DAW changes. A track taken by name is looked up by that name on every access,
+so it keeps pointing at the right track when the DAW renumbers its tracks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from bridge.dialects.base import MASTER, TrackId, Value
+
+if TYPE_CHECKING:
+    from bridge.mixer.mixer import Mixer
+
+__all__ = ["Fx", "FxChain", "Param", "Params", "Send", "Sends", "Track", "Tracks", "Transport"]
+
+
+class Track:
+    """One track (or the master bus) of the DAW's mixer.
+
+    Args:
+        mixer: The connected mixer.
+        ref: The track's 1-based number, its name, or ``"master"``.
+    """
+
+    def __init__(self, mixer: Mixer, ref: int | str) -> None:
+        self._mixer = mixer
+        self._ref = ref
+
+    @property
+    def key(self) -> TrackId:
+        """The dialect's current id of this track (resolved now)."""
+        return self._mixer.resolve(self._ref)
+
+    @property
+    def is_master(self) -> bool:
+        """True for the master bus."""
+        return self._ref == MASTER
+
+    @property
+    def name(self) -> str:
+        """The track's name as the DAW reports it (``"MASTER"`` for the master)."""
+        if self.is_master:
+            return "MASTER"
+        value = self._mixer.get(self.key, "name")
+        return str(value) if value is not None else ""
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._mixer.set(self.key, "name", value)
+
+    @property
+    def number(self) -> int | None:
+        """The track's 1-based number, or None for the master."""
+        key = self.key
+        return None if key == MASTER else self._mixer.dialect.track_number(int(key))
+
+    def get(self, param: str) -> Value:
+        """Read a parameter by path (see :mod:`bridge.dialects.base`)."""
+        return self._mixer.get(self.key, param)
+
+    def set(self, param: str, value: Value) -> None:
+        """Set a parameter by path."""
+        self._mixer.set(self.key, param, value)
+
+    def wait_for(
+        self, param: str, value: Value, *, tolerance: float = 0.01, timeout: float = 2.0
+    ) -> None:
+        """Wait until the DAW reports ``value`` for ``param``.
+
+        Raises:
+            BridgeTimeoutError: Not reported within ``timeout`` s.
+        """
+        self._mixer.wait_for(self.key, param, value, tolerance=tolerance, timeout=timeout)
+
+    @property
+    def volume_db(self) -> float:
+        """Fader level in dB (``-inf`` for silence)."""
+        return _float(self.get("volume_db"))
+
+    @volume_db.setter
+    def volume_db(self, value: float) -> None:
+        self.set("volume_db", value)
+
+    @property
+    def pan(self) -> float:
+        """Pan, -1 (left) … 0 (centre) … +1 (right)."""
+        return _float(self.get("pan"))
+
+    @pan.setter
+    def pan(self, value: float) -> None:
+        self.set("pan", value)
+
+    @property
+    def width(self) -> float:
+        """Stereo width, -1 (swapped) … 0 (mono) … +1 (full)."""
+        return _float(self.get("width"))
+
+    @width.setter
+    def width(self, value: float) -> None:
+        self.set("width", value)
+
+    @property
+    def mute(self) -> bool:
+        """Muted."""
+        return bool(self.get("mute"))
+
+    @mute.setter
+    def mute(self, value: bool) -> None:
+        self.set("mute", value)
+
+    @property
+    def solo(self) -> bool:
+        """Soloed."""
+        return bool(self.get("solo"))
+
+    @solo.setter
+    def solo(self, value: bool) -> None:
+        self.set("solo", value)
+
+    @property
+    def rec_arm(self) -> bool:
+        """Armed for recording."""
+        return bool(self.get("rec_arm"))
+
+    @rec_arm.setter
+    def rec_arm(self, value: bool) -> None:
+        self.set("rec_arm", value)
+
+    @property
+    def sends(self) -> Sends:
+        """The track's sends, ``sends[1]`` first."""
+        return Sends(self)
+
+    @property
+    def fx(self) -> FxChain:
+        """The track's plugins, ``fx[1]`` first."""
+        return FxChain(self)
+
+    def __repr__(self) -> str:
+        return f"Track({self._ref!r})"
+
+
+class Tracks:
+    """The mixer's tracks: ``tracks[1]``, ``tracks["Vocals"]``, iteration, ``len``."""
+
+    def __init__(self, mixer: Mixer) -> None:
+        self._mixer = mixer
+
+    def __getitem__(self, ref: int | str) -> Track:
+        self._mixer.resolve(ref)  # fail now, naming the track, if it does not exist
+        return Track(self._mixer, ref)
+
+    def __iter__(self) -> Iterator[Track]:
+        for key, _ in self._mixer.mirror.tracks():
+            yield Track(self._mixer, self._mixer.dialect.track_number(key))
+
+    def __len__(self) -> int:
+        return len(self._mixer.mirror.tracks())
+
+    def __contains__(self, ref: object) -> bool:
+        if not isinstance(ref, int | str):
+            return False
+        try:
+            self._mixer.resolve(ref)
+        except KeyError:
+            return False
+        return True
+
+
+class Send:
+    """One send of a track."""
+
+    def __init__(self, track: Track, index: int) -> None:
+        self._track = track
+        self.index = index
+
+    @property
+    def level_db(self) -> float:
+        """Send level in dB."""
+        return _float(self._track.get(f"send/{self.index}/level_db"))
+
+    @level_db.setter
+    def level_db(self, value: float) -> None:
+        self._track.set(f"send/{self.index}/level_db", value)
+
+
+class Sends:
+    """A track's sends, numbered from 1."""
+
+    def __init__(self, track: Track) -> None:
+        self._track = track
+
+    def __getitem__(self, index: int) -> Send:
+        return Send(self._track, _index(index, "send"))
+
+
+class Param:
+    """One plugin parameter, normalised 0..1."""
+
+    def __init__(self, fx: Fx, index: int) -> None:
+        self._fx = fx
+        self.index = index
+
+    @property
+    def _path(self) -> str:
+        return f"fx/{self._fx.index}/param/{self.index}"
+
+    @property
+    def value(self) -> float:
+        """The normalised value, 0..1."""
+        return _float(self._fx.track.get(self._path))
+
+    @value.setter
+    def value(self, value: float) -> None:
+        self._fx.track.set(self._path, value)
+
+    @property
+    def name(self) -> str | None:
+        """The parameter's name, where the DAW reports it."""
+        value = self._fx.track.get(f"{self._path}/name")
+        return None if value is None else str(value)
+
+
+class Params:
+    """A plugin's parameters, numbered from 1."""
+
+    def __init__(self, fx: Fx) -> None:
+        self._fx = fx
+
+    def __getitem__(self, index: int) -> Param:
+        return Param(self._fx, _index(index, "parameter"))
+
+    def __setitem__(self, index: int, value: float) -> None:
+        self[index].value = value
+
+
+class Fx:
+    """One plugin on a track (EQ, compressor, reverb …)."""
+
+    def __init__(self, track: Track, index: int) -> None:
+        self.track = track
+        self.index = index
+
+    @property
+    def name(self) -> str | None:
+        """The plugin's name, where the DAW reports it."""
+        value = self.track.get(f"fx/{self.index}/name")
+        return None if value is None else str(value)
+
+    @property
+    def params(self) -> Params:
+        """The plugin's parameters, ``params[1]`` first."""
+        return Params(self)
+
+
+class FxChain:
+    """A track's plugins, numbered from 1."""
+
+    def __init__(self, track: Track) -> None:
+        self._track = track
+
+    def __getitem__(self, index: int) -> Fx:
+        return Fx(self._track, _index(index, "plugin"))
+
+
+class Transport:
+    """Play, stop, record, locate, position and markers."""
+
+    def __init__(self, mixer: Mixer) -> None:
+        self._mixer = mixer
+
+    def play(self) -> None:
+        """Start playback."""
+        self._mixer.transport_op("play")
+
+    def stop(self) -> None:
+        """Stop playback or recording."""
+        self._mixer.transport_op("stop")
+
+    def record(self) -> None:
+        """Start recording."""
+        self._mixer.transport_op("record")
+
+    def locate(self, seconds: float) -> None:
+        """Move the play position to ``seconds`` from the session start."""
+        if seconds < 0:
+            raise ValueError(f"cannot locate to {seconds} s: before the start")
+        self._mixer.transport_op("locate", float(seconds))
+
+    @property
+    def position(self) -> float:
+        """The play position in s, as the DAW last reported it."""
+        return _float(self._mixer.mirror.get(None, "position_s", 0.0))
+
+    @property
+    def playing(self) -> bool:
+        """True while the DAW reports it is playing."""
+        return bool(self._mixer.mirror.get(None, "playing", False))
+
+    def add_marker(self, name: str) -> None:
+        """Add a marker at the play position."""
+        self._mixer.transport_op("add_marker", name)
+
+    def goto_marker(self, number: int) -> None:
+        """Move the play position to marker ``number`` (1-based)."""
+        self._mixer.transport_op("goto_marker", float(number))
+
+    @property
+    def markers(self) -> list[tuple[int, str, float]]:
+        """``(number, name, time in s)`` of every marker the DAW reported."""
+        values = self._mixer.mirror.params(None)
+        out = []
+        for key, name in values.items():
+            parts = key.split("/")
+            if parts[0] == "marker" and parts[-1] == "name":
+                t = values.get(f"marker/{parts[1]}/time_s")
+                out.append((int(parts[1]), str(name), _float(t)))
+        return sorted(out)
+
+
+def _float(value: Value) -> float:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    return float("nan")
+
+
+def _index(index: int, what: str) -> int:
+    if isinstance(index, bool) or not isinstance(index, int) or index < 1:
+        raise IndexError(f"{what}s are numbered from 1, not {index!r}")
+    return index
