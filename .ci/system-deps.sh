@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests use as oracles (ffmpeg, sox) and that
-# soundfile needs (libsndfile1). Runs apt-get only when something is missing.
+# Install the Debian packages the tests use as oracles (ffmpeg, sox), that
+# soundfile needs (libsndfile1), and Ardour 7 (package ardour, 7.x on bookworm:
+# its ardour7-lua runs a real Ardour headless, no X server, for
+# tests/bridge/test_ardour_host.py). Runs apt-get only when something is missing.
 # Without root it prints what is missing and carries on: those tests then skip
 # locally, and fail under CI=true (see tests/conftest.py).
 set -euo pipefail
@@ -8,6 +10,7 @@ need=()
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v sox >/dev/null 2>&1 || need+=(sox)
 ldconfig -p 2>/dev/null | grep -q libsndfile.so.1 || need+=(libsndfile1)
+command -v ardour7-lua >/dev/null 2>&1 || need+=(ardour)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
 fi

@@ -36,3 +36,9 @@ def ffmpeg() -> str:
 def sox() -> str:
     """Path of sox (skips locally when absent, fails in CI)."""
     return need_binary("sox")
+
+
+@pytest.fixture(scope="session")
+def ardour_bin() -> str:
+    """Path of ardour7-lua, Ardour 7's headless Lua session host (skips locally, fails in CI)."""
+    return need_binary("ardour7-lua")
