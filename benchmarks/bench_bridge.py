@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for `benchmarks.*`
 
@@ -162,7 +163,7 @@ def ardour_latency(sets: int) -> dict[str, list[float]] | None:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
 
-        def send(address: str, *args: tuple[str, object]) -> None:
+        def send(address: str, *args: tuple[str, Any]) -> None:
             b = OscMessageBuilder(address)
             for tag, v in args:
                 b.add_arg(v, tag)

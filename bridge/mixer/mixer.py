@@ -162,8 +162,12 @@ class Mixer:
         """Send a parameter change (value in API units; see :mod:`bridge.dialects.base`)."""
         msgs = self.dialect.set(target, param, value)
         limiter = self._limiter_or_raise()
-        for m in msgs:
-            limiter.submit(m)
+        if msgs:
+            # The set itself is rate limited (latest value wins); what a dialect
+            # adds after it (a query that confirms it) must not be coalesced.
+            limiter.submit(msgs[0])
+            if len(msgs) > 1:
+                self._send_now(msgs[1:])
         if not self.dialect.echoes_sets:
             self.mirror.assume(target, param, _canonical(value))
 
