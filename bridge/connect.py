@@ -47,9 +47,9 @@ def connect(
         BridgeError: Unknown DAW, busy port, or no answer (the message says which).
     """
     if daw.lower() == "virtual":
-        from bridge.errors import BridgeError
+        from bridge.virtual.session import start_virtual
 
-        raise BridgeError(f"the virtual DAW is not available yet (stems={stems!r})")
+        return start_virtual(stems, timeout=timeout, rate_limit_s=rate_limit_s)
     mixer = Mixer(
         get_dialect(daw),
         host=host,

@@ -1,0 +1,64 @@
+"""The virtual DAW's offline side: stems, mix engine and render writer.
+
+Public names:
+
+* :func:`load_stems`, :class:`Stem`, :class:`StemReader`: a checked stems folder;
+* :class:`MixState`, :class:`TrackState` (live, mutable) and their frozen
+  :class:`MixSnapshot`, :class:`TrackSnapshot`;
+* :class:`Mixer`, :class:`ParamSource`, :class:`Constant`,
+  :class:`TrackParams`: the block mixer and its parameter seam;
+* :data:`PAN_LAWS`, :data:`DEFAULT_PAN_LAW`, :func:`pan_gains`: pan laws;
+* :func:`render`, :class:`RenderResult`, :func:`next_take`: bounces as takes;
+* :class:`VirtualDawError`.
+
+Importing this package starts nothing (no server, no threads, no files).
+
+Example:
+    >>> stems = load_stems("stems", rate=48000)  # doctest: +SKIP
+    >>> state = MixState.for_stems(stems)  # doctest: +SKIP
+    >>> state.tracks["bass"].volume_db = -3.0  # doctest: +SKIP
+    >>> render(stems, state, "renders", rate=48000, project="song").path  # doctest: +SKIP
+    PosixPath('renders/song-take01.wav')
+"""
+
+from bridge.virtual.engine import (
+    BLOCK_FRAMES,
+    Constant,
+    Mixer,
+    MixSnapshot,
+    MixState,
+    ParamSource,
+    TrackParams,
+    TrackSnapshot,
+    TrackState,
+    db_to_gain,
+)
+from bridge.virtual.errors import VirtualDawError
+from bridge.virtual.panlaw import DEFAULT_PAN_LAW, PAN_LAWS, PanLaw, centre_gain_db, pan_gains
+from bridge.virtual.render import RenderResult, next_take, render
+from bridge.virtual.stems import Stem, StemReader, load_stems
+
+__all__ = [
+    "BLOCK_FRAMES",
+    "DEFAULT_PAN_LAW",
+    "PAN_LAWS",
+    "Constant",
+    "MixSnapshot",
+    "MixState",
+    "Mixer",
+    "PanLaw",
+    "ParamSource",
+    "RenderResult",
+    "Stem",
+    "StemReader",
+    "TrackParams",
+    "TrackSnapshot",
+    "TrackState",
+    "VirtualDawError",
+    "centre_gain_db",
+    "db_to_gain",
+    "load_stems",
+    "next_take",
+    "pan_gains",
+    "render",
+]
