@@ -25,17 +25,14 @@ from bridge.virtual.engine import (
     BLOCK_FRAMES,
     Constant,
     Mixer,
-    MixSnapshot,
-    MixState,
     ParamSource,
     TrackParams,
-    TrackSnapshot,
-    TrackState,
     db_to_gain,
 )
 from bridge.virtual.errors import VirtualDawError
 from bridge.virtual.panlaw import DEFAULT_PAN_LAW, PAN_LAWS, PanLaw, centre_gain_db, pan_gains
 from bridge.virtual.render import RenderResult, next_take, render
+from bridge.virtual.state import MixSnapshot, MixState, TrackSnapshot, TrackState
 from bridge.virtual.stems import Stem, StemReader, load_stems
 
 __all__ = [

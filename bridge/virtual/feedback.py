@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from bridge.dialects.reaper import format_db, format_pan, format_width
 from bridge.osc.message import Message, message
-from bridge.virtual.engine import TrackState
 from bridge.virtual.fader import db_to_fader
+from bridge.virtual.state import TrackState
 
 __all__ = ["master_feedback", "track_feedback", "transport_feedback"]
 

@@ -40,8 +40,9 @@ import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
-from bridge.virtual.engine import BLOCK_FRAMES, Mixer, MixSnapshot, MixState
+from bridge.virtual.engine import BLOCK_FRAMES, Mixer
 from bridge.virtual.errors import VirtualDawError
+from bridge.virtual.state import MixSnapshot, MixState
 from bridge.virtual.stems import Stem
 
 __all__ = ["Progress", "RenderResult", "next_take", "render"]

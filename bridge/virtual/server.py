@@ -36,12 +36,12 @@ from bridge.dialects.reaper import REFRESH_ACTION, RENDER_ACTION
 from bridge.errors import OscError
 from bridge.osc.message import Message
 from bridge.osc.transport import is_loopback, pack_bundles
-from bridge.virtual.engine import MixSnapshot, MixState, TrackState
 from bridge.virtual.errors import VirtualDawError
 from bridge.virtual.fader import fader_to_db
 from bridge.virtual.feedback import master_feedback, track_feedback, transport_feedback
 from bridge.virtual.panlaw import DEFAULT_PAN_LAW, PanLaw
 from bridge.virtual.render import RenderResult, render
+from bridge.virtual.state import MixSnapshot, MixState, TrackState
 from bridge.virtual.stems import Stem
 
 __all__ = ["VirtualDaw"]
