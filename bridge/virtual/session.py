@@ -59,6 +59,10 @@ class VirtualMixer(Mixer):
             raise VirtualDawError(f"the render did not finish within {timeout:g} s")
         return self.daw.renders[-1]
 
+    def __enter__(self) -> VirtualMixer:
+        super().__enter__()
+        return self
+
     def close(self) -> None:
         """Close the mixer, then stop the virtual DAW (after renders in progress)."""
         super().close()
