@@ -12,12 +12,21 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
+from importlib.metadata import entry_points  # noqa: E402
 
 from qc._version import __version__  # noqa: E402
 from qc.cli import check, config_cmd, rules, watch  # noqa: E402
-from qc.cli._parsing import Parser  # noqa: E402
+from qc.cli._parsing import Parser, Subparsers  # noqa: E402
 
-__all__ = ["build_parser", "main"]
+__all__ = ["PLUGIN_GROUP", "build_parser", "main"]
+
+PLUGIN_GROUP = "mixdesk.commands"
+"""Entry-point group of subcommands from other packages: ``name = "module:add_parser"``.
+
+Each entry point is a function ``add_parser(sub)`` that registers its command on
+the subparsers object. This is how the bridge's ``mix``, ``run`` and ``doctor``
+join the one ``mixdesk`` command without ``qc`` importing ``bridge``.
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +41,19 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_parsers(sub)
     config_cmd.add_parser(sub)
     watch.add_parser(sub)
+    _add_plugins(sub)
     return parser
+
+
+def _add_plugins(sub: Subparsers) -> None:
+    """Register every ``mixdesk.commands`` entry point; a broken one costs one stderr line."""
+    for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
+        try:
+            ep.load()(sub)
+        except Exception as err:  # any plugin bug; the rest of the CLI must still work
+            reason = " ".join(f"{type(err).__name__}: {err}".split())
+            print(f"mixdesk: command {ep.name!r} ({ep.value}) is unavailable: {reason}",
+                  file=sys.stderr)  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

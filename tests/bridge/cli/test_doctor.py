@@ -1,0 +1,271 @@
+"""``mixdesk doctor``: a real headless Ardour for its checks, UDP fakes for REAPER and Live.
+
+The fakes stand in for DAWs that cannot run here: a UDP peer that answers
+every datagram to the sender, to a fixed port, or not at all, which is all the
+REAPER and AbletonOSC checks look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from bridge.doctor import probe
+from bridge.hosts import HeadlessArdour
+from bridge.osc.message import message
+from tests.bridge.cli import cli, free_udp_port, one_line, reset_mixer, running_ardour, wait_dump
+
+TRACKS = ("Vocals", "Bass")
+CHECKS = ["listen port", "DAW port", "answer", "reply port", "feedback", "value types"]
+
+
+@pytest.fixture(scope="module")
+def ardour(ardour_bin: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeadlessArdour]:
+    with running_ardour(ardour_bin, tmp_path_factory, TRACKS) as daw:
+        yield daw
+
+
+@pytest.fixture
+def daw(ardour: HeadlessArdour) -> HeadlessArdour:
+    reset_mixer(ardour)
+    return ardour
+
+
+def rows(out: str) -> list[tuple[str, str, str]]:
+    """(status, check, rest) of each printed line."""
+    parsed = []
+    for line in out.splitlines():
+        status, rest = line[:4].strip(), line[6:]
+        parsed.append((status, rest[:11].strip(), rest[13:]))
+    return parsed
+
+
+def test_all_ok_against_ardour(daw: HeadlessArdour, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "doctor", "--daw", "ardour", "--port", daw.port)
+    assert code == 0, out
+    found = rows(out)
+    assert [check for _, check, _ in found] == CHECKS
+    assert {status for status, _, _ in found} == {"ok"}
+    by_check = {check: text for _, check, text in found}
+    assert f"UDP {daw.port} is bound by" in by_check["DAW port"]
+    assert f"(pid {daw.pid})" in by_check["DAW port"]
+    assert by_check["answer"] == "Ardour answered /strip/list: Vocals, Bass."
+    assert by_check["value types"].startswith(
+        "Ardour ignored '/strip/gain 1 0' sent as int32 (it answered '/strip/gain 1 0')"
+    )
+    assert err == f"mixdesk doctor: ardour at 127.0.0.1:{daw.port}: no problems found\n"
+
+
+def test_doctor_leaves_the_mix_as_it_was(
+    daw: HeadlessArdour, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.sendto(message("/strip/gain", 1, -6.0).encode(), ("127.0.0.1", daw.port))
+        sock.sendto(
+            message("/strip/pan_stereo_position", 1, 0.25).encode(), ("127.0.0.1", daw.port)
+        )
+    finally:
+        sock.close()
+    before = wait_dump(daw, lambda s: s["routes"]["Vocals"]["pan_azimuth"] != 0.5)["routes"][
+        "Vocals"
+    ]
+    assert before["gain_db"] == pytest.approx(-6.0, abs=0.01)
+
+    code, out, _ = cli(capsys, "doctor", "--daw", "ardour", "--port", daw.port)
+    assert code == 0, out
+    assert "Ardour ignored '/strip/gain 1 -6' sent as int32 (it answered '/strip/gain 1 0')" in out
+    after = daw.dump()["routes"]["Vocals"]
+    assert after["gain"] == before["gain"]  # bit for bit
+    assert after["pan_azimuth"] == before["pan_azimuth"]
+    assert after["mute"] is False
+
+
+def test_manual_reply_port_is_found_and_put_back(daw: HeadlessArdour) -> None:
+    manual = free_udp_port()
+    ardour = ("127.0.0.1", daw.port)
+    client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    client.bind(("127.0.0.1", 0))
+    watch = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    watch.bind(("127.0.0.1", manual))
+    watch.settimeout(5.0)
+    try:
+        client.sendto(message("/set_surface/port", manual).encode(), ardour)  # Manual mode
+        client.sendto(message("/strip/list").encode(), ardour)
+        assert watch.recvfrom(65536)[0].startswith(b"#reply")  # replies go to `manual` now
+        watch.close()
+
+        findings = {f.check: f for f in probe("ardour", port=daw.port, stray_ports=(manual,))}
+        assert findings["reply port"].status == "warn"
+        assert f"Ardour replied to its manual reply port {manual}" in findings["reply port"].message
+        assert f"we set manual port {manual} and its surface settings back" in (
+            findings["reply port"].message
+        )
+        assert "Port Mode to Auto" in findings["reply port"].fix
+        assert findings["answer"].status == findings["feedback"].status == "ok"
+
+        watch = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        watch.bind(("127.0.0.1", manual))
+        watch.settimeout(5.0)
+        client.sendto(message("/strip/list").encode(), ardour)
+        # Manual mode is back, and so is its feedback 0 (so '#reply', not our '/reply').
+        assert watch.recvfrom(65536)[0].startswith(b"#reply")
+    finally:
+        client.sendto(message("/set_surface/port", 0).encode(), ardour)  # auto for the others
+        client.close()
+        watch.close()
+
+
+def test_nothing_listening_fails_with_the_fix(capsys: pytest.CaptureFixture[str]) -> None:
+    port = free_udp_port()
+    code, out, _ = cli(capsys, "doctor", "--daw", "ardour", "--port", port)
+    assert code == 1
+    found = rows(out)
+    assert [(s, c) for s, c, _ in found] == [
+        ("ok", "listen port"),
+        ("fail", "DAW port"),
+        ("skip", "answer"),
+    ]
+    assert found[1][2].startswith(
+        f"nothing listens on UDP {port} on this machine: Ardour is not running, or its OSC"
+        " surface is off or on another port. Fix: start Ardour and enable Edit > Preferences"
+    )
+
+
+def test_busy_listen_port_names_the_holder(
+    daw: HeadlessArdour, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    blocker.bind(("127.0.0.1", 0))
+    try:
+        busy = blocker.getsockname()[1]
+        code, out, _ = cli(
+            capsys, "doctor", "--daw", "ardour", "--port", daw.port, "--listen-port", busy
+        )
+    finally:
+        blocker.close()
+    assert code == 1
+    status, check, text = rows(out)[0]
+    assert (status, check) == ("fail", "listen port")
+    assert text.startswith(f"UDP port {busy} is busy: held by ")
+    assert f"(pid {os.getpid()})" in text
+    assert "Fix: close that program, or pick another --listen-port" in text
+    assert rows(out)[-1][:2] == ("skip", "answer")
+
+
+def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(
+        capsys, "doctor", "--daw", "ardour", "--port", free_udp_port(), "--format", "json"
+    )
+    assert code == 1
+    doc = json.loads(out)
+    assert (doc["schema"], doc["daw"], doc["ok"]) == ("mixdesk.doctor/1", "ardour", False)
+    assert [f["status"] for f in doc["findings"]] == ["ok", "fail", "skip"]
+    assert doc["findings"][1]["fix"].startswith("start Ardour")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--daw", "virtual"], "doctor checks reaper, ardour or ableton"),
+        ([], "which DAW? add --daw"),
+        (["--daw", "ardour", "--timeout", "0"], "--timeout must be between 0 and 600 s"),
+    ],
+)
+def test_usage_errors(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    code, out, err = cli(capsys, "doctor", *args)
+    assert (code, out) == (2, "")
+    assert message in one_line(err)
+
+
+# ---- REAPER and AbletonOSC, played by a UDP fake ----
+@contextmanager
+def fake_daw(reply: bytes | None, to_port: int | None = None) -> Iterator[int]:
+    """A UDP peer answering each datagram with ``reply`` (to the sender, or to ``to_port``)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.05)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                _, sender = sock.recvfrom(65536)
+            except TimeoutError:
+                continue
+            if reply is not None:
+                sock.sendto(reply, sender if to_port is None else ("127.0.0.1", to_port))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        sock.close()
+
+
+REAPER_FEEDBACK = message("/track/1/volume/str", "-6.00dB").encode()
+
+
+def test_reaper_feedback_to_us(capsys: pytest.CaptureFixture[str]) -> None:
+    listen = free_udp_port()
+    with fake_daw(REAPER_FEEDBACK) as port:
+        code, out, _ = cli(
+            capsys, "doctor", "--daw", "reaper", "--port", port, "--listen-port", listen
+        )
+    assert code == 0, out
+    assert rows(out)[-1] == ("ok", "feedback", "REAPER sent 1 feedback message to our port.")
+
+
+def test_reaper_without_feedback_explains_the_device_port(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    listen = free_udp_port()
+    with fake_daw(None) as port:
+        code, out, _ = cli(
+            capsys,
+            "doctor",
+            "--daw",
+            "reaper",
+            "--port",
+            port,
+            "--listen-port",
+            listen,
+            "--timeout",
+            "0.3",
+        )
+    assert code == 1
+    status, check, text = rows(out)[-1]
+    assert (status, check) == ("fail", "feedback")
+    assert f"REAPER at 127.0.0.1:{port} sent no feedback within 0.3 s" in text
+    assert f"Device port {listen} (where REAPER sends), Local listen port {port}" in text
+
+
+def test_reaper_sending_to_another_port() -> None:
+    listen, fixed = free_udp_port(), free_udp_port()
+    with fake_daw(REAPER_FEEDBACK, to_port=fixed) as port:
+        findings = probe("reaper", port=port, listen_port=listen, stray_ports=(fixed,))
+    last = findings[-1]
+    assert (last.check, last.status) == ("reply port", "fail")
+    assert last.message == f"REAPER sends feedback to port {fixed}, but we listen on {listen}"
+    assert last.fix.startswith(f"pass --listen-port {fixed}")
+
+
+def test_ableton_answers_and_misdirected_answers() -> None:
+    listen, fixed = free_udp_port(), free_udp_port()
+    test_reply = message("/live/test", "ok").encode()
+    with fake_daw(test_reply) as port:
+        ok = probe("ableton", port=port, listen_port=listen, stray_ports=())
+    assert (ok[-1].check, ok[-1].status) == ("answer", "ok")
+    with fake_daw(test_reply, to_port=fixed) as port:
+        bad = probe("ableton", port=port, listen_port=listen, stray_ports=(fixed,))
+    assert (bad[-1].check, bad[-1].status) == ("reply port", "fail")
+    assert f"AbletonOSC replies to port {fixed}" in bad[-1].message
