@@ -31,7 +31,6 @@ from bridge.dialects.base import (
     Update,
     Value,
     as_float,
-    as_int,
     capability_of,
     check_bool,
     check_value,
@@ -58,6 +57,12 @@ REFRESH_ACTION: Final = 41743
 TRACK_BANK: Final = 64
 """Tracks per bank we ask REAPER for (its default is 8)."""
 
+FX_BANK: Final = 16
+"""Plugins per track REAPER should report (its default is 8)."""
+
+FXPARAM_BANK: Final = 128
+"""Parameters per plugin REAPER should report (its default is 16)."""
+
 MARKER_BANK: Final = 64
 """Markers REAPER should report (its default is 0: no marker feedback)."""
 
@@ -68,7 +73,15 @@ _SEL_FXPARAM_NAME = re.compile(r"^/fx/(\d+)/fxparam/(\d+)/name$")
 _MARKER = re.compile(r"^/marker/(\d+)/(name|time)$")
 _DB_TEXT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+|inf))\s*dB\s*$", re.IGNORECASE)
 _PAN_TEXT = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*%\s*([LR])\s*$", re.IGNORECASE)
-_WIDTH_TEXT = re.compile(r"^\s*([+-]?\d+(?:\.\d*)?)\s*%\s*W?\s*$", re.IGNORECASE)
+_WIDTH_TEXT = re.compile(r"^\s*([+-]?\d+(?:\.\d*)?)\s*%?\s*W\s*$", re.IGNORECASE)
+_MASTER_FEEDBACK = frozenset({"volume/str", "pan", "pan/str"})
+"""What Default.ReaperOSC reports for the master (MASTER_VOLUME/PAN), besides its sends."""
+
+_MAX_DB: Final = 150.0
+"""Louder volume feedback is garbage (the mirror image of REAPER's -150 dB floor)."""
+
+_FLOAT32_DB: Final = 1e-5
+"""Precision of a float32 dB value within ±150 dB (half an ulp is below 9e-6)."""
 
 _BUTTONS: Final = {"mute": "mute", "solo": "solo", "rec_arm": "recarm"}
 
@@ -109,13 +122,42 @@ def parse_pan(text: str) -> float | None:
 
 
 def format_width(width: float) -> str:
-    """Width text as REAPER shows it: ``"100%W"`` (width -1..+1)."""
-    return f"{round(width * 100)}%W"
+    """Width text as REAPER's OSC sends it: ``"100W"`` (width -1..+1; ``"%.0fW"``)."""
+    return f"{round(width * 100)}W"
 
 
 def _parse_width(text: str) -> float | None:
     m = _WIDTH_TEXT.match(text)
     return None if m is None else float(m.group(1)) / 100.0
+
+
+def _num(arg: object) -> float | None:
+    """A finite numeric argument as float; None for NaN, infinities, huge ints, non-numbers."""
+    try:
+        f = as_float(arg)
+    except OverflowError:
+        return None
+    return f if f is not None and math.isfinite(f) else None
+
+
+def _unit(arg: object) -> float | None:
+    """A normalised (``n``/``b``) argument in 0..1, else None."""
+    f = _num(arg)
+    return f if f is not None and 0.0 <= f <= 1.0 else None
+
+
+def _db(db: float | None) -> float | None:
+    """A reported dB value, or None when it is NaN or above :data:`_MAX_DB`."""
+    if db is None or math.isnan(db) or db > _MAX_DB:
+        return None
+    return -math.inf if db <= -150.0 else db
+
+
+def _index(text: str, param: str) -> int:
+    """A 1-based send/fx/parameter number from a parameter path."""
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise BridgeError(f"REAPER: {param!r} needs numbers from 1, not {text!r}")
+    return int(text)
 
 
 class ReaperDialect(Dialect):
@@ -145,7 +187,8 @@ class ReaperDialect(Dialect):
 
     def __init__(self, *, send_db_pattern: bool = False) -> None:
         self.send_db_pattern = send_db_pattern
-        self._selected: int | None = None  # the device-selected track (fx param names)
+        self._selected: TrackId | None = None  # the device-selected track (fx param names)
+        self._dual_pan: set[TrackId] = set()  # tracks whose pan2 is a right pan, not width
 
     def require(self, capability: str) -> None:
         """See :meth:`Dialect.require`; send levels need the extra pattern."""
@@ -161,9 +204,11 @@ class ReaperDialect(Dialect):
         super().require(capability)
 
     def hello(self) -> list[Message]:
-        """Widen the banks (8 tracks, 0 markers by default), then ask for a full refresh."""
+        """Widen the banks (8 tracks, 8 plugins, 16 parameters, 0 markers by default), refresh."""
         return [
             message("/device/track/count", TRACK_BANK),
+            message("/device/fx/count", FX_BANK),
+            message("/device/fxparam/count", FXPARAM_BANK),
             message("/device/marker/count", MARKER_BANK),
             message("/device/track/bank/select", 1),
             message("/action", REFRESH_ACTION),
@@ -190,14 +235,18 @@ class ReaperDialect(Dialect):
         if param in _BUTTONS:
             return [message(f"{base}/{_BUTTONS[param]}", check_bool(self.title, param, value))]
         if param == "name":
-            return [message(f"{base}/name", str(value))]
+            if not isinstance(value, str):
+                raise BridgeError(f"{self.title}: a track name is a string, not {value!r}")
+            return [message(f"{base}/name", value)]
         parts = param.split("/")
         if parts[0] == "send" and len(parts) == 3:
+            send = _index(parts[1], param)
             db = check_value(self.title, param, value, -math.inf, 24.0)
-            return [message(f"{base}/send/{int(parts[1])}/volume/db", max(db, -150.0))]
+            return [message(f"{base}/send/{send}/volume/db", max(db, -150.0))]
         if parts[0] == "fx" and len(parts) == 4 and parts[2] == "param":
+            fx, number = _index(parts[1], param), _index(parts[3], param)
             v = check_value(self.title, param, value, 0.0, 1.0)
-            return [message(f"{base}/fx/{int(parts[1])}/fxparam/{int(parts[3])}/value", v)]
+            return [message(f"{base}/fx/{fx}/fxparam/{number}/value", v)]
         raise BridgeError(f"{self.title}: cannot set {param!r}")
 
     def query(self, target: TrackId, param: str) -> list[Message]:
@@ -230,29 +279,43 @@ class ReaperDialect(Dialect):
             n = int(m.group(1))
             return self._track(MASTER if n == 0 else n, m.group(2), arg)
         if address.startswith("/master/"):
-            return self._track(MASTER, address[len("/master/") :], arg)
+            rest = address[len("/master/") :]
+            if rest in _MASTER_FEEDBACK or _SEND.match(rest):
+                return self._track(MASTER, rest, arg)
+            return []
         return self._session(address, arg)
 
     def _track(self, target: TrackId, rest: str, arg: object) -> list[Decoded]:
-        f = as_float(arg)
+        f = _num(arg)
+        u = _unit(arg)
         if rest == "volume/db" and f is not None:
-            return [Update(target, "volume_db", -math.inf if f <= -150.0 else f)]
+            db = _db(f)
+            return [] if db is None else [Update(target, "volume_db", db, _FLOAT32_DB)]
         if rest == "volume/str" and isinstance(arg, str):
-            db = parse_db(arg)
+            db = _db(parse_db(arg))
             return [] if db is None else [Update(target, "volume_db", db, 0.005)]
-        if rest == "pan" and f is not None:
-            return [Update(target, "pan", f * 2.0 - 1.0, 1e-6)]
+        if rest == "pan" and u is not None:
+            return [Update(target, "pan", u * 2.0 - 1.0, 1e-6)]
         if rest == "pan/str" and isinstance(arg, str):
             p = parse_pan(arg)
-            return [] if p is None else [Update(target, "pan", p, 0.005)]
-        if rest == "pan2" and f is not None:
-            return [Update(target, "width", f * 2.0 - 1.0, 1e-6)]
+            return [] if p is None or not -1.0 <= p <= 1.0 else [Update(target, "pan", p, 0.005)]
+        if rest == "panmode" and isinstance(arg, str):
+            # In dual-pan mode REAPER reports the right channel's pan on pan2, not a width.
+            if arg.strip() == "Dual pan":
+                self._dual_pan.add(target)
+            else:
+                self._dual_pan.discard(target)
+            return []
+        if rest.startswith("pan2") and target in self._dual_pan:
+            return []
+        if rest == "pan2" and u is not None:
+            return [Update(target, "width", u * 2.0 - 1.0, 1e-6)]
         if rest == "pan2/str" and isinstance(arg, str):
             w = _parse_width(arg)
-            return [] if w is None else [Update(target, "width", w, 0.005)]
+            return [] if w is None or not -1.0 <= w <= 1.0 else [Update(target, "width", w, 0.005)]
         for param, word in _BUTTONS.items():
-            if rest == word and f is not None:
-                return [Update(target, param, f >= 0.5)]
+            if rest == word and u is not None:
+                return [Update(target, param, u >= 0.5)]
         if rest == "name" and isinstance(arg, str):
             return [Update(target, "name", arg)]
         return self._track_nested(target, rest, arg)
@@ -260,37 +323,39 @@ class ReaperDialect(Dialect):
     def _track_nested(self, target: TrackId, rest: str, arg: object) -> list[Decoded]:
         send = _SEND.match(rest)
         if send and isinstance(arg, str):
-            db = parse_db(arg)
+            db = _db(parse_db(arg))
             param = f"send/{send.group(1)}/level_db"
             return [] if db is None else [Update(target, param, db, 0.005)]
         fx = _FX.match(rest)
         if fx:
             if fx.group(2) == "name" and isinstance(arg, str):
                 return [Update(target, f"fx/{fx.group(1)}/name", arg)]
-            f = as_float(arg)
-            if fx.group(3) and f is not None:
-                return [Update(target, f"fx/{fx.group(1)}/param/{fx.group(3)}", f, 1e-6)]
+            u = _unit(arg)
+            if fx.group(3) and u is not None:
+                return [Update(target, f"fx/{fx.group(1)}/param/{fx.group(3)}", u, 1e-6)]
         return []
 
     def _session(self, address: str, arg: object) -> list[Decoded]:
-        f = as_float(arg)
-        if address in ("/play", "/record") and f is not None:
-            return [Update(None, "playing" if address == "/play" else "recording", f >= 0.5)]
+        f = _num(arg)
+        u = _unit(arg)
+        if address in ("/play", "/record") and u is not None:
+            return [Update(None, "playing" if address == "/play" else "recording", u >= 0.5)]
         if address == "/time" and f is not None:
             return [Update(None, "position_s", f)]
         if address == "/track/number/str" and isinstance(arg, str):
-            self._selected = as_int(float(arg)) if arg.strip().isdigit() else None
+            text = arg.strip()
+            number = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+            self._selected = MASTER if number == 0 else number
             return []
         sel = _SEL_FXPARAM_NAME.match(address)
         if sel and isinstance(arg, str) and self._selected is not None:
             param = f"fx/{sel.group(1)}/param/{sel.group(2)}/name"
             return [Update(self._selected, param, arg)]
         mk = _MARKER.match(address)
-        if mk and arg is not None:
-            if mk.group(2) == "name" and isinstance(arg, str):
-                return [Update(None, f"marker/{mk.group(1)}/name", arg)]
-            if f is not None:
-                return [Update(None, f"marker/{mk.group(1)}/time_s", f)]
+        if mk and mk.group(2) == "name" and isinstance(arg, str):
+            return [Update(None, f"marker/{mk.group(1)}/name", arg)]
+        if mk and mk.group(2) == "time" and f is not None:
+            return [Update(None, f"marker/{mk.group(1)}/time_s", f)]
         return []
 
     def track_list(self, names: dict[int, str]) -> TrackList:

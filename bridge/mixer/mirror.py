@@ -47,6 +47,7 @@ class Mirror:
         self._values: dict[Key, Value] = {}
         self._changed_at: dict[Key, float] = {}
         self._names: dict[int, str] = {}
+        self._pending: set[Key] = set()
         self._listed = False
         self.rate: int | None = None
         """The session sample rate in Hz, if the DAW reported it."""
@@ -61,6 +62,7 @@ class Mirror:
         key = (update.target, update.param)
         with self._cond:
             self.last_update = self._clock()
+            self._pending.discard(key)
             old = self._values.get(key)
             if update.tolerance and old is not None and _close(old, update.value, update.tolerance):
                 self._cond.notify_all()
@@ -91,8 +93,27 @@ class Mirror:
             self._cond.notify_all()
 
     def assume(self, target: TrackId | None, param: str, value: Value) -> None:
-        """Record a value we set that the DAW will not echo (REAPER's anti-echo)."""
-        self.apply(Update(target, param, value))
+        """Record a value we set that the DAW will not echo on its own address.
+
+        REAPER reports such a change only on other addresses (the volume text,
+        for instance), which may round it. The value is stored as set, and
+        marked pending until any report of it arrives, so
+        :meth:`wait_value` waits for the DAW rather than for ourselves.
+        """
+        key = (target, param)
+        with self._cond:
+            self._values[key] = value
+            self._changed_at[key] = self._clock()
+            self._pending.add(key)
+            if param == "name" and isinstance(target, int):
+                self._rename(target, str(value))
+            self.generation += 1
+            self._cond.notify_all()
+
+    def pending(self, target: TrackId | None, param: str) -> bool:
+        """True while a value we set has not been reported back by the DAW."""
+        with self._cond:
+            return (target, param) in self._pending
 
     def _rename(self, tid: int, name: str) -> None:
         if name:
@@ -177,7 +198,11 @@ class Mirror:
     ) -> bool:
         """Wait until the value is ``expected`` (within ``tolerance``)."""
         return self.wait_for(
-            lambda m: m.has(target, param) and _close(m.get(target, param), expected, tolerance),
+            lambda m: (
+                m.has(target, param)
+                and not m.pending(target, param)
+                and _close(m.get(target, param), expected, tolerance)
+            ),
             timeout,
         )
 

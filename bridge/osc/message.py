@@ -9,13 +9,14 @@ explicitly, and :func:`message` infers them strictly: ``float`` → ``f``,
 
 from __future__ import annotations
 
+import math
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
 
 from bridge.errors import OscError
 
-__all__ = ["Arg", "Message", "message"]
+__all__ = ["Arg", "Message", "message", "well_formed"]
 
 Arg = int | float | str
 """An OSC argument value; its wire type is in :attr:`Message.types`."""
@@ -50,13 +51,22 @@ class Message:
         Encoding is done here rather than by python-osc's builder, which
         parses every datagram it builds (three times the cost). python-osc
         parses what we receive, and the tests parse what we send with it.
+
+        Raises:
+            OscError: A value does not fit its type tag (e.g. ``i`` for 2**31,
+                ``f`` for 1e300, a string that is not valid Unicode).
         """
-        parts = [_padded(self.address), _padded("," + self.types)]
-        for value, tag in zip(self.args, self.types, strict=True):
-            if tag == "s":
-                parts.append(_padded(str(value)))
-            else:
-                parts.append(_PACK[tag](value))
+        try:
+            parts = [_padded(self.address), _padded("," + self.types)]
+            for value, tag in zip(self.args, self.types, strict=True):
+                if tag == "s":
+                    parts.append(_padded(str(value)))
+                else:
+                    parts.append(_PACK[tag](value))
+        except (struct.error, OverflowError, UnicodeError) as err:
+            raise OscError(
+                f"{self.address!r}: cannot encode {self.args!r} as {self.types!r}: {err}"
+            ) from None
         return b"".join(parts)
 
     @property
@@ -68,6 +78,8 @@ class Message:
         """
         return (self.address, self.args[:-1])
 
+
+_FLOAT32_MAX = 3.4028234663852886e38
 
 _PACK = {
     "i": struct.Struct(">i").pack,
@@ -88,10 +100,16 @@ def _tag(value: object, address: str) -> str:
     if isinstance(value, bool):
         raise OscError(f"{address}: send 1 or 0, not {value} (bool has no OSC payload)")
     if isinstance(value, int):
+        if not -(2**63) <= value < 2**63:
+            raise OscError(f"{address}: {value} does not fit in OSC's 64-bit integer")
         return "i" if -(2**31) <= value < 2**31 else "h"
     if isinstance(value, float):
+        if abs(value) > _FLOAT32_MAX and not math.isinf(value):
+            raise OscError(f"{address}: {value!r} is too large for a float32")
         return "f"
     if isinstance(value, str):
+        if "\0" in value:
+            raise OscError(f"{address}: an OSC string cannot contain NUL: {value!r}")
         return "s"
     raise OscError(f"{address}: cannot send {type(value).__name__} {value!r} over OSC")
 
@@ -109,6 +127,56 @@ def message(address: str, *args: Arg) -> Message:
         The message.
 
     Raises:
-        OscError: An argument is a ``bool`` or another unsupported type.
+        OscError: An argument is a ``bool`` or another unsupported type, an
+            int beyond 64 bits, a float beyond float32 or a string with NUL.
     """
     return Message(address, args, "".join(_tag(a, address) for a in args))
+
+
+_FIXED = {"i": 4, "f": 4, "c": 4, "r": 4, "m": 4, "h": 8, "d": 8, "t": 8}
+_EMPTY = frozenset("TFNI[]")
+
+
+def _string_end(dgram: bytes, pos: int) -> int:
+    """Index after the padded OSC string at ``pos``, or -1 if it is not terminated."""
+    nul = dgram.find(b"\x00", pos)
+    if nul < 0:
+        return -1
+    return nul + 4 - (nul - pos) % 4 if (nul - pos) % 4 else nul + 4
+
+
+def well_formed(dgram: bytes) -> bool:
+    """True if an OSC message datagram holds exactly the arguments its type tags declare.
+
+    python-osc reads a float whose bytes are missing as 0.0, so a truncated
+    ``/track/1/volume/db ,f`` would set 0 dB. Receivers check each message with
+    this first.
+    """
+    pos = _string_end(dgram, 0)
+    if pos < 0 or pos >= len(dgram) or dgram[pos : pos + 1] != b",":
+        return pos == len(dgram)  # an address with no type tags at all is allowed
+    tags_start = pos + 1
+    end = _string_end(dgram, pos)
+    if end < 0:
+        return False
+    tags = dgram[tags_start : dgram.find(b"\x00", pos)].decode("ascii", "replace")
+    pos = end
+    for tag in tags:
+        if tag in _FIXED:
+            pos += _FIXED[tag]
+        elif tag in ("s", "S"):
+            pos = _string_end(dgram, pos)
+            if pos < 0:
+                return False
+        elif tag == "b":
+            if pos + 4 > len(dgram):
+                return False
+            size = int.from_bytes(dgram[pos : pos + 4], "big", signed=True)
+            if size < 0:
+                return False
+            pos += 4 + size + (-size % 4)
+        elif tag not in _EMPTY:
+            return False
+        if pos > len(dgram):
+            return False
+    return pos == len(dgram)

@@ -11,6 +11,7 @@ and ``/strip/gain 2 y`` are limited separately.
 from __future__ import annotations
 
 import heapq
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from collections.abc import Callable
 from bridge.osc.message import Arg, Message
 
 __all__ = ["RateLimiter"]
+
+log = logging.getLogger("bridge.osc")
 
 _Key = tuple[str, tuple[Arg, ...]]
 
@@ -52,8 +55,12 @@ class RateLimiter:
         """Messages replaced by a newer one before they were sent."""
 
     def submit(self, msg: Message) -> None:
-        """Send ``msg`` now, or hold it as the latest value of its key."""
-        if self.interval_s <= 0:
+        """Send ``msg`` now, or hold it as the latest value of its key.
+
+        After :meth:`close` messages go straight through (nothing would send
+        a held one).
+        """
+        if self.interval_s <= 0 or self._closed:
             self._send(msg)
             return
         key = msg.key
@@ -61,7 +68,8 @@ class RateLimiter:
             now = self._clock()
             last = self._last.get(key)
             if last is None or now - last >= self.interval_s:
-                self._pending.pop(key, None)
+                if self._pending.pop(key, None) is not None:
+                    self.coalesced += 1  # the timer was late; the held value is stale
                 self._last[key] = now
                 self._send(msg)
                 return
@@ -109,7 +117,17 @@ class RateLimiter:
                     self._cond.wait(wait)
                     continue
                 heapq.heappop(self._due)
-                msg = self._pending.pop(key, None)
-                if msg is not None:
-                    self._last[key] = self._clock()
+                if key not in self._pending:
+                    continue
+                now = self._clock()
+                last = self._last.get(key)
+                if last is not None and now < last + self.interval_s:
+                    # A stale entry: the key was sent since it was scheduled.
+                    heapq.heappush(self._due, (last + self.interval_s, key))
+                    continue
+                msg = self._pending.pop(key)
+                self._last[key] = now
+                try:
                     self._send(msg)
+                except Exception as err:  # a failed send must not stop the timer
+                    log.warning("rate limiter: sending %s failed: %r", msg.address, err)

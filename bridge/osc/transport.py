@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pythonosc.osc_packet import OscPacket, ParseError
 
 from bridge.errors import OscError
-from bridge.osc.message import Message
+from bridge.osc.message import Message, well_formed
 
 __all__ = [
     "MAX_DATAGRAM",
@@ -154,7 +154,8 @@ class OscTransport:
         if self._closed.is_set():
             return
         self._closed.set()
-        self._thread.join(timeout=1.0)
+        if threading.current_thread() is not self._thread:  # a handler may close us
+            self._thread.join(timeout=1.0)
         self._sock.close()
 
     def __enter__(self) -> OscTransport:
@@ -199,10 +200,18 @@ class OscTransport:
             self.stats.malformed += 1
             self._warn(f"ignored a malformed OSC datagram ({len(data)} bytes): {err}")
             return
+        if not packet.messages:
+            self.stats.malformed += 1
+            self._warn(f"ignored an OSC datagram with no message in it ({len(data)} bytes)")
+            return
         self.stats.last_received = self._clock()
         for timed in packet.messages:
             msg = timed.message
             if not hasattr(msg, "address"):
+                continue
+            if not well_formed(msg.dgram):
+                self.stats.malformed += 1
+                self._warn(f"ignored {msg.address}: its arguments do not match its type tags")
                 continue
             self.stats.received += 1
             try:

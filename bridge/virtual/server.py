@@ -34,7 +34,7 @@ from pythonosc.osc_packet import OscPacket
 from bridge.dialects.base import as_float, as_int
 from bridge.dialects.reaper import REFRESH_ACTION, RENDER_ACTION
 from bridge.errors import OscError
-from bridge.osc.message import Message
+from bridge.osc.message import Message, well_formed
 from bridge.osc.transport import is_loopback, pack_bundles
 from bridge.virtual.errors import VirtualDawError
 from bridge.virtual.fader import fader_to_db
@@ -216,9 +216,15 @@ class VirtualDaw:
             except Exception as err:  # python-osc raises several types on garbage
                 self._ignore(f"malformed OSC datagram ({len(data)} bytes): {err}")
                 continue
+            if not packet.messages:
+                self._ignore(f"datagram with no OSC message in it ({len(data)} bytes)")
+                continue
             for timed in packet.messages:
                 msg = timed.message
                 if not hasattr(msg, "address"):
+                    continue
+                if not well_formed(msg.dgram):
+                    self._ignore(f"{msg.address}: arguments do not match the type tags")
                     continue
                 try:
                     self._handle(msg.address, tuple(msg.params))
