@@ -239,7 +239,7 @@ def _run_set(args: argparse.Namespace) -> int:
         title = mixer.dialect.title
         for param, value in pairs:
             name = param_label(param)
-            if not mixer.dialect.echoes_sets:
+            if not mixer.dialect.confirms(target, param):
                 shown = format_value(param, value)
                 print(f"{label}: {name} {shown} (sent; {title} does not confirm this value)")
                 continue

@@ -152,6 +152,10 @@ class Dialect(ABC):
     heartbeat_s: ClassVar[float | None] = None
     """Interval of the DAW's heartbeat in s; silence for 3 beats means it went away."""
 
+    def confirms(self, target: TrackId, param: str) -> bool:
+        """Whether the DAW reports a value we set back, so it can be waited for."""
+        return self.echoes_sets
+
     def require(self, capability: str) -> None:
         """Raise if the DAW lacks ``capability``.
 

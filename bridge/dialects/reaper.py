@@ -83,6 +83,7 @@ _MAX_DB: Final = 150.0
 _FLOAT32_DB: Final = 1e-5
 """Precision of a float32 dB value within ±150 dB (half an ulp is below 9e-6)."""
 
+_CONFIRMED: Final = frozenset({"volume_db", "pan", "width", "mute", "solo", "rec_arm"})
 _BUTTONS: Final = {"mute": "mute", "solo": "solo", "rec_arm": "recarm"}
 
 
@@ -202,6 +203,14 @@ class ReaperDialect(Dialect):
                 " send_db_pattern=True)",
             )
         super().require(capability)
+
+    def confirms(self, target: TrackId, param: str) -> bool:
+        """Whether REAPER reports a value we set: on another address, it does.
+
+        It sends the text of volume, pan and width and the state of buttons; the
+        values of plugin parameters and sends it does not send back.
+        """
+        return param in _CONFIRMED
 
     def hello(self) -> list[Message]:
         """Widen the banks (8 tracks, 8 plugins, 16 parameters, 0 markers by default), refresh."""

@@ -18,7 +18,14 @@ from bridge.virtual.render import RenderResult
 from bridge.virtual.server import VirtualDaw
 from bridge.virtual.stems import load_stems
 
-__all__ = ["VirtualMixer", "start_virtual"]
+__all__ = ["VirtualDialect", "VirtualMixer", "start_virtual"]
+
+
+class VirtualDialect(ReaperDialect):
+    """REAPER's dialect, named for the virtual DAW in messages."""
+
+    name = "virtual"
+    title = "the virtual DAW"
 
 
 class VirtualMixer(Mixer):
@@ -31,7 +38,7 @@ class VirtualMixer(Mixer):
     def __init__(self, daw: VirtualDaw, *, timeout: float, rate_limit_s: float) -> None:
         host, port = daw.address
         super().__init__(
-            ReaperDialect(),
+            VirtualDialect(),
             host=host,
             port=port,
             listen_port=0,
