@@ -24,19 +24,10 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 from bridge.errors import BridgeError
 from bridge.hosts import ArdourHostError, HeadlessArdour, SessionState
 from bridge.hosts.ardour import query_strip_list
+from tests.bridge import free_udp_port
 
 TRACKS = ("Vocals", "Bass")
 FADER_MINUS_6_DB = 10 ** (-6 / 20)
-
-
-def free_udp_port() -> int:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    finally:
-        sock.close()
-    return port
 
 
 class Osc:

@@ -8,7 +8,6 @@ feedback the bridge itself parses.
 from __future__ import annotations
 
 import math
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,20 +17,15 @@ import bridge
 from bridge.dialects.ardour import MAX_GAIN_DB
 from bridge.hosts.ardour import HeadlessArdour
 from bridge.mixer import Mixer
+from tests.bridge import free_udp_port
 
 TRACKS = ("Vocals", "Guitar", "Bass")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def ardour(ardour_bin: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeadlessArdour]:
     host = HeadlessArdour(
-        tmp_path_factory.mktemp("ardour"), port=_free_port(), tracks=TRACKS, binary=ardour_bin
+        tmp_path_factory.mktemp("ardour"), port=free_udp_port(), tracks=TRACKS, binary=ardour_bin
     )
     with host:
         yield host
@@ -118,7 +112,7 @@ def test_unknown_track_and_unsupported_render_name_the_problem(mixer: Mixer) -> 
 def test_strip_ids_shift_and_named_tracks_follow(ardour_bin: str, tmp_path: Path) -> None:
     with (
         HeadlessArdour(
-            tmp_path, port=_free_port(), tracks=("Drums", "Keys"), binary=ardour_bin
+            tmp_path, port=free_udp_port(), tracks=("Drums", "Keys"), binary=ardour_bin
         ) as host,
         bridge.connect("ardour", port=host.port, timeout=5.0) as mixer,
     ):
@@ -142,7 +136,7 @@ def test_strip_ids_shift_and_named_tracks_follow(ardour_bin: str, tmp_path: Path
 
 
 def test_no_answer_is_a_one_line_error() -> None:
-    port = _free_port()  # nothing listens there
+    port = free_udp_port()  # nothing listens there
     with pytest.raises(
         bridge.BridgeTimeoutError, match=f"no answer from Ardour at 127.0.0.1:{port}"
     ):

@@ -38,6 +38,7 @@ from bridge.mixer import Mixer
 from bridge.mixer.mirror import Mirror
 from bridge.osc.message import Message
 from bridge.osc.transport import pack_bundles
+from tests.bridge import free_udp_port
 
 
 @pytest.fixture
@@ -538,16 +539,6 @@ def test_parameter_names(live: AbletonDialect) -> None:
 # ---- over UDP, against a stand-in for Live ----
 Arg = str | int | float | bool
 """An OSC argument the stand-in sends or keeps."""
-
-
-def free_udp_port() -> int:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    finally:
-        sock.close()
-    return port
 
 
 def type_tags(dgram: bytes) -> str:

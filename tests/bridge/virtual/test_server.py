@@ -19,14 +19,9 @@ import bridge
 from bridge.osc.message import message
 from bridge.virtual.server import VirtualDaw
 from bridge.virtual.stems import load_stems
+from tests.bridge import free_udp_port
 
 RATE = 48000
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +106,7 @@ def _run_daw(args: list[str], cwd: Path) -> subprocess.Popen[str]:
 
 
 def test_mixdesk_daw_serves_renders_and_stops_on_sigint(stems_dir: Path, tmp_path: Path) -> None:
-    port, feedback = _free_port(), _free_port()
+    port, feedback = free_udp_port(), free_udp_port()
     proc = _run_daw(
         ["--stems", str(stems_dir), "--port", str(port), "--feedback-port", str(feedback),
          "--render-dir", "out", "--bits", "16"],
@@ -141,7 +136,7 @@ def test_mixdesk_daw_serves_renders_and_stops_on_sigint(stems_dir: Path, tmp_pat
 
 def test_mixdesk_daw_bad_stems_is_one_line_exit_2(tmp_path: Path) -> None:
     (tmp_path / "broken.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
-    proc = _run_daw(["--stems", str(tmp_path), "--port", str(_free_port())], tmp_path)
+    proc = _run_daw(["--stems", str(tmp_path), "--port", str(free_udp_port())], tmp_path)
     _out, err = proc.communicate(timeout=20)
     assert proc.returncode == 2
     assert err.count("\n") == 1
