@@ -567,5 +567,7 @@ def _render_peak_bytes(tmp_path: Path, seconds: int) -> int:
 def test_memory_does_not_grow_with_length(tmp_path: Path) -> None:
     short, long = _render_peak_bytes(tmp_path, 10), _render_peak_bytes(tmp_path, 100)
     song_bytes = 100 * RATE * 2 * 8  # the 100 s master as float64
-    assert long < 1.3 * short
+    # 10x the song: growth with length would be ~10x; the block temporaries'
+    # peak varies with thread timing under load (1.7x measured once).
+    assert long < 2.0 * short
     assert long < song_bytes / 4

@@ -124,9 +124,11 @@ def test_memory_does_not_grow_with_length() -> None:
     # temporaries, so both runs must be long enough to meet it (60 s = 44 blocks).
     short = _peak_traced_bytes(60)
     long = _peak_traced_bytes(600)
-    # 10x the audio: only the 10 Hz series grow (a few hundred KB per hour).
-    assert long < short * 1.15 + 2_000_000
-    assert long < 90_000_000
+    # 10x the audio: only the 10 Hz series grow (a few hundred KB per hour). The
+    # peak varies by up to ~40 % from run to run with how the threads' temporaries
+    # coincide (measured under load); growth with length would be ~10x.
+    assert long < short * 1.6 + 2_000_000
+    assert long < 90_000_000  # the 600 s of audio alone would be 460 MB
 
 
 def _decay(seconds: float = 4.0) -> np.ndarray:
