@@ -59,6 +59,10 @@ FEEDBACK: Final = 1 | 2 | 8 | 16 | 1024 | 16384
 _NEG_INF_DB: Final = -200.0
 _STRIP = re.compile(r"^/strip/(\d+)/(gain|fader|pan_stereo_position|pan_stereo_width|mute|solo)$")
 _BUTTONS: Final = {"mute": "mute", "solo": "solo", "rec_arm": "recenable"}
+_AUTO_CONTROLS: Final = {"volume_db": "gain", "pan": "pan_stereo_position"}
+_ARDOUR_MODES: Final = {"off": 0, "read": 1, "write": 2, "touch": 3, "latch": 4}
+_MODE_NAMES: Final = {n: m for m, n in _ARDOUR_MODES.items()}
+_CONTROL_PARAMS: Final = {c: p for p, c in _AUTO_CONTROLS.items()}
 _TRACK_TYPES: Final = frozenset({"AT", "MT", "B", "MB", "FB", "V"})
 
 
@@ -72,6 +76,10 @@ class ArdourDialect(Dialect):
     echoes_sets: ClassVar[bool] = True
     lists_tracks: ClassVar[bool] = True
     heartbeat_s: ClassVar[float | None] = 1.0
+    write_mode: ClassVar[str] = "write"
+    """Touch and Latch passes over OSC drop out in Ardour 7.3 (measured: the value
+    falls back to the playback value for ~0.15 s in every ~0.4 s); Write records
+    every value sent."""
     max_packet: ClassVar[int] = 8192
     capabilities: ClassVar[frozenset[str]] = frozenset(
         {
@@ -140,6 +148,25 @@ class ArdourDialect(Dialect):
             return _NEG_INF_DB
         return min(db, MAX_GAIN_DB)
 
+    def automation_mode(self, target: TrackId, param: str, mode: str) -> list[Message]:
+        """``/strip/gain/automation ssid mode`` (0 Manual, 1 Play, 2 Write, 3 Touch, 4 Latch).
+
+        Both arguments go as int32: Ardour reads the ssid with the type of the
+        second argument. Ardour turns Write into Touch when the transport stops.
+        """
+        control = _AUTO_CONTROLS.get(param)
+        number = _ARDOUR_MODES.get(mode)
+        if target == MASTER or control is None or number is None:
+            raise UnsupportedError(self.title, f"automation mode {mode!r} of {param}")
+        return [message(f"/strip/{control}/automation", int(target), number)]
+
+    def touch(self, target: TrackId, param: str, on: bool) -> list[Message]:
+        """``/strip/gain/touch ssid 1|0`` (or the pan control's): start or end a touch."""
+        control = _AUTO_CONTROLS.get(param)
+        if target == MASTER or control is None:
+            return []
+        return [message(f"/strip/{control}/touch", int(target), int(on))]
+
     def query(self, target: TrackId, param: str) -> list[Message]:
         """Ask for a value with the ssid in the path (the answer then carries it)."""
         word = {"volume_db": "gain", "pan": "pan_stereo_position", "width": "pan_stereo_width"}
@@ -204,6 +231,14 @@ class ArdourDialect(Dialect):
         f = as_float(arg)
         if word == "name" and isinstance(arg, str):
             return [Update(target, "name", arg)]
+        if word.endswith("/automation"):
+            param = {c: p for p, c in _AUTO_CONTROLS.items()}.get(word[: -len("/automation")])
+            mode = _MODE_NAMES.get(as_int(arg) or 0) if as_int(arg) is not None else None
+            return (
+                []
+                if param is None or mode is None
+                else [Update(target, f"automation/{param}", mode)]
+            )
         if f is None:
             return []
         if word == "gain":

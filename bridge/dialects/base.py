@@ -27,6 +27,7 @@ from bridge.errors import BridgeError, UnsupportedError
 from bridge.osc.message import Message
 
 __all__ = [
+    "AUTOMATION_MODES",
     "MASTER",
     "TRACK_PARAMS",
     "Decoded",
@@ -52,6 +53,10 @@ Value = float | bool | str | None
 """A parameter value: dB, pan, 0..1 normalised, on/off, or a name."""
 
 TRACK_PARAMS: Final = ("volume_db", "pan", "width", "mute", "solo", "rec_arm")
+
+AUTOMATION_MODES: Final = ("off", "read", "touch", "latch", "write")
+"""Automation modes, by the names every dialect maps to its DAW's: ``off`` is
+REAPER's trim and Ardour's Manual, ``read`` REAPER's read and Ardour's Play."""
 """The scalar track parameters every table and ``status`` shows."""
 
 
@@ -149,6 +154,8 @@ class Dialect(ABC):
     """Whether the DAW reports back, on some address, every value we set."""
     lists_tracks: ClassVar[bool] = False
     """Whether the DAW answers :meth:`hello` with a complete :class:`TrackList`."""
+    write_mode: ClassVar[str] = "touch"
+    """The automation mode that writes a scripted pass most faithfully."""
     heartbeat_s: ClassVar[float | None] = None
     """Interval of the DAW's heartbeat in s; silence for 3 beats means it went away."""
 
@@ -191,6 +198,20 @@ class Dialect(ABC):
                 ``render``.
             value: The operation's argument, if any.
         """
+
+    def automation_mode(self, target: TrackId, param: str, mode: str) -> list[Message]:
+        """Messages that set a parameter's automation mode (one of :data:`AUTOMATION_MODES`).
+
+        The mirror holds the mode the DAW reports as ``automation/<param>``.
+
+        Raises:
+            UnsupportedError: The DAW has no automation modes over OSC.
+        """
+        raise UnsupportedError(self.title, "automation modes")
+
+    def touch(self, target: TrackId, param: str, on: bool) -> list[Message]:
+        """Messages that touch (grab) or release a control while automation is written."""
+        return []
 
     @abstractmethod
     def decode(self, address: str, args: Sequence[object]) -> list[Decoded]:

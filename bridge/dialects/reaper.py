@@ -83,6 +83,14 @@ _MAX_DB: Final = 150.0
 _FLOAT32_DB: Final = 1e-5
 """Precision of a float32 dB value within ±150 dB (half an ulp is below 9e-6)."""
 
+_AUTO_WORDS: Final = {
+    "off": "trim",
+    "read": "read",
+    "touch": "touch",
+    "latch": "latch",
+    "write": "write",
+}
+_AUTO_MODES: Final = {word: mode for mode, word in _AUTO_WORDS.items()}
 _CONFIRMED: Final = frozenset({"volume_db", "pan", "width", "mute", "solo", "rec_arm"})
 _BUTTONS: Final = {"mute": "mute", "solo": "solo", "rec_arm": "recarm"}
 
@@ -265,6 +273,29 @@ class ReaperDialect(Dialect):
             return [message("/device/track/select", int(target))]
         return []
 
+    def automation_mode(self, target: TrackId, param: str, mode: str) -> list[Message]:
+        """``/track/N/autotrim|autoread|autotouch|autolatch|autowrite`` (``t``, no argument).
+
+        REAPER's mode is per track, not per parameter, and it applies to every
+        other selected track too when track N is selected.
+        """
+        if target == MASTER:
+            raise UnsupportedError(self.title, "master automation mode (stock patterns)")
+        word = _AUTO_WORDS.get(mode)
+        if word is None:
+            raise BridgeError(f"{self.title}: unknown automation mode {mode!r}")
+        return [message(f"/track/{int(target)}/auto{word}")]
+
+    def touch(self, target: TrackId, param: str, on: bool) -> list[Message]:
+        """``/track/N/volume/touch`` or ``/pan/touch`` (``b``: an int 0 or 1).
+
+        With the stock pattern file REAPER trusts only these for touch state.
+        """
+        if target == MASTER or param not in ("volume_db", "pan"):
+            return []
+        word = "volume" if param == "volume_db" else "pan"
+        return [message(f"/track/{int(target)}/{word}/touch", int(on))]
+
     def transport(self, op: str, value: float | str | None = None) -> list[Message]:
         """See :meth:`Dialect.transport`; ``t`` patterns are sent with no argument."""
         self.require("markers" if op.endswith("marker") else op)
@@ -297,6 +328,11 @@ class ReaperDialect(Dialect):
     def _track(self, target: TrackId, rest: str, arg: object) -> list[Decoded]:
         f = _num(arg)
         u = _unit(arg)
+        if rest.startswith("auto") and rest[4:] in _AUTO_MODES and u is not None:
+            if u < 0.5:
+                return []
+            mode = _AUTO_MODES[rest[4:]]
+            return [Update(target, f"automation/{p}", mode) for p in ("volume_db", "pan")]
         if rest == "volume/db" and f is not None:
             db = _db(f)
             return [] if db is None else [Update(target, "volume_db", db, _FLOAT32_DB)]

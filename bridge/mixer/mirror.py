@@ -47,7 +47,8 @@ class Mirror:
         self._values: dict[Key, Value] = {}
         self._changed_at: dict[Key, float] = {}
         self._names: dict[int, str] = {}
-        self._pending: set[Key] = set()
+        self._pending: dict[Key, float] = {}  # key -> until when (monotonic s)
+        self._reported: dict[Key, Value] = {}  # what the DAW said while a key was pending
         self._listed = False
         self.rate: int | None = None
         """The session sample rate in Hz, if the DAW reported it."""
@@ -55,6 +56,9 @@ class Mirror:
         """Incremented on every applied update (a cheap "anything new?" check)."""
         self.last_update = 0.0
         """Monotonic time (s) of the last update, or 0."""
+        self.pending_s = 1.0
+        """How long a value we set waits for the DAW to confirm it, in s, before
+        a different value the DAW reports replaces it."""
 
     # ---- writes (receiver thread, or the mixer after a set) ----
     def apply(self, update: Update) -> None:
@@ -62,7 +66,9 @@ class Mirror:
         key = (update.target, update.param)
         with self._cond:
             self.last_update = self._clock()
-            self._pending.discard(key)
+            if key in self._pending and not self._settle(key, update):
+                self._cond.notify_all()
+                return
             old = self._values.get(key)
             if update.tolerance and old is not None and _close(old, update.value, update.tolerance):
                 self._cond.notify_all()
@@ -73,6 +79,38 @@ class Mirror:
                 self._rename(update.target, str(update.value))
             self.generation += 1
             self._cond.notify_all()
+
+    def _settle(self, key: Key, update: Update) -> bool:
+        """A report for a pending key: True if it may be stored.
+
+        A report that matches the value we set confirms it. One that does not
+        may have been sent before the DAW applied our set (REAPER reports a
+        track's other values after each change), so it is only noted, until
+        the pending time runs out; then the DAW's last word wins.
+        """
+        assumed = self._values.get(key)
+        if _close(assumed, update.value, max(update.tolerance, 1e-6)):
+            del self._pending[key]
+            self._reported.pop(key, None)
+            return False  # confirmed: keep the exact value we set
+        if self.last_update < self._pending[key]:
+            self._reported[key] = update.value
+            return False
+        del self._pending[key]
+        self._reported.pop(key, None)
+        return True
+
+    def _expire(self) -> None:
+        """Let the DAW's last report win for pending keys whose time ran out."""
+        if not self._pending:
+            return
+        now = self._clock()
+        for key in [k for k, until in self._pending.items() if until <= now]:
+            del self._pending[key]
+            if key in self._reported:
+                self._values[key] = self._reported.pop(key)
+                self._changed_at[key] = now
+                self.generation += 1
 
     def apply_list(self, listing: TrackList) -> None:
         """Replace the track list; drop values of ids whose track changed."""
@@ -104,7 +142,8 @@ class Mirror:
         with self._cond:
             self._values[key] = value
             self._changed_at[key] = self._clock()
-            self._pending.add(key)
+            self._pending[key] = self._clock() + self.pending_s
+            self._reported.pop(key, None)
             if param == "name" and isinstance(target, int):
                 self._rename(target, str(value))
             self.generation += 1
@@ -113,6 +152,7 @@ class Mirror:
     def pending(self, target: TrackId | None, param: str) -> bool:
         """True while a value we set has not been reported back by the DAW."""
         with self._cond:
+            self._expire()
             return (target, param) in self._pending
 
     def _rename(self, tid: int, name: str) -> None:
@@ -123,9 +163,15 @@ class Mirror:
 
     # ---- reads ----
     def get(self, target: TrackId | None, param: str, default: Value = None) -> Value:
-        """The last reported value, or ``default``."""
+        """The last reported value (or the value we set, while it is pending), or ``default``."""
         with self._cond:
+            self._expire()
             return self._values.get((target, param), default)
+
+    def changed_at(self, target: TrackId | None, param: str) -> float | None:
+        """Monotonic time (s) the value last changed, or None if never reported."""
+        with self._cond:
+            return self._changed_at.get((target, param))
 
     def has(self, target: TrackId | None, param: str) -> bool:
         """True if the DAW reported this value."""

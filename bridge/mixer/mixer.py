@@ -8,7 +8,6 @@ was never reported. It is a context manager; leaving it closes the socket.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -165,7 +164,10 @@ class Mixer:
         if msgs:
             # The set itself is rate limited (latest value wins); what a dialect
             # adds after it (a query that confirms it) must not be coalesced.
-            limiter.submit(msgs[0])
+            if limiter.interval_s > 0:
+                limiter.submit(msgs[0])
+            else:
+                self._transport().send(msgs[0])
             if len(msgs) > 1:
                 self._send_now(msgs[1:])
         if not self.dialect.echoes_sets:
@@ -281,10 +283,7 @@ class Mixer:
 
 
 def _canonical(value: Value) -> Value:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int):
+    """Ints as floats (a fader at 0 is 0.0 dB); everything else as it is."""
+    if type(value) is int:
         return float(value)
-    if isinstance(value, float) and math.isnan(value):
-        return value
     return value

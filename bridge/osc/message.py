@@ -57,7 +57,7 @@ class Message:
                 ``f`` for 1e300, a string that is not valid Unicode).
         """
         try:
-            parts = [_padded(self.address), _padded("," + self.types)]
+            parts = [_head(self.address, self.types)]
             for value, tag in zip(self.args, self.types, strict=True):
                 if tag == "s":
                     parts.append(_padded(str(value)))
@@ -94,6 +94,12 @@ def _padded(text: str) -> bytes:
     """An OSC string: UTF-8, NUL-terminated, padded to a multiple of 4 bytes."""
     raw = text.encode("utf-8")
     return raw + b"\x00" * (4 - len(raw) % 4)
+
+
+@lru_cache(maxsize=4096)
+def _head(address: str, types: str) -> bytes:
+    """The address and type-tag strings of a message, padded."""
+    return _padded(address) + _padded("," + types)
 
 
 def _tag(value: object, address: str) -> str:

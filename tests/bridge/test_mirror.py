@@ -44,23 +44,57 @@ def test_an_echo_within_tolerance_keeps_the_exact_value() -> None:
 
 
 def test_a_value_beyond_tolerance_or_without_one_overwrites() -> None:
-    m = Mirror()
+    now = [0.0]
+    m = Mirror(clock=lambda: now[0])
     m.assume(1, "volume_db", -6.3)
+    m.apply(Update(1, "volume_db", -6.30, 0.005))  # confirmed: no longer pending
+    assert m.get(1, "volume_db") == -6.3
+    assert not m.pending(1, "volume_db")
     m.apply(Update(1, "volume_db", -6.31, 0.005))  # moved in the DAW: a new text
     assert m.get(1, "volume_db") == -6.31
     m.apply(Update(1, "volume_db", -6.3100001))  # tolerance 0: always stored
     assert m.get(1, "volume_db") == -6.3100001
 
 
+def test_a_report_sent_before_our_set_does_not_undo_it() -> None:
+    # REAPER reports every value of a track after each change; a report about
+    # an earlier change can arrive after our newer set was recorded.
+    now = [0.0]
+    m = Mirror(clock=lambda: now[0])
+    m.assume(2, "pan", 0.4)
+    m.apply(Update(2, "pan", 0.0, 1e-6))  # stale: sent before the DAW applied 0.4
+    assert m.get(2, "pan") == 0.4
+    assert m.pending(2, "pan")
+    m.apply(Update(2, "pan", 0.4, 0.005))  # the DAW's report of our set
+    assert m.get(2, "pan") == 0.4
+    assert not m.pending(2, "pan")
+
+
+def test_the_daws_last_word_wins_once_the_pending_time_runs_out() -> None:
+    now = [0.0]
+    m = Mirror(clock=lambda: now[0])
+    m.assume(3, "volume_db", 12.0)  # the DAW clamps it and reports +6 dB
+    m.apply(Update(3, "volume_db", 6.0206, 1e-4))
+    assert m.get(3, "volume_db") == 12.0
+    now[0] += m.pending_s + 0.01
+    assert m.get(3, "volume_db") == 6.0206
+    assert not m.pending(3, "volume_db")
+
+
 def test_infinities_and_bools_compare_exactly() -> None:
-    m = Mirror()
+    now = [0.0]
+    m = Mirror(clock=lambda: now[0])
     m.assume(1, "volume_db", -math.inf)
-    m.apply(Update(1, "volume_db", -150.0, 0.005))
+    m.apply(Update(1, "volume_db", -150.0, 0.005))  # not a confirmation of -inf
+    assert m.pending(1, "volume_db")
+    now[0] += m.pending_s
     assert m.get(1, "volume_db") == -150.0
     m.apply(Update(1, "volume_db", -math.inf, 0.005))
     assert m.get(1, "volume_db") == -math.inf
     m.assume(1, "mute", True)
-    m.apply(Update(1, "mute", False, 0.5))
+    m.apply(Update(1, "mute", False, 0.5))  # a bool is never "close" to another
+    assert m.pending(1, "mute")
+    now[0] += m.pending_s
     assert m.get(1, "mute") is False
 
 

@@ -1,0 +1,1 @@
+"""Tests of bridge.automation: curves, lanes, musical time, shapes, lane files, scenes."""
