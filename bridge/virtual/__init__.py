@@ -9,6 +9,9 @@ Public names:
   :class:`TrackParams`: the block mixer and its parameter seam;
 * :data:`PAN_LAWS`, :data:`DEFAULT_PAN_LAW`, :func:`pan_gains`: pan laws;
 * :func:`render`, :class:`RenderResult`, :func:`next_take`: bounces as takes;
+* :class:`LaneLike`, :class:`LaneSource`, :data:`Automation`, :func:`by_track`:
+  automation lanes rendered sample-accurately (``render(..., automation=...)``);
+* :class:`Recorder`, :class:`RecordedLane`: automation written live over OSC;
 * :class:`VirtualDawError`.
 
 Importing this package starts nothing (no server, no threads, no files).
@@ -21,6 +24,7 @@ Example:
     PosixPath('renders/song-take01.wav')
 """
 
+from bridge.virtual.automation import Automation, LaneLike, LaneSource, by_track
 from bridge.virtual.engine import (
     BLOCK_FRAMES,
     Constant,
@@ -31,6 +35,7 @@ from bridge.virtual.engine import (
 )
 from bridge.virtual.errors import VirtualDawError
 from bridge.virtual.panlaw import DEFAULT_PAN_LAW, PAN_LAWS, PanLaw, centre_gain_db, pan_gains
+from bridge.virtual.recorder import RecordedLane, Recorder
 from bridge.virtual.render import RenderResult, next_take, render
 from bridge.virtual.state import MixSnapshot, MixState, TrackSnapshot, TrackState
 from bridge.virtual.stems import Stem, StemReader, load_stems
@@ -39,12 +44,17 @@ __all__ = [
     "BLOCK_FRAMES",
     "DEFAULT_PAN_LAW",
     "PAN_LAWS",
+    "Automation",
     "Constant",
+    "LaneLike",
+    "LaneSource",
     "MixSnapshot",
     "MixState",
     "Mixer",
     "PanLaw",
     "ParamSource",
+    "RecordedLane",
+    "Recorder",
     "RenderResult",
     "Stem",
     "StemReader",
@@ -52,6 +62,7 @@ __all__ = [
     "TrackSnapshot",
     "TrackState",
     "VirtualDawError",
+    "by_track",
     "centre_gain_db",
     "db_to_gain",
     "load_stems",

@@ -11,23 +11,28 @@ Signal flow of one track, per block, in float64 (full scale = 1.0):
    gain (a stereo stem with identical channels sounds exactly like the same
    mono stem) and at a hard side the near channel is at unity and the far one
    silent;
-4. volume ``10 ** (volume_db / 20)`` (``-inf`` dB is silence);
+4. volume ``10 ** (volume_db / 20)`` (``-inf`` dB is silence), times the
+   mute gate (0 where a mute source is at least 0.5, else 1) when the track has
+   a mute source;
 5. sum into the stereo master; the master volume is applied to the sum.
 
 Solo and mute (:meth:`~bridge.virtual.state.MixSnapshot.audible`): tracks that
-do not sound are not read.
+do not sound are not read. A track with a mute *source* ignores its static mute
+button (the source drives it, per sample) and is always read, even where the
+source mutes it; solo still applies.
 
-Volume, pan and width come from :class:`ParamSource` objects that return either
-one value or one value per sample for ``[start, start + n)`` frames. Today the
-state's constants are wrapped in :class:`Constant`; automation lanes can later
-be passed to :class:`Mixer` as ``params`` without touching the mixing code.
+Volume, pan, width and mute come from :class:`ParamSource` objects that return
+either one value or one value per sample for ``[start, start + n)`` frames. While pan
+and width are constant, a block is one matrix product, times the per-sample
+volume if it varies. The state's constants are wrapped in :class:`Constant`; automation lanes
+(:mod:`bridge.virtual.automation`) are passed to :class:`Mixer` as ``params``.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Final, Protocol
 
@@ -52,6 +57,8 @@ BLOCK_FRAMES: Final = 65536  # frames per mixing block (1.4 s at 48 kHz)
 
 Floats = npt.NDArray[np.float64]
 
+_DB_TO_LN: Final = float(np.log(10.0)) / 20.0  # 10^(dB/20) = e^(dB · ln 10 / 20)
+
 
 def db_to_gain(db: float | Floats) -> float | Floats:
     """Convert dB to a linear gain; ``-inf`` dB gives exactly 0.0.
@@ -62,14 +69,15 @@ def db_to_gain(db: float | Floats) -> float | Floats:
     Returns:
         Linear gain(s) of the same shape.
     """
-    if isinstance(db, np.ndarray):
-        gain: Floats = np.power(10.0, db / 20.0)
+    if isinstance(db, np.ndarray):  # exp is faster than power; same within 2e-15
+        gain: Floats = db * _DB_TO_LN
+        np.exp(gain, out=gain)
         return gain
     return float(10.0 ** (db / 20.0))
 
 
 class ParamSource(Protocol):
-    """Where the mixer gets a parameter's values: a constant now, a lane later."""
+    """Where the mixer gets a parameter's values: a constant or an automation lane."""
 
     def values(self, start: int, n: int) -> Floats | float:
         """Return the value for frames ``[start, start + n)``.
@@ -97,11 +105,20 @@ class Constant:
 
 @dataclass(frozen=True)
 class TrackParams:
-    """The parameter sources of one track: volume in dB, pan and width."""
+    """The parameter sources of one track.
+
+    Attributes:
+        volume_db: Volume in dB (``-inf`` is silence).
+        pan: Pan position, -1 to +1.
+        width: Stereo width, -1 to +1 (ignored for mono stems).
+        mute: Per-sample mute, muted where the value is at least 0.5; None
+            uses the state's static mute button.
+    """
 
     volume_db: ParamSource
     pan: ParamSource
     width: ParamSource
+    mute: ParamSource | None = None
 
     @classmethod
     def constant(cls, track: TrackSnapshot) -> TrackParams:
@@ -135,7 +152,8 @@ class Mixer:
             state: The frozen mixer state.
             block_frames: Frames per block. Defaults to 65536.
             params: Per-track sources overriding the state's constant volume,
-                pan and width (the automation seam).
+                pan and width (the automation seam); a track whose sources
+                include ``mute`` ignores its static mute button.
             master_volume_db: Source of the master volume in dB; defaults to the
                 state's constant.
 
@@ -153,9 +171,14 @@ class Mixer:
         self.block_frames = block_frames
         self.frames = max((s.frames for s in stems), default=0)
         default = TrackSnapshot(0.0, 0.0, 1.0, mute=False, solo=False)
-        snaps = {s.name: state.tracks.get(s.name, default) for s in stems}
-        audible = MixSnapshot(MappingProxyType(snaps), 0.0, state.pan_law).audible()
         given = params or {}
+        snaps = {s.name: state.tracks.get(s.name, default) for s in stems}
+        gated = {  # a mute source replaces the static button
+            name: replace(t, mute=False)
+            for name, t in snaps.items()
+            if name in given and given[name].mute is not None
+        }
+        audible = MixSnapshot(MappingProxyType(snaps | gated), 0.0, state.pan_law).audible()
         self.tracks = [
             (s, given.get(s.name) or TrackParams.constant(snaps[s.name]))
             for s in stems
@@ -186,19 +209,33 @@ class Mixer:
         """Add one track's block ``x`` (shape ``(n, channels)``) into ``out`` (shape ``(n, 2)``)."""
         n = len(out)
         gain = db_to_gain(params.volume_db.values(start, n))
+        if params.mute is not None:
+            gain = gain * _gate(params.mute.values(start, n))
         gl, gr = pan_gains(params.pan.values(start, n), self.state.pan_law)
-        left_gain, right_gain = gain * gl, gain * gr
         width = params.width.values(start, n) if x.shape[1] == 2 else 1.0
-        if np.ndim(left_gain) == 0 and np.ndim(width) == 0:  # constant: one matrix product
+        if np.ndim(gl) == 0 and np.ndim(width) == 0:  # pan and width constant: a matrix product
+            scalar = np.ndim(gain) == 0
+            left_gain, right_gain = (gain * gl, gain * gr) if scalar else (gl, gr)
             a, b = (1.0 + width) / 2.0, (1.0 - width) / 2.0  # L' = M + w S = a L + b R
             rows = [[left_gain, right_gain]]  # mono
             if x.shape[1] == 2:
                 rows = [[a * left_gain, b * right_gain], [b * left_gain, a * right_gain]]
-            out += x @ np.array(rows, dtype=np.float64)
+            y = x @ np.array(rows, dtype=np.float64)
+            if not scalar:  # per-sample volume, in place (a new (n, 2) array costs 3x)
+                y *= np.asarray(gain)[:, None]
+            out += y
             return
         left, right = x[:, 0], x[:, -1]
         if x.shape[1] == 2:
             mid, side = (left + right) / 2.0, (left - right) / 2.0 * width
             left, right = mid + side, mid - side
-        out[:, 0] += left * left_gain
-        out[:, 1] += right * right_gain
+        out[:, 0] += left * (gain * gl)
+        out[:, 1] += right * (gain * gr)
+
+
+def _gate(mute: Floats | float) -> Floats | float:
+    """Return the gain of mute value(s): 0.0 where at least 0.5 (muted), else 1.0."""
+    if isinstance(mute, np.ndarray):
+        gate: Floats = np.where(mute >= 0.5, 0.0, 1.0)
+        return gate
+    return 0.0 if mute >= 0.5 else 1.0

@@ -11,9 +11,10 @@ from __future__ import annotations
 from bridge.dialects.reaper import format_db, format_pan, format_width
 from bridge.osc.message import Message, message
 from bridge.virtual.fader import db_to_fader
+from bridge.virtual.recorder import MODES
 from bridge.virtual.state import TrackState
 
-__all__ = ["master_feedback", "track_feedback", "transport_feedback"]
+__all__ = ["automation_feedback", "master_feedback", "track_feedback", "transport_feedback"]
 
 
 def _volume(base: str, db: float, with_db: bool) -> list[Message]:
@@ -23,8 +24,24 @@ def _volume(base: str, db: float, with_db: bool) -> list[Message]:
     return out
 
 
-def track_feedback(number: int, name: str, t: TrackState) -> list[Message]:
-    """Every value of track ``number`` (1-based), as REAPER sends it after a refresh."""
+def automation_feedback(number: int, mode: str) -> list[Message]:
+    """Track ``number``'s automation mode: 1.0 on ``/track/N/auto<mode>``, 0.0 on the other four."""
+    return [message(f"/track/{number}/auto{m}", float(m == mode)) for m in MODES]
+
+
+def track_feedback(number: int, name: str, t: TrackState, mode: str = "trim") -> list[Message]:
+    """Every value of track ``number`` (1-based), as REAPER sends it after a refresh.
+
+    Args:
+        number: Track number, 1-based.
+        name: Track name.
+        t: The track's state.
+        mode: The track's automation mode (``trim``, ``read``, ``touch``,
+            ``latch`` or ``write``).
+
+    Returns:
+        The messages, in REAPER's addresses and wire types.
+    """
     base = f"/track/{number}"
     return [
         message(f"{base}/name", name),
@@ -36,6 +53,7 @@ def track_feedback(number: int, name: str, t: TrackState) -> list[Message]:
         message(f"{base}/mute", float(t.mute)),
         message(f"{base}/solo", float(t.solo)),
         message(f"{base}/recarm", 0.0),
+        *automation_feedback(number, mode),
     ]
 
 

@@ -40,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
+from bridge.virtual.automation import Automation, mixer_sources
 from bridge.virtual.engine import BLOCK_FRAMES, Mixer
 from bridge.virtual.errors import VirtualDawError
 from bridge.virtual.state import MixSnapshot, MixState
@@ -155,6 +156,7 @@ def render(
     seed: int = 0,
     block_frames: int = BLOCK_FRAMES,
     progress: Progress | None = None,
+    automation: Automation | None = None,
 ) -> RenderResult:
     """Mix ``stems`` with ``state`` and write a new take into ``out_dir``.
 
@@ -172,13 +174,17 @@ def render(
         block_frames: Frames per block. Defaults to 65536.
         progress: Called after each block with ``(frames written, total frames)``,
             while the file grows at its final path.
+        automation: Lanes, track name (or ``"master"``) → parameter → lane,
+            rendered sample-accurately (see :mod:`bridge.virtual.automation`);
+            a lane replaces the state's value of its parameter.
 
     Returns:
         The render's path, length, format, peak and timing.
 
     Raises:
-        VirtualDawError: Bad arguments, a stem at another rate, a state naming
-            a track without a stem, or an unreadable stem or unwritable file.
+        VirtualDawError: Bad arguments, a stem at another rate, a state or a
+            lane naming a track without a stem, a lane value out of range, or an
+            unreadable stem or unwritable file.
     """
     started = time.perf_counter()
     if bits not in _SUBTYPES:
@@ -194,7 +200,10 @@ def render(
     if not folder.is_dir():
         raise VirtualDawError(f"{folder}: the render folder does not exist")
     snapshot = state.snapshot() if isinstance(state, MixState) else state
-    mixer = Mixer(stems, snapshot, block_frames=block_frames)
+    params, master = mixer_sources(stems, snapshot, automation or {}, rate)
+    mixer = Mixer(
+        stems, snapshot, block_frames=block_frames, params=params, master_volume_db=master
+    )
     rng = np.random.default_rng(seed) if dither and bits == 16 else None
     quantise = _Quantiser(bits, rng)
     path = _claim_take(folder, project)

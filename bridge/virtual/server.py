@@ -12,9 +12,14 @@ Action 42230 renders the mix offline, in float64, to a new take in the render
 folder (see :func:`bridge.virtual.render.render`), on a worker thread so the
 server keeps answering. Action 41743 re-sends every value.
 
-Malformed datagrams, unknown addresses and bad values are logged (at most one
-line per second, with a count of what was suppressed) and ignored; nothing a
-client sends stops the server.
+Automation: ``/track/N/autotrim|autoread|autotouch|autolatch|autowrite`` (``t``)
+set the track's mode, reported back as 0/1 on the five addresses;
+``/track/N/volume/touch`` and ``/track/N/pan/touch`` (``b``) touch and release.
+Volume and pan moves are recorded while the transport rolls, by the rules of
+:mod:`bridge.virtual.recorder`; a render plays the recorded lanes of every
+track, in every mode (REAPER plays envelopes in trim/read too).
+
+Bad input is logged and ignored (:mod:`bridge.virtual.endpoint`).
 """
 
 from __future__ import annotations
@@ -22,26 +27,30 @@ from __future__ import annotations
 import logging
 import math
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from pythonosc.osc_packet import OscPacket
-
 from bridge.dialects.base import as_float, as_int
 from bridge.dialects.reaper import REFRESH_ACTION, RENDER_ACTION
-from bridge.errors import OscError
-from bridge.osc.message import Message, well_formed
-from bridge.osc.transport import is_loopback, pack_bundles
-from bridge.virtual.errors import VirtualDawError
+from bridge.osc.message import Message
+from bridge.virtual.automation import Automation
+from bridge.virtual.bounces import Bouncer
+from bridge.virtual.endpoint import OscEndpoint
 from bridge.virtual.fader import fader_to_db
-from bridge.virtual.feedback import master_feedback, track_feedback, transport_feedback
+from bridge.virtual.feedback import (
+    automation_feedback,
+    master_feedback,
+    track_feedback,
+    transport_feedback,
+)
 from bridge.virtual.panlaw import DEFAULT_PAN_LAW, PanLaw
-from bridge.virtual.render import RenderResult, render
-from bridge.virtual.state import MixSnapshot, MixState, TrackState
+from bridge.virtual.playhead import Playhead
+from bridge.virtual.recorder import MODES, Recorder
+from bridge.virtual.render import RenderResult
+from bridge.virtual.state import MixState, TrackState
 from bridge.virtual.stems import Stem
 
 __all__ = ["VirtualDaw"]
@@ -96,27 +105,27 @@ class VirtualDaw:
         self.bits = bits
         self.state = MixState.for_stems(self.stems, pan_law=pan_law)
         self.recarm = dict.fromkeys(self.names, False)
-        self.renders: list[RenderResult] = []
-        self.render_errors: list[str] = []
-        self.ignored = 0
-        """Messages ignored (unknown address, bad type or value, malformed)."""
-        self._feedback = feedback
-        self._last_sender: tuple[str, int] | None = None
-        self._on_render = on_render
-        self._clock = clock
+        self.recorder = Recorder(self.names, lambda name, p: getattr(self.state.tracks[name], p))
+        """Automation modes, touch state and recorded lanes; from other threads, read
+        them with :meth:`automation` and :meth:`automation_mode` (they take the lock)."""
+        self.bouncer = Bouncer(
+            self.stems,
+            rate=rate,
+            render_dir=self.render_dir,
+            project=project,
+            bits=bits,
+            on_render=on_render,
+        )
+        self.renders = self.bouncer.renders
+        self.render_errors = self.bouncer.errors
+        self.playhead = Playhead(clock)
         self._lock = threading.RLock()
-        self._playing = False
-        self._recording = False
-        self._position = 0.0
-        self._rolled_at = 0.0
-        self._closed = threading.Event()
-        self._render_lock = threading.Lock()
-        self._render_threads: list[threading.Thread] = []
-        self._warned_at = -1e9
-        self._suppressed = 0
-        self._sock = self._bind(host, port)
+        self._osc = OscEndpoint(host, port, feedback, self._handle)
+        self._send = self._osc.send
+        self._ignore = self._osc.ignore
+        self._closed = self._osc.closed
         self._threads = [
-            threading.Thread(target=self._serve, name="virtual-daw", daemon=True),
+            threading.Thread(target=self._osc.serve, name="virtual-daw", daemon=True),
             threading.Thread(target=self._tick, name="virtual-daw-clock", daemon=True),
         ]
 
@@ -124,8 +133,17 @@ class VirtualDaw:
     @property
     def address(self) -> tuple[str, int]:
         """The ``(host, port)`` the server listens on."""
-        host, port = self._sock.getsockname()[:2]
-        return str(host), int(port)
+        return self._osc.address
+
+    @property
+    def ignored(self) -> int:
+        """Messages ignored (unknown address, bad type or value, malformed)."""
+        return self._osc.ignored
+
+    @property
+    def handled(self) -> int:
+        """Datagrams processed so far, ignored ones included (tests wait on it)."""
+        return self._osc.handled
 
     def start(self) -> VirtualDaw:
         """Start serving (returns self)."""
@@ -141,7 +159,7 @@ class VirtualDaw:
         for t in self._threads:
             if t.is_alive():
                 t.join(timeout=1.0)
-        self._sock.close()
+        self._osc.close()
 
     def __enter__(self) -> VirtualDaw:
         return self.start()
@@ -151,86 +169,63 @@ class VirtualDaw:
 
     def wait_renders(self, timeout: float | None = None) -> bool:
         """Wait for every render started so far; True if all finished."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        for t in list(self._render_threads):
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            t.join(left)
-            if t.is_alive():
-                return False
-        return True
+        return self.bouncer.wait(timeout)
 
     # ---- transport ----
     @property
     def position(self) -> float:
         """The play position in s."""
-        with self._lock:
-            if self._playing:
-                return self._position + (self._clock() - self._rolled_at)
-            return self._position
+        return self.playhead.position
 
     @property
     def playing(self) -> bool:
         """True while the transport rolls."""
-        return self._playing
+        return self.playhead.playing
 
     def _roll(self, play: bool, record: bool = False) -> None:
         with self._lock:
-            self._position = self.position
-            self._rolled_at = self._clock()
-            self._playing = play
-            self._recording = record and play
+            was, at = self.playhead.roll(play, record)
+            if play and not was:
+                self.recorder.play(at)
+            elif was and not play:
+                self.recorder.stop(at)
 
     def _locate(self, seconds: float) -> None:
         with self._lock:
-            self._position = max(0.0, seconds)
-            self._rolled_at = self._clock()
+            before = self.playhead.locate(seconds)
+            self.recorder.locate(before, self.position)
+
+    def _transport_feedback(self) -> list[Message]:
+        p = self.playhead
+        return transport_feedback(p.playing, p.recording, p.position)
+
+    # ---- automation ----
+    def automation(self, name: str) -> dict[str, list[tuple[float, float]]]:
+        """Return a track's recorded points, ``param → [(position in s, value), ...]``.
+
+        Volume values are in dB (``-inf`` allowed), pan in -1..+1; a pass in
+        progress is included.
+        """
+        with self._lock:
+            return self.recorder.points(name)
+
+    def automation_mode(self, name: str) -> str:
+        """Return a track's automation mode, one of :data:`~bridge.virtual.recorder.MODES`."""
+        with self._lock:
+            return self.recorder.mode(name)
+
+    def _automate(self, name: str, rest: str, f: float | None) -> bool:
+        """Apply a mode or touch message; False if ``rest`` is neither."""
+        if rest.startswith("auto") and rest[4:] in MODES and f in (None, 1.0):
+            self.recorder.set_mode(name, rest[4:], self.position)
+        elif rest in ("volume/touch", "pan/touch") and f in (0.0, 1.0):
+            param = "volume_db" if rest == "volume/touch" else "pan"
+            self.recorder.touch(name, param, f == 1.0, self.position)
+        else:
+            return False
+        return True
 
     # ---- OSC ----
-    def _bind(self, host: str, port: int) -> socket.socket:
-        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            sock.bind((host, port))
-        except OSError as err:
-            sock.close()
-            raise OscError(
-                f"virtual DAW cannot listen on {host}:{port}: {err.strerror or err}"
-            ) from None
-        if not is_loopback(host):
-            log.warning("virtual DAW listening on %s:%d, reachable from other machines", host, port)
-        sock.settimeout(0.1)
-        return sock
-
-    def _serve(self) -> None:
-        while not self._closed.is_set():
-            try:
-                data, sender = self._sock.recvfrom(65536)
-            except TimeoutError:
-                continue
-            except OSError:
-                if self._closed.is_set():
-                    return
-                continue
-            self._last_sender = (str(sender[0]), int(sender[1]))
-            try:
-                packet = OscPacket(data)
-            except Exception as err:  # python-osc raises several types on garbage
-                self._ignore(f"malformed OSC datagram ({len(data)} bytes): {err}")
-                continue
-            if not packet.messages:
-                self._ignore(f"datagram with no OSC message in it ({len(data)} bytes)")
-                continue
-            for timed in packet.messages:
-                msg = timed.message
-                if not hasattr(msg, "address"):
-                    continue
-                if not well_formed(msg.dgram):
-                    self._ignore(f"{msg.address}: arguments do not match the type tags")
-                    continue
-                try:
-                    self._handle(msg.address, tuple(msg.params))
-                except Exception as err:  # a bad message must never stop the server
-                    self._ignore(f"{msg.address}: {err!r}")
-
     def _handle(self, address: str, args: tuple[object, ...]) -> None:
         arg = args[0] if args else None
         m = _TRACK.match(address)
@@ -242,10 +237,10 @@ class VirtualDaw:
             if args and as_float(arg) != 1.0:
                 return  # REAPER's t patterns fire only with no argument or 1
             self._roll(address in ("/play", "/record"), address == "/record")
-            self._send(transport_feedback(self._playing, self._recording, self.position), address)
+            self._send(self._transport_feedback(), address)
         elif address == "/time" and _finite(arg):
             self._locate(float(arg))  # type: ignore[arg-type]
-            self._send(transport_feedback(self._playing, self._recording, self.position), address)
+            self._send(self._transport_feedback(), address)
         elif address == "/action" and args:
             for a in args:
                 self._action(a)
@@ -270,13 +265,21 @@ class VirtualDaw:
         if not 1 <= n <= len(self.names):
             self._ignore(f"{address}: no track {n} (there are {len(self.names)})")
             return
-        name = self.names[n - 1]
-        t = self.state.tracks[name]
         arg = args[0] if args else None
         with self._lock:
-            if not self._apply_track(t, name, rest, arg, address):
+            name = self.names[n - 1]
+            t = self.state.tracks[name]
+            if self._automate(name, rest, as_float(arg) if not isinstance(arg, bool) else None):
+                mode = self.recorder.mode(name)  # REAPER reports all five modes
+                msgs = automation_feedback(n, mode) if rest.startswith("auto") else []
+            elif self._apply_track(t, name, rest, arg, address):
+                param = {"volume/db": "volume_db", "volume": "volume_db", "pan": "pan"}.get(rest)
+                if param is not None:
+                    self.recorder.changed(name, param, self.position, getattr(t, param))
+                msgs = track_feedback(n, name, t, self.recorder.mode(name))
+            else:
                 return
-        self._send(track_feedback(n, name, t), address)
+        self._send(msgs, address)
 
     def _apply_track(self, t: TrackState, name: str, rest: str, arg: object, address: str) -> bool:
         f = as_float(arg) if not isinstance(arg, bool) else None
@@ -300,6 +303,7 @@ class VirtualDaw:
             self.names[idx] = arg
             self.state.tracks[arg] = self.state.tracks.pop(name)
             self.recarm[arg] = self.recarm.pop(name)
+            self.recorder.rename(name, arg)
         else:
             self._ignore(f"{address} {arg!r}: unknown address or bad value")
             return False
@@ -328,74 +332,23 @@ class VirtualDaw:
         msgs: list[Message] = []
         with self._lock:
             for i, name in enumerate(self.names, start=1):
-                msgs += track_feedback(i, name, self.state.tracks[name])
+                msgs += track_feedback(i, name, self.state.tracks[name], self.recorder.mode(name))
             msgs += master_feedback(self.state.master_volume_db)
-            msgs += transport_feedback(self._playing, self._recording, self.position)
+            msgs += self._transport_feedback()
         self._send(msgs, None)
-
-    def _send(self, msgs: list[Message], processing: str | None) -> None:
-        target = self._feedback or self._last_sender
-        if target is None:
-            return
-        # REAPER's anti-echo: no feedback on the address being processed, except
-        # for button and trigger patterns (b, t), which always report their state.
-        keep = [m for m in msgs if m.address != processing or _is_button(m.address)]
-        try:
-            for packet in pack_bundles([m.encode() for m in keep], 1024):
-                self._sock.sendto(packet, target)
-        except OSError as err:
-            self._ignore(f"feedback to {target[0]}:{target[1]} failed: {err}")
 
     def _tick(self) -> None:
         while not self._closed.wait(1.0 / _POSITION_HZ):
-            if self._playing:
-                self._send(transport_feedback(True, self._recording, self.position)[-1:], None)
-
-    def _ignore(self, text: str) -> None:
-        self.ignored += 1
-        now = time.monotonic()
-        if now - self._warned_at < 1.0:
-            self._suppressed += 1
-            return
-        more = f" ({self._suppressed} more suppressed)" if self._suppressed else ""
-        self._warned_at, self._suppressed = now, 0
-        log.warning("virtual DAW ignored %s%s", text, more)
+            if self.playhead.playing:
+                self._send(self._transport_feedback()[-1:], None)
 
     # ---- render ----
     def start_render(self) -> threading.Thread:
         """Render the current mix to a new take on a worker thread (action 42230)."""
-        snapshot = self.state.snapshot()
-        t = threading.Thread(target=self._render, args=(snapshot,), name="virtual-render")
-        self._render_threads.append(t)
-        t.start()
-        return t
-
-    def _render(self, snapshot: MixSnapshot) -> None:
-        with self._render_lock:
-            try:
-                result = render(
-                    self.stems,
-                    snapshot,
-                    self.render_dir,
-                    rate=self.rate,
-                    project=self.project,
-                    bits=self.bits,
-                )
-            except (VirtualDawError, OSError) as err:
-                self.render_errors.append(str(err))
-                log.error("virtual DAW render failed: %s", err)
-                return
-        self.renders.append(result)
-        log.info("virtual DAW rendered %s", result.path)
-        if self._on_render is not None:
-            self._on_render(result)
-
-
-_BUTTON = re.compile(r"^/(play|stop|record|pause|track/\d+/(mute|solo|recarm))$")
-
-
-def _is_button(address: str) -> bool:
-    return _BUTTON.match(address) is not None
+        with self._lock:
+            snapshot = self.state.snapshot()
+            lanes: Automation = {name: self.recorder.lanes(name) for name in self.names}
+        return self.bouncer.start(snapshot, lanes)
 
 
 def _finite(value: object) -> bool:

@@ -1,0 +1,152 @@
+"""The virtual DAW's UDP side: receive OSC, send feedback as REAPER does, log bad input.
+
+Feedback goes out as float32 in ``#bundle`` packets of at most 1024 bytes, to
+the configured feedback address or, when there is none, to the last sender (as
+REAPER does with no device port set), and never on the address being processed
+(REAPER's anti-echo), except for button and trigger (``b``, ``t``) patterns.
+
+Malformed datagrams, unknown addresses and bad values are logged (at most one
+line per second, with a count of what was suppressed) and ignored; nothing a
+client sends stops the server.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable
+
+from pythonosc.osc_packet import OscPacket
+
+from bridge.errors import OscError
+from bridge.osc.message import Message, well_formed
+from bridge.osc.transport import is_loopback, pack_bundles
+
+__all__ = ["Handler", "OscEndpoint"]
+
+log = logging.getLogger("bridge.virtual")
+
+Handler = Callable[[str, tuple[object, ...]], None]
+"""Called with each well-formed message's address and arguments."""
+
+_BUTTON = re.compile(
+    r"^/(play|stop|record|pause|track/\d+/(mute|solo|recarm|autotrim|autoread|autotouch"
+    r"|autolatch|autowrite))$"
+)
+
+
+class OscEndpoint:
+    """A bound UDP socket that hands messages to a handler and sends feedback.
+
+    Args:
+        host: Address to listen on.
+        port: UDP port (0 = any free).
+        feedback: ``(host, port)`` feedback goes to, or None for "the last sender".
+        handle: Called on the serving thread for every well-formed message; an
+            exception it raises is logged and counted as ignored.
+
+    Raises:
+        OscError: The port is busy or cannot be bound.
+    """
+
+    def __init__(
+        self, host: str, port: int, feedback: tuple[str, int] | None, handle: Handler
+    ) -> None:
+        self.ignored = 0
+        """Messages ignored (unknown address, bad type or value, malformed)."""
+        self.handled = 0
+        """Messages and datagrams processed so far, ignored ones included."""
+        self.closed = threading.Event()
+        self._feedback = feedback
+        self._last_sender: tuple[str, int] | None = None
+        self._handle = handle
+        self._warned_at = -1e9
+        self._suppressed = 0
+        self._sock = _bind(host, port)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The ``(host, port)`` the socket is bound to."""
+        host, port = self._sock.getsockname()[:2]
+        return str(host), int(port)
+
+    def close(self) -> None:
+        """Close the socket (after :attr:`closed` is set and the serving thread ended)."""
+        self._sock.close()
+
+    def serve(self) -> None:
+        """Receive and handle datagrams until :attr:`closed` is set."""
+        while not self.closed.is_set():
+            try:
+                data, sender = self._sock.recvfrom(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                if self.closed.is_set():
+                    return
+                continue
+            self._last_sender = (str(sender[0]), int(sender[1]))
+            self._datagram(data)
+
+    def _datagram(self, data: bytes) -> None:
+        try:
+            packet = OscPacket(data)
+        except Exception as err:  # python-osc raises several types on garbage
+            self.ignore(f"malformed OSC datagram ({len(data)} bytes): {err}")
+            self.handled += 1
+            return
+        if not packet.messages:
+            self.ignore(f"datagram with no OSC message in it ({len(data)} bytes)")
+        for timed in packet.messages:
+            msg = timed.message
+            if not hasattr(msg, "address"):
+                continue
+            if not well_formed(msg.dgram):
+                self.ignore(f"{msg.address}: arguments do not match the type tags")
+                continue
+            try:
+                self._handle(msg.address, tuple(msg.params))
+            except Exception as err:  # a bad message must never stop the server
+                self.ignore(f"{msg.address}: {err!r}")
+        self.handled += 1
+
+    def send(self, msgs: list[Message], processing: str | None) -> None:
+        """Send feedback, leaving out ``processing`` unless it is a button or trigger."""
+        target = self._feedback or self._last_sender
+        if target is None:
+            return
+        keep = [m for m in msgs if m.address != processing or _BUTTON.match(m.address)]
+        try:
+            for packet in pack_bundles([m.encode() for m in keep], 1024):
+                self._sock.sendto(packet, target)
+        except OSError as err:
+            self.ignore(f"feedback to {target[0]}:{target[1]} failed: {err}")
+
+    def ignore(self, text: str) -> None:
+        """Count an ignored message and log it, at most one line per second."""
+        self.ignored += 1
+        now = time.monotonic()
+        if now - self._warned_at < 1.0:
+            self._suppressed += 1
+            return
+        more = f" ({self._suppressed} more suppressed)" if self._suppressed else ""
+        self._warned_at, self._suppressed = now, 0
+        log.warning("virtual DAW ignored %s%s", text, more)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise OscError(
+            f"virtual DAW cannot listen on {host}:{port}: {err.strerror or err}"
+        ) from None
+    if not is_loopback(host):
+        log.warning("virtual DAW listening on %s:%d, reachable from other machines", host, port)
+    sock.settimeout(0.1)
+    return sock

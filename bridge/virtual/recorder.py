@@ -1,0 +1,309 @@
+"""Live automation recording, as REAPER's write modes do it; pure state, no clock, no I/O.
+
+Per track, an automation mode (REAPER's words): ``trim`` (the default: nothing
+is recorded and recorded lanes are not played), ``read``, ``touch``, ``latch``
+or ``write``. The volume and pan of a track are recorded while the transport
+rolls:
+
+* **write**: from play (or from switching to write while playing) until stop;
+* **touch**: while the control is touched (``touch 1`` … ``touch 0``);
+* **latch**: from the first touch, or the first value change, until stop.
+
+Recording happens in *passes*. A pass starts with a point at the punch-in
+position holding the parameter's current value, adds a point ``(position,
+value)`` for every value received, and ends at the punch-out position (stop,
+release in touch mode, locate, or a mode change) with a point holding the
+current value. Closing a pass replaces the points an earlier pass left inside
+its span ``[punch-in, punch-out]`` (both ends included); points outside it are
+kept. A point less than :data:`THIN_S` after the pass's previous point replaces
+that point's value (its time is kept), so a pass holds at most one point per
+millisecond whatever the message rate. The mode is kept after stop.
+
+Between points a lane interpolates linearly (REAPER records points and
+interpolates linearly between them); volume interpolates in dB, with ``-inf``
+counting as :data:`FLOOR_DB` (REAPER's OSC floor) and values at or below it
+giving ``-inf``. Before the first point and after the last, a lane holds the
+end value.
+
+The caller serialises calls (the server holds its lock).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from bridge.virtual.errors import VirtualDawError
+
+__all__ = ["FLOOR_DB", "MODES", "RECORDABLE", "THIN_S", "RecordedLane", "Recorder"]
+
+MODES: Final = ("trim", "read", "touch", "latch", "write")
+"""REAPER's automation modes; ``trim`` is off."""
+
+RECORDABLE: Final = ("volume_db", "pan")
+"""The parameters recorded (REAPER's stock touch patterns cover these two)."""
+
+THIN_S: Final = 0.001
+"""Points of one pass closer than this (s) are merged into one."""
+
+FLOOR_DB: Final = -150.0
+"""Volume ``-inf`` counts as this many dB between points."""
+
+Floats = npt.NDArray[np.float64]
+Key = tuple[str, str]  # (track, param)
+
+
+@dataclass(frozen=True, eq=False)
+class RecordedLane:
+    """A recorded lane: points ``(times_s[i], values[i])`` with linear interpolation.
+
+    Attributes:
+        track: Track name.
+        param: ``"volume_db"`` or ``"pan"``.
+        times_s: Point times in s, shape ``(n,)``, increasing, ``n >= 1``.
+        values: Point values (dB, ``-inf`` allowed; or pan -1..+1), shape ``(n,)``.
+    """
+
+    track: str
+    param: str
+    times_s: Floats
+    values: Floats
+
+    @property
+    def start_s(self) -> float:
+        """Time of the first point in s."""
+        return float(self.times_s[0])
+
+    @property
+    def end_s(self) -> float:
+        """Time of the last point in s."""
+        return float(self.times_s[-1])
+
+    def values_at(self, times_s: Floats) -> Floats:
+        """Return the lane at ``times_s`` (s, shape ``(n,)``), shape ``(n,)``."""
+        if self.param != "volume_db":
+            out: Floats = np.interp(times_s, self.times_s, self.values)
+            return out
+        db = np.interp(times_s, self.times_s, np.maximum(self.values, FLOOR_DB))
+        db[db <= FLOOR_DB] = -np.inf
+        return db
+
+    def value_at(self, t: float) -> float:
+        """Return the lane at one time ``t`` in s."""
+        return float(self.values_at(np.array([t], dtype=np.float64))[0])
+
+    def points(self) -> list[tuple[float, float]]:
+        """Return the points as ``(time in s, value)`` pairs."""
+        return list(zip(self.times_s.tolist(), self.values.tolist(), strict=True))
+
+
+@dataclass
+class _Points:
+    """The points of one track parameter: committed, and the open pass (if any)."""
+
+    times: array[float] = field(default_factory=lambda: array("d"))
+    values: array[float] = field(default_factory=lambda: array("d"))
+    pass_start: float | None = None
+    pass_times: array[float] = field(default_factory=lambda: array("d"))
+    pass_values: array[float] = field(default_factory=lambda: array("d"))
+
+    def add(self, t: float, v: float) -> None:
+        """Add a point to the open pass (opening one at ``t``), thinning to 1 per ``THIN_S``."""
+        if self.pass_start is not None and self.pass_times and t < self.pass_times[-1]:
+            self.close(self.pass_times[-1])  # the transport went back: a new pass
+        if self.pass_start is None:
+            self.pass_start = t
+        if self.pass_times and t - self.pass_times[-1] < THIN_S:
+            self.pass_values[-1] = v
+            return
+        self.pass_times.append(t)
+        self.pass_values.append(v)
+
+    def merged(self, end_s: float | None = None) -> tuple[Floats, Floats]:
+        """Return the points with the open pass merged in as if it ended at ``end_s``."""
+        times, values = np.array(self.times, dtype=np.float64), np.array(self.values)
+        if self.pass_start is None:
+            return times, values
+        end = self.pass_times[-1] if end_s is None else end_s
+        lo = int(np.searchsorted(times, self.pass_start, side="left"))
+        hi = int(np.searchsorted(times, end, side="right"))
+        return (
+            np.concatenate([times[:lo], np.array(self.pass_times), times[hi:]]),
+            np.concatenate([values[:lo], np.array(self.pass_values), values[hi:]]),
+        )
+
+    def close(self, end_s: float) -> None:
+        """End the open pass at ``end_s``, replacing older points inside its span."""
+        if self.pass_start is None:
+            return
+        times, values = self.merged(max(end_s, self.pass_times[-1]))
+        self.times, self.values = array("d", times.tolist()), array("d", values.tolist())
+        self.pass_start = None
+        self.pass_times, self.pass_values = array("d"), array("d")
+
+
+class Recorder:
+    """Automation modes, touch state and recorded points of every track.
+
+    Args:
+        tracks: The track names (every track starts in ``trim``).
+        current: Returns a track parameter's current value, for the points at
+            punch-in and punch-out: ``current(track, param)``.
+    """
+
+    def __init__(self, tracks: Iterable[str], current: Callable[[str, str], float]) -> None:
+        self._modes = dict.fromkeys(tracks, "trim")
+        self._current = current
+        self._points: dict[Key, _Points] = {}
+        self._touched: set[Key] = set()
+        self._latched: set[Key] = set()
+        self._playing = False
+
+    # ---- state ----
+    def mode(self, track: str) -> str:
+        """Return the track's automation mode, one of :data:`MODES`."""
+        return self._modes[track]
+
+    def lane(self, track: str, param: str) -> RecordedLane | None:
+        """Return what is recorded for a track parameter (the open pass included), or None."""
+        p = self._points.get((track, param))
+        if p is None:
+            return None
+        times, values = p.merged()
+        return RecordedLane(track, param, times, values) if times.size else None
+
+    def lanes(self, track: str) -> dict[str, RecordedLane]:
+        """Return the track's recorded lanes by parameter."""
+        out = {param: self.lane(track, param) for param in RECORDABLE}
+        return {param: lane for param, lane in out.items() if lane is not None}
+
+    def points(self, track: str) -> dict[str, list[tuple[float, float]]]:
+        """Return the track's recorded points, ``param → [(time in s, value), ...]``."""
+        return {param: lane.points() for param, lane in self.lanes(track).items()}
+
+    # ---- recording primitives ----
+    def record(self, track: str, param: str, position_s: float, value: float) -> None:
+        """Add a point to the track parameter's open pass, opening one if needed.
+
+        Args:
+            track: Track name.
+            param: One of :data:`RECORDABLE`.
+            position_s: Transport position in s.
+            value: dB (``-inf`` allowed) or pan -1..+1.
+
+        Raises:
+            VirtualDawError: Unknown track or parameter, or a NaN.
+        """
+        self._check(track, param)
+        if math.isnan(position_s) or math.isnan(value):
+            raise VirtualDawError(f"{track} {param}: cannot record NaN")
+        self._points.setdefault((track, param), _Points()).add(position_s, value)
+
+    def clear(self, track: str) -> None:
+        """Forget the track's recorded points."""
+        for param in RECORDABLE:
+            self._points.pop((track, param), None)
+
+    def rename(self, old: str, new: str) -> None:
+        """Move a track's mode, touch state and points to its new name."""
+        self._modes[new] = self._modes.pop(old)
+        for param in RECORDABLE:
+            for keys in (self._touched, self._latched):
+                if (old, param) in keys:
+                    keys.discard((old, param))
+                    keys.add((new, param))
+            if (old, param) in self._points:
+                self._points[(new, param)] = self._points.pop((old, param))
+
+    # ---- events from the control surface and the transport ----
+    def set_mode(self, track: str, mode: str, position_s: float) -> None:
+        """Set the track's mode; a pass in progress ends, and one starts if the new mode writes."""
+        if mode not in MODES:
+            raise VirtualDawError(f"unknown automation mode {mode!r}; use one of {MODES}")
+        self._check(track, RECORDABLE[0])
+        for param in RECORDABLE:
+            self._punch_out((track, param), position_s)
+        self._modes[track] = mode
+        self._punch_in_armed(position_s, track)
+
+    def touch(self, track: str, param: str, on: bool, position_s: float) -> None:
+        """A control was touched (``on``) or released."""
+        self._check(track, param)
+        key = (track, param)
+        if on:
+            self._touched.add(key)
+            if self._playing and self._modes[track] == "latch":
+                self._latched.add(key)
+            self._punch_in_armed(position_s, track)
+        else:
+            self._touched.discard(key)
+            if self._modes[track] == "touch":
+                self._punch_out(key, position_s)
+
+    def changed(self, track: str, param: str, position_s: float, value: float) -> None:
+        """A parameter got a new value from the control surface; record it if armed."""
+        if param not in RECORDABLE:
+            return
+        key = (track, param)
+        if self._playing and self._modes[track] == "latch":
+            self._latched.add(key)  # latch also starts on the first change
+        p = self._points.get(key)
+        if (p is not None and p.pass_start is not None) or (self._playing and self._armed(key)):
+            self.record(track, param, position_s, value)
+
+    def play(self, position_s: float) -> None:
+        """The transport started rolling at ``position_s``."""
+        self._playing = True
+        self._punch_in_armed(position_s)
+
+    def stop(self, position_s: float) -> None:
+        """The transport stopped at ``position_s``: every pass ends, latches are released."""
+        for key in list(self._points):
+            self._punch_out(key, position_s)
+        self._playing = False
+        self._latched.clear()
+
+    def locate(self, from_s: float, to_s: float) -> None:
+        """The play position jumped while rolling: passes end at ``from_s``, restart at ``to_s``."""
+        if not self._playing:
+            return
+        for key in list(self._points):
+            self._punch_out(key, from_s)
+        self._punch_in_armed(to_s)
+
+    # ---- internals ----
+    def _check(self, track: str, param: str) -> None:
+        if track not in self._modes:
+            raise VirtualDawError(f"no track {track!r} to automate")
+        if param not in RECORDABLE:
+            raise VirtualDawError(f"cannot record {param!r}; recorded: {', '.join(RECORDABLE)}")
+
+    def _armed(self, key: Key) -> bool:
+        mode = self._modes[key[0]]
+        return (
+            mode == "write"
+            or (mode == "touch" and key in self._touched)
+            or (mode == "latch" and (key in self._touched or key in self._latched))
+        )
+
+    def _punch_in_armed(self, position_s: float, track: str | None = None) -> None:
+        if not self._playing:
+            return
+        for name in self._modes if track is None else (track,):
+            for param in RECORDABLE:
+                p = self._points.get((name, param))
+                if self._armed((name, param)) and (p is None or p.pass_start is None):
+                    self.record(name, param, position_s, self._current(name, param))
+
+    def _punch_out(self, key: Key, position_s: float) -> None:
+        p = self._points.get(key)
+        if p is None or p.pass_start is None:
+            return
+        p.add(max(position_s, p.pass_times[-1]), self._current(*key))
+        p.close(position_s)
