@@ -38,7 +38,7 @@ import numpy.typing as npt
 from bridge.automation.errors import AutomationError
 from bridge.automation.params import param_kind
 
-__all__ = ["CURVES", "EXPONENTIAL_K", "Curve", "Floats", "interpolate"]
+__all__ = ["CURVES", "EXPONENTIAL_K", "Curve", "Floats", "interpolate", "interpolate_one"]
 
 Curve = Literal["linear_db", "linear_amp", "exponential", "s_curve", "hold"]
 """The name of a curve: how the value goes from a point to the next one."""
@@ -111,3 +111,34 @@ def interpolate(curve: Curve, a: float, b: float, x: npt.ArrayLike, *, param: st
     out[xs <= 0.0] = a
     out[xs >= 1.0] = b
     return out
+
+
+def interpolate_one(curve: Curve, a: float, b: float, x: float, *, param: str) -> float:
+    """:func:`interpolate` at one point, with plain floats (what a real-time tick needs).
+
+    Same formulas and arguments as :func:`interpolate`, for a scalar progress
+    ``x``; about twenty times faster than a one-element array.
+    """
+    if curve not in CURVES:
+        raise AutomationError(f"unknown curve {curve!r} (one of {', '.join(CURVES)})")
+    kind = param_kind(param)
+    x = min(max(float(x), 0.0), 1.0)
+    if curve == "hold" or kind == "switch":
+        return float(b) if x >= 1.0 else float(a)
+    if x <= 0.0:
+        return float(a)
+    if x >= 1.0:
+        return float(b)
+    if curve == "s_curve":
+        s = 0.5 - 0.5 * math.cos(math.pi * x)
+    elif curve == "exponential":
+        s = math.expm1(EXPONENTIAL_K * x) / math.expm1(EXPONENTIAL_K)
+    else:
+        s = x
+    if kind == "db" and (curve in ("linear_amp", "exponential") or math.isinf(a) or math.isinf(b)):
+        ga, gb = 10.0 ** (a / 20.0), 10.0 ** (b / 20.0)
+        g = max(ga + (gb - ga) * s, 0.0)
+        return 20.0 * math.log10(g) if g > 0.0 else -math.inf
+    if a == b:
+        return float(a)
+    return float(a + (b - a) * s)

@@ -20,7 +20,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from bridge.automation.curves import CURVES, Curve, Floats, interpolate
+from bridge.automation.curves import CURVES, Curve, Floats, interpolate, interpolate_one
 from bridge.automation.errors import AutomationError
 from bridge.automation.params import check_param_value, param_kind
 
@@ -132,7 +132,7 @@ class Lane:
             return float(self.points[-1].value)
         p, q = self.points[i], self.points[i + 1]
         x = (t - p.time_s) / (q.time_s - p.time_s)
-        return float(interpolate(p.curve, p.value, q.value, np.array([x]), param=self.param)[0])
+        return interpolate_one(p.curve, p.value, q.value, x, param=self.param)
 
     def values_at(self, times_s: npt.ArrayLike) -> Floats:
         """Return the lane's values at many times at once.
@@ -148,6 +148,15 @@ class Lane:
         seg = np.searchsorted(self._times, t, side="right") - 1
         out[seg < 0] = self._values[0]
         out[seg >= len(self.points) - 1] = self._values[-1]
+        if t.size > 1 and bool(np.all(t[1:] >= t[:-1])):  # sorted (a render's block): slices
+            bounds = np.searchsorted(t, self._times, side="left")
+            for i in range(max(int(seg[0]), 0), min(int(seg[-1]) + 1, len(self.points) - 1)):
+                lo, hi = int(bounds[i]), int(bounds[i + 1])
+                if lo < hi:
+                    p, q = self.points[i], self.points[i + 1]
+                    x = (t[lo:hi] - p.time_s) / (q.time_s - p.time_s)
+                    out[lo:hi] = interpolate(p.curve, p.value, q.value, x, param=self.param)
+            return out
         inside = np.flatnonzero((seg >= 0) & (seg < len(self.points) - 1))
         order = inside[np.argsort(seg[inside], kind="stable")]  # grouped by segment, O(n log n)
         cuts = np.flatnonzero(np.diff(seg[order])) + 1
