@@ -18,6 +18,7 @@ One pass, for lanes of any tracks and parameters:
 
 from __future__ import annotations
 
+import gc
 import math
 import time
 from collections import deque
@@ -162,13 +163,17 @@ class LanePlayer:
             raise ValueError(f"nothing to play: the pass ends at {end} s, before {start} s")
         report = PassReport(start, end)
         previous = self._modes()
+        collecting = gc.isenabled()
         try:
             self._prepare(start)
+            gc.disable()  # no collector pauses inside the real-time loop
             self._loop(start, end, report)
         except BaseException:
             report.interrupted = True
             raise
         finally:
+            if collecting:
+                gc.enable()
             self._finish(previous)
             report.position_reports = self.song.reports
             report.last_position_error_s = self.song.last_error_s
