@@ -16,6 +16,7 @@ These modules are pure apart from the scene functions, which talk to a mixer
 given to them; nothing here opens a socket or imports more than numpy.
 """
 
+from bridge.automation.builder import LaneBuilder
 from bridge.automation.curves import CURVES, Curve, interpolate
 from bridge.automation.errors import AutomationError
 from bridge.automation.lane import Lane, Point
@@ -43,6 +44,7 @@ __all__ = [
     "Change",
     "Curve",
     "Lane",
+    "LaneBuilder",
     "Point",
     "Scene",
     "Tempo",

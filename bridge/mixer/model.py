@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from bridge.dialects.base import MASTER, TrackId, Value
 
 if TYPE_CHECKING:
+    from bridge.automation.builder import LaneBuilder
+    from bridge.automation.timebase import Tempo
     from bridge.mixer.mixer import Mixer
 
 __all__ = ["Fx", "FxChain", "Param", "Params", "Send", "Sends", "Track", "Tracks", "Transport"]
@@ -130,6 +132,26 @@ class Track:
     @rec_arm.setter
     def rec_arm(self, value: bool) -> None:
         self.set("rec_arm", value)
+
+    def automate(self, param: str, *, tempo: Tempo | None = None) -> LaneBuilder:
+        """Start an automation lane for one of this track's parameters.
+
+        >>> lane = track.automate("volume_db").at(0, -6).to(12, -3.5, "s_curve").lane
+        ...                                                       # doctest: +SKIP
+
+        Args:
+            param: The parameter path (``volume_db``, ``pan``, ``width``,
+                ``mute``, ``send/N/level_db``, ``fx/N/param/M``).
+            tempo: Needed for ``"bar:beat"`` positions.
+
+        Returns:
+            A :class:`~bridge.automation.builder.LaneBuilder` for this track
+            (by the name or number it was taken by); play its lane with
+            :class:`~bridge.automation.player.LanePlayer`.
+        """
+        from bridge.automation.builder import LaneBuilder
+
+        return LaneBuilder(self._ref, param, tempo=tempo)
 
     @property
     def sends(self) -> Sends:
