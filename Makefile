@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck unit bench clean
+.PHONY: setup demo test lint typecheck unit release-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ unit: setup
 
 ## Everything CI runs: lint, strict typing, tests.
 test: lint typecheck unit
+
+## Build the wheel and sdist, install the wheel into a fresh venv outside the repo, and
+## run the installed mixdesk from outside it (--version, rules, demo, check). CI runs it.
+release-check: setup
+	bash .ci/release-check.sh $(BIN)/python
 
 bench: setup
 	$(BIN)/python benchmarks/bench_check.py

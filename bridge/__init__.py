@@ -12,6 +12,9 @@ capabilities, feedback parsing), :mod:`bridge.mixer` (the typed model and the
 state mirror).
 """
 
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
+
 from bridge.connect import connect
 from bridge.errors import (
     BridgeError,
@@ -22,6 +25,12 @@ from bridge.errors import (
 )
 from bridge.mixer import Mixer, Track
 
+try:
+    __version__ = _dist_version("mixdesk")
+    """The installed ``mixdesk`` distribution's version (one source: ``qc/_version.py``)."""
+except PackageNotFoundError:  # a bare source tree, not installed
+    __version__ = "0+unknown"
+
 __all__ = [
     "BridgeError",
     "BridgeTimeoutError",
@@ -30,5 +39,6 @@ __all__ = [
     "Track",
     "UnknownTrackError",
     "UnsupportedError",
+    "__version__",
     "connect",
 ]

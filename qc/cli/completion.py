@@ -1,0 +1,228 @@
+"""``mixdesk completion bash|zsh|fish``: print a shell completion script.
+
+The script is generated at run time by walking the built parser, so it knows every
+subcommand, including those plugged in through ``mixdesk.commands`` entry points,
+without this module importing them. Option values complete from an option's
+``choices``; ``--profile`` completes the shipped profile names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from dataclasses import dataclass, field
+from functools import partial
+
+from qc.cli._parsing import Subparsers
+
+__all__ = ["SHELLS", "Command", "add_parser", "render", "walk"]
+
+SHELLS = ("bash", "zsh", "fish")
+"""The shells ``mixdesk completion`` writes scripts for."""
+
+_PROG = "mixdesk"
+
+
+@dataclass
+class Command:
+    """One (sub)command as the completion scripts see it."""
+
+    path: tuple[str, ...]
+    """The subcommand names from the top (empty for ``mixdesk`` itself)."""
+    help: str = ""
+    options: dict[str, str] = field(default_factory=dict)
+    """Option string -> help text."""
+    values: dict[str, list[str]] = field(default_factory=dict)
+    """Options that take a value -> the words it completes to (empty: files)."""
+    words: list[str] = field(default_factory=list)
+    """Positional words: choices of the first positional argument."""
+    subcommands: dict[str, Command] = field(default_factory=dict)
+
+
+def add_parser(sub: Subparsers, root: argparse.ArgumentParser) -> None:
+    """Register ``completion``; ``root`` is walked when the command runs."""
+    p = sub.add_parser(
+        "completion",
+        help="print a shell completion script (bash, zsh, fish)",
+        description=(
+            "Print a completion script for the mixdesk command. bash: "
+            "'source <(mixdesk completion bash)' in ~/.bashrc; zsh: "
+            "'source <(mixdesk completion zsh)' in ~/.zshrc; fish: "
+            "'mixdesk completion fish > ~/.config/fish/completions/mixdesk.fish'."
+        ),
+    )
+    p.add_argument("shell", choices=SHELLS, help="the shell: bash, zsh or fish")
+    p.set_defaults(func=partial(_run, root=root))
+
+
+def _run(args: argparse.Namespace, *, root: argparse.ArgumentParser) -> int:
+    sys.stdout.write(render(args.shell, walk(root)))
+    return 0
+
+
+def _profile_names() -> list[str]:
+    try:
+        from qc.profiles import available_profiles
+
+        return available_profiles()
+    except Exception:  # a broken install still gets a completion script
+        return []
+
+
+def walk(parser: argparse.ArgumentParser, path: tuple[str, ...] = (), help: str = "") -> Command:
+    """Describe ``parser`` and its subparsers, recursively."""
+    cmd = Command(path=path, help=help)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {a.dest: a.help or "" for a in action._choices_actions}
+            for name, child in action.choices.items():
+                cmd.subcommands[name] = walk(child, (*path, name), helps.get(name, ""))
+        elif action.option_strings:
+            text = "" if action.help in (None, argparse.SUPPRESS) else str(action.help)
+            for opt in action.option_strings:
+                cmd.options[opt] = text
+                if action.nargs != 0:
+                    cmd.values[opt] = _value_words(action)
+        elif action.choices is not None and not cmd.words:
+            cmd.words = [str(c) for c in action.choices]
+    return cmd
+
+
+def _value_words(action: argparse.Action) -> list[str]:
+    if action.choices is not None:
+        return [str(c) for c in action.choices]
+    if action.dest == "profile":
+        return _profile_names()
+    return []
+
+
+def _all(cmd: Command) -> list[Command]:
+    return [cmd, *(c for child in cmd.subcommands.values() for c in _all(child))]
+
+
+def render(shell: str, top: Command) -> str:
+    """The completion script for ``shell`` (one of :data:`SHELLS`)."""
+    if shell == "fish":
+        return _fish(top)
+    script = _bash(top)
+    if shell == "zsh":
+        return (
+            f"#compdef {_PROG}\n# zsh completion for {_PROG}, through bash's completion.\n"
+            "(( $+functions[compdef] )) || { autoload -U +X compinit && compinit; }\n"
+            "autoload -U +X bashcompinit && bashcompinit\n" + script
+        )
+    return script
+
+
+def _words(items: list[str]) -> str:
+    return shlex.quote(" ".join(items))
+
+
+def _bash(top: Command) -> str:
+    commands = _all(top)
+    subs = [f"        {shlex.quote(' '.join(c.path))}) echo {_words([*c.subcommands, *c.words])};;"
+            for c in commands if c.subcommands or c.words]  # fmt: skip
+    opts = [f"        {shlex.quote(' '.join(c.path))}) echo {_words(list(c.options))};;"
+            for c in commands]  # fmt: skip
+    takes = [
+        f"        {shlex.quote(' '.join(c.path) + '|' + opt)}) echo {_words(words)}; return 0;;"
+        for c in commands
+        for opt, words in c.values.items()
+    ]
+    nl = "\n"
+    return f"""\
+# bash completion for {_PROG}; generated by '{_PROG} completion bash'.
+__{_PROG}_subs() {{
+    case "$1" in
+{nl.join(subs)}
+    esac
+}}
+__{_PROG}_opts() {{
+    case "$1" in
+{nl.join(opts)}
+    esac
+}}
+# Prints the words an option's value completes to (nothing: files); fails when the
+# option takes no value.
+__{_PROG}_values() {{
+    case "$1|$2" in
+{nl.join(takes)}
+    esac
+    return 1
+}}
+_{_PROG}() {{
+    local cur="${{COMP_WORDS[COMP_CWORD]}}" path="" word i subs values
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        word="${{COMP_WORDS[i]}}"
+        if [[ "$word" == -* ]]; then
+            if [[ "$word" != *=* ]] && __{_PROG}_values "$path" "$word" >/dev/null; then
+                ((i++))
+            fi
+            continue
+        fi
+        subs=" $(__{_PROG}_subs "$path") "
+        if [[ "$subs" == *" $word "* ]]; then
+            path="${{path:+$path }}$word"
+        fi
+    done
+    COMPREPLY=()
+    local prev="${{COMP_WORDS[COMP_CWORD-1]}}"
+    # With '=' in COMP_WORDBREAKS (the default), '--opt=val' arrives as '--opt' '=' 'val'.
+    if [[ "$cur" == "=" ]]; then
+        cur=""
+    elif [[ "$prev" == "=" ]] && ((COMP_CWORD > 2)); then
+        prev="${{COMP_WORDS[COMP_CWORD-2]}}"
+    fi
+    if ((COMP_CWORD > 1)) && [[ "$prev" == -* ]] &&
+        values="$(__{_PROG}_values "$path" "$prev")"; then
+        [[ -n "$values" ]] && COMPREPLY=($(compgen -W "$values" -- "$cur"))
+        return 0
+    fi
+    if [[ "$cur" == --*=* ]] && values="$(__{_PROG}_values "$path" "${{cur%%=*}}")"; then
+        local opt="${{cur%%=*}}"
+        [[ -n "$values" ]] && COMPREPLY=($(compgen -P "$opt=" -W "$values" -- "${{cur#*=}}"))
+        return 0
+    fi
+    if [[ "$cur" == -* ]]; then
+        COMPREPLY=($(compgen -W "$(__{_PROG}_opts "$path")" -- "$cur"))
+        return 0
+    fi
+    COMPREPLY=($(compgen -W "$(__{_PROG}_subs "$path")" -- "$cur"))
+}}
+complete -o bashdefault -o default -F _{_PROG} {_PROG}
+"""
+
+
+def _fish_text(text: str) -> str:
+    return shlex.quote(" ".join(text.replace("%%", "%").split()))
+
+
+def _fish(top: Command) -> str:
+    lines = [f"# fish completion for {_PROG}; generated by '{_PROG} completion fish'."]
+    lines.append(f"complete -c {_PROG} -e")
+    for cmd in _all(top):
+        if cmd.path:
+            seen = " ".join(f"__fish_seen_subcommand_from {name};" for name in cmd.path)
+            cond = seen.rstrip(";")
+        else:
+            cond = "__fish_use_subcommand"
+        if cmd.subcommands and cmd.path:
+            names = " ".join(cmd.subcommands)
+            here = f"{cond}; and not __fish_seen_subcommand_from {names}"
+        else:
+            here = cond
+        for name, child in cmd.subcommands.items():
+            lines.append(f"complete -c {_PROG} -f -n {shlex.quote(here)} -a {shlex.quote(name)}"
+                         f" -d {_fish_text(child.help)}")  # fmt: skip
+        if cmd.words:
+            lines.append(f"complete -c {_PROG} -f -n {shlex.quote(here)} -a {_words(cmd.words)}")
+        for opt, text in cmd.options.items():
+            flag = f"-l {opt[2:]}" if opt.startswith("--") else f"-s {opt[1:]}"
+            extra = ""
+            if opt in cmd.values:
+                words = cmd.values[opt]
+                extra = f" -r -f -a {_words(words)}" if words else " -r -F"
+            lines.append(f"complete -c {_PROG} -n {shlex.quote(here)} {flag}{extra}"
+                         f" -d {_fish_text(text)}")  # fmt: skip
+    return "\n".join(lines) + "\n"
