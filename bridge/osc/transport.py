@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from pythonosc.osc_packet import OscPacket, ParseError
+from pythonosc.osc_packet import OscPacket
 
 from bridge.errors import OscError
 from bridge.osc.message import Message, well_formed
@@ -36,6 +36,7 @@ __all__ = [
     "TransportStats",
     "is_loopback",
     "pack_bundles",
+    "valid_datagram",
 ]
 
 log = logging.getLogger("bridge.osc")
@@ -45,8 +46,38 @@ MAX_DATAGRAM = 65507
 
 _BUNDLE_HEAD = b"#bundle\x00" + struct.pack(">Q", 1)  # timetag 1 = "immediately"
 
+MAX_BUNDLE_DEPTH = 8
+"""Bundles nested deeper than this are refused (python-osc recurses per level)."""
+
 Handler = Callable[[str, tuple[object, ...]], None]
 """Called on the receiver thread with each message's address and arguments."""
+
+
+def valid_datagram(data: bytes, depth: int = 0) -> bool:
+    """True if ``data`` is a well-formed OSC message, or a bundle of well-formed elements.
+
+    Checked before python-osc parses anything: it loops forever on a bundle
+    element of negative size, recurses without limit into nested bundles, and
+    logs to the root logger (once per element, unthrottled) on what it cannot
+    identify. Bundle elements must have a positive size that is a multiple of
+    4 and fits the datagram; nesting is limited to :data:`MAX_BUNDLE_DEPTH`.
+    """
+    if data.startswith(b"/"):
+        return well_formed(data)
+    if not data.startswith(b"#bundle\x00") or len(data) < 16 or depth >= MAX_BUNDLE_DEPTH:
+        return False
+    pos = 16
+    while pos < len(data):
+        if pos + 4 > len(data):
+            return False
+        size = int.from_bytes(data[pos : pos + 4], "big", signed=True)
+        pos += 4
+        if size <= 0 or size % 4 or pos + size > len(data):
+            return False
+        if not valid_datagram(data[pos : pos + size], depth + 1):
+            return False
+        pos += size
+    return True
 
 
 def is_loopback(host: str) -> bool:
@@ -115,6 +146,7 @@ class OscTransport:
         self._closed = threading.Event()
         self._send_lock = threading.Lock()
         self._last_warning = -1e9
+        self._suppressed = 0
         self._sock = sock if sock is not None else _bind(listen)
         self._thread = threading.Thread(target=self._receive, name="osc-receiver", daemon=True)
         self._thread.start()
@@ -194,9 +226,13 @@ class OscTransport:
     def _dispatch(self, data: bytes) -> None:
         if data.startswith(b"#reply"):
             data = b"/" + data[1:]  # same length, so the OSC padding still holds
+        if not valid_datagram(data):
+            self.stats.malformed += 1
+            self._warn(f"ignored a malformed OSC datagram ({len(data)} bytes)")
+            return
         try:
             packet = OscPacket(data)
-        except (ParseError, ValueError, IndexError, struct.error) as err:
+        except Exception as err:  # valid_datagram should catch it all; stay alive anyway
             self.stats.malformed += 1
             self._warn(f"ignored a malformed OSC datagram ({len(data)} bytes): {err}")
             return
@@ -207,12 +243,6 @@ class OscTransport:
         self.stats.last_received = self._clock()
         for timed in packet.messages:
             msg = timed.message
-            if not hasattr(msg, "address"):
-                continue
-            if not well_formed(msg.dgram):
-                self.stats.malformed += 1
-                self._warn(f"ignored {msg.address}: its arguments do not match its type tags")
-                continue
             self.stats.received += 1
             try:
                 self._handler(msg.address, tuple(msg.params))
@@ -221,10 +251,14 @@ class OscTransport:
                 self._warn(f"error handling {msg.address}: {err!r}")
 
     def _warn(self, text: str) -> None:
+        """Log at most one line per second, with a count of the lines suppressed."""
         now = self._clock()
-        if now - self._last_warning >= 1.0:
-            self._last_warning = now
-            log.warning("%s", text)
+        if now - self._last_warning < 1.0:
+            self._suppressed += 1
+            return
+        more = f" ({self._suppressed} more suppressed)" if self._suppressed else ""
+        self._last_warning, self._suppressed = now, 0
+        log.warning("%s%s", text, more)
 
 
 def _bind(listen: tuple[str, int]) -> socket.socket:

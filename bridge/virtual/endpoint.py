@@ -22,8 +22,8 @@ from collections.abc import Callable
 from pythonosc.osc_packet import OscPacket
 
 from bridge.errors import OscError
-from bridge.osc.message import Message, well_formed
-from bridge.osc.transport import is_loopback, pack_bundles
+from bridge.osc.message import Message
+from bridge.osc.transport import is_loopback, pack_bundles, valid_datagram
 
 __all__ = ["Handler", "OscEndpoint"]
 
@@ -92,6 +92,10 @@ class OscEndpoint:
             self._datagram(data)
 
     def _datagram(self, data: bytes) -> None:
+        if not valid_datagram(data):  # before python-osc, which can hang or recurse on it
+            self.ignore(f"malformed OSC datagram ({len(data)} bytes)")
+            self.handled += 1
+            return
         try:
             packet = OscPacket(data)
         except Exception as err:  # python-osc raises several types on garbage
@@ -102,11 +106,6 @@ class OscEndpoint:
             self.ignore(f"datagram with no OSC message in it ({len(data)} bytes)")
         for timed in packet.messages:
             msg = timed.message
-            if not hasattr(msg, "address"):
-                continue
-            if not well_formed(msg.dgram):
-                self.ignore(f"{msg.address}: arguments do not match the type tags")
-                continue
             try:
                 self._handle(msg.address, tuple(msg.params))
             except Exception as err:  # a bad message must never stop the server
