@@ -101,7 +101,7 @@ def connect(args: argparse.Namespace) -> Mixer:
         ImportError: The DAW's module is not in this installation.
     """
     import bridge
-    from bridge.osc.transport import is_loopback
+    from bridge.osc.udp import is_loopback
 
     if args.daw is None:
         raise UsageError(f"which DAW? add --daw ({', '.join(DAWS)})")

@@ -27,7 +27,7 @@ from bridge.doctor._base import Finding, Probe, Status, listen
 from bridge.doctor._daws import FIX_PORT, probe_daw
 from bridge.doctor._proc import held_by, udp_owners, udp_table
 from bridge.errors import OscError
-from bridge.osc.transport import is_loopback
+from bridge.osc.udp import is_loopback
 
 __all__ = ["STRAY_PORTS", "Finding", "Status", "probe", "udp_owners"]
 

@@ -11,9 +11,9 @@ from bridge.osc.transport import (
     Handler,
     OscTransport,
     TransportStats,
-    is_loopback,
     pack_bundles,
 )
+from bridge.osc.udp import ThrottledLog, bind_udp, is_loopback
 
 __all__ = [
     "MAX_DATAGRAM",
@@ -22,7 +22,9 @@ __all__ = [
     "Message",
     "OscTransport",
     "RateLimiter",
+    "ThrottledLog",
     "TransportStats",
+    "bind_udp",
     "is_loopback",
     "message",
     "pack_bundles",

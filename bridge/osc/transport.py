@@ -15,7 +15,6 @@ logged (at most once per second), never raised.
 from __future__ import annotations
 
 import errno
-import ipaddress
 import logging
 import socket
 import struct
@@ -28,13 +27,13 @@ from pythonosc.osc_packet import OscPacket
 
 from bridge.errors import OscError
 from bridge.osc.message import Message, well_formed
+from bridge.osc.udp import ThrottledLog, bind_udp
 
 __all__ = [
     "MAX_DATAGRAM",
     "Handler",
     "OscTransport",
     "TransportStats",
-    "is_loopback",
     "pack_bundles",
     "valid_datagram",
 ]
@@ -78,16 +77,6 @@ def valid_datagram(data: bytes, depth: int = 0) -> bool:
             return False
         pos += size
     return True
-
-
-def is_loopback(host: str) -> bool:
-    """True if ``host`` names this machine only (``127.x``, ``::1``, ``localhost``)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass
@@ -145,9 +134,8 @@ class OscTransport:
         self._clock = clock
         self._closed = threading.Event()
         self._send_lock = threading.Lock()
-        self._last_warning = -1e9
-        self._suppressed = 0
-        self._sock = sock if sock is not None else _bind(listen)
+        self._warnings = ThrottledLog(log, clock=clock)
+        self._sock = sock if sock is not None else _listen(*listen)
         self._thread = threading.Thread(target=self._receive, name="osc-receiver", daemon=True)
         self._thread.start()
 
@@ -251,33 +239,17 @@ class OscTransport:
                 self._warn(f"error handling {msg.address}: {err!r}")
 
     def _warn(self, text: str) -> None:
-        """Log at most one line per second, with a count of the lines suppressed."""
-        now = self._clock()
-        if now - self._last_warning < 1.0:
-            self._suppressed += 1
-            return
-        more = f" ({self._suppressed} more suppressed)" if self._suppressed else ""
-        self._last_warning, self._suppressed = now, 0
-        log.warning("%s%s", text, more)
+        self._warnings.warn(text)
 
 
-def _bind(listen: tuple[str, int]) -> socket.socket:
-    host, port = listen
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_DGRAM)
-    try:
-        sock.bind((host, port))
-    except OSError as err:
-        sock.close()
-        if err.errno == errno.EADDRINUSE:
-            raise OscError(
-                f"cannot listen on {host}:{port}: the port is busy"
-                " (another OSC client or DAW uses it; pick another --listen-port)"
-            ) from None
-        raise OscError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
-    if not is_loopback(host):
-        log.warning("listening on %s:%d, reachable from other machines", host, port)
-    return sock
+def _listen(host: str, port: int) -> socket.socket:
+    return bind_udp(
+        host,
+        port,
+        who="",
+        busy_hint="another OSC client or DAW uses it; pick another --listen-port",
+        log=log,
+    )
 
 
 def pack_bundles(datagrams: Sequence[bytes], max_packet: int) -> list[bytes]:

@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import logging
 import re
-import socket
 import threading
-import time
 from collections.abc import Callable
 
 from pythonosc.osc_packet import OscPacket
 
-from bridge.errors import OscError
 from bridge.osc.message import Message
-from bridge.osc.transport import is_loopback, pack_bundles, valid_datagram
+from bridge.osc.transport import pack_bundles, valid_datagram
+from bridge.osc.udp import ThrottledLog, bind_udp
 
 __all__ = ["Handler", "OscEndpoint"]
 
@@ -63,9 +61,11 @@ class OscEndpoint:
         self._feedback = feedback
         self._last_sender: tuple[str, int] | None = None
         self._handle = handle
-        self._warned_at = -1e9
-        self._suppressed = 0
-        self._sock = _bind(host, port)
+        self._warnings = ThrottledLog(log, "virtual DAW ignored ")
+        self._sock = bind_udp(
+            host, port, who="virtual DAW ", busy_hint="pick another --port", log=log
+        )
+        self._sock.settimeout(0.1)
 
     @property
     def address(self) -> tuple[str, int]:
@@ -127,25 +127,4 @@ class OscEndpoint:
     def ignore(self, text: str) -> None:
         """Count an ignored message and log it, at most one line per second."""
         self.ignored += 1
-        now = time.monotonic()
-        if now - self._warned_at < 1.0:
-            self._suppressed += 1
-            return
-        more = f" ({self._suppressed} more suppressed)" if self._suppressed else ""
-        self._warned_at, self._suppressed = now, 0
-        log.warning("virtual DAW ignored %s%s", text, more)
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        sock.bind((host, port))
-    except OSError as err:
-        sock.close()
-        raise OscError(
-            f"virtual DAW cannot listen on {host}:{port}: {err.strerror or err}"
-        ) from None
-    if not is_loopback(host):
-        log.warning("virtual DAW listening on %s:%d, reachable from other machines", host, port)
-    sock.settimeout(0.1)
-    return sock
+        self._warnings.warn(text)

@@ -24,7 +24,8 @@ from pythonosc.osc_packet import OscPacket
 
 from bridge.errors import OscError
 from bridge.osc.message import Message, message
-from bridge.osc.transport import MAX_DATAGRAM, OscTransport, is_loopback, pack_bundles
+from bridge.osc.transport import MAX_DATAGRAM, OscTransport, pack_bundles
+from bridge.osc.udp import is_loopback
 
 WAIT = 5.0
 """Upper bound on any wait for a datagram, in s (loopback delivers in microseconds)."""
