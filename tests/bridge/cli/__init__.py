@@ -16,17 +16,7 @@ import pytest
 from bridge.hosts import HeadlessArdour, SessionState
 from bridge.osc.message import message
 from qc.cli.main import main
-
-
-def free_udp_port() -> int:
-    """A UDP port nothing is bound to (on any address) right now."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        sock.bind(("0.0.0.0", 0))
-        port: int = sock.getsockname()[1]
-    finally:
-        sock.close()
-    return port
+from tests.bridge import free_udp_port
 
 
 @contextmanager

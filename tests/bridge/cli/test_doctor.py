@@ -19,22 +19,10 @@ import pytest
 from bridge.doctor import probe
 from bridge.hosts import HeadlessArdour
 from bridge.osc.message import message
-from tests.bridge.cli import cli, free_udp_port, one_line, reset_mixer, running_ardour, wait_dump
+from tests.bridge.cli import cli, free_udp_port, one_line, wait_dump
 
 TRACKS = ("Vocals", "Bass")
 CHECKS = ["listen port", "DAW port", "answer", "reply port", "feedback", "value types"]
-
-
-@pytest.fixture(scope="module")
-def ardour(ardour_bin: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeadlessArdour]:
-    with running_ardour(ardour_bin, tmp_path_factory, TRACKS) as daw:
-        yield daw
-
-
-@pytest.fixture
-def daw(ardour: HeadlessArdour) -> HeadlessArdour:
-    reset_mixer(ardour)
-    return ardour
 
 
 def rows(out: str) -> list[tuple[str, str, str]]:

@@ -14,7 +14,6 @@ import math
 import re
 import socket
 import sys
-from collections.abc import Iterator
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
@@ -30,24 +29,10 @@ from tests.bridge.cli import (
     free_udp_port,
     mixdesk,
     one_line,
-    reset_mixer,
-    running_ardour,
     wait_dump,
 )
 
 TRACKS = ("Vocals", "Guitar", "Bass")
-
-
-@pytest.fixture(scope="module")
-def ardour(ardour_bin: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeadlessArdour]:
-    with running_ardour(ardour_bin, tmp_path_factory, TRACKS) as daw:
-        yield daw
-
-
-@pytest.fixture
-def daw(ardour: HeadlessArdour) -> HeadlessArdour:
-    reset_mixer(ardour)
-    return ardour
 
 
 def mix(daw: HeadlessArdour, *args: object) -> list[object]:

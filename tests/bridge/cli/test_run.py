@@ -8,28 +8,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bridge.hosts import HeadlessArdour
-from tests.bridge.cli import cli, free_udp_port, one_line, reset_mixer, running_ardour, wait_dump
+from tests.bridge.cli import cli, free_udp_port, one_line, wait_dump
 
 TRACKS = ("Lead Vox", "Bass", "Room Mic")
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "mix_moves.py"
-
-
-@pytest.fixture(scope="module")
-def ardour(ardour_bin: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeadlessArdour]:
-    with running_ardour(ardour_bin, tmp_path_factory, TRACKS) as daw:
-        yield daw
-
-
-@pytest.fixture
-def daw(ardour: HeadlessArdour) -> HeadlessArdour:
-    reset_mixer(ardour)
-    return ardour
 
 
 def script(tmp_path: Path, body: str) -> Path:
