@@ -101,10 +101,6 @@ class ArdourDialect(Dialect):
             message("/strip/list"),
         ]
 
-    def keepalive(self) -> list[Message]:
-        """A restarted Ardour forgot our surface: register again."""
-        return self.hello()
-
     def set(self, target: TrackId, param: str, value: Value) -> list[Message]:
         """See :meth:`Dialect.set`."""
         self.require(capability_of(target, param))

@@ -231,10 +231,6 @@ class ReaperDialect(Dialect):
             message("/action", REFRESH_ACTION),
         ]
 
-    def keepalive(self) -> list[Message]:
-        """REAPER pushes to a fixed port, so a restart needs only the bank set-up again."""
-        return self.hello()
-
     def set(self, target: TrackId, param: str, value: Value) -> list[Message]:
         """See :meth:`Dialect.set`."""
         self.require(capability_of(target, param))

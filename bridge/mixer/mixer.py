@@ -164,10 +164,7 @@ class Mixer:
         if msgs:
             # The set itself is rate limited (latest value wins); what a dialect
             # adds after it (a query that confirms it) must not be coalesced.
-            if limiter.interval_s > 0:
-                limiter.submit(msgs[0])
-            else:
-                self._transport().send(msgs[0])
+            limiter.submit(msgs[0])
             if len(msgs) > 1:
                 self._send_now(msgs[1:])
         if not self.dialect.echoes_sets:
