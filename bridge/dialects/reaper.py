@@ -27,7 +27,6 @@ from bridge.dialects.base import (
     Decoded,
     Dialect,
     TrackId,
-    TrackList,
     Update,
     Value,
     as_float,
@@ -398,7 +397,3 @@ class ReaperDialect(Dialect):
         if mk and mk.group(2) == "time" and f is not None:
             return [Update(None, f"marker/{mk.group(1)}/time_s", f)]
         return []
-
-    def track_list(self, names: dict[int, str]) -> TrackList:
-        """A :class:`TrackList` from the names REAPER reported (it sends no list)."""
-        return TrackList(tuple(sorted(names.items())))

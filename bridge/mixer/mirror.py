@@ -264,6 +264,6 @@ class Mirror:
         return False
 
     def snapshot(self) -> dict[str, Any]:
-        """A plain copy of every value, for ``status --format json``."""
+        """A plain copy of every value, keyed ``"target:param"`` (for debugging and logs)."""
         with self._cond:
             return {f"{t}:{p}": v for (t, p), v in self._values.items()}
