@@ -93,10 +93,10 @@ def run(args: argparse.Namespace) -> int:
         log = NdjsonLog(str(root / "qc.ndjson"))
         daemon = Daemon(
             Options(folders=(str(renders),)),
-            plan=watch_cli.make_plan(config, watch_cli._profiles(config)),
+            plan=watch_cli.make_plan(config, watch_cli.load_profiles(config)),
             submit=pool.submit,
             jobs=pool.workers,
-            display=watch_cli._display(),
+            display=watch_cli.make_display(),
             log=log,
         )
         daemon.start()

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from qc.watch.display import Display
     from qc.watch.scheduler import Plan, Settings
 
-__all__ = ["add_parser", "make_plan", "run"]
+__all__ = ["add_parser", "load_profiles", "make_display", "make_plan", "run"]
 
 
 def _seconds(text: str) -> float:
@@ -124,7 +124,7 @@ def _folders(raw: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _profiles(config: Config) -> ProfileCache:
+def load_profiles(config: Config) -> ProfileCache:
     """Load every profile the config can name, so a bad one fails before watching."""
     cache = ProfileCache()
     cache.resolve(config.profile_names())
@@ -137,7 +137,7 @@ def make_plan(config: Config, profiles: ProfileCache) -> Plan:
     Args:
         config: The loaded config, with the command-line overrides applied.
         profiles: The profile cache, preloaded with every profile the config
-            names (see ``_profiles``).
+            names (see :func:`load_profiles`).
 
     Returns:
         A function from a path to its :class:`~qc.watch.scheduler.Settings`.
@@ -154,7 +154,8 @@ def make_plan(config: Config, profiles: ProfileCache) -> Plan:
     return plan
 
 
-def _display() -> Display:
+def make_display() -> Display:
+    """The rich display on a terminal (outside CI), plain lines otherwise."""
     from qc.watch.display import PlainDisplay, RichDisplay
 
     if is_tty(sys.stdout) and os.environ.get("CI") != "true":
@@ -183,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.config, start=Path.cwd()).with_overrides(
             profiles=flatten(args.profile), select=flatten(args.select), ignore=flatten(args.ignore)
         )
-        profiles = _profiles(config)
+        profiles = load_profiles(config)
     except QCError as err:
         return _fail(printable(str(err)))
     log = None
@@ -210,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
             plan=make_plan(config, profiles),
             submit=pool.submit,
             jobs=pool.workers,
-            display=_display(),
+            display=make_display(),
             log=log,
         )
         code = daemon.run()
