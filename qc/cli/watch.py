@@ -63,6 +63,14 @@ def add_parser(sub: Subparsers) -> None:
     p.add_argument(
         "--log", metavar="FILE.ndjson", help="append one JSON line per check to this file"
     )
+    p.add_argument(
+        "--no-resume",
+        dest="resume",
+        action="store_false",
+        help="with --log, do not check at start the bounces present that the log does "
+        "not record as checked (by default nothing written while the daemon was down, "
+        "or cut off by a kill, goes unchecked)",
+    )
     p.add_argument("--sidecar", action="store_true", help="write NAME.qc.json next to each bounce")
     p.add_argument("--initial", action="store_true", help="also check the bounces already present")
     p.add_argument(
@@ -199,6 +207,7 @@ def run(args: argparse.Namespace) -> int:
         poll=args.poll,
         poll_interval_s=args.poll_interval,
         initial=args.initial,
+        resume=args.resume and log is not None,
         settle_s=args.settle,
         abort_s=args.abort_after,
         exclude=tuple(args.exclude),

@@ -15,6 +15,7 @@ One concept per module, pure layers first:
 - `events`: watchdog events → scheduler notifications (observer thread, no I/O).
 - `observers`: the observer (inotify or polling), its event filter, the start-up scan.
 - `log`: the NDJSON log and the ``NAME.qc.json`` sidecars.
+- `resume`: the log read back at start-up; which present bounces it does not record.
 - `display`: a rich panel per bounce and a live status line, or plain lines.
 - `outputs`: records → log, sidecar, display; a failing log is reported once.
 - `daemon`: the wiring, the start-up errors and the signals.
@@ -37,6 +38,7 @@ __all__ = [
     "outputs",
     "pool",
     "record",
+    "resume",
     "scheduler",
     "tracker",
 ]

@@ -6,6 +6,11 @@ factory), so the tests run it in-process with real observers and real files.
 :meth:`Daemon.run` adds what only a process has: SIGINT and SIGTERM stop it
 gracefully (the checks in flight finish and are logged, then it returns 0); a
 second signal gives up at once.
+
+With a log and ``resume`` (the CLI's default when ``--log`` is given), start-up
+reads the log back and checks every bounce present whose content it does not
+record (:mod:`qc.watch.resume`): a daemon killed mid-check, or stopped while
+renders went on, loses nothing.
 """
 
 from __future__ import annotations
@@ -25,10 +30,11 @@ from qc.errors import QCError
 from qc.report._text import printable
 from qc.watch.display import Counts, Display
 from qc.watch.events import BounceHandler
-from qc.watch.job import Job, JobResult
+from qc.watch.job import Job, JobResult, content_hash
 from qc.watch.log import NdjsonLog
 from qc.watch.observers import EVENT_FILTER, make_observer, scan
 from qc.watch.outputs import Outputs
+from qc.watch.resume import read_log, unlogged
 from qc.watch.scheduler import Plan, Scheduler
 from qc.watch.tracker import DEFAULT_ABORT_S, DEFAULT_SETTLE_S, Tracker
 
@@ -44,7 +50,9 @@ class Options:
         recursive: Watch sub-folders too.
         poll: Use the polling observer (network shares, other systems).
         poll_interval_s: Seconds between two polls.
-        initial: Check the bounces already present at start-up.
+        initial: Check the bounces already present at start-up, logged or not.
+        resume: With a log: check the bounces present at start-up whose
+            content the log does not record as checked.
         settle_s: Stillness that makes a file finished without a close or rename, s.
         abort_s: Stillness after which a file whose header never agreed with
             its size is reported as an aborted render, s.
@@ -57,6 +65,7 @@ class Options:
     poll: bool = False
     poll_interval_s: float = 1.0
     initial: bool = False
+    resume: bool = False
     settle_s: float = DEFAULT_SETTLE_S
     abort_s: float = DEFAULT_ABORT_S
     exclude: tuple[str, ...] = ()
@@ -117,6 +126,8 @@ class Daemon:
         self._observer: BaseObserver | None = None
         self._stop = threading.Event()
         self._gone_roots: set[str] = set()
+        self._log = log
+        self._logged: dict[str, str] = {}
         self.exit_code = 0
 
     def start(self) -> str:
@@ -128,6 +139,7 @@ class Daemon:
         Raises:
             WatchError: The observer could not watch a folder (inotify limits, ...).
         """
+        self._read_log()
         self.scheduler.start()
         try:
             observer, name = self._factory()
@@ -153,19 +165,62 @@ class Daemon:
         self._observer = observer
         return name
 
-    def queue_initial(self) -> int:
-        """Queue the bounces already present (``--initial``); returns how many.
+    def _read_log(self) -> None:
+        """With ``resume``: learn from the log what was checked (before any event)."""
+        if not (self.options.resume and self._log is not None) or self.options.initial:
+            return
+        try:
+            logged = read_log(self._log.path, self.options.folders)
+        except OSError as err:
+            self.outputs.note(
+                f"cannot read the log {printable(self._log.path)} to resume: "
+                f"{err.strerror or err}; bounces already present are not checked"
+            )
+            return
+        if logged.skipped:
+            self.outputs.note(
+                f"{printable(self._log.path)}: skipped {logged.skipped} of {logged.lines} "
+                "lines that are not records (cut short by a kill?)"
+            )
+        self._logged = logged.hashes
+        self.scheduler.seed(logged.hashes)
 
-        Call after :meth:`start`, so a file written during the scan is not missed.
+    def _present(self) -> list[str]:
+        return [
+            path
+            for folder in self.options.folders
+            for path in scan(folder, recursive=self.options.recursive, exclude=self.options.exclude)
+        ]
+
+    def queue_initial(self) -> int:
+        """Queue the bounces already present; returns how many.
+
+        With ``initial``, every one; with ``resume`` and a log, those whose
+        content the log does not record (hashed here, one at a time, so the
+        workers start on the first while the rest are read). Call after
+        :meth:`start`, so a file written during the scan is not missed.
         """
-        n = 0
         if self.options.initial:
-            for folder in self.options.folders:
-                found = scan(folder, recursive=self.options.recursive, exclude=self.options.exclude)
-                for path in found:
-                    self.scheduler.initial(path)
-                    n += 1
-        return n
+            todo = self._present()
+        elif self.options.resume and self._log is not None:
+            present = self._present()
+            todo = []
+            for path in unlogged(present, self._logged, content_hash):
+                if self._stop.is_set():
+                    break
+                self.scheduler.initial(path)
+                todo.append(path)
+            known = len(present) - len(todo)
+            self.outputs.note(
+                f"resuming from {printable(self._log.path)}: {known} bounces already "
+                f"checked, {len(todo)} to check"
+            )
+            return len(todo)
+        else:
+            return 0
+        for path in todo:
+            self.scheduler.initial(path)
+        return len(todo)
 
     def request_stop(self) -> None:
         """Ask :meth:`wait` to return (safe from a signal handler or another thread)."""

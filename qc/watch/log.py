@@ -64,6 +64,14 @@ def record_object(rec: Record) -> dict[str, Any]:
     return obj
 
 
+def _ends_mid_line(path: str) -> bool:
+    with open(path, "rb") as fh:
+        if fh.seek(0, os.SEEK_END) == 0:
+            return False
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) != b"\n"
+
+
 class NdjsonLog:
     """An append-only NDJSON file, one line per record, flushed line by line.
 
@@ -79,6 +87,9 @@ class NdjsonLog:
         if os.path.isdir(self.path):
             raise IsADirectoryError(21, "Is a directory", self.path)
         self._fh: IO[str] = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
+        if _ends_mid_line(self.path):  # a kill cut the last line short: start a new one
+            self._fh.write("\n")
+            self._fh.flush()
 
     def write(self, rec: Record) -> None:
         """Append one line and flush it.

@@ -19,7 +19,7 @@ import functools
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Protocol
@@ -176,6 +176,12 @@ class Scheduler:
             if not self._tracker.initial(path, self._clock()):
                 self._refused.append(path)
         self._wake.set()
+
+    def seed(self, hashes: Mapping[str, str]) -> None:
+        """Contents already checked, by path (from the log): the same content is a duplicate."""
+        with self._lock:
+            for path, digest in hashes.items():
+                self._tracker.remember(path, digest)
 
     # --- lifecycle ------------------------------------------------------------------
 

@@ -296,6 +296,10 @@ class Tracker:
         e = self._entries.get(path)
         return None if e is None else e.phase
 
+    def remember(self, path: str, blake2b: str) -> None:
+        """Record the content last checked at ``path`` (read back from a log on resume)."""
+        self._remember(path, blake2b)
+
     def last_blake2b(self, path: str) -> str | None:
         """The hash of the content last checked at ``path``, if remembered."""
         return self._seen.get(path)

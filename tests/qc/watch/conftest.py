@@ -131,7 +131,7 @@ def start_daemon(tmp_path: Path) -> Iterator[StartDaemon]:
     """Start a daemon on ``tmp_path/watched``; stopped at teardown.
 
     Keyword arguments: ``observer`` ("inotify"/"polling"), ``settle``, ``abort``,
-    ``initial``, ``recursive``, ``sidecar``, ``jobs``, ``pool`` (a WorkerPool;
+    ``initial``, ``resume``, ``recursive``, ``sidecar``, ``jobs``, ``pool`` (a WorkerPool;
     default: a spying thread pool), ``select``.
     """
     running: list[tuple[Harness, ThreadPoolExecutor | None]] = []
@@ -142,6 +142,7 @@ def start_daemon(tmp_path: Path) -> Iterator[StartDaemon]:
         settle: float = 0.5,
         abort: float = 1.5,
         initial: bool = False,
+        resume: bool = False,
         recursive: bool = False,
         sidecar: bool = False,
         jobs: int = 2,
@@ -169,6 +170,7 @@ def start_daemon(tmp_path: Path) -> Iterator[StartDaemon]:
             poll=observer == "polling",
             poll_interval_s=0.1,
             initial=initial,
+            resume=resume,
             settle_s=settle,
             abort_s=abort,
             sidecar=sidecar,
