@@ -30,11 +30,12 @@ from qc.errors import QCError
 from qc.report._text import printable
 from qc.watch.display import Counts, Display
 from qc.watch.events import BounceHandler
+from qc.watch.finished import probe
 from qc.watch.job import Job, JobResult, content_hash
 from qc.watch.log import NdjsonLog
 from qc.watch.observers import EVENT_FILTER, make_observer, scan
 from qc.watch.outputs import Outputs
-from qc.watch.resume import read_log, unlogged
+from qc.watch.resume import Logged, read_log, unlogged
 from qc.watch.scheduler import Plan, Scheduler
 from qc.watch.tracker import DEFAULT_ABORT_S, DEFAULT_SETTLE_S, Tracker
 
@@ -127,7 +128,7 @@ class Daemon:
         self._stop = threading.Event()
         self._gone_roots: set[str] = set()
         self._log = log
-        self._logged: dict[str, str] = {}
+        self._logged = Logged()
         self.exit_code = 0
 
     def start(self) -> str:
@@ -182,7 +183,7 @@ class Daemon:
                 f"{printable(self._log.path)}: skipped {logged.skipped} of {logged.lines} "
                 "lines that are not records (cut short by a kill?)"
             )
-        self._logged = logged.hashes
+        self._logged = logged
         self.scheduler.seed(logged.hashes)
 
     def _present(self) -> list[str]:
@@ -205,7 +206,7 @@ class Daemon:
         elif self.options.resume and self._log is not None:
             present = self._present()
             todo = []
-            for path in unlogged(present, self._logged, content_hash):
+            for path in unlogged(present, self._logged, content_hash, probe):
                 if self._stop.is_set():
                     break
                 self.scheduler.initial(path)

@@ -14,17 +14,20 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from qc.watch.finished import probe
 from qc.watch.job import content_hash
 from qc.watch.log import NdjsonLog
 from qc.watch.record import Outcome, Trigger
-from qc.watch.resume import read_log, unlogged
+from qc.watch.resume import Logged, read_log, unlogged
 from tests.qc.watch.conftest import StartDaemon
 from tests.qc.watch.test_cli_watch import TIMEOUT_S, Daemon, long_bounce
-from tests.qc.watch.writers import blake2b, tone, wav_bytes
+from tests.qc.watch.writers import HEADER_BYTES, blake2b, tone, truncated, wav_bytes
 
 
-def line(path: str, outcome: str = "checked", digest: str | None = "aa") -> str:
-    event = {"outcome": outcome, "blake2b": digest, "trigger": "closed"}
+def line(
+    path: str, outcome: str = "checked", digest: str | None = "aa", size: int | None = 10
+) -> str:
+    event = {"outcome": outcome, "blake2b": digest, "trigger": "closed", "size_bytes": size}
     return json.dumps({"path": path, "error": None, "event": event})
 
 
@@ -36,7 +39,9 @@ def test_read_log_keeps_the_last_check_per_path_under_the_folders(tmp_path: Path
         line("/r/sub/b.wav", digest="33"),
         line("/r/gone.wav", digest="44"),
         line("/r/gone.wav", outcome="deleted", digest=None),
-        line("/r/cut.wav", outcome="incomplete", digest=None),
+        line("/r/cut.wav", outcome="incomplete", digest=None, size=1000),
+        line("/r/fixed.wav", outcome="incomplete", digest=None, size=1000),
+        line("/r/fixed.wav", digest="77"),  # re-rendered and checked: the last record counts
         line("/rx/other.wav", digest="55"),  # a sibling folder sharing the prefix
         line("/elsewhere/c.wav", digest="66"),
     ]
@@ -46,8 +51,9 @@ def test_read_log_keeps_the_last_check_per_path_under_the_folders(tmp_path: Path
         + b'{"path": "/r/late.wav", "event": {"outc'  # cut short by a kill
     )
     got = read_log(str(log), ["/r"])
-    assert got.hashes == {"/r/a.wav": "22", "/r/sub/b.wav": "33"}
-    assert (got.lines, got.skipped) == (12, 4)
+    assert got.hashes == {"/r/a.wav": "22", "/r/sub/b.wav": "33", "/r/fixed.wav": "77"}
+    assert got.incomplete == {"/r/cut.wav": 1000}
+    assert (got.lines, got.skipped) == (14, 4)
 
 
 def test_missing_log_is_empty(tmp_path: Path) -> None:
@@ -59,9 +65,26 @@ def test_unlogged_compares_content_not_names(tmp_path: Path) -> None:
     same, changed, new = (tmp_path / n for n in ("same.wav", "changed.wav", "new.wav"))
     for p in (same, changed, new):
         p.write_bytes(wav_bytes(tone(0.1, freq=300.0 + len(p.name))))
-    logged = {str(same): content_hash(str(same)), str(changed): "0" * 64}
+    logged = Logged(hashes={str(same): content_hash(str(same)), str(changed): "0" * 64})
     paths = [str(p) for p in (same, changed, new, tmp_path / "vanished.wav")]
-    assert list(unlogged(paths, logged, content_hash)) == paths[1:]
+    assert list(unlogged(paths, logged, content_hash, probe)) == paths[1:]
+
+
+def test_an_aborted_render_logged_incomplete_is_skipped_only_while_unchanged(
+    tmp_path: Path,
+) -> None:
+    data = tone(0.5)
+    still, grown, completed = (tmp_path / n for n in ("still.wav", "grown.wav", "done.wav"))
+    for p in (still, grown, completed):
+        truncated(p, data, keep=0.5)
+    size = still.stat().st_size
+    logged = Logged(incomplete=dict.fromkeys(map(str, (still, grown, completed)), size))
+    with open(grown, "ab") as fh:
+        fh.write(b"\0\0")  # the writer went on
+    completed.write_bytes(wav_bytes(data[: size - HEADER_BYTES]))  # same size, sizes now agree
+    assert completed.stat().st_size == size
+    paths = [str(p) for p in (still, grown, completed)]
+    assert list(unlogged(paths, logged, content_hash, probe)) == paths[1:]
 
 
 def test_log_cut_mid_line_gets_a_new_line_before_the_next_record(tmp_path: Path) -> None:
