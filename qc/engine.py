@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -165,10 +166,14 @@ def check_file(
 def _sniff_lossy(path: str | os.PathLike[str]) -> str | None:
     """For a file that could not be decoded: say so if its bytes show a lossy codec."""
     try:
-        with open(path, "rb") as fh:
+        # O_NONBLOCK: opening a FIFO named like a bounce must not wait for a writer.
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return None
             head = fh.read(HEAD_BYTES)
-        size = os.path.getsize(path)
-    except OSError:
+        size = st.st_size
+    except (OSError, ValueError):  # ValueError: a NUL byte in the name
         return None
     c = sniff(head, size)
     if not c.lossy:

@@ -9,6 +9,7 @@ Audio is read block by block; memory does not grow with file length.
 from __future__ import annotations
 
 import errno
+import math
 import os
 import stat
 from collections.abc import Iterator
@@ -21,7 +22,15 @@ import numpy.typing as npt
 import soundfile as sf
 
 from qc.audio.lametag import read_lame_tag, transcode_hint
-from qc.audio.sniff import HEAD_BYTES, Container, _wave_fields, header_consistent, sniff
+from qc.audio.sniff import (
+    HEAD_BYTES,
+    Container,
+    _chunks,
+    _u,
+    _wave_fields,
+    header_consistent,
+    sniff,
+)
 from qc.errors import AudioReadError
 
 __all__ = ["AudioSource", "Block", "StreamInfo", "open_audio", "read_info"]
@@ -53,6 +62,9 @@ _SUBTYPE_CODECS = {
 # libsndfile only estimates the length of MPEG streams without an exact frame count.
 _MPEG_SLACK_FRAMES = 4 * 1152
 _MAX_REASON_CHARS = 200
+# The meters' range: below ~3.5 kHz the K-weighting shelf (1.68 kHz) is past Nyquist.
+MIN_RATE, MAX_RATE = 8000, 768000
+_PCM_TAGS = frozenset({1, 3})  # WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT
 _SF_ERRORS = (sf.SoundFileError, RuntimeError, OSError, ValueError, TypeError)
 
 
@@ -135,14 +147,59 @@ def _stat_regular(fs_path: str, shown: str) -> int:
     return st.st_size
 
 
+def _rate_problem(rate: float, declared: str = "header declares a ") -> str | None:
+    """Reason a sample rate cannot be measured (zero, NaN, Inf, out of range), or None."""
+    if not math.isfinite(rate) or rate <= 0:
+        return f"{declared}sample rate of {rate:g} Hz"
+    if not MIN_RATE <= rate <= MAX_RATE:
+        shown = f"{rate:,.0f}" if rate < 1e12 else f"{rate:.3g}"
+        supported = f"{MIN_RATE // 1000} to {MAX_RATE // 1000} kHz"
+        return f"{declared}sample rate of {shown} Hz, outside the supported {supported}"
+    return None
+
+
+def _extended(raw: bytes) -> float:
+    """An IEEE 754 80-bit extended float (big-endian), as AIFF stores its sample rate."""
+    sign_exp, mantissa = int.from_bytes(raw[:2], "big"), int.from_bytes(raw[2:10], "big")
+    exp = (sign_exp & 0x7FFF) - 16383 - 63
+    if sign_exp & 0x7FFF == 0x7FFF:
+        return math.nan if mantissa & ((1 << 63) - 1) else math.inf
+    value = math.inf if exp > 959 else math.ldexp(float(mantissa), exp)  # < 2**64 * 2**959
+    return -value if sign_exp & 0x8000 else value
+
+
+def _fmt_fields(head: bytes) -> tuple[int | None, float | None, str | None]:
+    """Channels, sample rate and a block-align problem from a WAV ``fmt `` or AIFF ``COMM``."""
+    if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+        for cid, body, _size in _chunks(head, 12, "big"):
+            if cid == b"COMM" and len(head) >= body + 18:
+                return _u(head, body, 2, "big"), _extended(head[body + 8 : body + 18]), None
+        return None, None, None
+    tag, channels, rate = _wave_fields(head)
+    for cid, body, size in _chunks(head, 12, "little") if tag is not None else ():
+        if cid != b"fmt ":
+            continue
+        if size < 16:  # the fields past its end belong to the next chunk
+            return None, None, f"header has a 'fmt ' chunk of {size} bytes, not the 16 it needs"
+        align, bits = _u(head, body + 12, 2), _u(head, body + 14, 2)
+        effective = _u(head, body + 24, 2) if tag == 0xFFFE else tag
+        if effective in _PCM_TAGS and channels and bits and align is not None:
+            need = channels * ((bits + 7) // 8)
+            if align != need:
+                why = f"a block align of {align} bytes, but {channels} channels of {bits}-bit"
+                return channels, rate, f"header declares {why} samples take {need}"
+        break
+    return channels, rate, None
+
+
 def _header_problem(head: bytes, container: Container, size: int) -> str | None:
     """Reason the header cannot be trusted (zero channels or rate, size mismatch), or None."""
-    _tag, channels, rate = _wave_fields(head)
+    channels, rate, align = _fmt_fields(head)
     if channels == 0:
         return "header declares 0 channels"
-    if rate == 0:
-        return "header declares a sample rate of 0 Hz"
-    return header_consistent(container, size)
+    if rate is not None and (problem := _rate_problem(rate)) is not None:
+        return problem
+    return align or header_consistent(container, size)
 
 
 class AudioSource:
@@ -190,8 +247,8 @@ class AudioSource:
         channels, rate = int(self._sf.channels), int(self._sf.samplerate)
         if channels <= 0:
             raise AudioReadError(self._path, f"{channels} channels")
-        if rate <= 0:
-            raise AudioReadError(self._path, f"sample rate of {rate} Hz")
+        if (problem := _rate_problem(rate, "")) is not None:
+            raise AudioReadError(self._path, problem)
         subtype, frames = str(self._sf.subtype), int(self._sf.frames)
         name, codec = container.container, container.codec
         if name == "unknown":

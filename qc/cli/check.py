@@ -92,10 +92,12 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            # Not only regular files: a dangling or looping link or a FIFO named like a
+            # bounce is reported as unreadable, not skipped in silence.
             found = sorted(
                 str(p)
                 for p in path.rglob("*")
-                if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file()
+                if p.suffix.lower() in AUDIO_SUFFIXES and not p.is_dir()
             )
             files.extend(found)
             if not found:

@@ -33,6 +33,8 @@ def _line(d: Diagnostic, *, severity: bool) -> str:
 def _profiles(r: FileResult) -> list[str]:
     """The file's profiles, plus any a finding names that is not among them."""
     names = list(r.profiles)
+    if r.error is not None and names:
+        return names  # its findings without a profile (FMT003) go into each case
     for d in r.diagnostics:
         if d.profile not in names:
             names.append(d.profile)
@@ -76,7 +78,11 @@ def render_junit(results: Sequence[FileResult]) -> str:
     suite = ET.Element("testsuite", name="mixdesk")
     for r in results:
         for profile in _profiles(r):
-            found = [d for d in r.diagnostics if d.profile == profile]
+            found = [
+                d
+                for d in r.diagnostics
+                if d.profile == profile or (r.error is not None and not d.profile)
+            ]
             suite.append(_case(r, profile, found))
     counts = {
         "tests": len(suite),
