@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck unit release-check bench clean
+.PHONY: setup demo test lint typecheck unit release-check bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ release-check: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_check.py
+
+## Fuzz every parser under atheris for FUZZ_SECONDS each (default 60); fails on a crash.
+## New inputs and crashes go under $$TMPDIR (see docs/fuzzing.md).
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	$(BIN)/python -m tests.fuzz.run all --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache

@@ -362,6 +362,14 @@ class _Reader:
             raise self.fail(key, "must not be empty")
         return value
 
+    def glob(self, value: Any, key: str) -> str:
+        text = self.string(value, key)
+        try:
+            glob_matches(text, "")  # compiles it: a reversed range like [z-a] is an error
+        except re.error as err:
+            raise self.fail(key, f"is not a valid glob ({err})") from None
+        return text
+
     def strings(self, value: Any, key: str) -> tuple[str, ...]:
         if not isinstance(value, list):
             raise self.fail(key, f"must be a list of strings, not {_type_name(value)}")
@@ -431,7 +439,7 @@ def _parse(path: Path, data: dict[str, Any], prefix: str) -> Config:
             raise r.fail(where, "needs a 'glob'")
         per_file.append(
             PerFile(
-                glob=r.string(entry["glob"], f"{where}.glob"),
+                glob=r.glob(entry["glob"], f"{where}.glob"),
                 profiles=(
                     r.profiles(entry["profile"], f"{where}.profile", root)
                     if "profile" in entry
@@ -454,7 +462,7 @@ def _parse(path: Path, data: dict[str, Any], prefix: str) -> Config:
             raise r.fail(f"{where}.codes", "must name at least one code")
         waivers.append(
             Waiver(
-                glob=r.string(entry["glob"], f"{where}.glob"),
+                glob=r.glob(entry["glob"], f"{where}.glob"),
                 codes=codes,
                 reason=r.string(entry["reason"], f"{where}.reason").strip(),
             )

@@ -57,7 +57,9 @@ FEEDBACK: Final = 1 | 2 | 8 | 16 | 1024 | 16384
 """Buttons, variable controls, heartbeat, master, position in samples, ``/reply``."""
 
 _NEG_INF_DB: Final = -200.0
-_STRIP = re.compile(r"^/strip/(\d+)/(gain|fader|pan_stereo_position|pan_stereo_width|mute|solo)$")
+_STRIP = re.compile(
+    r"^/strip/(\d{1,9})/(gain|fader|pan_stereo_position|pan_stereo_width|mute|solo)$"
+)
 _BUTTONS: Final = {"mute": "mute", "solo": "solo", "rec_arm": "recenable"}
 _AUTO_CONTROLS: Final = {"volume_db": "gain", "pan": "pan_stereo_position"}
 _ARDOUR_MODES: Final = {"off": 0, "read": 1, "write": 2, "touch": 3, "latch": 4}

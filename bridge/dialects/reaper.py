@@ -65,7 +65,7 @@ FXPARAM_BANK: Final = 128
 MARKER_BANK: Final = 64
 """Markers REAPER should report (its default is 0: no marker feedback)."""
 
-_TRACK = re.compile(r"^/track/(\d+)/(.+)$")
+_TRACK = re.compile(r"^/track/(\d{1,9})/(.+)$")  # int() refuses > 4300 digits
 _FX = re.compile(r"^fx/(\d+)/(name|fxparam/(\d+)/value)$")
 _SEND = re.compile(r"^send/(\d+)/volume/str$")
 _SEL_FXPARAM_NAME = re.compile(r"^/fx/(\d+)/fxparam/(\d+)/name$")

@@ -144,11 +144,25 @@ _EMPTY = frozenset("TFNI[]")
 
 
 def _string_end(dgram: bytes, pos: int) -> int:
-    """Index after the padded OSC string at ``pos``, or -1 if it is not terminated."""
+    """Index after the padded OSC string at ``pos``, or -1 if unterminated or not UTF-8."""
     nul = dgram.find(b"\x00", pos)
     if nul < 0:
         return -1
+    try:
+        dgram[pos:nul].decode("utf-8")  # python-osc raises UnicodeDecodeError on it
+    except UnicodeDecodeError:
+        return -1
     return nul + 4 - (nul - pos) % 4 if (nul - pos) % 4 else nul + 4
+
+
+def _brackets_balance(tags: str) -> bool:
+    """True if every ``[`` (array start) in the type tags has its ``]`` and none is extra."""
+    depth = 0
+    for tag in tags:
+        depth += (tag == "[") - (tag == "]")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def well_formed(dgram: bytes) -> bool:
@@ -167,6 +181,8 @@ def well_formed(dgram: bytes) -> bool:
         return False
     tags = dgram[tags_start : dgram.find(b"\x00", pos)].decode("ascii", "replace")
     pos = end
+    if not _brackets_balance(tags):  # python-osc raises on an unbalanced array
+        return False
     for tag in tags:
         if tag in _FIXED:
             pos += _FIXED[tag]

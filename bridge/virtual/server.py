@@ -57,7 +57,7 @@ __all__ = ["VirtualDaw"]
 
 log = logging.getLogger("bridge.virtual")
 
-_TRACK = re.compile(r"^/track/(\d+)/(.+)$")
+_TRACK = re.compile(r"^/track/(\d{1,9})/(.+)$")  # int() refuses > 4300 digits
 _POSITION_HZ = 10.0  # REAPER's default control-surface update rate is 15 Hz; close enough
 
 
@@ -273,6 +273,7 @@ class VirtualDaw:
                 mode = self.recorder.mode(name)  # REAPER reports all five modes
                 msgs = automation_feedback(n, mode) if rest.startswith("auto") else []
             elif self._apply_track(t, name, rest, arg, address):
+                name = self.names[n - 1]  # a rename changed it
                 param = {"volume/db": "volume_db", "volume": "volume_db", "pan": "pan"}.get(rest)
                 if param is not None:
                     self.recorder.changed(name, param, self.position, getattr(t, param))
@@ -299,6 +300,9 @@ class VirtualDaw:
             current = self.recarm[name] if word == "recarm" else getattr(t, word)
             self._set_button(t, name, word, not current)
         elif rest == "name" and isinstance(arg, str) and arg:
+            if arg != name and arg in self.state.tracks:
+                self._ignore(f"{address} {arg!r}: another track has that name")
+                return False
             idx = self.names.index(name)
             self.names[idx] = arg
             self.state.tracks[arg] = self.state.tracks.pop(name)

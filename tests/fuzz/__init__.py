@@ -1,0 +1,1 @@
+"""Fuzz targets for the byte and text parsers (see docs/fuzzing.md)."""

@@ -1,0 +1,211 @@
+"""Write the seed corpus of every fuzz target, byte for byte the same on every run.
+
+``python -m tests.fuzz.make_corpus`` rewrites ``tests/fuzz/corpus/<target>/``.
+Seeds are tiny (the whole corpus is a few KB): a valid input of each shape a
+target parses, plus a few edge cases the fuzzer would take long to find.
+"""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import sys
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+WAV, AIFF, FLAC, RF64 = b"\x00", b"\x01", b"\x02", b"\x03"  # audio_one's suffix byte
+REAPER, ARDOUR, ABLETON = b"\x00", b"\x01", b"\x02"  # osc_bridge_one's dialect byte
+
+
+def _pcm16(frames: int = 16, channels: int = 2) -> bytes:
+    return b"".join(struct.pack("<h", (i * 997) % 20000 - 10000) for i in range(frames * channels))
+
+
+def _chunk(cid: bytes, body: bytes, order: str = "<") -> bytes:
+    pad = b"\x00" if len(body) % 2 else b""
+    return cid + struct.pack(order + "I", len(body)) + body + pad
+
+
+def _fmt(tag: int = 1, channels: int = 2, rate: int = 48000, bits: int = 16) -> bytes:
+    align = channels * bits // 8
+    return struct.pack("<HHIIHH", tag, channels, rate, rate * align, align, bits)
+
+
+def wav(data: bytes | None = None, fmt: bytes | None = None, riff: bytes = b"RIFF") -> bytes:
+    body = (
+        b"WAVE"
+        + _chunk(b"fmt ", fmt or _fmt())
+        + _chunk(b"data", _pcm16() if data is None else data)
+    )
+    return riff + struct.pack("<I", len(body)) + body
+
+
+def rf64() -> bytes:
+    data = _pcm16()
+    ds64 = struct.pack("<QQQI", 0, len(data), 16, 0)
+    body = b"WAVE" + _chunk(b"ds64", ds64) + _chunk(b"fmt ", _fmt())
+    body += b"data" + struct.pack("<I", 0xFFFFFFFF) + data
+    return b"RF64" + struct.pack("<I", 0xFFFFFFFF) + body
+
+
+def _extended80(rate: int) -> bytes:
+    exponent = rate.bit_length() - 1
+    return struct.pack(">HQ", 16383 + exponent, rate << (63 - exponent))
+
+
+def aiff(kind: bytes = b"AIFF") -> bytes:
+    frames = 16
+    comm = struct.pack(">hIh", 2, frames, 16) + _extended80(44100)
+    if kind == b"AIFC":
+        comm += b"NONE\x0enot compressed\x00"
+    samples = b"".join(struct.pack(">h", (i * 997) % 20000 - 10000) for i in range(frames * 2))
+    body = kind + _chunk(b"COMM", comm, ">") + _chunk(b"SSND", b"\x00" * 8 + samples, ">")
+    return b"FORM" + struct.pack(">I", len(body)) + body
+
+
+def flac_header() -> bytes:
+    # STREAMINFO only (last-metadata-block flag set), 44.1 kHz stereo 16-bit, 16 frames.
+    info = struct.pack(">HH", 4096, 4096) + b"\x00\x00\x00" * 2
+    packed = (44100 << 44) | (1 << 41) | (15 << 36) | 16
+    info += packed.to_bytes(8, "big") + b"\x00" * 16
+    return b"fLaC" + b"\x80" + len(info).to_bytes(3, "big") + info
+
+
+def audio_seeds() -> dict[str, bytes]:
+    return {
+        "wav16": WAV + wav(),
+        "wav-float": WAV
+        + wav(struct.pack("<8f", 0.5, -0.5, 0.25, 0, 1, -1, 0.1, 0.2), _fmt(3, 2, 48000, 32)),
+        "wav-extensible": WAV
+        + wav(
+            fmt=_fmt(0xFFFE)
+            + b"\x16\x00"
+            + b"\x10\x00\x03\x00\x00\x00"
+            + b"\x01\x00"
+            + b"\x00" * 14
+        ),
+        "wav-short-data": WAV + wav()[:60],
+        "rf64": RF64 + rf64(),
+        "aiff": AIFF + aiff(),
+        "aifc": AIFF + aiff(b"AIFC"),
+        "flac-streaminfo": FLAC + flac_header(),
+    }
+
+
+def _osc_string(text: str) -> bytes:
+    raw = text.encode()
+    return raw + b"\x00" * (4 - len(raw) % 4)
+
+
+def osc(address: str, *args: object) -> bytes:
+    tags, payload = ",", b""
+    for a in args:
+        if isinstance(a, float):
+            tags, payload = tags + "f", payload + struct.pack(">f", a)
+        elif isinstance(a, int):
+            tags, payload = tags + "i", payload + struct.pack(">i", a)
+        else:
+            tags, payload = tags + "s", payload + _osc_string(str(a))
+    return _osc_string(address) + _osc_string(tags) + payload
+
+
+def bundle(*messages: bytes) -> bytes:
+    head = b"#bundle\x00" + struct.pack(">Q", 1)
+    return head + b"".join(struct.pack(">i", len(m)) + m for m in messages)
+
+
+def bridge_seeds() -> dict[str, bytes]:
+    return {
+        "reaper-bundle": REAPER
+        + bundle(
+            osc("/track/1/volume/str", "-6.00dB"),
+            osc("/track/1/pan", 0.5),
+            osc("/track/1/name", "drums"),
+        ),
+        "reaper-fx": REAPER + osc("/track/2/fx/1/fxparam/3/value", 0.25),
+        "reaper-send": REAPER + osc("/track/2/send/1/volume/str", "-inf dB"),
+        "reaper-marker": REAPER
+        + bundle(osc("/marker/1/name", "verse"), osc("/marker/1/time", 12.5)),
+        "reaper-select": REAPER
+        + bundle(osc("/track/number/str", "2"), osc("/fx/1/fxparam/1/name", "Gain")),
+        "ardour-reply": ARDOUR + osc("/reply", "AT", "drums", 2, 2, 0, 0, 1, 0),
+        "ardour-end": ARDOUR + osc("#reply", "end_route_list", 48000, 0),
+        "ardour-strip": ARDOUR + osc("/strip/gain", 1, -6.0),
+        "ardour-position": ARDOUR + osc("/position/samples", "96000"),
+        "ableton-names": ABLETON + osc("/live/song/get/track_names", "drums", "bass"),
+        "ableton-volume": ABLETON + osc("/live/track/get/volume", 0, 0.85),
+        "ableton-device": ABLETON + osc("/live/device/get/parameters/min", 0, 0, 0.0, 0.0),
+        "ableton-cues": ABLETON + osc("/live/song/get/cue_points", "intro", 0.0, "verse", 16.0),
+    }
+
+
+def virtual_seeds() -> dict[str, bytes]:
+    return {
+        "volume": osc("/track/1/volume/db", -6.0),
+        "bundle": bundle(
+            osc("/track/2/pan", 0.25), osc("/track/2/mute", 1.0), osc("/master/volume", 0.7)
+        ),
+        "name": osc("/track/1/name", "kick"),
+        "transport": bundle(
+            osc("/play"), osc("/time", 3.5), osc("/track/1/autowrite"), osc("/stop")
+        ),
+        "touch": bundle(
+            osc("/record"), osc("/track/1/volume/touch", 1.0), osc("/track/1/volume", 0.5)
+        ),
+        "refresh": osc("/action", 41743),
+        "render": osc("/action", 42230),
+    }
+
+
+def profile_seeds() -> dict[str, bytes]:
+    child = (
+        b'description = "fuzz"\nextends = "parent.toml"\n[measure]\nover_dbtp = -1.0\n'
+        b'[rules.true-peak-ceiling]\nmax_dbtp = -2.0\nseverity = "warning"\nstatus = "firm"\n'
+    )
+    parent = b'extends = "default"\n[measure]\ntrue_peak_method = "bs1770"\nclip_min_run = 2\n'
+    return {
+        "extends-parent": child + b"\n#parent\n" + parent,
+        "extends-shipped": b'extends = "spotify"\n[rules.integrated-loudness]\nenabled = false\n',
+        "loop": b'extends = "profile.toml"\n',
+        "empty": b"",
+    }
+
+
+def config_seeds() -> dict[str, bytes]:
+    base = (
+        b'profile = ["spotify", "rules/mine.toml"]\nselect = ["TP", "LUF001"]\nignore = ["SIL"]\n'
+        b'fail-level = "warning"\n[[per-file]]\nglob = "stems/**"\nprofile = "mix-for-mastering"\n'
+        b'[[waivers]]\nglob = "stems/*_fx.wav"\ncodes = ["TP001"]\nreason = "on purpose"\n'
+    )
+    return {
+        "mixdesk": b"\x00" + base,
+        "pyproject": b'\x01[project]\nname = "x"\n[tool.mixdesk]\n' + base,
+        "globs": b'\x00[[per-file]]\nglob = "**/[!a-c]?*.wav"\nignore = ["CLP"]\n',
+    }
+
+
+SEEDS = {
+    "audio": audio_seeds,
+    "osc_bridge": bridge_seeds,
+    "osc_virtual": virtual_seeds,
+    "profile": profile_seeds,
+    "config": config_seeds,
+}
+
+
+def main() -> int:
+    total = 0
+    for target, make in SEEDS.items():
+        folder = CORPUS / target
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for name, data in make().items():
+            (folder / name).write_bytes(data)
+            total += len(data)
+    print(f"wrote {sum(len(m()) for m in SEEDS.values())} seeds, {total} bytes, in {CORPUS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Every crash the fuzzers found, with its input inline, through the target that found it."""
+
+from __future__ import annotations
+
+import math
+import struct
+from pathlib import Path
+
+import pytest
+
+from bridge.osc.message import well_formed
+from bridge.osc.transport import valid_datagram
+from qc.audio.reader import _extended
+from qc.config import load_config
+from qc.errors import ProfileError
+from tests.fuzz import targets
+from tests.fuzz.make_corpus import aiff, bundle, osc
+
+
+def test_virtual_daw_rename_sends_feedback_under_the_new_name() -> None:
+    # KeyError 'bass': the feedback after /track/1/name looked up the old name.
+    daw, _ = targets._virtual()
+    targets.osc_virtual_one(osc("/track/1/name", "kick"))
+    assert daw.names[0] == "kick"
+    assert daw.automation_mode("kick") == "trim"
+    targets.osc_virtual_one(osc("/track/1/name", "bass"))
+
+
+def test_virtual_daw_refuses_a_name_another_track_has() -> None:
+    # Two tracks named alike shared one state entry; renaming either then raised KeyError.
+    daw, _ = targets._virtual()
+    before = list(daw.names)
+    targets.osc_virtual_one(osc("/track/1/name", before[1]))
+    assert daw.names == before
+    targets.osc_virtual_one(bundle(osc("/track/2/name", "x"), osc("/track/2/name", before[1])))
+    assert daw.names == before
+
+
+def test_osc_address_that_is_not_utf8_is_malformed() -> None:
+    # python-osc raised UnicodeDecodeError on a datagram valid_datagram had accepted.
+    data = b"\x00/trac\xa4/2/fx/1/fxparam/3/value\x00\x00\x00,f\x00\x00>\x80\x00\x00"
+    assert not well_formed(data[1:])
+    assert not valid_datagram(data[1:])
+    targets.osc_bridge_one(data)
+
+
+def test_aiff_sample_rate_at_the_float_limit_is_refused_not_raised() -> None:
+    # OverflowError (math range error): exponent 960 with a full 64-bit mantissa is 2**1024.
+    raw = struct.pack(">HQ", 16383 + 63 + 960, 0xFFFFFFFFFFFFFFFF)
+    assert math.isinf(_extended(raw))
+    data = aiff(b"AIFC")
+    at = data.index(b"COMM") + 8 + 8  # channels, frames, bits, then the 80-bit rate
+    targets.audio_one(b"\x01" + data[:at] + raw + data[at + 10 :])
+
+
+def test_osc_type_tags_with_an_unclosed_array_are_malformed() -> None:
+    # python-osc raised ParseError (missing closing bracket) on what valid_datagram accepted.
+    data = bytes.fromhex("022f6c6d2f332f76656d6942002c6969665b62" + "00" * 17)
+    assert not valid_datagram(data[1:])
+    assert not well_formed(b"/a\x00\x00,]\x00\x00")
+    assert well_formed(b"/a\x00\x00,[i]\x00\x00\x00\x00" + b"\x00\x00\x00\x01")
+    targets.osc_bridge_one(data)
+
+
+def test_track_numbers_longer_than_int_accepts_are_ignored() -> None:
+    # ValueError: int() refuses more than 4300 digits (/track/<5000 digits>/name, REAPER
+    # dialect and virtual DAW; /strip/<5000 digits>/gain, Ardour). Above libFuzzer's max_len.
+    huge = "7" * 5000
+    for dialect in (b"\x00", b"\x01", b"\x02"):
+        targets.osc_bridge_one(dialect + osc(f"/track/{huge}/name", "x"))
+        targets.osc_bridge_one(dialect + osc(f"/strip/{huge}/gain", -6.0))
+    targets.osc_virtual_one(osc(f"/track/{huge}/volume/db", -6.0))
+
+
+def test_config_glob_with_a_reversed_range_is_a_profile_error(tmp_path: Path) -> None:
+    # re.error (bad character range r-/) escaped Config.for_file; now load_config refuses it.
+    targets.config_one(b'\x00[[per-file]]\nglob = "**[per-/[!a-c]?*.wa$v"\nignore = ["CLP"]\n')
+    path = tmp_path / "mixdesk.toml"
+    path.write_text('[[waivers]]\nglob = "[z-a].wav"\ncodes = ["TP"]\nreason = "x"\n')
+    with pytest.raises(ProfileError, match=r"'waivers\[0\]\.glob' is not a valid glob"):
+        load_config(path)
