@@ -64,6 +64,10 @@ _MPEG_SLACK_FRAMES = 4 * 1152
 _MAX_REASON_CHARS = 200
 # The meters' range: below ~3.5 kHz the K-weighting shelf (1.68 kHz) is past Nyquist.
 MIN_RATE, MAX_RATE = 8000, 768000
+# Float files may go over 0 dBFS (and must then be flagged), but 2^15 is +90 dBFS: past
+# that, the bytes are not audio (a wrong format tag, garbage, 1e30).
+MAX_FLOAT_SAMPLE = 2.0**15
+MAX_FLOAT_DBFS = 20 * math.log10(MAX_FLOAT_SAMPLE)
 _PCM_TAGS = frozenset({1, 3})  # WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT
 _SF_ERRORS = (sf.SoundFileError, RuntimeError, OSError, ValueError, TypeError)
 
@@ -327,6 +331,16 @@ class AudioSource:
                     bad = done + int(np.argmin(finite))
                     at = f"{bad / info.sample_rate:.3f} s (frame {bad})"
                     raise AudioReadError(self._path, f"NaN or Inf samples at {at}")
+                sane = (np.abs(block) <= MAX_FLOAT_SAMPLE).all(axis=1)
+                if not sane.all():
+                    bad = done + int(np.argmin(sane))
+                    worst = 20 * np.log10(float(np.abs(block[bad - done]).max()))
+                    at = f"{bad / info.sample_rate:.3f} s (frame {bad})"
+                    raise AudioReadError(
+                        self._path,
+                        f"a sample at {worst:+.0f} dBFS at {at}: corrupt float data "
+                        f"(more than {MAX_FLOAT_DBFS:+.0f} dBFS is no signal)",
+                    )
             done += block.shape[0]
             yield block
         slack = max(_MPEG_SLACK_FRAMES, info.frames // 50) if info.subtype in _MPEG_SUBTYPES else 0

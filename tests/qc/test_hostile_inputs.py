@@ -302,6 +302,11 @@ HOSTILE = {
     "float-nan": Hostile(file_with("nan.wav", with_sample(math.nan)), NAN_AT),
     "float-plus-inf": Hostile(file_with("pinf.wav", with_sample(math.inf)), NAN_AT),
     "float-minus-inf": Hostile(file_with("ninf.wav", with_sample(-math.inf)), NAN_AT),
+    # Finite but absurd: once measured as +733 LUFS, with numpy warnings on stderr.
+    "float-1e30": Hostile(
+        file_with("huge.wav", with_sample(1e30)),
+        "a sample at +600 dBFS at 0.002 s (frame 100): corrupt float data",
+    ),
     # not files
     "directory-named-wav": Hostile(_directory, "is a directory with no audio files"),
     "symlink-to-itself": Hostile(_self_link, "symbolic link loop"),
