@@ -155,7 +155,9 @@ class TruePeakMeter:
         self._sample_peak = np.zeros(channels)
         self._counts = np.zeros(channels, dtype=np.int64)
         self._worst: list[tuple[float, float, int]] = []
-        self._tail = np.zeros((channels, 2), dtype=np.float32)  # last two oversampled values
+        # The last two oversampled values; NaN before the start, so the first value is never
+        # refined as a crest against made-up neighbours (a lone sample at frame 0 read +1 dB).
+        self._tail = np.full((channels, 2), np.nan, dtype=np.float32)
         self._tail_pos = -2  # output index of tail[:, 0]
 
     def feed(self, block: Floats) -> None:
@@ -228,7 +230,7 @@ class TruePeakMeter:
         """Flush the interpolator and return the measurements."""
         self._consume(*self._interp.flush())
         last = np.abs(self._tail[:, -1]).astype(np.float64)
-        self._peak = np.maximum(self._peak, last)
+        self._peak = np.fmax(self._peak, last)  # NaN: nothing was fed
         step = 1.0 / (FACTOR * self._rate)
         peaks = np.maximum(self._peak, self._sample_peak)
         times = tuple(

@@ -99,3 +99,18 @@ def test_overs_are_counted_per_crest() -> None:
     assert r.channel_overs == (100,)
     assert len(r.worst_overs) == 20
     assert all(o.dbtp == pytest.approx(20 * np.log10(0.95), abs=0.01) for o in r.worst_overs)
+
+
+@pytest.mark.parametrize("method", ["accurate", "bs1770"])
+@pytest.mark.parametrize("at", [0, 1, 2, 500])
+def test_a_lone_sample_reads_its_own_level_wherever_it_is(method: str, at: int) -> None:
+    """The reconstruction of one sample, 0.5 sinc(t), peaks at 0.5 itself (-6.02 dBTP).
+
+    The accurate method once refined the very first oversampled value against made-up
+    zero neighbours and read a sample at frame 0 about 1 dB high (-5.04 dBTP).
+    """
+    x = np.zeros((1000, 1))
+    x[at, 0] = 0.5
+    meter = TruePeakMeter(48000, 1, method=method)
+    meter.feed(x)
+    assert meter.result().channel_dbtp[0] == pytest.approx(-6.0206, abs=0.01)
