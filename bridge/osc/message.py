@@ -139,8 +139,10 @@ def message(address: str, *args: Arg) -> Message:
     return Message(address, args, "".join(_tag(a, address) for a in args))
 
 
-_FIXED = {"i": 4, "f": 4, "c": 4, "r": 4, "m": 4, "h": 8, "d": 8, "t": 8}
-_EMPTY = frozenset("TFNI[]")
+# Only the tags python-osc parses: it skips others (c, S, I ...) without consuming their
+# bytes, so what follows would be read at other offsets than the ones checked here.
+_FIXED = {"i": 4, "f": 4, "r": 4, "m": 4, "h": 8, "d": 8, "t": 8}
+_EMPTY = frozenset("TFN[]")
 
 
 def _string_end(dgram: bytes, pos: int) -> int:
@@ -186,7 +188,7 @@ def well_formed(dgram: bytes) -> bool:
     for tag in tags:
         if tag in _FIXED:
             pos += _FIXED[tag]
-        elif tag in ("s", "S"):
+        elif tag == "s":
             pos = _string_end(dgram, pos)
             if pos < 0:
                 return False

@@ -79,3 +79,24 @@ def test_config_glob_with_a_reversed_range_is_a_profile_error(tmp_path: Path) ->
     path.write_text('[[waivers]]\nglob = "[z-a].wav"\ncodes = ["TP"]\nreason = "x"\n')
     with pytest.raises(ProfileError, match=r"'waivers\[0\]\.glob' is not a valid glob"):
         load_config(path)
+
+
+def test_osc_type_tags_python_osc_does_not_parse_are_malformed() -> None:
+    """Found by 10 minutes of the osc_bridge target: ``,S...`` with a non-UTF-8 string after.
+
+    python-osc skips tags it does not know (c, S, I) without consuming their bytes, so
+    it read the following strings at offsets the checker never looked at, and raised
+    UnicodeDecodeError. Such datagrams are now malformed before python-osc sees them.
+    """
+    from bridge.osc.transport import valid_datagram
+    from tests.fuzz.targets import osc_bridge_one
+
+    crash = bytes.fromhex(
+        "012f735e5e5e5e5e5e000000002c53667373737373737373000072006ee974022f6f000000"
+        "0000040028000000006c3b690000002b002f6d69000000100000022f"
+    )
+    assert not valid_datagram(crash[1:])
+    osc_bridge_one(crash)
+    for tag, payload in (("c", b"\x00\x00\x00A"), ("S", b"sym\x00"), ("I", b"")):
+        assert not valid_datagram(b"/a\x00\x00," + tag.encode() + b"\x00\x00" + payload)
+    assert valid_datagram(b"/a\x00\x00,s\x00\x00ok\x00\x00")
