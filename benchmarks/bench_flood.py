@@ -261,8 +261,9 @@ rate-limited (at most one a second, each saying how many it stands for, so about
 but the first datagram whose bundle element has a negative size sends its server thread \
 into an endless loop that logs a root-logger warning on every turn: it reads nothing more, \
 the final move is lost, and the log grows without bound. Without those datagrams it \
-survives; the time to take the flood, {ratio}, is the cost of our checks before parsing \
-(`valid_datagram`) and of the dialect decoding.
+survives, and the time each listener took to read the whole flood, against the peer's, \
+was: {ratio} (ours check every datagram before parsing, with `valid_datagram`, and \
+decode the dialect).
 """
     print(body)
     if not args.no_write:
