@@ -112,6 +112,8 @@ try:
         time.sleep(1)
 except KeyboardInterrupt:
     pass
+obs.stop()
+obs.join()
 """
 
 
@@ -379,7 +381,11 @@ class Soak:
         assert self.watcher is not None
         self.watcher.stop()
         peer.send_signal(signal.SIGINT)
-        peer.wait(30)
+        try:
+            peer.wait(30)
+        except subprocess.TimeoutExpired:
+            peer.kill()
+            peer.wait(30)
         return self.verdict(writing_s, errors)
 
     def verdict(self, writing_s: float, errors: list[str]) -> dict[str, Any]:
@@ -564,6 +570,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mixdesk-soak-") as tmp:
         print(f"soak: {args.renders} renders over {args.minutes:g} min", flush=True)
         result = Soak(Path(tmp), args).run()
+    raw = Path(tempfile.gettempdir()) / "mixdesk-soak-result.json"
+    raw.write_text(json.dumps(result, indent=1, default=str))
+    print(f"raw result: {raw}")
     body, ok = report(result, args)
     print(body)
     for key in ("missed", "doubled", "unexpected", "writer_errors"):
