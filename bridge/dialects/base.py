@@ -18,6 +18,7 @@ Parameters are named by short paths, the same in every dialect:
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -248,7 +249,7 @@ def as_float(value: object) -> float | None:
 def as_int(value: object) -> int | None:
     """A whole-number OSC argument (int or integral float) as int, else None."""
     f = as_float(value)
-    if f is None or f != int(f):
+    if f is None or not math.isfinite(f) or f != int(f):  # int() raises on NaN and Inf
         return None
     return int(f)
 

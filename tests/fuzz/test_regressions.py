@@ -100,3 +100,21 @@ def test_osc_type_tags_python_osc_does_not_parse_are_malformed() -> None:
     for tag, payload in (("c", b"\x00\x00\x00A"), ("S", b"sym\x00"), ("I", b"")):
         assert not valid_datagram(b"/a\x00\x00," + tag.encode() + b"\x00\x00" + payload)
     assert valid_datagram(b"/a\x00\x00,s\x00\x00ok\x00\x00")
+
+
+def test_a_nan_or_inf_where_a_whole_number_is_expected_is_ignored() -> None:
+    """Found by the osc_bridge target: ``/live/track/get/para/ ,f NaN`` (AbletonOSC dialect).
+
+    ``as_int`` compared ``f != int(f)``, and ``int()`` raises on NaN and Inf.
+    """
+    from bridge.dialects.base import as_int
+    from tests.fuzz.targets import osc_bridge_one
+
+    assert as_int(float("nan")) is None
+    assert as_int(float("inf")) is None
+    assert as_int(-float("inf")) is None
+    assert as_int(3.0) == 3
+    assert as_int(3.5) is None
+    osc_bridge_one(
+        bytes.fromhex("022f6c6976652f747261636b2f6765742f706172612f0000002c6600ffffffff00")
+    )
