@@ -212,10 +212,11 @@ class Daemon:
                 self.scheduler.initial(path)
                 todo.append(path)
             known = len(present) - len(todo)
-            self.outputs.note(
-                f"resuming from {printable(self._log.path)}: {known} bounces already "
-                f"checked, {len(todo)} to check"
-            )
+            if self._logged.lines or todo:  # a new log over an empty folder says nothing
+                self.outputs.note(
+                    f"resuming from {printable(self._log.path)}: {known} bounces already "
+                    f"checked, {len(todo)} to check"
+                )
             return len(todo)
         else:
             return 0
