@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ from bridge.automation import (
     recall,
     save_scene,
 )
+from bridge.osc.message import message
 from bridge.virtual.session import VirtualMixer, start_virtual
 
 INF = math.inf
@@ -348,8 +350,11 @@ def test_capture_skips_what_the_daw_does_not_report(mixer: VirtualMixer) -> None
 
 
 def test_capture_refuses_tracks_it_cannot_name(mixer: VirtualMixer) -> None:
-    mixer.tracks["keys"].name = "bass"
-    assert _eventually(lambda: mixer.daw.names == ["bass", "bass", "vox"])
+    # REAPER lets two tracks share a name; the virtual DAW refuses a rename to a taken
+    # name, so the duplicate arrives as REAPER would report it, on the feedback port.
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
+        raw.sendto(message("/track/2/name", "bass").encode(), ("127.0.0.1", mixer.local_port))
+    assert _eventually(lambda: [t.name for t in mixer.tracks] == ["bass", "bass", "vox"])
     with pytest.raises(AutomationError, match=r"track 2 has the name 'bass' of another track"):
         capture(mixer)
     with pytest.raises(AutomationError, match=r"'gain' is not an automatable parameter"):
