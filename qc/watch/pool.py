@@ -7,18 +7,28 @@ Where ``forkserver`` does not exist (Windows) ``spawn`` is used. If a
 worker dies (the kernel's OOM killer), every check in flight on the pool is
 reported as failed (which one killed it cannot be told) and the pool is rebuilt
 on the next submit.
+
+Workers are recycled: after :data:`RECYCLE_AFTER` checks, the next submit that
+finds the pool idle starts a fresh pool and lets the old one exit, so whatever
+a long-lived worker accumulates (allocator fragmentation, numpy buffers) does
+not grow with a day of renders. The new workers start cold, with no wait: their
+warm-up runs before their first check.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from qc.watch.job import Job, JobResult, run_job, worker_init
 
-__all__ = ["WorkerPool", "default_workers"]
+__all__ = ["RECYCLE_AFTER", "WorkerPool", "default_workers"]
+
+RECYCLE_AFTER = 400
+"""Checks after which the pool is replaced by a fresh one, at its next idle moment."""
 
 
 def default_workers() -> int:
@@ -42,30 +52,59 @@ class WorkerPool:
             first bounce does not pay for start-up. Defaults to True.
     """
 
-    def __init__(self, workers: int | None = None, *, warm: bool = True) -> None:
+    def __init__(
+        self, workers: int | None = None, *, warm: bool = True, recycle_after: int = RECYCLE_AFTER
+    ) -> None:
         self.workers = max(workers or default_workers(), 1)
         methods = multiprocessing.get_all_start_methods()
         self._method = "forkserver" if "forkserver" in methods else "spawn"
-        self._warm = warm
-        self._pool = self._make()
+        self._recycle_after = recycle_after
+        self._submitted = 0
+        self._running = 0
+        self._lock = threading.Lock()
+        self.recycled = 0
+        """How many times the pool was replaced by a fresh one."""
+        self._pool = self._make(warm)
 
-    def _make(self) -> ProcessPoolExecutor:
+    def _make(self, warm: bool) -> ProcessPoolExecutor:
         ctx = multiprocessing.get_context(self._method)
         if self._method == "forkserver":
             ctx.set_forkserver_preload(["qc.watch.job"])
         pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=worker_init)
-        if self._warm:
+        if warm:
             wait([pool.submit(_ping) for _ in range(self.workers)])
         return pool
 
+    def _done(self, future: Future[JobResult]) -> None:
+        del future
+        with self._lock:
+            self._running -= 1
+
     def submit(self, job: Job) -> Future[JobResult]:
-        """Queue one job; rebuilds the pool first if a worker died."""
+        """Queue one job; rebuilds the pool first if a worker died or it is due for recycling."""
+        with self._lock:
+            due = self._submitted >= self._recycle_after and self._running == 0
+        if due:
+            old, self._pool = self._pool, self._make(warm=False)
+            old.shutdown(wait=False)
+            self._submitted = 0
+            self.recycled += 1
+        with self._lock:
+            self._submitted += 1
+            self._running += 1
         try:
-            return self._pool.submit(run_job, job)
-        except BrokenProcessPool:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._make()
-            return self._pool.submit(run_job, job)
+            try:
+                future = self._pool.submit(run_job, job)
+            except BrokenProcessPool:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._make(warm=False)
+                future = self._pool.submit(run_job, job)
+        except BaseException:
+            with self._lock:
+                self._running -= 1
+            raise
+        future.add_done_callback(self._done)
+        return future
 
     def shutdown(self) -> None:
         """Wait for running jobs, then stop the processes."""

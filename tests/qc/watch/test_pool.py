@@ -29,3 +29,24 @@ def test_a_dead_worker_fails_its_job_and_the_pool_is_rebuilt(tmp_path: Path) -> 
         assert result.result.error is None
     finally:
         pool.shutdown()
+
+
+def test_workers_are_recycled_at_an_idle_moment_after_enough_checks(tmp_path: Path) -> None:
+    path = tmp_path / "mix.wav"
+    content = wav_bytes(tone(0.25))
+    path.write_bytes(content)
+    job = Job(str(path), (load_profile("default"),))
+    pool = WorkerPool(1, recycle_after=3)
+    try:
+        first = [pool.submit(job) for _ in range(3)]
+        assert all(f.result(timeout=30).blake2b == blake2b(content) for f in first)
+        before = set(pool._pool._processes)  # type: ignore[attr-defined]
+        assert pool.recycled == 0
+        after = pool.submit(job).result(timeout=30)  # idle and due: a fresh pool takes it
+        assert pool.recycled == 1
+        assert after.blake2b == blake2b(content)
+        assert after.result is not None
+        assert after.result.error is None
+        assert not before & set(pool._pool._processes)  # type: ignore[attr-defined]
+    finally:
+        pool.shutdown()
