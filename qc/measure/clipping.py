@@ -7,10 +7,19 @@ clipping at full scale and flat tops below it (clipped, then turned down),
 which a full-scale test misses. Because the maximum is only known at the end,
 the detector tracks runs at the running maximum and discards them whenever a
 larger magnitude appears: one pass, bounded memory.
+
+A plateau below full scale also has to be cut: a sample next to it must lie
+more than :data:`STEEP_STEPS` tolerances (steps of the file's bit depth) below
+it. Quantisation flattens smooth crests too (a slow bass wave in 16-bit, most
+crests in 8-bit): a crest that stays within 2 steps of its top for 3 samples is
+a parabola of at most 2 steps per sample squared, so its next samples are at
+most 8 steps down; a clipped wave arrives at the plateau, and leaves it, much
+faster. Plateaus at full scale always count.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +28,9 @@ from numpy.typing import NDArray
 from qc.measure._types import Floats
 
 __all__ = ["ClipDetector", "ClipRun", "ClippingResult"]
+
+STEEP_STEPS = 9.0
+"""A neighbour more than this many tolerances below a plateau shows the wave was cut there."""
 
 FULL_SCALE_TOLERANCE = 2.0**-15
 """A plateau within this of 1.0 counts as clipping at full scale (about -0.0003 dB)."""
@@ -87,6 +99,8 @@ class ClipDetector:
         self._keep = keep
         self._level = 0.0
         self._open = np.zeros(channels, dtype=np.int64)  # length of the run at the block end
+        self._open_before = np.full(channels, np.nan)  # magnitude before that run (NaN: none)
+        self._prev = np.full(channels, np.nan)  # last magnitude of the previous block
         self._pos = 0
         self._reset(channels)
 
@@ -113,41 +127,51 @@ class ClipDetector:
         if top > self._level + self._tol:
             self._level = top
             self._reset(channels)
-        if self._level <= self._tol:  # digital silence has no plateau to speak of
-            return
-        hot = mag >= self._level - self._tol  # (frames, channels)
-        busy = hot.any(axis=0) | (self._open > 0)
-        for c in np.flatnonzero(busy).tolist():
-            self._channel(c, hot[:, c])
+        if self._level > self._tol:  # digital silence has no plateau to speak of
+            hot = mag >= self._level - self._tol  # (frames, channels)
+            busy = hot.any(axis=0) | (self._open > 0)
+            for c in np.flatnonzero(busy).tolist():
+                self._channel(c, hot[:, c], mag[:, c])
+        self._prev = mag[-1].astype(np.float64)
         self._pos += frames
 
-    def _channel(self, c: int, hot: NDArray[np.bool_]) -> None:
+    def _channel(self, c: int, hot: NDArray[np.bool_], mag: Floats) -> None:
         edges = np.diff(np.concatenate([[False], hot, [False]]).astype(np.int8))
         starts = np.flatnonzero(edges == 1)
         ends = np.flatnonzero(edges == -1)
         carry = int(self._open[c])
         if carry and (starts.size == 0 or starts[0] != 0):
-            self._close(c, self._pos - carry, carry)
+            self._close(c, self._pos - carry, carry, float(self._open_before[c]), float(mag[0]))
             carry = 0
         self._open[c] = 0
         for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
             length = e - s
             begin = self._pos + s
+            before = float(mag[s - 1]) if s else float(self._prev[c])
             if s == 0 and carry:
                 length += carry
                 begin -= carry
+                before = float(self._open_before[c])
             if e == len(hot):  # still open at the block end
                 self._open[c] = length
+                self._open_before[c] = before
             else:
-                self._close(c, begin, length)
+                self._close(c, begin, length, before, float(mag[e]))
 
     def _close_all(self) -> None:
         for c in np.flatnonzero(self._open).tolist():
-            self._close(c, self._pos - int(self._open[c]), int(self._open[c]))
+            start = self._pos - int(self._open[c])
+            self._close(c, start, int(self._open[c]), float(self._open_before[c]), math.nan)
             self._open[c] = 0
 
-    def _close(self, channel: int, start: int, length: int) -> None:
-        if length < self._min_run:
+    def _cut(self, neighbour: float) -> bool:
+        """True if a neighbour (NaN: none, at the file's edge) shows the wave was cut."""
+        if self._level >= 1.0 - FULL_SCALE_TOLERANCE:
+            return True  # at full scale a plateau is clipping, however it was reached
+        return math.isnan(neighbour) or neighbour < self._level - STEEP_STEPS * self._tol
+
+    def _close(self, channel: int, start: int, length: int, before: float, after: float) -> None:
+        if length < self._min_run or not (self._cut(before) or self._cut(after)):
             return
         self._runs[channel] += 1
         self._samples += length

@@ -173,3 +173,19 @@ def test_effective_bit_depth(
     r = meter.result()
     assert r.padded is padded
     assert r.used_bits == used
+
+
+@pytest.mark.parametrize("freq", [20.0, 50.0, 100.0])
+def test_quantised_slow_crests_are_not_flat_tops_but_cut_ones_are(freq: float) -> None:
+    """A 16-bit bass sine stays within one step of its crest for 3+ samples: not clipping.
+
+    The same wave clipped and then turned down 3 dB (a flat top below full scale) is.
+    """
+    rate, step = 48000, 2.0**-15
+    t = np.arange(5 * rate) / rate
+    clean = np.round(0.5 * np.sin(2 * np.pi * freq * t + 0.3) / step) * step
+    cut = np.round(0.7 * np.clip(1.05 * np.sin(2 * np.pi * freq * t + 0.3), -1, 1) / step) * step
+    for x, crests in ((clean, 0), (cut, int(10 * freq))):
+        det = ClipDetector(1, tolerance=step)
+        det.feed(x[:, None])
+        assert det.result().runs == crests
