@@ -29,6 +29,12 @@ MAX_LEN = {"audio": 8192, "osc_bridge": 2048, "osc_virtual": 2048, "profile": 40
 """libFuzzer ``-max_len`` per target, in bytes."""
 _SUMMARY = "FUZZ-SUMMARY "
 
+RSS_LIMIT_MB = {"audio": 6144}
+"""libFuzzer's memory limit per target, MB (default 2048). The instrumented audio target
+grows about 16 KB per input under atheris (2 GB after 120,000 inputs), while the same
+final corpus replayed 10,000 times without instrumentation stays at 56 MB: the growth
+is the fuzzer's, not the checker's."""
+
 
 def _instrument(packages: tuple[str, ...]) -> tuple[int, int]:
     """Add coverage instrumentation to every loaded function of ``packages``.
@@ -94,7 +100,7 @@ def run(
     *,
     corpus: Path | None = None,
     artifacts: Path | None = None,
-    rss_limit_mb: int = 2048,
+    rss_limit_mb: int | None = None,
     timeout_s: int = 10,
     quiet: bool = False,
 ) -> dict[str, object]:
@@ -106,7 +112,7 @@ def run(
     artifacts.mkdir(parents=True, exist_ok=True)
     args = [
         f"-max_total_time={seconds}",
-        f"-rss_limit_mb={rss_limit_mb}",
+        f"-rss_limit_mb={rss_limit_mb or RSS_LIMIT_MB.get(target, 2048)}",
         f"-timeout={timeout_s}",
         f"-max_len={MAX_LEN[target]}",
         f"-artifact_prefix={artifacts}/",
@@ -155,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=60, help="per target (default 60)")
     parser.add_argument("--corpus", type=Path, help="where new inputs go (default: under $TMPDIR)")
     parser.add_argument("--artifacts", type=Path, help="where crashes go (default: under $TMPDIR)")
-    parser.add_argument("--rss-limit-mb", type=int, default=2048)
+    parser.add_argument("--rss-limit-mb", type=int, default=None, help="default: 2048, audio 6144")
     parser.add_argument("--timeout", type=int, default=10, help="per input, in s")
     opts = parser.parse_args(argv)
     names = TARGET_NAMES if opts.target == "all" else (opts.target,)
