@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import socket
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bridge.hosts import HeadlessArdour, SessionState
+
+__all__ = ["eventually", "free_udp_port", "wait_dump"]
 
 
 def free_udp_port() -> int:
@@ -11,3 +19,23 @@ def free_udp_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+def wait_dump(
+    daw: HeadlessArdour, check: Callable[[SessionState], bool], timeout: float = 3.0
+) -> SessionState:
+    """Read Ardour's own state until ``check`` holds or ``timeout`` s pass; return the last."""
+    deadline = time.monotonic() + timeout
+    state = daw.dump()
+    while not check(state) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        state = daw.dump()
+    return state
+
+
+def eventually(condition: Callable[[], bool], timeout: float = 5.0, poll: float = 0.01) -> bool:
+    """Poll ``condition`` every ``poll`` s until it holds or ``timeout`` s pass; its last value."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(poll)
+    return condition()

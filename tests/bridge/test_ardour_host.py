@@ -13,7 +13,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -22,9 +22,9 @@ from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
 from bridge.errors import BridgeError
-from bridge.hosts import ArdourHostError, HeadlessArdour, SessionState
+from bridge.hosts import ArdourHostError, HeadlessArdour
 from bridge.hosts.ardour import query_strip_list
-from tests.bridge import free_udp_port
+from tests.bridge import free_udp_port, wait_dump
 
 TRACKS = ("Vocals", "Bass")
 FADER_MINUS_6_DB = 10 ** (-6 / 20)
@@ -69,18 +69,6 @@ class Osc:
         self.sock.close()
 
 
-def wait_for(
-    daw: HeadlessArdour, check: Callable[[SessionState], bool], timeout: float = 3.0
-) -> SessionState:
-    """Dump until ``check`` holds (mute lands in the next 21 ms process cycle)."""
-    deadline = time.monotonic() + timeout
-    state = daw.dump()
-    while not check(state) and time.monotonic() < deadline:
-        time.sleep(0.02)
-        state = daw.dump()
-    return state
-
-
 @pytest.fixture(scope="module")
 def daw(ardour_bin: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeadlessArdour]:
     host = HeadlessArdour(
@@ -101,7 +89,7 @@ def osc(daw: HeadlessArdour) -> Iterator[Osc]:
         client.send("/strip/pan_stereo_position", ("i", ssid), ("f", 0.5))
         client.send("/strip/mute", ("i", ssid), ("i", 0))
     client.query("/strip/gain", ("i", 1))
-    wait_for(daw, lambda s: not any(r["mute"] for r in s["routes"].values()))
+    wait_dump(daw, lambda s: not any(r["mute"] for r in s["routes"].values()))
     yield client
     client.close()
 
@@ -129,7 +117,7 @@ def test_fresh_session_has_the_named_tracks_at_unity(daw: HeadlessArdour, osc: O
 
 def test_float_gain_is_applied_and_int_gain_is_not(daw: HeadlessArdour, osc: Osc) -> None:
     osc.send("/strip/gain", ("i", 1), ("f", -6.0))
-    state = wait_for(daw, lambda s: abs(s["routes"]["Vocals"]["gain_db"] + 6.0) < 0.01)
+    state = wait_dump(daw, lambda s: abs(s["routes"]["Vocals"]["gain_db"] + 6.0) < 0.01)
     assert state["routes"]["Vocals"]["gain_db"] == pytest.approx(-6.0, abs=0.01)
     assert state["routes"]["Vocals"]["gain"] == pytest.approx(FADER_MINUS_6_DB, rel=1e-4)
     assert state["routes"]["Bass"]["gain_db"] == pytest.approx(0.0, abs=1e-6)
@@ -144,25 +132,25 @@ def test_float_gain_is_applied_and_int_gain_is_not(daw: HeadlessArdour, osc: Osc
 
 def test_pan_position_is_one_minus_azimuth(daw: HeadlessArdour, osc: Osc) -> None:
     osc.send("/strip/pan_stereo_position", ("i", 2), ("f", 0.25))
-    state = wait_for(daw, lambda s: s["routes"]["Bass"]["pan_azimuth"] != 0.5)
+    state = wait_dump(daw, lambda s: s["routes"]["Bass"]["pan_azimuth"] != 0.5)
     assert state["routes"]["Bass"]["pan_azimuth"] == pytest.approx(0.75, abs=1e-6)
     assert state["routes"]["Vocals"]["pan_azimuth"] == pytest.approx(0.5, abs=1e-6)
 
 
 def test_mute_on_and_off(daw: HeadlessArdour, osc: Osc) -> None:
     osc.send("/strip/mute", ("i", 1), ("i", 1))
-    state = wait_for(daw, lambda s: s["routes"]["Vocals"]["mute"])
+    state = wait_dump(daw, lambda s: s["routes"]["Vocals"]["mute"])
     assert state["routes"]["Vocals"]["mute"] is True
     assert state["routes"]["Bass"]["mute"] is False
     osc.send("/strip/mute", ("i", 1), ("f", 0.0))
-    state = wait_for(daw, lambda s: not s["routes"]["Vocals"]["mute"])
+    state = wait_dump(daw, lambda s: not s["routes"]["Vocals"]["mute"])
     assert state["routes"]["Vocals"]["mute"] is False
 
 
 def test_touch_automation_while_stopped_adds_a_point(daw: HeadlessArdour, osc: Osc) -> None:
     osc.send("/strip/gain/automation", ("i", 2), ("i", 3))  # 3 = Touch
     osc.send("/strip/gain", ("i", 2), ("f", -10.0))
-    state = wait_for(daw, lambda s: bool(s["routes"]["Bass"]["gain_automation"]["events"]))
+    state = wait_dump(daw, lambda s: bool(s["routes"]["Bass"]["gain_automation"]["events"]))
     automation = state["routes"]["Bass"]["gain_automation"]
     assert automation["state"] == "Touch"
     target = 10 ** (-10 / 20)
@@ -172,7 +160,7 @@ def test_touch_automation_while_stopped_adds_a_point(daw: HeadlessArdour, osc: O
 
 def test_save_writes_the_session_file(daw: HeadlessArdour, osc: Osc) -> None:
     osc.send("/strip/gain", ("i", 2), ("f", -20.0))
-    wait_for(daw, lambda s: s["routes"]["Bass"]["gain_db"] < -19)
+    wait_dump(daw, lambda s: s["routes"]["Bass"]["gain_db"] < -19)
     before = daw.session_file.stat().st_mtime_ns
     path = daw.save()
     assert path == daw.session_file
@@ -206,13 +194,13 @@ def test_busy_port_is_refused(daw: HeadlessArdour, ardour_bin: str, tmp_path: Pa
 
 def test_add_and_remove_track_shift_strip_ids(daw: HeadlessArdour, osc: Osc) -> None:
     osc.send("/strip/gain", ("i", 2), ("f", -9.0))  # Bass, kept across the removal
-    wait_for(daw, lambda s: s["routes"]["Bass"]["gain_db"] < -8)
+    wait_dump(daw, lambda s: s["routes"]["Bass"]["gain_db"] < -8)
 
     daw.add_track("Keys", position=0)
     assert query_strip_list(daw.port) == ["Keys", "Vocals", "Bass"]
     assert daw.dump()["strips"] == ["Keys", "Vocals", "Bass"]
     osc.send("/strip/gain", ("i", 1), ("f", -3.0))  # ssid 1 is Keys now
-    state = wait_for(daw, lambda s: s["routes"]["Keys"]["gain_db"] < -2)
+    state = wait_dump(daw, lambda s: s["routes"]["Keys"]["gain_db"] < -2)
     assert state["routes"]["Keys"]["gain_db"] == pytest.approx(-3.0, abs=0.01)
     assert state["routes"]["Vocals"]["gain_db"] == pytest.approx(0.0, abs=1e-6)
 

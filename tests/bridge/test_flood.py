@@ -18,7 +18,7 @@ from bridge.mixer.mixer import Mixer
 from bridge.osc.message import message
 from bridge.virtual.server import VirtualDaw
 from bridge.virtual.stems import load_stems
-from tests.bridge import free_udp_port
+from tests.bridge import eventually, free_udp_port
 from tests.bridge.flood import Packet, make_packets
 
 RATE = 48000
@@ -46,12 +46,6 @@ def warnings() -> Iterator[_Records]:
     root.removeHandler(handler)
 
 
-def _wait(done: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not done() and time.monotonic() < deadline:
-        time.sleep(0.002)
-
-
 def _flood(packets: list[Packet], to: tuple[str, int], settled: Callable[[int], bool]) -> None:
     """Send everything, waiting until ``settled(packets sent so far)`` whenever up to
     ``ROUND`` packets or ``BURST_BYTES`` are in flight, so the kernel drops nothing."""
@@ -59,11 +53,11 @@ def _flood(packets: list[Packet], to: tuple[str, int], settled: Callable[[int], 
         in_flight = 0
         for i, p in enumerate(packets):
             if in_flight + len(p.data) > BURST_BYTES or i % ROUND == 0:
-                _wait(lambda i=i: settled(i))
+                eventually(lambda i=i: settled(i), timeout=10.0, poll=0.002)
                 in_flight = 0
             raw.sendto(p.data, to)
             in_flight += len(p.data)
-        _wait(lambda: settled(len(packets)))
+        eventually(lambda: settled(len(packets)), timeout=10.0, poll=0.002)
 
 
 def _last_values(packets: list[Packet]) -> dict[tuple[int, str], float]:
@@ -102,7 +96,9 @@ def test_the_virtual_daw_survives_and_counts_every_bad_packet_once(
             assert got == pytest.approx(expected, abs=1e-4), (n, param)
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
             raw.sendto(message("/track/2/volume/db", -7.5).encode(), daw.address)
-        _wait(lambda: daw.state.tracks["B"].volume_db == pytest.approx(-7.5))
+        eventually(
+            lambda: daw.state.tracks["B"].volume_db == pytest.approx(-7.5), timeout=10.0, poll=0.002
+        )
         assert daw.state.tracks["B"].volume_db == pytest.approx(-7.5)
         assert all(th.is_alive() for th in daw._threads)
     _check_log(warnings.records, time.monotonic() - began)

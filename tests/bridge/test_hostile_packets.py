@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import socket
 import struct
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ from bridge.osc.message import message
 from bridge.osc.transport import MAX_BUNDLE_DEPTH, OscTransport, valid_datagram
 from bridge.virtual.server import VirtualDaw
 from bridge.virtual.stems import load_stems
+from tests.bridge import eventually
 
 HEAD = b"#bundle\x00" + struct.pack(">Q", 1)
 GOOD = message("/track/1/volume/db", -4.0).encode()
@@ -52,13 +51,6 @@ def test_the_checker_accepts_real_bundles_and_refuses_the_hostile_ones() -> None
         assert not valid_datagram(data), name
 
 
-def _wait(condition: Callable[[], bool]) -> bool:
-    deadline = time.monotonic() + 5
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return condition()
-
-
 def test_the_bridge_listener_survives_them() -> None:
     got: list[tuple[str, tuple[object, ...]]] = []
     transport = OscTransport(("127.0.0.1", 9), lambda a, args: got.append((a, args)))
@@ -67,7 +59,7 @@ def test_the_bridge_listener_survives_them() -> None:
         for data in HOSTILE.values():
             sender.sendto(data, transport.local_address)
         sender.sendto(GOOD, transport.local_address)
-        assert _wait(lambda: len(got) == 1)
+        assert eventually(lambda: len(got) == 1)
         assert got == [("/track/1/volume/db", (-4.0,))]
         assert transport.stats.malformed == len(HOSTILE)
     finally:
@@ -84,6 +76,6 @@ def test_the_virtual_daw_survives_them(tmp_path: Path) -> None:
         for data in HOSTILE.values():
             sender.sendto(data, daw.address)
         sender.sendto(GOOD, daw.address)
-        assert _wait(lambda: daw.state.tracks["a"].volume_db == pytest.approx(-4.0))
+        assert eventually(lambda: daw.state.tracks["a"].volume_db == pytest.approx(-4.0))
         assert daw.ignored == len(HOSTILE)
     sender.close()

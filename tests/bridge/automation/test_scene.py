@@ -11,8 +11,7 @@ from __future__ import annotations
 import math
 import re
 import socket
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,7 @@ from bridge.automation import (
 )
 from bridge.osc.message import message
 from bridge.virtual.session import VirtualMixer, start_virtual
+from tests.bridge import eventually
 
 INF = math.inf
 RATE = 48000
@@ -209,16 +209,6 @@ def test_scene_file_errors(tmp_path: Path) -> None:
 # ---- capture and recall on the virtual DAW ----
 
 
-def _eventually(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
-    """Poll until ``condition`` holds (the DAW applies messages on its own thread)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return condition()
-        time.sleep(0.01)
-    return True
-
-
 @pytest.fixture
 def mixer(tmp_path: Path) -> Iterator[VirtualMixer]:
     stems = tmp_path / "stems"
@@ -259,7 +249,7 @@ def _set(mixer: VirtualMixer, scene: Scene) -> None:
         track = mixer.master if name == "master" else mixer.tracks[name]
         for param, value in values.items():
             track.set(param, value)
-    assert _eventually(lambda: _daw_matches(mixer, scene))
+    assert eventually(lambda: _daw_matches(mixer, scene))
     _refresh(mixer)
 
 
@@ -308,7 +298,7 @@ def test_recall_sets_every_value(mixer: VirtualMixer) -> None:
     a = capture(mixer, name="a")
     _set(mixer, MIX_B)
     assert recall(mixer, a) == []
-    assert _eventually(lambda: _daw_matches(mixer, MIX_A))
+    assert eventually(lambda: _daw_matches(mixer, MIX_A))
     _refresh(mixer)
     assert diff(a, capture(mixer)) == []
 
@@ -317,7 +307,7 @@ def test_recall_reports_missing_tracks_and_sets_the_rest(mixer: VirtualMixer) ->
     _set(mixer, MIX_B)
     scene = Scene("s", {"choir": {"volume_db": -3.0}, **MIX_A.tracks})
     assert recall(mixer, scene) == ["choir: no such track in the session"]
-    assert _eventually(lambda: _daw_matches(mixer, MIX_A))
+    assert eventually(lambda: _daw_matches(mixer, MIX_A))
 
 
 def test_recall_reports_what_the_daw_cannot_set(mixer: VirtualMixer) -> None:
@@ -325,7 +315,7 @@ def test_recall_reports_what_the_daw_cannot_set(mixer: VirtualMixer) -> None:
     assert recall(mixer, scene) == [
         "master width: the virtual DAW cannot do 'master width' over OSC"
     ]
-    assert _eventually(lambda: mixer.daw.state.master_volume_db == -2.0)
+    assert eventually(lambda: mixer.daw.state.master_volume_db == -2.0)
 
 
 def test_recall_only_some_parameters_or_tracks(mixer: VirtualMixer) -> None:
@@ -338,7 +328,7 @@ def test_recall_only_some_parameters_or_tracks(mixer: VirtualMixer) -> None:
             for name in ("keys", "vox")
         },
     )
-    assert _eventually(lambda: _daw_matches(mixer, want))
+    assert eventually(lambda: _daw_matches(mixer, want))
     assert _daw_matches(mixer, Scene("rest", {"bass": MIX_B.tracks["bass"]}))
     assert mixer.daw.state.master_volume_db == MIX_B.tracks["master"]["volume_db"]
 
@@ -354,7 +344,7 @@ def test_capture_refuses_tracks_it_cannot_name(mixer: VirtualMixer) -> None:
     # name, so the duplicate arrives as REAPER would report it, on the feedback port.
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
         raw.sendto(message("/track/2/name", "bass").encode(), ("127.0.0.1", mixer.local_port))
-    assert _eventually(lambda: [t.name for t in mixer.tracks] == ["bass", "bass", "vox"])
+    assert eventually(lambda: [t.name for t in mixer.tracks] == ["bass", "bass", "vox"])
     with pytest.raises(AutomationError, match=r"track 2 has the name 'bass' of another track"):
         capture(mixer)
     with pytest.raises(AutomationError, match=r"'gain' is not an automatable parameter"):

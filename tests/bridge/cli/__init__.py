@@ -6,8 +6,7 @@ import os
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 from bridge.hosts import HeadlessArdour, SessionState
 from bridge.osc.message import message
 from qc.cli.main import main
-from tests.bridge import free_udp_port
+from tests.bridge import free_udp_port, wait_dump
 
 
 @contextmanager
@@ -29,18 +28,6 @@ def running_ardour(
     )
     with host:
         yield host
-
-
-def wait_dump(
-    daw: HeadlessArdour, check: Callable[[SessionState], bool], timeout: float = 3.0
-) -> SessionState:
-    """Read Ardour's own state until ``check`` holds or ``timeout`` s pass; return the last."""
-    deadline = time.monotonic() + timeout
-    state = daw.dump()
-    while not check(state) and time.monotonic() < deadline:
-        time.sleep(0.02)
-        state = daw.dump()
-    return state
 
 
 def reset_mixer(daw: HeadlessArdour) -> SessionState:
