@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for `benchmarks.
 import numpy as np
 
 from benchmarks.bench_check import machine
-from benchmarks.bench_watch import Watcher, tree_memory, tree_memory_single
+from benchmarks.bench_watch import Watcher, descendants, tree_memory, tree_memory_single
 from benchmarks.common import update_benchmarks_md
 from tests.qc.watch.writers import (
     blake2b,
@@ -293,7 +293,7 @@ class Soak:
                 self.killed_path = fresh[-1].split("checking ", 1)[1].rsplit(" (", 1)[0]
                 break
             time.sleep(0.005)
-        pgid_members = [w.proc.pid, *_descendants(w.proc.pid)]
+        pgid_members = [w.proc.pid, *descendants(w.proc.pid)]
         for pid in pgid_members:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
@@ -440,23 +440,6 @@ class Soak:
                 "slope": fit([(n, rss) for _, n, rss in self.peer_samples]),
             },
         }
-
-
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stat = Path(entry.path, "stat").read_text()
-            except OSError:
-                continue
-            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
-    out, todo = [], list(children.get(pid, []))
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children.get(p, []))
-    return out
 
 
 def fit(points: list[tuple[int, int]]) -> float | None:

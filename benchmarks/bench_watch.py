@@ -189,8 +189,8 @@ def latency_runs(root: Path, runs: int, *extra: str) -> list[tuple[float, float]
     return out
 
 
-def tree_memory(root_pid: int) -> tuple[int, int, int]:
-    """``(rss_bytes, pss_bytes, processes)`` summed over a process and its descendants."""
+def descendants(root_pid: int) -> list[int]:
+    """Every process below ``root_pid`` (children, grandchildren, ...), from ``/proc``."""
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -201,11 +201,17 @@ def tree_memory(root_pid: int) -> tuple[int, int, int]:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(int(entry.name))
-    todo, pids = [root_pid], []
+    todo, out = list(children.get(root_pid, [])), []
     while todo:
         pid = todo.pop()
-        pids.append(pid)
+        out.append(pid)
         todo.extend(children.get(pid, []))
+    return out
+
+
+def tree_memory(root_pid: int) -> tuple[int, int, int]:
+    """``(rss_bytes, pss_bytes, processes)`` summed over a process and its descendants."""
+    pids = [root_pid, *descendants(root_pid)]
     rss = pss = 0
     for pid in pids:
         try:
