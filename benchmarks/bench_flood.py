@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for `benchmarks.
 
 from benchmarks.bench_check import machine
 from benchmarks.common import update_benchmarks_md
+from tests.bridge import udp_sockets
 from tests.bridge.flood import Packet, kinds, make_packets
 
 SECTION = "OSC flood"
@@ -124,11 +125,8 @@ signal.pause()
 
 def queued(port: int) -> tuple[int, int]:
     """``(bytes queued, datagrams dropped)`` of the UDP socket on ``port``, from the kernel."""
-    for line in Path("/proc/net/udp").read_text().splitlines()[1:]:
-        f = line.split()
-        if int(f[1].split(":")[1], 16) == port:
-            return int(f[4].split(":")[1], 16), int(f[-1])
-    return 0, 0
+    found = udp_sockets(port)
+    return found[0][1:] if found else (0, 0)
 
 
 def drain(port: int, timeout: float = 5.0) -> bool:

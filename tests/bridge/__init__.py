@@ -5,12 +5,13 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bridge.hosts import HeadlessArdour, SessionState
 
-__all__ = ["eventually", "free_udp_port", "wait_dump"]
+__all__ = ["eventually", "free_udp_port", "udp_sockets", "wait_dump"]
 
 
 def free_udp_port() -> int:
@@ -39,3 +40,19 @@ def eventually(condition: Callable[[], bool], timeout: float = 5.0, poll: float 
     while not condition() and time.monotonic() < deadline:
         time.sleep(poll)
     return condition()
+
+
+def udp_sockets(port: int) -> list[tuple[str, int, int]]:
+    """The kernel's view of the IPv4 UDP sockets bound to ``port`` (``/proc/net/udp``).
+
+    Returns:
+        ``(local address, bytes queued to read, datagrams dropped)`` per socket.
+    """
+    out = []
+    for row in Path("/proc/net/udp").read_text().splitlines()[1:]:
+        f = row.split()
+        hex_ip, hex_port = f[1].split(":")
+        if int(hex_port, 16) == port:
+            ip = socket.inet_ntoa(bytes.fromhex(hex_ip)[::-1])
+            out.append((ip, int(f[4].split(":")[1], 16), int(f[-1])))
+    return out

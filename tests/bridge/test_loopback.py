@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from bridge.mixer.mixer import Mixer
 from bridge.osc.transport import OscTransport
 from bridge.virtual.server import VirtualDaw
 from bridge.virtual.stems import load_stems
-from tests.bridge import free_udp_port
+from tests.bridge import free_udp_port, udp_sockets
 
 RATE = 48000
 WARNING = "reachable from other machines"
@@ -32,13 +31,7 @@ WARNING = "reachable from other machines"
 
 def kernel_udp_binds(port: int) -> list[str]:
     """The local IPv4 addresses the kernel has UDP sockets bound to on ``port``."""
-    out = []
-    for row in Path("/proc/net/udp").read_text().splitlines()[1:]:
-        local = row.split()[1]
-        hex_ip, hex_port = local.split(":")
-        if int(hex_port, 16) == port:
-            out.append(socket.inet_ntoa(bytes.fromhex(hex_ip)[::-1]))
-    return out
+    return [ip for ip, _, _ in udp_sockets(port)]
 
 
 @pytest.fixture
