@@ -325,17 +325,15 @@ class AudioSource:
                 raise AudioReadError(self._path, f"read error at {at}: {_error_reason(e)}") from e
             if block.shape[0] == 0:
                 break
-            if check_finite:
-                finite = np.isfinite(block).all(axis=1)
-                if not finite.all():
-                    bad = done + int(np.argmin(finite))
-                    at = f"{bad / info.sample_rate:.3f} s (frame {bad})"
-                    raise AudioReadError(self._path, f"NaN or Inf samples at {at}")
+            if check_finite:  # one comparison; NaN and Inf fail it too, and are named first
                 sane = (np.abs(block) <= MAX_FLOAT_SAMPLE).all(axis=1)
                 if not sane.all():
-                    bad = done + int(np.argmin(sane))
-                    worst = 20 * np.log10(float(np.abs(block[bad - done]).max()))
+                    finite = np.isfinite(block).all(axis=1)
+                    bad = done + int(np.argmin(finite if not finite.all() else sane))
                     at = f"{bad / info.sample_rate:.3f} s (frame {bad})"
+                    if not finite.all():
+                        raise AudioReadError(self._path, f"NaN or Inf samples at {at}")
+                    worst = 20 * np.log10(float(np.abs(block[bad - done]).max()))
                     raise AudioReadError(
                         self._path,
                         f"a sample at {worst:+.0f} dBFS at {at}: corrupt float data "
