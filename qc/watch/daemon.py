@@ -19,7 +19,7 @@ import errno
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from types import FrameType
@@ -201,28 +201,25 @@ class Daemon:
         workers start on the first while the rest are read). Call after
         :meth:`start`, so a file written during the scan is not missed.
         """
-        if self.options.initial:
-            todo = self._present()
-        elif self.options.resume and self._log is not None:
-            present = self._present()
-            todo = []
-            for path in unlogged(present, self._logged, content_hash, probe):
-                if self._stop.is_set():
-                    break
-                self.scheduler.initial(path)
-                todo.append(path)
-            known = len(present) - len(todo)
-            if self._logged.lines or todo:  # a new log over an empty folder says nothing
-                self.outputs.note(
-                    f"resuming from {printable(self._log.path)}: {known} bounces already "
-                    f"checked, {len(todo)} to check"
-                )
-            return len(todo)
-        else:
+        log = self._log if self.options.resume and not self.options.initial else None
+        if not self.options.initial and log is None:
             return 0
+        present = self._present()
+        todo: Iterable[str] = present
+        if log is not None:
+            todo = unlogged(present, self._logged, content_hash, probe)
+        n = 0
         for path in todo:
+            if self._stop.is_set():
+                break
             self.scheduler.initial(path)
-        return len(todo)
+            n += 1
+        if log is not None and (self._logged.lines or n):  # a new log, nothing there: quiet
+            self.outputs.note(
+                f"resuming from {printable(log.path)}: {len(present) - n} bounces "
+                f"already checked, {n} to check"
+            )
+        return n
 
     def request_stop(self) -> None:
         """Ask :meth:`wait` to return (safe from a signal handler or another thread)."""
