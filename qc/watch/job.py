@@ -16,6 +16,7 @@ import hashlib
 import os
 import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -150,16 +151,33 @@ def run_job(job: Job) -> JobResult:
     )
 
 
-def worker_init() -> None:
+def _exit_with(owner: int, every_s: float = 1.0) -> None:
+    """Exit this worker once the daemon process ``owner`` is gone (killed with SIGKILL)."""
+    while True:
+        time.sleep(every_s)
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:  # a new process took the pid; ours is gone
+            os._exit(0)
+
+
+def worker_init(owner: int | None = None) -> None:
     """Prepare a worker process: ignore SIGINT/SIGTERM, warm the measuring code.
 
     The daemon decides when to stop and lets in-flight checks finish, so a
     Ctrl-C sent to the whole process group must not kill the workers. The
     warm-up measures 0.5 s of quiet 48 kHz noise once (silence skips code
-    paths), so the first bounce does not pay for first-call costs.
+    paths), so the first bounce does not pay for first-call costs. With
+    ``owner`` (the daemon's pid), a thread ends the worker within a second of
+    the daemon's death: a worker's parent is the forkserver, and after a
+    ``kill -9`` of the daemon nothing else would tell it to stop.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if owner is not None:
+        threading.Thread(target=_exit_with, args=(owner,), daemon=True).start()
     import numpy as np
     import soundfile as sf
 

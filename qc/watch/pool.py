@@ -70,7 +70,9 @@ class WorkerPool:
         ctx = multiprocessing.get_context(self._method)
         if self._method == "forkserver":
             ctx.set_forkserver_preload(["qc.watch.job"])
-        pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=worker_init)
+        pool = ProcessPoolExecutor(
+            self.workers, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(),)
+        )
         if warm:
             wait([pool.submit(_ping) for _ in range(self.workers)])
         return pool

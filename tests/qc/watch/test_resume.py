@@ -20,7 +20,7 @@ from qc.watch.log import NdjsonLog
 from qc.watch.record import Outcome, Trigger
 from qc.watch.resume import Logged, read_log, unlogged
 from tests.qc.watch.conftest import StartDaemon
-from tests.qc.watch.test_cli_watch import TIMEOUT_S, Daemon, long_bounce
+from tests.qc.watch.test_cli_watch import TIMEOUT_S, Daemon, descendants, long_bounce
 from tests.qc.watch.writers import HEADER_BYTES, blake2b, tone, truncated, wav_bytes
 
 
@@ -184,3 +184,25 @@ def test_sigkill_mid_check_then_restart_loses_nothing_and_doubles_nothing(
     assert counts == Counter(dict.fromkeys([*want, str(after_wait)], 1)), counts
     assert "1 bounces already checked, 2 to check" in again.wait_line("resuming from")
     assert "Traceback" not in "\n".join(d.lines + again.lines)
+
+
+def test_sigkill_of_the_daemon_alone_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """``kill -9 PID`` (not the group): the forkserver and the workers must go too.
+
+    A worker's parent is the forkserver, so they once lived on after the daemon,
+    holding their memory, and every restart added more.
+    """
+    watched = tmp_path / "renders"
+    watched.mkdir()
+    d = Daemon(watched, "--jobs", "2")
+    d.wait_line("watching")
+    below = descendants(d.proc.pid)
+    assert below, "the pool's processes should exist"
+    d.proc.kill()
+    d.finish()
+    deadline = time.monotonic() + 10
+    while (left := {p for p in below if Path(f"/proc/{p}").exists()}) and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.1)
+    assert not left, f"still running after the daemon died: {left}"
