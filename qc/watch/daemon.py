@@ -184,7 +184,8 @@ class Daemon:
                 "lines that are not records (cut short by a kill?)"
             )
         self._logged = logged
-        self.scheduler.seed(logged.hashes)
+        # Only files still there: the dedup table follows the folder, not the log's history.
+        self.scheduler.seed({p: h for p, h in logged.hashes.items() if os.path.lexists(p)})
 
     def _present(self) -> list[str]:
         return [

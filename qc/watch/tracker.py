@@ -20,8 +20,10 @@ A file is in one of three phases::
   rename, or for ``abort_s`` without one.
 * Events that arrive while a file is RUNNING mark it dirty; :meth:`Tracker.finish`
   then sends it back to WAITING instead of forgetting it.
-* Memory is bounded: at most ``max_files`` files are tracked at once, and the
-  content hash last checked at each path is kept in an LRU of ``seen_capacity``.
+* Memory is bounded and follows the folder, not the number of renders: at most
+  ``max_files`` files are tracked at once, and the content hash last checked at
+  each path is kept for as long as the file exists (a deleted or renamed-away
+  file is forgotten), in an LRU of at most ``seen_capacity`` paths.
 """
 
 from __future__ import annotations
@@ -139,9 +141,10 @@ class Tracker:
         Returns:
             :class:`Gone` if ``src`` was waiting for its check, else ``None``.
         """
+        digest = self._seen.get(src) if src is not None else None
         gone = self.deleted(src, now) if src is not None else None
-        if src is not None and dest is not None and src in self._seen:
-            self._remember(dest, self._seen.pop(src))
+        if dest is not None and digest is not None:
+            self._remember(dest, digest)
         if dest is not None:
             self.signalled(dest, Trigger.RENAMED, now)
         return gone
@@ -154,6 +157,7 @@ class Tracker:
             ``None`` if it was not tracked, or is being checked (the check's
             end decides).
         """
+        self._seen.pop(path, None)  # the table holds files that exist: it follows the folder
         e = self._entries.get(path)
         if e is None:
             return None
@@ -215,6 +219,7 @@ class Tracker:
             return None
         if p is None:
             self._drop(path)
+            self._seen.pop(path, None)
             if path in self._reported_gone:
                 return None  # late events of a file already reported gone (writes to its inode)
             self._mark_gone(path)
@@ -266,7 +271,9 @@ class Tracker:
             gone: The file no longer exists (the caller reports it).
         """
         e = self._entries.get(path)
-        if blake2b is not None and not changed:
+        if gone:
+            self._seen.pop(path, None)
+        elif blake2b is not None and not changed:
             self._remember(path, blake2b)
         if e is None:
             return

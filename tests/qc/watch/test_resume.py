@@ -127,6 +127,26 @@ def test_daemon_checks_on_start_only_what_the_log_does_not_record(
     )
 
 
+def test_resume_remembers_only_the_logged_files_still_there(
+    start_daemon: StartDaemon, tmp_path: Path
+) -> None:
+    """A logged file deleted since is not in the dedup table: the table follows the folder."""
+    watched = tmp_path / "watched"
+    watched.mkdir()
+    kept, deleted = watched / "kept.wav", watched / "deleted.wav"
+    content = {p: wav_bytes(tone(0.25, freq=f)) for p, f in ((kept, 330.0), (deleted, 440.0))}
+    kept.write_bytes(content[kept])
+    (tmp_path / "watch.ndjson").write_text(
+        "".join(line(str(p), digest=blake2b(c)) + "\n" for p, c in content.items())
+    )
+    h = start_daemon(resume=True, folder=watched)
+    kept.write_bytes(content[kept])  # still there, same bytes: a duplicate
+    h.display.wait_for(kept, Outcome.DUPLICATE)
+    deleted.write_bytes(content[deleted])  # re-created after its deletion: a new file, checked
+    [rec] = h.display.wait_for(deleted, Outcome.CHECKED)
+    assert rec.blake2b == blake2b(content[deleted])
+
+
 def test_without_resume_the_log_is_not_read(start_daemon: StartDaemon, tmp_path: Path) -> None:
     watched = tmp_path / "watched"
     watched.mkdir()

@@ -241,3 +241,53 @@ def test_heap_stays_bounded_under_a_flood_of_events() -> None:
 def test_bad_settings() -> None:
     with pytest.raises(ValueError, match="settle_s"):
         Tracker(settle_s=2.0, abort_s=1.0)
+
+
+def _checked(t: Tracker, path: str, digest: str, now: float) -> None:
+    t.signalled(path, Trigger.CLOSED, now)
+    t.due(now)
+    t.judge(path, look(), now)
+    t.take_ready(1)
+    t.finish(path, now, blake2b=digest, changed=False, gone=False)
+
+
+def test_dedup_forgets_deleted_files_so_memory_follows_the_folder() -> None:
+    t = Tracker(settle_s=1.0, abort_s=5.0)
+    for i in range(50):  # render, check, delete: the table stays empty
+        path = f"/r/{i}.wav"
+        _checked(t, path, f"h{i}", float(i))
+        assert t.last_blake2b(path) == f"h{i}"
+        assert t.deleted(path, i + 0.5) is None  # not tracked any more: nothing to report
+        assert t.last_blake2b(path) is None
+    assert len(t._seen) == 0
+    _checked(t, "/r/kept.wav", "hk", 60.0)
+    t.moved("/r/kept.wav", None, 61.0)  # renamed to a name that is not a bounce
+    assert t.last_blake2b("/r/kept.wav") is None
+    _checked(t, "/r/a.wav", "ha", 70.0)
+    t.moved("/r/a.wav", "/r/b.wav", 71.0)  # renamed to another bounce: the hash follows
+    assert (t.last_blake2b("/r/a.wav"), t.last_blake2b("/r/b.wav")) == (None, "ha")
+
+
+def test_a_file_gone_during_its_check_is_not_remembered() -> None:
+    t = Tracker(settle_s=1.0, abort_s=5.0)
+    t.signalled(P, Trigger.CLOSED, 0.0)
+    t.due(0.0)
+    t.judge(P, look(), 0.0)
+    t.take_ready(1)
+    t.finish(P, 1.0, blake2b="aa", changed=False, gone=True)
+    assert t.last_blake2b(P) is None
+
+
+def test_a_file_deleted_while_running_is_forgotten_when_found_gone() -> None:
+    t = Tracker(settle_s=1.0, abort_s=5.0)
+    _checked(t, P, "h0", 0.0)
+    t.signalled(P, Trigger.CLOSED, 1.0)
+    t.due(1.0)
+    t.judge(P, look(), 1.0)
+    t.take_ready(1)
+    t.deleted(P, 1.5)  # while RUNNING: the worker read it all, then it went
+    t.finish(P, 2.0, blake2b="h1", changed=False, gone=False)
+    assert t.last_blake2b(P) == "h1"
+    t.due(2.0)
+    t.judge(P, None, 2.0)  # the dirty file is looked at again: gone
+    assert t.last_blake2b(P) is None
