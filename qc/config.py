@@ -40,6 +40,7 @@ from 0, and keys inside ``pyproject.toml`` are spelled ``tool.mixdesk.…``).
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import re
 from collections.abc import Sequence
@@ -168,15 +169,19 @@ class Config:
     waivers: tuple[Waiver, ...] = ()
 
     def relative(self, path: str) -> str:
-        """The path that globs see: relative to :attr:`root` with ``/``, else as given."""
-        given = Path(path)
-        absolute = Path(os.path.abspath(given))
-        for base, target in ((self.root, absolute), (_real(self.root), _real(absolute))):
-            try:
-                return target.relative_to(base).as_posix()
-            except ValueError:
-                continue
-        return given.as_posix()
+        """The path that globs see: relative to :attr:`root` with ``/``, else as given.
+
+        String operations only: a watch daemon calls this for every bounce, and
+        ``pathlib`` interns every name it parses, so each new file name would
+        grow the interpreter's table of interned strings.
+        """
+        absolute = os.path.abspath(path)
+        root = str(self.root)
+        for base, target in ((root, absolute), (_real_str(root), _real_str(absolute))):
+            inside = _inside(base, target)
+            if inside is not None:
+                return inside
+        return _as_posix(path)
 
     def profile_names(self) -> tuple[str, ...]:
         """Every profile name the config can apply to some file, in first-seen order."""
@@ -261,11 +266,34 @@ class Config:
         return dataclasses.replace(self, **changes)
 
 
-def _real(path: Path) -> Path:
+def _real_str(path: str) -> str:
+    """``os.path.realpath``, or the path unchanged where it has a loop of symlinks."""
+    real = os.path.realpath(path)
     try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # a loop of symlinks (RuntimeError on Python 3.11)
-        return path
+        os.stat(real)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return path
+    return real
+
+
+def _inside(base: str, target: str) -> str | None:
+    """``target`` relative to ``base`` with ``/`` (both absolute and normalised), or None."""
+    if target == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if not target.startswith(prefix):
+        return None
+    return target[len(prefix) :].replace(os.sep, "/")
+
+
+def _as_posix(path: str) -> str:
+    """``Path(path).as_posix()`` without pathlib: ``.`` and empty components dropped."""
+    if os.sep != "/":
+        return Path(path).as_posix()
+    lead = "//" if path.startswith("//") and not path.startswith("///") else "/"
+    lead = lead if path.startswith("/") else ""
+    return lead + "/".join(p for p in path.split("/") if p not in ("", ".")) or "."
 
 
 # --- discovery and loading ---------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import PurePosixPath
 
 __all__ = ["glob_matches"]
 
@@ -84,4 +83,10 @@ def glob_matches(pattern: str, path: str) -> bool:
     path = path.removeprefix("./")
     if _glob_regex(pattern).fullmatch(path):
         return True
-    return "/" not in pattern and bool(_glob_regex(pattern).fullmatch(PurePosixPath(path).name))
+    return "/" not in pattern and bool(_glob_regex(pattern).fullmatch(_name(path)))
+
+
+def _name(path: str) -> str:
+    """``PurePosixPath(path).name`` without pathlib, which interns every name it parses."""
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    return "" if name == "." else name

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qc.cli import config_cmd
 from qc.cli._parsing import Parser
@@ -480,3 +483,70 @@ def test_show_needs_an_action(capsys: pytest.CaptureFixture[str]) -> None:
         parser.parse_args(["config"])
     assert info.value.code == 2
     assert "mixdesk: error:" in capsys.readouterr().err
+
+
+def _pathlib_relative(root: Path, path: str) -> str:
+    """The pathlib version :meth:`Config.relative` replaced: the oracle for it."""
+    given = Path(path)
+    absolute = Path(os.path.abspath(given))
+
+    def real(p: Path) -> Path:
+        try:
+            return p.resolve()
+        except (OSError, RuntimeError):
+            return p
+
+    for base, target in ((root, absolute), (real(root), real(absolute))):
+        try:
+            return target.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return given.as_posix()
+
+
+_PARTS = st.sampled_from(["proj", "stems", "a.wav", ".", "..", "", "b c.wav", "ü.wav", "link", "x"])
+
+
+@given(
+    parts=st.lists(_PARTS, max_size=6), absolute=st.booleans(), lead=st.sampled_from(["/", "//"])
+)
+@settings(max_examples=400, deadline=None)
+def test_relative_agrees_with_pathlib(
+    tmp_path_factory: pytest.TempPathFactory, parts: list[str], absolute: bool, lead: str
+) -> None:
+    base = tmp_path_factory.getbasetemp() / "rel"
+    if not base.exists():
+        (base / "proj" / "stems").mkdir(parents=True)
+        (base / "proj" / "link").symlink_to(base / "proj" / "stems")  # a link inside the root
+        (base / "outside").symlink_to(base / "proj")  # a link from outside into the root
+        (base / "proj" / "loop").symlink_to(base / "proj" / "loop")
+    config = Config(path=None, root=base / "proj")
+    for start in (str(base), str(base / "outside"), str(base / "proj" / "loop")):
+        path = "/".join(parts)
+        path = (lead + start.lstrip("/") + "/" + path) if absolute else path
+        assert config.relative(path) == _pathlib_relative(config.root, path), path
+
+
+def test_config_relative_interns_no_file_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pathlib interns each name it parses; a daemon resolving every bounce must not.
+
+    Interned strings die with their last reference, but the interpreter's table
+    of them grows with the churn of new names, and never shrinks.
+    """
+    interned: list[str] = []
+    real_intern = sys.intern
+
+    def spy(s: str) -> str:
+        interned.append(s)
+        return real_intern(s)
+
+    monkeypatch.setattr(sys, "intern", spy)
+    config = Config(path=None, root=tmp_path)
+    (tmp_path / "mixes").mkdir()
+    mixes = str(tmp_path / "mixes")
+    for i in range(20):  # strings, not Paths: the test must not intern the names itself
+        for path in (f"{mixes}/bounce-{i}.wav", f"/elsewhere/bounce-{i}.wav"):
+            config.for_file(path)  # inside the root, and outside (the as-given branch)
+    assert [s for s in interned if "bounce-" in s] == []
