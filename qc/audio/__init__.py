@@ -6,6 +6,7 @@
   float64 blocks of shape ``(frames, channels)``; every failure is an
   `qc.errors.AudioReadError` naming the file.
 - `read_info`: format and length of a file, opened and closed in one call.
+- `decoder_noise`: keeps libmpg123's notes, printed from C, off the terminal.
 """
 
 from qc.audio.reader import AudioSource, StreamInfo, open_audio, read_info

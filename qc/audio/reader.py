@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
+from qc.audio.decoder_noise import DecoderNoise
 from qc.audio.lametag import read_lame_tag, transcode_hint
 from qc.audio.sniff import (
     HEAD_BYTES,
@@ -231,15 +232,20 @@ class AudioSource:
         problem = _header_problem(head, container, size)
         if problem is not None:
             raise AudioReadError(self._path, problem)
+        # libmpg123 prints to descriptor 2 from C; unknown files may turn out to be MPEG.
+        self._noise = DecoderNoise(container.codec in ("mp3", "mp2", "unknown"))
         try:
-            self._sf: Any = sf.SoundFile(fs_path)
+            with self._noise:
+                self._sf: Any = sf.SoundFile(fs_path)
         except _SF_ERRORS as e:
+            self._noise.close()
             raise AudioReadError(self._path, self._open_reason(e, container)) from e
         try:
             self._info = self._make_info(container)
         except BaseException:
-            self._sf.close()
+            self.close()
             raise
+        self._noise.enabled = self._info.subtype in _MPEG_SUBTYPES
 
     def _open_reason(self, err: BaseException, container: Container) -> str:
         reason = _error_reason(err)
@@ -317,9 +323,10 @@ class AudioSource:
         done = 0
         while True:
             try:
-                if done == 0 and snd.seekable():
-                    snd.seek(0)
-                block: Block = snd.read(frames, dtype="float64", always_2d=True)
+                with self._noise:
+                    if done == 0 and snd.seekable():
+                        snd.seek(0)
+                    block: Block = snd.read(frames, dtype="float64", always_2d=True)
             except _SF_ERRORS as e:
                 at = f"{done / info.sample_rate:.3f} s (frame {done})"
                 raise AudioReadError(self._path, f"read error at {at}: {_error_reason(e)}") from e
@@ -343,16 +350,19 @@ class AudioSource:
             yield block
         slack = max(_MPEG_SLACK_FRAMES, info.frames // 50) if info.subtype in _MPEG_SUBTYPES else 0
         if done < info.frames - slack:
+            noted = self._noise.messages
+            damaged = f"; the MP3 decoder hit damaged data ({noted} decoder notes)" if noted else ""
             raise AudioReadError(
                 self._path,
                 f"truncated: header declares {info.frames:,} frames "
                 f"({info.duration_s:.3f} s) but only {done:,} could be read "
-                f"({done / info.sample_rate:.3f} s)",
+                f"({done / info.sample_rate:.3f} s){damaged}",
             )
 
     def close(self) -> None:
         """Close the file; further reads raise `AudioReadError`. Idempotent."""
         self._sf.close()
+        self._noise.close()
 
     def __enter__(self) -> Self:
         return self
