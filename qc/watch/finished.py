@@ -152,15 +152,20 @@ def probe(path: str | os.PathLike[str], *, wall: Callable[[], float] = time.time
         wall: Clock giving seconds since the epoch. Defaults to ``time.time``.
 
     Returns:
-        The probe, or ``None`` when the path no longer names a regular file.
+        The probe, or ``None`` when the path no longer exists (or is a folder).
+        Something else that is not a regular file (a FIFO, a device) gets an
+        ``unknown`` header without being opened: its check reports what it is.
     """
     try:
         st = os.stat(path)
     except (OSError, ValueError):
         return None
-    if not stat.S_ISREG(st.st_mode):
+    if stat.S_ISDIR(st.st_mode):
         return None
     signature = (st.st_size, st.st_mtime_ns, st.st_ino)
+    if not stat.S_ISREG(st.st_mode):  # opening a FIFO would wait for a writer
+        header = HeaderCheck("unknown", "not a regular file", "unknown")
+        return Probe(signature, wall() - st.st_mtime, header)
     try:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)

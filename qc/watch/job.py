@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import os
 import signal
+import stat
 import tempfile
 import threading
 import time
@@ -112,6 +113,13 @@ def _signature(path: str) -> Signature | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
+def _regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def run_job(job: Job) -> JobResult:
     """Hash and check one file (the function the worker pool runs).
 
@@ -125,8 +133,8 @@ def run_job(job: Job) -> JobResult:
     before = _signature(job.path)
     if before is None:
         return JobResult(job.path, None, None, None, started, time.perf_counter() - t0, gone=True)
-    try:
-        digest: str | None = content_hash(job.path)
+    try:  # not a FIFO: opening one would wait for a writer (check_file says what it is)
+        digest: str | None = content_hash(job.path) if _regular(job.path) else None
     except FileNotFoundError:
         return JobResult(job.path, None, None, None, started, time.perf_counter() - t0, gone=True)
     except OSError:

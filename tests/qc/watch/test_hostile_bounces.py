@@ -1,7 +1,7 @@
 """``mixdesk watch`` keeps running when hostile files land in its folder.
 
 The real daemon in a subprocess gets empty, text, truncated, lying, NaN and
-escape-named ``.wav`` files, then one good bounce: each gets one log line (an
+escape-named ``.wav`` files, a FIFO, then one good bounce: each gets one log line (an
 error for the hostile ones, a measurement for the good one), the daemon is
 still alive afterwards, nothing prints a traceback, and SIGTERM exits 0.
 """
@@ -52,7 +52,8 @@ def test_daemon_survives_hostile_bounces(tmp_path: Path) -> None:
         for name, content in [*HOSTILE.items(), ("good.wav", good)]:
             (staging / name).write_bytes(content)
             os.replace(staging / name, watched / name)  # renamed into place: finished
-        expected = {str(watched / n) for n in [*HOSTILE, "good.wav"]}
+        os.mkfifo(watched / "pipe.wav")  # opening it would wait for a writer forever
+        expected = {str(watched / n) for n in [*HOSTILE, "good.wav", "pipe.wav"]}
         deadline = time.monotonic() + WAIT_S
         while {r["path"] for r in _log_lines(log)} != expected and time.monotonic() < deadline:
             assert d.proc.poll() is None, f"the daemon died: {d.lines}"
@@ -72,6 +73,8 @@ def test_daemon_survives_hostile_bounces(tmp_path: Path) -> None:
         assert row["event"]["outcome"] in ("checked", "incomplete"), name
         assert row["measurements"] is None, name
         assert any(x["code"] == "FMT003" for x in row["diagnostics"]), name
+    pipe = by_name["pipe.wav"]  # checked (not "deleted"), and says what it is
+    assert (pipe["event"]["outcome"], pipe["error"]) == ("checked", "not a regular file"), pipe
     ok = by_name["good.wav"]
     assert ok["error"] is None
     assert ok["event"]["outcome"] == "checked"
