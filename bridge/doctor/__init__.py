@@ -74,8 +74,7 @@ def probe(
             ours = stack.enter_context(listen(lhost, lport, remote, dialect.max_packet))
         except OscError:
             return [_busy(lport, dialect), *_daw_port(dialect, remote), _skip("our port is busy")]
-        how = "a free port; Ardour replies to the port we send from" if lport == 0 else "free"
-        findings = [Finding("listen port", "ok", f"we listen on {lhost}:{ours.port} ({how})")]
+        findings = [_listening(dialect, lhost, lport, ours.port)]
         findings += _daw_port(dialect, remote)
         if findings[-1].status == "fail":
             return [*findings, _skip(f"nothing listens on UDP {remote[1]}")]
@@ -86,6 +85,25 @@ def probe(
                     strays.append(stack.enter_context(listen(lhost, p, remote, 0)))
         findings += probe_daw(Probe(dialect, remote, ours, strays, timeout))
     return findings
+
+
+def _listening(dialect: Dialect, lhost: str, asked: int, got: int) -> Finding:
+    """Our port is open; with a free port, say whether the DAW's replies can find it."""
+    where = f"we listen on {lhost}:{got}"
+    fixed = dialect.default_listen_port
+    if asked != 0:
+        return Finding("listen port", "ok", f"{where} (free)")
+    if not fixed:  # Ardour: replies go to the port each message came from
+        return Finding(
+            "listen port", "ok", f"{where} (a free port; {dialect.title} replies to the sender)"
+        )
+    return Finding(
+        "listen port",
+        "warn",
+        f"{where} (a free port), but {dialect.title} sends its replies to the port set in "
+        f"its own OSC settings ({fixed} by default), so they will not arrive here",
+        f"pass --listen-port {fixed}, or the port {dialect.title} is set to send to",
+    )
 
 
 def _skip(why: str) -> Finding:

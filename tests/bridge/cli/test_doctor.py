@@ -266,3 +266,21 @@ def test_ableton_answers_and_misdirected_answers() -> None:
         bad = probe("ableton", port=port, listen_port=listen, stray_ports=(fixed,))
     assert (bad[-1].check, bad[-1].status) == ("reply port", "fail")
     assert f"AbletonOSC replies to port {fixed}" in bad[-1].message
+
+
+@pytest.mark.parametrize(
+    ("daw", "status", "says"),
+    [
+        ("ardour", "ok", "(a free port; Ardour replies to the sender)"),
+        ("reaper", "warn", "but REAPER sends its replies to the port set in its own OSC"),
+        ("ableton", "warn", "(11001 by default), so they will not arrive here"),
+    ],
+)
+def test_any_free_listen_port_warns_where_the_daw_replies_to_a_fixed_one(
+    daw: str, status: str, says: str
+) -> None:
+    [first, *_] = probe(daw, port=free_udp_port(), listen_port=0, timeout=0.2)
+    assert (first.check, first.status) == ("listen port", status)
+    assert first.message.startswith("we listen on 127.0.0.1:")
+    assert says in first.message
+    assert ("--listen-port" in first.fix) is (status == "warn")
