@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["fmt_db", "fmt_time"]
+__all__ = ["count", "fmt_db", "fmt_time"]
 
 
 def fmt_db(value: float | None, unit: str, *, digits: int = 1, missing: str = "n/a") -> str:
@@ -33,3 +33,14 @@ def fmt_time(seconds: float | None, *, missing: str = "-") -> str:
     ms = round(seconds * 1000)
     minutes, ms = divmod(ms, 60_000)
     return f"{minutes:02d}:{ms / 1000:06.3f}"
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun, singular for exactly 1: ``1 error``, ``0 errors``, ``2 info``.
+
+    Args:
+        n: How many.
+        noun: The singular.
+        plural: The plural when it is not ``noun + "s"``.
+    """
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"

@@ -77,6 +77,6 @@ def _run(args: argparse.Namespace) -> int:
     problems = sum(f.status in ("warn", "fail") for f in findings)
     port = args.port if args.port is not None else get_dialect(args.daw).default_port
     where = f"{args.daw} at {args.host}:{port}"
-    verdict = "no problems found" if not problems else f"{problems} problem(s) found"
+    verdict = {0: "no problems", 1: "1 problem"}.get(problems, f"{problems} problems") + " found"
     print(f"mixdesk doctor: {where}: {verdict}", file=sys.stderr)
     return code

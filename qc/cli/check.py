@@ -21,6 +21,7 @@ from qc.errors import QCError
 from qc.profiles import Profile, ProfileCache
 from qc.report import RENDERERS
 from qc.report._text import printable
+from qc.units import count
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -242,8 +243,9 @@ def _summary_line(results: Sequence[FileResult]) -> str:
             counts[d.severity] += 1
     bad = sum(r.error is not None for r in results)
     return (
-        f"{len(results)} files: {counts[Severity.ERROR]} errors, "
-        f"{counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} info, {bad} unreadable"
+        f"{count(len(results), 'file')}: {count(counts[Severity.ERROR], 'error')}, "
+        f"{count(counts[Severity.WARNING], 'warning')}, {counts[Severity.INFO]} info, "
+        f"{bad} unreadable"
     )
 
 

@@ -12,6 +12,7 @@ from rich.console import Console
 from qc.engine import measure_file
 from qc.report._text import fmt_time, printable
 from qc.report.rich_report import THEME, file_panel, sparkline
+from qc.units import count
 
 
 def _render(panel: object, width: int) -> str:
@@ -56,3 +57,12 @@ def test_sparkline_shape() -> None:
     assert line == "▁▁▅█"  # -20 is half-way down a 20 LU range: bar 4 of 0..7
     assert sparkline(np.array([-np.inf])) == ""
     assert len(sparkline(np.linspace(-30, -10, 1000), width=60)) == 60
+
+
+@pytest.mark.parametrize(
+    ("n", "noun", "plural", "text"),
+    [(0, "error", None, "0 errors"), (1, "error", None, "1 error"), (2, "file", None, "2 files"),
+     (1, "analysis", "analyses", "1 analysis"), (3, "analysis", "analyses", "3 analyses")],
+)  # fmt: skip
+def test_count(n: int, noun: str, plural: str | None, text: str) -> None:
+    assert count(n, noun, plural) == text

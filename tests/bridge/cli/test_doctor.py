@@ -121,8 +121,9 @@ def test_manual_reply_port_is_found_and_put_back(daw: HeadlessArdour) -> None:
 
 def test_nothing_listening_fails_with_the_fix(capsys: pytest.CaptureFixture[str]) -> None:
     port = free_udp_port()
-    code, out, _ = cli(capsys, "doctor", "--daw", "ardour", "--port", port)
+    code, out, err = cli(capsys, "doctor", "--daw", "ardour", "--port", port)
     assert code == 1
+    assert err == f"mixdesk doctor: ardour at 127.0.0.1:{port}: 1 problem found\n"
     found = rows(out)
     assert [(s, c) for s, c, _ in found] == [
         ("ok", "listen port"),
