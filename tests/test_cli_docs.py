@@ -95,3 +95,10 @@ def test_the_qc_examples_regenerate_to_the_page(doc: str) -> None:
     _, sections = _gen_cli().generate(only=only)
     for name in sorted(only):
         assert sections[name] in doc, f"the mixdesk {name} section changed; {FIX}"
+
+
+def test_help_has_no_docstring_markup() -> None:
+    """``--help`` is read on a terminal: no RST double backquotes, no cut sentences."""
+    for path, parser in _commands(build_parser()):
+        text = parser.format_help()
+        assert "``" not in text, f"mixdesk {' '.join(path)} --help shows RST markup"

@@ -20,7 +20,7 @@ def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "automate",
         help="write automation lanes (TOML/JSON) into a DAW in real time",
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        description="Write a lane file into a DAW in one real-time pass.",
     )
     add_connection_options(p)
     p.add_argument("lanefile", metavar="LANEFILE", help="lanes, mixdesk.lanes/1 (.toml or .json)")

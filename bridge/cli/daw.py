@@ -24,7 +24,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser(
         "daw",
         help="run the embedded virtual DAW (REAPER OSC dialect) on a folder of stems",
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        description="Run the embedded virtual DAW on a folder of stems.",
     )
     p.add_argument("--stems", required=True, metavar="DIR", help="folder of stem files")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")

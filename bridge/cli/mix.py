@@ -57,8 +57,9 @@ def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "mix",
         help="read and set a DAW's mixer over OSC (status, set, get)",
-        description="Read and set a DAW's mixer over OSC. Connection options go before SUB: "
-        "mixdesk mix --daw ardour set Vocals volume -6 pan 30L",
+        description="Read and set a DAW's mixer over OSC. Connection options go before SUB.",
+        epilog="example:\n  mixdesk mix --daw ardour set Vocals volume -6 pan 30L",
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # the example on one line
     )
     add_connection_options(p)
     # Nested subcommands use the parent's parser class (the CLI's one-line errors).

@@ -14,7 +14,7 @@ def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "scene",
         help="save, recall or compare mix scenes (every track's level, pan, mute, solo)",
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        description="Snapshot every track's values, recall them, compare two.",
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     save = actions.add_parser("save", help="capture the DAW's mixer into a scene file")

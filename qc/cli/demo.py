@@ -38,7 +38,7 @@ def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "demo",
         help="the whole loop with no DAW: stems → mix over OSC → render → QC of the bounce",
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        description="Run the whole loop on a fresh machine, with no DAW installed.",
     )
     p.add_argument("--seconds", type=float, default=60.0, help="song length in s (60)")
     p.add_argument("--stems", type=int, default=4, choices=range(1, 9), metavar="N",
