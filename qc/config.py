@@ -3,7 +3,9 @@
 The file is found with ``--config FILE`` or by walking up from a start folder
 to the filesystem root; in each folder ``mixdesk.toml`` wins over
 ``pyproject.toml``, and a ``pyproject.toml`` only counts when it has a
-``[tool.mixdesk]`` table. With no file the built-in defaults apply. Command-line
+``[tool.mixdesk]`` table. :class:`ConfigFinder` starts that walk in each file's
+own folder, as ruff does, so an album folder's config applies to its files from
+wherever the command runs. With no file the built-in defaults apply. Command-line
 flags override the file (:meth:`Config.with_overrides`).
 
 Schema (keys are kebab-case; in ``pyproject.toml`` they sit under
@@ -43,7 +45,7 @@ import dataclasses
 import errno
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,7 @@ __all__ = [
     "FAIL_LEVELS",
     "PYPROJECT_NAME",
     "Config",
+    "ConfigFinder",
     "FileSettings",
     "PerFile",
     "Waiver",
@@ -332,6 +335,72 @@ def find_config(start: Path) -> Path | None:
         if project.is_file() and _has_tool_table(project):
             return project
     return None
+
+
+class ConfigFinder:
+    """The config of each file: ``--config`` for all, else the nearest above the file.
+
+    A file's settings come from the closest ``mixdesk.toml`` (or ``pyproject.toml``
+    with ``[tool.mixdesk]``) in its own folder or above, as ruff finds its
+    config, so ``mixdesk check album/master.wav`` applies ``album/mixdesk.toml``
+    from any folder, and ``config show`` says what ``check`` and ``watch`` do.
+    Each folder is looked up once and each config file loaded once. With no
+    file found, the built-in defaults apply (rooted at the current folder).
+
+    Args:
+        explicit: A config file for every path (``--config``), or ``None``.
+        adjust: Applied to each config as it loads (the command-line overrides).
+
+    Raises:
+        ProfileError: ``explicit`` cannot be loaded.
+    """
+
+    def __init__(
+        self, explicit: Path | None = None, adjust: Callable[[Config], Config] | None = None
+    ) -> None:
+        self._adjust = adjust or (lambda config: config)
+        self._fixed = self._adjust(load_config(explicit)) if explicit is not None else None
+        self._folders: dict[str, Config] = {}
+        self._files: dict[Path | None, Config] = {}
+
+    @classmethod
+    def fixed(cls, config: Config) -> ConfigFinder:
+        """A finder that gives ``config`` for every path."""
+        finder = cls()
+        finder._fixed = config
+        return finder
+
+    def for_folder(self, folder: str) -> Config:
+        """The config for files in ``folder``.
+
+        Raises:
+            ProfileError: The config file found is invalid.
+        """
+        if self._fixed is not None:
+            return self._fixed
+        key = os.path.abspath(folder)
+        config = self._folders.get(key)
+        if config is None:
+            path = find_config(Path(key))
+            config = self._files.get(path)
+            if config is None:
+                loaded = load_config(path) if path is not None else None
+                config = self._adjust(loaded or Config(path=None, root=Path(os.getcwd())))
+                self._files[path] = config
+            self._folders[key] = config
+        return config
+
+    def for_path(self, path: str) -> Config:
+        """The config for the file at ``path`` (found from its folder up).
+
+        Raises:
+            ProfileError: The config file found is invalid.
+        """
+        return self.for_folder(os.path.dirname(os.path.abspath(path)))
+
+    def loaded(self) -> tuple[Config, ...]:
+        """Every config handed out so far."""
+        return (self._fixed,) if self._fixed is not None else tuple(self._files.values())
 
 
 def load_config(path: Path | None = None, *, start: Path | None = None) -> Config:

@@ -6,7 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any, NoReturn, TypeAlias
 
-__all__ = ["Parser", "Subparsers", "add_rule_options", "csv_list", "flatten"]
+from qc.config import Config, ConfigFinder
+
+__all__ = ["Parser", "Subparsers", "add_rule_options", "csv_list", "finder_for", "flatten"]
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[Any]"
 """What ``add_subparsers()`` returns; each subcommand module registers on it."""
@@ -56,6 +58,20 @@ def add_rule_options(p: argparse.ArgumentParser, *, profile_help: str) -> None:
         type=Path,
         default=None,
         metavar="FILE",
-        help="mixdesk.toml or pyproject.toml to use (default: the nearest one above the "
-        "current folder)",
+        help="mixdesk.toml or pyproject.toml to use for every file (default: each file's "
+        "nearest one, in its folder or above)",
     )
+
+
+def finder_for(args: argparse.Namespace) -> ConfigFinder:
+    """Each file's config: ``--config``, else the nearest above it; flags override both."""
+
+    def overrides(config: Config) -> Config:
+        return config.with_overrides(
+            profiles=flatten(args.profile),
+            select=flatten(args.select),
+            ignore=flatten(args.ignore),
+            fail_level=getattr(args, "fail_level", None),
+        )
+
+    return ConfigFinder(args.config, overrides)

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from qc.checks.format import UnreadableFile
-from qc.cli._parsing import Subparsers, add_rule_options, flatten
+from qc.cli._parsing import Subparsers, add_rule_options, finder_for
 from qc.cli.console import is_tty, make_console
-from qc.config import Config, Waiver, apply_waivers, load_config
+from qc.config import ConfigFinder, Waiver, apply_waivers
 from qc.diagnostic import Diagnostic, Severity
 from qc.engine import FileResult, check_file
 from qc.errors import QCError
@@ -108,14 +108,26 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
     return files, empty
 
 
-def exit_code(results: Sequence[FileResult], fail_level: Severity, *, exit_zero: bool) -> int:
-    """0 clean; 1 a finding at or above ``fail_level``; 2 a file could not be read."""
+def exit_code(
+    results: Sequence[FileResult],
+    fail_level: Severity | Callable[[FileResult], Severity],
+    *,
+    exit_zero: bool,
+) -> int:
+    """0 clean; 1 a finding at or above the fail level; 2 a file could not be read.
+
+    ``fail_level`` is one level for every file, or each file's own (its config's).
+    """
     if any(r.error is not None for r in results):
         return 2
     if exit_zero:
         return 0
-    worst = max((d.severity for r in results for d in r.diagnostics), default=None)
-    return 1 if worst is not None and worst >= fail_level else 0
+    level = fail_level if callable(fail_level) else (lambda r: fail_level)
+    for r in results:
+        worst = max((d.severity for d in r.diagnostics), default=None)
+        if worst is not None and worst >= level(r):
+            return 1
+    return 0
 
 
 Job = tuple[str, tuple[Profile, ...], tuple[str, ...], tuple[str, ...]]
@@ -142,14 +154,9 @@ def _check_all(jobs: list[Job], workers: int, tick: Callable[[], None]) -> list[
         return results
 
 
-def _plan(args: argparse.Namespace, files: list[str]) -> tuple[Config, list[Job]]:
-    """Resolve config, flags and profiles into one job per file (raises QCError)."""
-    config = load_config(args.config, start=Path.cwd()).with_overrides(
-        profiles=flatten(args.profile),
-        select=flatten(args.select),
-        ignore=flatten(args.ignore),
-        fail_level=args.fail_level,
-    )
+def _plan(args: argparse.Namespace, files: list[str]) -> tuple[ConfigFinder, list[Job]]:
+    """Resolve configs, flags and profiles into one job per file (raises QCError)."""
+    finder = finder_for(args)
     override = args.true_peak_method
 
     def adjust(loaded: Profile) -> Profile:
@@ -159,18 +166,18 @@ def _plan(args: argparse.Namespace, files: list[str]) -> tuple[Config, list[Job]
     cache = ProfileCache(adjust if override is not None else None)
     jobs = []
     for f in files:
-        settings = config.for_file(f)
+        settings = finder.for_path(f).for_file(f)
         jobs.append((f, cache.resolve(settings.profiles), settings.select, settings.ignore))
-    return config, jobs
+    return finder, jobs
 
 
-def _waive(results: list[FileResult], config: Config) -> list[FileResult]:
+def _waive(results: list[FileResult], finder: ConfigFinder) -> list[FileResult]:
     """Apply each file's waivers; print the waivers that waived nothing anywhere."""
     out = []
     applied: set[Waiver] = set()
     used: set[Waiver] = set()
     for r in results:
-        waivers = config.for_file(r.path).waivers
+        waivers = finder.for_path(r.path).for_file(r.path).waivers
         if not waivers:
             out.append(r)
             continue
@@ -190,13 +197,14 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or ("rich" if args.output_file is None and is_tty(sys.stdout) else "text")
     files, empty = expand_paths(args.files)
     try:
-        config, jobs = _plan(args, files)
+        finder, jobs = _plan(args, files)
+        folders = [(folder, finder.for_folder(folder).profiles) for folder in empty]
     except QCError as err:
         print(f"mixdesk: {printable(str(err))}", file=sys.stderr)
         return 2
     show_bar = fmt == "rich" and is_tty(sys.stderr) and os.environ.get("CI") != "true"
-    results = _waive(_run_with_progress(jobs, max(args.jobs, 1), show_bar), config)
-    results += [_empty_folder(folder, config.profiles) for folder in empty]
+    results = _waive(_run_with_progress(jobs, max(args.jobs, 1), show_bar), finder)
+    results += [_empty_folder(folder, profiles) for folder, profiles in folders]
 
     for r in results:
         if r.error is not None:
@@ -213,7 +221,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if fmt == "text" and len(results) > 1:
         print(_summary_line(results), file=sys.stderr)
-    return exit_code(results, Severity.parse(config.fail_level), exit_zero=args.exit_zero)
+
+    def fail_level(r: FileResult) -> Severity:  # each file's own config decides
+        return Severity.parse(finder.for_path(r.path).fail_level)
+
+    return exit_code(results, fail_level, exit_zero=args.exit_zero)
 
 
 def _empty_folder(folder: str, profiles: Sequence[str]) -> FileResult:

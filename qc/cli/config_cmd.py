@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from qc.cli._parsing import Subparsers
-from qc.config import Config, FileSettings, PerFile, Waiver, load_config
+from qc.config import Config, ConfigFinder, FileSettings, PerFile, Waiver
 from qc.errors import ProfileError
 from qc.profiles import Profile, load_profile
 from qc.report._text import printable
@@ -34,7 +35,8 @@ def add_parser(sub: Subparsers) -> None:
         "path",
         nargs="?",
         metavar="PATH",
-        help="a file to resolve settings for; discovery starts in its folder",
+        help="a file to resolve settings for; its config is the nearest one in its folder "
+        "or above, as for check and watch",
     )
     show.add_argument(
         "--config",
@@ -47,10 +49,9 @@ def add_parser(sub: Subparsers) -> None:
 def run_show(args: argparse.Namespace) -> int:
     """Run ``config show``; 0 on success, 2 for a bad config file or profile."""
     try:
-        if args.config is not None:
-            config = load_config(Path(args.config))
-        else:
-            config = load_config(start=Path(args.path) if args.path else None)
+        # The same finder as check and watch: --config, else the nearest above the file.
+        finder = ConfigFinder(Path(args.config) if args.config is not None else None)
+        config = finder.for_path(args.path) if args.path else finder.for_folder(os.getcwd())
         settings = config.for_file(args.path) if args.path else None
         names = settings.profiles if settings is not None else config.profiles
         profiles = [load_profile(name) for name in names]

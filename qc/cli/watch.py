@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qc.cli._parsing import Subparsers, add_rule_options, flatten
+from qc.cli._parsing import Subparsers, add_rule_options, finder_for
 from qc.cli.console import is_tty, make_console
-from qc.config import Config, load_config
+from qc.config import Config, ConfigFinder
 from qc.errors import QCError, UsageError
 from qc.profiles import ProfileCache
 from qc.report._text import printable
@@ -132,20 +131,22 @@ def _folders(raw: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def load_profiles(config: Config) -> ProfileCache:
-    """Load every profile the config can name, so a bad one fails before watching."""
-    cache = ProfileCache()
-    cache.resolve(config.profile_names())
+def load_profiles(*configs: Config, cache: ProfileCache | None = None) -> ProfileCache:
+    """Load every profile the configs can name, so a bad one fails before watching."""
+    cache = cache if cache is not None else ProfileCache()
+    for config in configs:
+        cache.resolve(config.profile_names())
     return cache
 
 
-def make_plan(config: Config, profiles: ProfileCache) -> Plan:
-    """Resolve each file's profiles, rule selection and waivers from the config.
+def make_plan(configs: Config | ConfigFinder, profiles: ProfileCache) -> Plan:
+    """Resolve each file's profiles, rule selection and waivers from its config.
 
     Args:
-        config: The loaded config, with the command-line overrides applied.
-        profiles: The profile cache, preloaded with every profile the config
-            names (see :func:`load_profiles`).
+        configs: One config for every file, or a finder giving each file the
+            nearest config above it; command-line overrides already applied.
+        profiles: The profile cache, preloaded with every profile the watched
+            folders' configs name (see :func:`load_profiles`).
 
     Returns:
         A function from a path to its :class:`~qc.watch.scheduler.Settings`.
@@ -153,8 +154,10 @@ def make_plan(config: Config, profiles: ProfileCache) -> Plan:
     from qc.watch.job import Job
     from qc.watch.scheduler import Settings
 
+    finder = ConfigFinder.fixed(configs) if isinstance(configs, Config) else configs
+
     def plan(path: str) -> Settings:
-        s = config.for_file(path)
+        s = finder.for_path(path).for_file(path)
         chosen = profiles.resolve(s.profiles)
         job = Job(path, chosen, s.select, s.ignore, s.waivers)
         return Settings(job, tuple(p.name for p in chosen))
@@ -189,10 +192,9 @@ def run(args: argparse.Namespace) -> int:
                 f"--abort-after ({args.abort_after:g} s) must not be below --settle "
                 f"({args.settle:g} s)"
             )
-        config = load_config(args.config, start=Path.cwd()).with_overrides(
-            profiles=flatten(args.profile), select=flatten(args.select), ignore=flatten(args.ignore)
-        )
-        profiles = load_profiles(config)
+        configs = finder_for(args)  # each bounce's nearest config, as for check
+        # The watched folders' configs and profiles load now: a bad one fails before watching.
+        profiles = load_profiles(*(configs.for_folder(f) for f in folders))
     except QCError as err:
         return _fail(printable(str(err)))
     log = None
@@ -217,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         daemon = Daemon(
             options,
-            plan=make_plan(config, profiles),
+            plan=make_plan(configs, profiles),
             submit=pool.submit,
             jobs=pool.workers,
             display=make_display(),

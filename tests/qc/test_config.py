@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import signal
+import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +20,7 @@ from qc.cli import config_cmd
 from qc.cli._parsing import Parser
 from qc.config import (
     Config,
+    ConfigFinder,
     PerFile,
     Waiver,
     apply_waivers,
@@ -550,3 +555,88 @@ def test_config_relative_interns_no_file_names(
         for path in (f"{mixes}/bounce-{i}.wav", f"/elsewhere/bounce-{i}.wav"):
             config.for_file(path)  # inside the root, and outside (the as-given branch)
     assert [s for s in interned if "bounce-" in s] == []
+
+
+def test_each_file_gets_its_nearest_config_in_show_check_and_watch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As ruff: the closest config above the file, from wherever the command runs."""
+    write(tmp_path / "mixdesk.toml", 'profile = "spotify"\nfail-level = "warning"\n')
+    write(tmp_path / "album" / "mixdesk.toml", 'profile = "cd-redbook"\n')
+    (tmp_path / "album" / "disc2").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert show(["../album/disc2/master.wav"]) == 0
+    out = capsys.readouterr().out
+    assert f"# config: {tmp_path / 'album' / 'mixdesk.toml'}" in out
+    assert "(globs see disc2/master.wav)" in out
+    assert 'profile = ["cd-redbook"]' in out
+    finder = ConfigFinder()
+    album = finder.for_path("../album/disc2/master.wav")
+    top = finder.for_path(str(tmp_path / "single.wav"))
+    assert (album.profiles, album.fail_level) == (("cd-redbook",), "error")
+    assert (top.profiles, top.fail_level) == (("spotify",), "warning")
+    assert finder.for_path("../album/other.wav") is album  # loaded once
+    assert set(map(id, finder.loaded())) == {id(album), id(top)}
+    explicit = ConfigFinder(tmp_path / "mixdesk.toml")
+    assert explicit.for_path("../album/master.wav").profiles == ("spotify",)
+
+
+def _mono_16_bit(path: Path) -> Path:
+    """1 s of a 440 Hz mono sine, 16-bit 44.1 kHz: ``cd-redbook`` fails it (FMT002, mono)."""
+    import numpy as np
+    import soundfile as sf
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = np.arange(44100) / 44100
+    sf.write(path, 0.25 * np.sin(2 * np.pi * 440 * t), 44100, subtype="PCM_16")
+    return path
+
+
+def _cli(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, NO_COLOR="1")
+    return subprocess.run(
+        [sys.executable, "-m", "qc", *args],
+        cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout, check=False,
+    )  # fmt: skip
+
+
+def test_check_from_outside_the_album_applies_the_albums_config(tmp_path: Path) -> None:
+    write(tmp_path / "album" / "mixdesk.toml", 'profile = "cd-redbook"\n')
+    _mono_16_bit(tmp_path / "album" / "disc2" / "master.wav")
+    _mono_16_bit(tmp_path / "single.wav")  # no config above it: the defaults
+    (tmp_path / "elsewhere").mkdir()
+    proc = _cli("check", "--format", "json", "../album/disc2/master.wav", "../single.wav",
+                cwd=tmp_path / "elsewhere")  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    codes = {
+        f["path"]: {d["code"] for d in f["diagnostics"]} for f in json.loads(proc.stdout)["files"]
+    }
+    assert "FMT002" in codes["../album/disc2/master.wav"]
+    assert "FMT002" not in codes["../single.wav"]
+    assert _cli("check", "--config", str(tmp_path / "album" / "mixdesk.toml"), "../single.wav",
+                cwd=tmp_path / "elsewhere").returncode == 1  # fmt: skip
+
+
+def test_watch_applies_the_watched_folders_config_and_refuses_a_bad_one(tmp_path: Path) -> None:
+    from tests.qc.watch.test_cli_watch import Daemon
+
+    album, log = tmp_path / "album", tmp_path / "w.ndjson"
+    write(album / "mixdesk.toml", 'profile = "cd-redbook"\n')
+    d = Daemon(album, "--log", log, "--jobs", "1", "--settle", "0.3", "--abort-after", "1")
+    try:
+        d.wait_line("watching")
+        staged = _mono_16_bit(tmp_path / "staging" / "master.wav")
+        os.replace(staged, album / "master.wav")
+        deadline = time.monotonic() + 60
+        while not (log.exists() and log.read_text().endswith("\n")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [row] = [json.loads(line) for line in log.read_text().splitlines()]
+    finally:
+        d.proc.send_signal(signal.SIGTERM)
+        d.finish()
+    assert "FMT002" in {x["code"] for x in row["diagnostics"]}, row
+    write(album / "mixdesk.toml", 'profiel = "cd-redbook"\n')
+    proc = _cli("watch", str(album), cwd=tmp_path, timeout=30)
+    assert proc.returncode == 2
+    assert proc.stderr == f"mixdesk: {album / 'mixdesk.toml'}: unknown key 'profiel'\n"
