@@ -440,8 +440,9 @@ def ex_config(s: Session) -> Examples:
         block(s.run("mixdesk config show")),
         para(
             "An album folder with its own `mixdesk.toml`: streaming delivery for the master, "
-            "`mix-for-mastering` for the stems, and a waiver. `config show FILE` starts its "
-            "search for the config in the file's folder and says what applies to that file:"
+            "`mix-for-mastering` for the stems, and a waiver. Each file's config is the nearest "
+            "`mixdesk.toml` (or `pyproject.toml` with `[tool.mixdesk]`) in its folder or above, "
+            "as ruff finds its config; `config show FILE` says what applies to that file:"
         ),
         block(
             s.write("album/mixdesk.toml", MIXDESK_TOML),
@@ -449,13 +450,14 @@ def ex_config(s: Session) -> Examples:
             s.run("mixdesk config show album/master.wav"),
         ),
         para(
-            "`check` starts its search in the current folder instead (see `--config` in its "
-            "help): from outside the album the defaults apply, with `--config` (or from inside "
-            "the album) the album's settings do:"
+            "`check` and `watch` find it the same way, from wherever they run: the album's "
+            "settings apply to `album/master.wav` (and its waiver), so this bounce fails. "
+            "`--config FILE` uses one file for every file checked, and flags such as "
+            "`--select` override each file's config:"
         ),
         block(
+            s.run("mixdesk check album/master.wav", rc=True),
             s.run("mixdesk check --select CH album/master.wav", rc=True),
-            s.run("mixdesk check --config album/mixdesk.toml album/master.wav", rc=True),
         ),
     ]
     return {"config": "".join(md)}
