@@ -7,11 +7,20 @@ is not checked again. The file's ``(size, mtime, inode)`` is taken before and
 after; if it differs the result is thrown away and the file is checked again.
 Nothing here raises for a bad file: :func:`~qc.engine.check_file` turns it into
 a result with ``error`` set and an ``FMT003`` finding.
+
+After each check the worker hands the heap's free pages back to the kernel
+(:func:`trim_heap`). Without it, glibc's adaptive mmap threshold moves the
+blocks' multi-megabyte buffers onto the heap after a few hundred checks, and a
+worker's RSS stepped up by about 20 MB and stayed there (measured: 52 → 73 MB
+between checks 200 and 250 of 2 s stereo bounces; flat at 49–52 MB with it).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import dataclasses
+import functools
 import hashlib
 import os
 import signal
@@ -19,6 +28,7 @@ import stat
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,7 +39,15 @@ from qc.watch.finished import Signature
 if TYPE_CHECKING:
     from qc.profiles import Profile
 
-__all__ = ["HASH_CHUNK_BYTES", "Job", "JobResult", "content_hash", "run_job", "worker_init"]
+__all__ = [
+    "HASH_CHUNK_BYTES",
+    "Job",
+    "JobResult",
+    "content_hash",
+    "run_job",
+    "trim_heap",
+    "worker_init",
+]
 
 HASH_CHUNK_BYTES = 1 << 20
 """Bytes read per step while hashing (1 MiB): memory stays flat whatever the file size."""
@@ -120,6 +138,30 @@ def _regular(path: str) -> bool:
         return False
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """Glibc's ``malloc_trim``, or ``None`` (musl, macOS, Windows)."""
+    name = ctypes.util.find_library("c")
+    try:
+        found: Callable[[int], int] | None = getattr(ctypes.CDLL(name), "malloc_trim", None)
+    except OSError:
+        return None
+    return found if name else None
+
+
+def trim_heap() -> bool:
+    """Return the free memory at the top and inside the C heap to the kernel.
+
+    Returns:
+        True if glibc's ``malloc_trim`` ran; False where there is none.
+    """
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
 def run_job(job: Job) -> JobResult:
     """Hash and check one file (the function the worker pool runs).
 
@@ -143,6 +185,7 @@ def run_job(job: Job) -> JobResult:
         elapsed = time.perf_counter() - t0
         return JobResult(job.path, None, digest, before[0], started, elapsed, duplicate=True)
     result = check_file(job.path, job.profiles, select=job.select, ignore=job.ignore)
+    trim_heap()  # the blocks are freed: give their pages back (see the module's note)
     if job.waivers:
         kept, _unused = apply_waivers(result.diagnostics, job.waivers)
         result = dataclasses.replace(result, diagnostics=kept)
