@@ -50,8 +50,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for `benchmarks.
 import numpy as np
 
 from benchmarks.bench_check import machine
-from benchmarks.bench_watch import Watcher, descendants, tree_memory, tree_memory_single
+from benchmarks.bench_watch import Watcher, tree_memory, tree_memory_single
 from benchmarks.common import update_benchmarks_md
+from tests.qc.watch.procs import descendants
 from tests.qc.watch.writers import (
     blake2b,
     progressive,

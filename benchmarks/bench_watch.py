@@ -46,6 +46,7 @@ import soundfile as sf
 
 from benchmarks.bench_check import machine, mixdesk_cmd
 from benchmarks.common import median, update_benchmarks_md
+from tests.qc.watch.procs import descendants
 
 SECTION = "mixdesk watch"
 RATE = 48000
@@ -186,26 +187,6 @@ def latency_runs(root: Path, runs: int, *extra: str) -> list[tuple[float, float]
         code = watcher.stop()
     if code != 0:
         sys.exit(f"mixdesk watch exited {code} after SIGTERM: {watcher.err[-5:]}")
-    return out
-
-
-def descendants(root_pid: int) -> list[int]:
-    """Every process below ``root_pid`` (children, grandchildren, ...), from ``/proc``."""
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(entry.path, "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    todo, out = list(children.get(root_pid, [])), []
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
     return out
 
 

@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.qc.watch.procs import descendants
+
 TIMEOUT_S = 30.0
 
 
@@ -166,25 +168,6 @@ def test_idle_daemon_stops_at_once_and_reports_unfinished_files(tmp_path: Path) 
         assert d.finish() == 0
     assert time.monotonic() - start < 5.0
     assert "1 files still being written or queued were not checked" in d.lines[-1]
-
-
-def descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` (forkserver, workers, resource tracker), from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
-    out: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.add(child)
-            todo.append(child)
-    return out
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")

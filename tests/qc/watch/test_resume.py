@@ -20,7 +20,8 @@ from qc.watch.log import NdjsonLog
 from qc.watch.record import Outcome, Trigger
 from qc.watch.resume import Logged, read_log, unlogged
 from tests.qc.watch.conftest import StartDaemon
-from tests.qc.watch.test_cli_watch import TIMEOUT_S, Daemon, descendants, long_bounce
+from tests.qc.watch.procs import descendants
+from tests.qc.watch.test_cli_watch import TIMEOUT_S, Daemon, long_bounce
 from tests.qc.watch.writers import HEADER_BYTES, blake2b, tone, truncated, wav_bytes
 
 
