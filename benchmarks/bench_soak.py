@@ -23,7 +23,10 @@ Usage::
 4. RSS of the daemon's whole process tree and of its main process is sampled every
    5 s with the number of renders logged so far; the slope is a least-squares fit of
    RSS against renders, per daemon run, after the first 10 % of each run (start-up
-   and warm-up). Target: under 1 MB per 1,000 renders, no render missed or doubled.
+   and warm-up). For the tree it is also fitted to the lowest sample of each minute
+   (the memory that stays between checks; a sample mid-check holds the workers'
+   bounded working memory). Target: under 1 MB per 1,000 renders for the tree's
+   floor and the main process, no render missed or doubled.
 5. Writes the result into ``docs/benchmarks.md``, section "Watch soak".
 """
 
@@ -67,6 +70,8 @@ RATE = 48000
 CHANNELS = 2
 SLOPE_TARGET_MB = 1.0
 SAMPLE_EVERY_S = 5.0
+FLOOR_WINDOW = 12
+"""Samples per floor window (12 x 5 s: the lowest RSS of each minute)."""
 DAEMON_ARGS = ("--settle", "1", "--abort-after", "3")
 
 PATTERNS = (
@@ -443,18 +448,31 @@ class Soak:
         }
 
 
-def fit(points: list[tuple[int, int]]) -> float | None:
+def fit(points: list[tuple[int, int]], *, skip: bool = True) -> float | None:
     """Least-squares slope of RSS against renders logged, MB per 1,000 renders.
 
-    The first 10 % of the points (start-up, warm-up) are left out.
+    With ``skip``, the first 10 % of the points (start-up, warm-up) are left out.
     """
-    pts = points[len(points) // 10 :]
+    pts = points[len(points) // 10 :] if skip else points
     if len(pts) < 3 or pts[-1][0] - pts[0][0] < 50:
         return None
     n = np.array([p[0] for p in pts], dtype=float)
     rss = np.array([p[1] for p in pts], dtype=float) / 1e6
     slope = float(np.polyfit(n, rss, 1)[0])
     return slope * 1000
+
+
+def floor_points(
+    points: list[tuple[int, int]], window: int = FLOOR_WINDOW
+) -> list[tuple[int, int]]:
+    """The lowest point of each run of ``window`` samples: the RSS between checks.
+
+    A sample taken while both workers read a bounce holds their working memory
+    (tens of MB, bounded by design); the floor of each minute is the memory that
+    stays, which is what a leak would raise.
+    """
+    pts = points[len(points) // 10 :]
+    return [min(pts[i : i + window], key=lambda p: p[1]) for i in range(0, len(pts), window)]
 
 
 def slopes(samples: list[tuple[int, float, int, int, int]]) -> list[dict[str, Any]]:
@@ -467,6 +485,7 @@ def slopes(samples: list[tuple[int, float, int, int, int]]) -> list[dict[str, An
                 "renders": (mine[0][2], mine[-1][2]),
                 "minutes": (mine[-1][1] - mine[0][1]) / 60,
                 "tree_slope": fit([(s[2], s[3]) for s in mine]),
+                "tree_floor_slope": fit(floor_points([(s[2], s[3]) for s in mine]), skip=False),
                 "main_slope": fit([(s[2], s[4]) for s in mine]),
                 "tree_mb": (mine[0][3] / 1e6, max(s[3] for s in mine) / 1e6, mine[-1][3] / 1e6),
                 "main_mb": (mine[0][4] / 1e6, max(s[4] for s in mine) / 1e6, mine[-1][4] / 1e6),
@@ -481,14 +500,15 @@ def fmt_slope(v: float | None) -> str:
 
 def report(r: dict[str, Any], args: argparse.Namespace) -> tuple[str, bool]:
     ok_files = not (r["missed"] or r["doubled"] or r["unexpected"] or r["writer_errors"])
-    long_runs = [s for s in r["slopes"] if s["tree_slope"] is not None]
+    long_runs = [s for s in r["slopes"] if None not in (s["tree_floor_slope"], s["main_slope"])]
     ok_slope = bool(long_runs) and all(
-        abs(s["tree_slope"]) < SLOPE_TARGET_MB and abs(s["main_slope"]) < SLOPE_TARGET_MB
+        abs(s["tree_floor_slope"]) < SLOPE_TARGET_MB and abs(s["main_slope"]) < SLOPE_TARGET_MB
         for s in long_runs
     )
     rows = "\n".join(
         f"| {s['run']} | {s['renders'][0]}–{s['renders'][1]} | {s['minutes']:.1f} min | "
-        f"{fmt_slope(s['tree_slope'])} | {fmt_slope(s['main_slope'])} | "
+        f"{fmt_slope(s['tree_floor_slope'])} | {fmt_slope(s['tree_slope'])} | "
+        f"{fmt_slope(s['main_slope'])} | "
         f"{s['tree_mb'][0]:.0f} / {s['tree_mb'][1]:.0f} / {s['tree_mb'][2]:.0f} MB | "
         f"{s['main_mb'][0]:.0f} / {s['main_mb'][1]:.0f} / {s['main_mb'][2]:.0f} MB |"
         for s in r["slopes"]
@@ -525,15 +545,21 @@ restart's resume from the log checked it. Writer errors: {len(r["writer_errors"]
 RSS of the daemon's process tree (main process, forkserver, workers) and of the main \
 process alone, sampled every {SAMPLE_EVERY_S:g} s ({r["samples"]} samples); slope = \
 least-squares fit against renders logged, first 10 % of each run left out; memory \
-shown as first / peak / last sample:
+shown as first / peak / last sample. A sample taken while the workers read bounces holds \
+their working memory (tens of MB, bounded: one file per worker, read in blocks), so the \
+tree's slope over all samples moves with where those peaks fall; the tree's floor slope \
+fits the lowest sample of each {FLOOR_WINDOW * SAMPLE_EVERY_S:g} s, the memory that \
+stays between checks, which is what a leak raises. The target applies to the tree's floor \
+and to the main process:
 
-| daemon run | renders logged | time | tree slope / 1,000 renders | main slope / 1,000 renders \
-| tree RSS | main RSS |
-|---|---|---|---|---|---|---|
+| daemon run | renders logged | time | tree floor slope / 1,000 renders | tree slope, all \
+samples | main slope / 1,000 renders | tree RSS | main RSS |
+|---|---|---|---|---|---|---|---|
 {rows}
 
 Targets: no render missed or doubled: **{"PASS" if ok_files else "FAIL"}**; RSS slope under \
-{SLOPE_TARGET_MB:g} MB per 1,000 renders: **{"PASS" if ok_slope else "FAIL"}**. The peer \
+{SLOPE_TARGET_MB:g} MB per 1,000 renders (tree floor, main process): \
+**{"PASS" if ok_slope else "FAIL"}**. The peer \
 has no notion of a finished render: it checks a file at every close, so identical bytes \
 written again are checked again and an aborted render is measured as if it were music; \
 after a crash it has no log to resume from.

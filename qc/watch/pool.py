@@ -9,10 +9,11 @@ reported as failed (which one killed it cannot be told) and the pool is rebuilt
 on the next submit.
 
 Workers are recycled: after :data:`RECYCLE_AFTER` checks, the next submit that
-finds the pool idle starts a fresh pool and lets the old one exit, so whatever
-a long-lived worker accumulates (allocator fragmentation, numpy buffers) does
-not grow with a day of renders. The new workers start cold, with no wait: their
-warm-up runs before their first check.
+finds the pool idle waits for the old workers to exit (they are idle: tens of
+milliseconds), then starts a fresh pool, so whatever a long-lived worker
+accumulates does not grow with a day of renders, and two pools never hold
+memory at once. The new workers start cold, with no wait: their warm-up runs
+before their first check.
 """
 
 from __future__ import annotations
@@ -86,9 +87,9 @@ class WorkerPool:
         """Queue one job; rebuilds the pool first if a worker died or it is due for recycling."""
         with self._lock:
             due = self._submitted >= self._recycle_after and self._running == 0
-        if due:
-            old, self._pool = self._pool, self._make(warm=False)
-            old.shutdown(wait=False)
+        if due:  # idle: the old workers end before new ones start, never both at once
+            self._pool.shutdown(wait=True)
+            self._pool = self._make(warm=False)
             self._submitted = 0
             self.recycled += 1
         with self._lock:

@@ -42,7 +42,10 @@ def test_workers_are_recycled_at_an_idle_moment_after_enough_checks(tmp_path: Pa
         assert all(f.result(timeout=30).blake2b == blake2b(content) for f in first)
         before = set(pool._pool._processes)  # type: ignore[attr-defined]
         assert pool.recycled == 0
-        after = pool.submit(job).result(timeout=30)  # idle and due: a fresh pool takes it
+        future = pool.submit(job)  # idle and due: a fresh pool takes it
+        gone = [not os.path.exists(f"/proc/{pid}") for pid in before]
+        assert gone == [True] * len(before), "the old workers outlived the recycling"
+        after = future.result(timeout=30)
         assert pool.recycled == 1
         assert after.blake2b == blake2b(content)
         assert after.result is not None
