@@ -25,8 +25,8 @@ Usage::
    RSS against renders, per daemon run, after the first 10 % of each run (start-up
    and warm-up). For the tree it is also fitted to the lowest sample of each minute
    (the memory that stays between checks; a sample mid-check holds the workers'
-   bounded working memory). Target: under 1 MB per 1,000 renders for the tree's
-   floor and the main process, no render missed or doubled.
+   bounded working memory). Target: growth under 1 MB per 1,000 renders for the
+   tree's floor and the main process, no render missed or doubled.
 5. Writes the result into ``docs/benchmarks.md``, section "Watch soak".
 """
 

@@ -110,22 +110,18 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
 
 def exit_code(
     results: Sequence[FileResult],
-    fail_level: Severity | Callable[[FileResult], Severity],
+    fail_level: Callable[[FileResult], Severity],
     *,
     exit_zero: bool,
 ) -> int:
-    """0 clean; 1 a finding at or above the fail level; 2 a file could not be read.
-
-    ``fail_level`` is one level for every file, or each file's own (its config's).
-    """
+    """0 clean; 1 a finding at or above its file's fail level; 2 a file could not be read."""
     if any(r.error is not None for r in results):
         return 2
     if exit_zero:
         return 0
-    level = fail_level if callable(fail_level) else (lambda r: fail_level)
     for r in results:
         worst = max((d.severity for d in r.diagnostics), default=None)
-        if worst is not None and worst >= level(r):
+        if worst is not None and worst >= fail_level(r):
             return 1
     return 0
 

@@ -131,9 +131,9 @@ def _folders(raw: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def load_profiles(*configs: Config, cache: ProfileCache | None = None) -> ProfileCache:
+def load_profiles(*configs: Config) -> ProfileCache:
     """Load every profile the configs can name, so a bad one fails before watching."""
-    cache = cache if cache is not None else ProfileCache()
+    cache = ProfileCache()
     for config in configs:
         cache.resolve(config.profile_names())
     return cache

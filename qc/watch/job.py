@@ -123,30 +123,28 @@ def content_hash(path: str | os.PathLike[str], *, chunk_bytes: int = HASH_CHUNK_
     return h.hexdigest()
 
 
-def _signature(path: str) -> Signature | None:
+def _stat(path: str) -> os.stat_result | None:
     try:
-        st = os.stat(path)
+        return os.stat(path)
     except (OSError, ValueError):
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def _regular(path: str) -> bool:
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except (OSError, ValueError):
-        return False
+def _signature(st: os.stat_result | None) -> Signature | None:
+    return None if st is None else (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
     """Glibc's ``malloc_trim``, or ``None`` (musl, macOS, Windows)."""
     name = ctypes.util.find_library("c")
+    if name is None:
+        return None
     try:
         found: Callable[[int], int] | None = getattr(ctypes.CDLL(name), "malloc_trim", None)
     except OSError:
         return None
-    return found if name else None
+    return found
 
 
 def trim_heap() -> bool:
@@ -172,16 +170,18 @@ def run_job(job: Job) -> JobResult:
         The outcome; never raises for a bad or vanishing file.
     """
     started, t0 = time.time(), time.perf_counter()
-    before = _signature(job.path)
-    if before is None:
+    st = _stat(job.path)
+    before = _signature(st)
+    if st is None or before is None:
         return JobResult(job.path, None, None, None, started, time.perf_counter() - t0, gone=True)
-    try:  # not a FIFO: opening one would wait for a writer (check_file says what it is)
-        digest: str | None = content_hash(job.path) if _regular(job.path) else None
+    regular = stat.S_ISREG(st.st_mode)  # not a FIFO: opening one would wait for a writer
+    try:
+        digest: str | None = content_hash(job.path) if regular else None
     except FileNotFoundError:
         return JobResult(job.path, None, None, None, started, time.perf_counter() - t0, gone=True)
     except OSError:
         digest = None  # unreadable: check_file says why, as a finding
-    if digest is not None and digest == job.known_blake2b and _signature(job.path) == before:
+    if digest is not None and digest == job.known_blake2b and _signature(_stat(job.path)) == before:
         elapsed = time.perf_counter() - t0
         return JobResult(job.path, None, digest, before[0], started, elapsed, duplicate=True)
     result = check_file(job.path, job.profiles, select=job.select, ignore=job.ignore)
@@ -189,7 +189,7 @@ def run_job(job: Job) -> JobResult:
     if job.waivers:
         kept, _unused = apply_waivers(result.diagnostics, job.waivers)
         result = dataclasses.replace(result, diagnostics=kept)
-    after = _signature(job.path)
+    after = _signature(_stat(job.path))
     return JobResult(
         job.path,
         result,
