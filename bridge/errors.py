@@ -10,8 +10,10 @@ __all__ = [
     "BridgeError",
     "BridgeTimeoutError",
     "OscError",
+    "UnknownPluginError",
     "UnknownTrackError",
     "UnsupportedError",
+    "ValueRangeError",
 ]
 
 
@@ -46,3 +48,20 @@ class UnknownTrackError(BridgeError, KeyError):
 
 class BridgeTimeoutError(BridgeError, TimeoutError):
     """The DAW did not answer, or a value was not confirmed, in time."""
+
+
+class UnknownPluginError(BridgeError, KeyError):
+    """No plugin or plugin parameter has the given number or name, or a name is ambiguous.
+
+    The message lists the names there are.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown plugin"
+
+
+class ValueRangeError(BridgeError, ValueError):
+    """A value the DAW would not take (out of range, not on/off, read only); nothing was sent.
+
+    The message names the track, plugin, parameter, value and range.
+    """

@@ -28,6 +28,7 @@ import re
 from collections.abc import Sequence
 from typing import ClassVar, Final
 
+from bridge.dialects.ardour_plugins import DescriptorCollector, decode_list, decode_sends
 from bridge.dialects.base import (
     MASTER,
     Decoded,
@@ -42,6 +43,8 @@ from bridge.dialects.base import (
     check_bool,
     check_value,
 )
+from bridge.dialects.path import parse
+from bridge.dialects.plugins import PluginSpecs
 from bridge.errors import BridgeError, UnsupportedError
 from bridge.osc.message import Message, message
 
@@ -87,14 +90,18 @@ class ArdourDialect(Dialect):
         {
             "volume", "pan", "width", "mute", "solo", "rec arm", "name",
             "master volume", "master pan", "master mute",
-            "send level", "fx param",
+            "send level", "fx param", "fx name", "fx param name", "fx active",
             "play", "stop", "record", "locate", "position", "markers",
         }
     )  # fmt: skip
 
+    describes_plugins: ClassVar[bool] = True
+    """Ardour lists plugins and describes every parameter (names, ranges, units, values)."""
+
     def __init__(self) -> None:
         self.rate = 48000
         self._listing: list[tuple[int, str]] = []
+        self._descriptors = DescriptorCollector()
 
     def hello(self) -> list[Message]:
         """``/set_surface`` (all strips, feedback, dB, auto reply port), then ``/strip/list``."""
@@ -122,13 +129,35 @@ class ArdourDialect(Dialect):
             return [message(f"/strip/{_BUTTONS[param]}", ssid, flag)]
         if param == "name":
             return [message("/strip/name", ssid, str(value))]
-        parts = param.split("/")
-        if parts[0] == "send" and len(parts) == 3:
-            return [message("/strip/send/gain", ssid, int(parts[1]), self._gain(param, value))]
-        if parts[0] == "fx" and len(parts) == 4 and parts[2] == "param":
-            v = check_value(self.title, param, value, 0.0, 1.0)
-            return [message("/strip/plugin/parameter", ssid, int(parts[1]), int(parts[3]), v)]
+        path = parse(param)
+        if path.kind == "send":
+            # No feedback for a send level: ask for the sends, which confirms it.
+            gain = self._gain(param, value)
+            send = message("/strip/send/gain", ssid, path.send or 0, gain)
+            return [send, *self.query(ssid, param)]
+        if path.is_plugin_value:
+            # In the parameter's own units. Ardour drops an out-of-range value without
+            # a word, so the mixer checks the range first (bridge.mixer.plugins) and
+            # confirms the set by asking for the plugin's description.
+            v = check_value(self.title, param, value, -math.inf, math.inf)
+            return [message("/strip/plugin/parameter", ssid, path.fx_number, path.param_number, v)]
+        if path.kind == "fx" and path.field == "active":
+            word = "activate" if check_bool(self.title, param, value) else "deactivate"
+            toggle = message(f"/strip/plugin/{word}", ssid, path.fx_number)
+            return [toggle, *self.query(ssid, param)]
         raise BridgeError(f"{self.title}: cannot set {param!r}")
+
+    def list_plugins(self, target: TrackId) -> list[Message]:
+        """``/strip/plugin/list ssid``: the track's plugins, names and active flags."""
+        if target == MASTER:
+            raise UnsupportedError(self.title, "plugins on the master (its strip has no ssid)")
+        return [message("/strip/plugin/list", int(target))]
+
+    def describe_plugin(self, target: TrackId, fx: int) -> list[Message]:
+        """``/strip/plugin/descriptor ssid piid``: every parameter, with its current value."""
+        if target == MASTER:
+            raise UnsupportedError(self.title, "plugins on the master (its strip has no ssid)")
+        return [message("/strip/plugin/descriptor", int(target), fx)]
 
     def _set_master(self, param: str, value: Value) -> list[Message]:
         if param == "volume_db":
@@ -169,6 +198,14 @@ class ArdourDialect(Dialect):
         """Ask for a value with the ssid in the path (the answer then carries it)."""
         word = {"volume_db": "gain", "pan": "pan_stereo_position", "width": "pan_stereo_width"}
         word |= {"mute": "mute", "solo": "solo"}
+        if target != MASTER and param.startswith(("send/", "fx/")):
+            path = parse(param)
+            if path.kind == "send":
+                return [message("/strip/sends", int(target))]
+            if path.kind == "fx" or (path.kind == "param" and path.field == "name"):
+                return self.list_plugins(target)
+            if path.is_plugin_value:
+                return self.describe_plugin(target, path.fx_number)
         if target == MASTER or param not in word:
             return []
         return [message(f"/strip/{int(target)}/{word[param]}")]
@@ -197,6 +234,8 @@ class ArdourDialect(Dialect):
         """See :meth:`Dialect.decode`."""
         if address == "/reply":
             return self._reply(args)
+        if address.startswith("/strip/plugin/") or address == "/strip/sends":
+            return self._plugin_reply(address, args)
         if address.startswith("/strip/") and len(args) >= 2:
             ssid = as_int(args[0])
             if ssid is not None:
@@ -207,6 +246,34 @@ class ArdourDialect(Dialect):
         if address.startswith("/master/") and args:
             return self._value(MASTER, address[len("/master/") :], args[0])
         return self._session(address, args)
+
+    def _plugin_reply(self, address: str, args: Sequence[object]) -> list[Decoded]:
+        if address == "/strip/plugin/descriptor":
+            self._descriptors.part(args)
+            return []
+        if address == "/strip/plugin/descriptor_end":
+            out: list[Decoded] = []
+            for item in self._descriptors.end(args):
+                out.append(item)
+                if isinstance(item, PluginSpecs):
+                    for spec in item.params:
+                        prefix = f"fx/{item.fx}/param/{spec.number}"
+                        out.append(Update(item.target, f"{prefix}/name", spec.name))
+            return out
+        if address == "/strip/plugin/list":
+            listing = decode_list(args)
+            if listing is None:
+                return []
+            self._descriptors.named(listing)
+            names: list[Decoded] = [listing]
+            for number, name, active in listing.plugins:
+                names.append(Update(listing.target, f"fx/{number}/name", name))
+                if active is not None:
+                    names.append(Update(listing.target, f"fx/{number}/active", active))
+            return names
+        if address == "/strip/sends":
+            return list(decode_sends(args))
+        return []
 
     def _reply(self, args: Sequence[object]) -> list[Decoded]:
         if not args:

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Final, Literal
 
+from bridge.dialects.plugins import PluginList, PluginSpecs
 from bridge.errors import BridgeError, UnsupportedError
 from bridge.osc.message import Message
 
@@ -94,8 +95,9 @@ class TrackList:
     rate: int | None = None
 
 
-Decoded = Update | TrackList | Message
-"""What :meth:`Dialect.decode` returns: values, a track list, or messages to send."""
+Decoded = Update | TrackList | PluginList | PluginSpecs | Message
+"""What :meth:`Dialect.decode` returns: values, a track list, a track's plugins, one
+plugin's parameter descriptions, or messages to send."""
 
 
 _SIMPLE_CAPS: Final = {
@@ -159,6 +161,10 @@ class Dialect(ABC):
     """The automation mode that writes a scripted pass most faithfully."""
     heartbeat_s: ClassVar[float | None] = None
     """Interval of the DAW's heartbeat in s; silence for 3 beats means it went away."""
+    describes_plugins: ClassVar[bool] = False
+    """Whether the DAW describes plugin parameters (names, ranges, units, current values)
+    on request (:meth:`list_plugins`, :meth:`describe_plugin`). Where it does not,
+    plugin parameters are the 0..1 values, and names, it pushes or answers by path."""
 
     def confirms(self, target: TrackId, param: str) -> bool:
         """Whether the DAW reports a value we set back, so it can be waited for."""
@@ -209,6 +215,22 @@ class Dialect(ABC):
             UnsupportedError: The DAW has no automation modes over OSC.
         """
         raise UnsupportedError(self.title, "automation modes")
+
+    def list_plugins(self, target: TrackId) -> list[Message]:
+        """Messages that ask for a track's plugin list (see :attr:`describes_plugins`).
+
+        Raises:
+            UnsupportedError: The DAW does not list plugins on request.
+        """
+        raise UnsupportedError(self.title, "plugin lists on request")
+
+    def describe_plugin(self, target: TrackId, fx: int) -> list[Message]:
+        """Messages that ask for a plugin's parameter descriptions and values.
+
+        Raises:
+            UnsupportedError: The DAW does not describe plugin parameters.
+        """
+        raise UnsupportedError(self.title, "plugin parameter descriptions")
 
     def touch(self, target: TrackId, param: str, on: bool) -> list[Message]:
         """Messages that touch (grab) or release a control while automation is written."""

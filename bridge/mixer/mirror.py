@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bridge.dialects.base import TrackId, TrackList, Update, Value
+from bridge.dialects.plugins import PluginList, PluginSpecs
 
 __all__ = ["Key", "Mirror"]
 
@@ -50,6 +51,8 @@ class Mirror:
         self._pending: dict[Key, float] = {}  # key -> until when (monotonic s)
         self._reported: dict[Key, Value] = {}  # what the DAW said while a key was pending
         self._listed = False
+        self._plugins: dict[TrackId, tuple[int, PluginList]] = {}
+        self._specs: dict[tuple[TrackId, int], tuple[int, PluginSpecs]] = {}
         self.rate: int | None = None
         """The session sample rate in Hz, if the DAW reported it."""
         self.generation = 0
@@ -120,6 +123,13 @@ class Mirror:
                 target = key[0]
                 if isinstance(target, int) and self._names.get(target) != new.get(target):
                     del self._values[key]
+            for tid in [t for t in self._plugins if isinstance(t, int)]:
+                if self._names.get(tid) != new.get(tid):
+                    del self._plugins[tid]
+            for spec_key in list(self._specs):
+                t = spec_key[0]
+                if isinstance(t, int) and self._names.get(t) != new.get(t):
+                    del self._specs[spec_key]
             self._names = new
             for tid, name in new.items():
                 self._values[(tid, "name")] = name
@@ -129,6 +139,38 @@ class Mirror:
             self.last_update = self._clock()
             self.generation += 1
             self._cond.notify_all()
+
+    def apply_plugins(self, item: PluginList | PluginSpecs) -> None:
+        """Store a track's plugin list or one plugin's parameter descriptions.
+
+        Each is numbered with :attr:`generation`, so a reader can wait for one
+        newer than its request (:meth:`plugins_since`, :meth:`specs_since`).
+        """
+        with self._cond:
+            self.last_update = self._clock()
+            self.generation += 1
+            if isinstance(item, PluginList):
+                self._plugins[item.target] = (self.generation, item)
+            else:
+                self._specs[(item.target, item.fx)] = (self.generation, item)
+                for spec in item.params:
+                    if spec.value is not None:
+                        self._values[(item.target, f"fx/{item.fx}/param/{spec.number}")] = (
+                            spec.value
+                        )
+            self._cond.notify_all()
+
+    def plugins_since(self, target: TrackId, generation: int = 0) -> PluginList | None:
+        """The track's plugin list, if one arrived after ``generation``."""
+        with self._cond:
+            got = self._plugins.get(target)
+            return got[1] if got is not None and got[0] > generation else None
+
+    def specs_since(self, target: TrackId, fx: int, generation: int = 0) -> PluginSpecs | None:
+        """One plugin's parameter descriptions, if they arrived after ``generation``."""
+        with self._cond:
+            got = self._specs.get((target, fx))
+            return got[1] if got is not None and got[0] > generation else None
 
     def assume(self, target: TrackId | None, param: str, value: Value) -> None:
         """Record a value we set that the DAW will not echo on its own address.
@@ -148,6 +190,12 @@ class Mirror:
                 self._rename(target, str(value))
             self.generation += 1
             self._cond.notify_all()
+
+    def forget(self, target: TrackId | None, param: str) -> None:
+        """Drop a value, so the next report of it is waited for (a confirmation)."""
+        with self._cond:
+            self._values.pop((target, param), None)
+            self._pending.pop((target, param), None)
 
     def pending(self, target: TrackId | None, param: str) -> bool:
         """True while a value we set has not been reported back by the DAW."""

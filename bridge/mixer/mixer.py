@@ -13,9 +13,11 @@ import time
 from collections.abc import Callable, Sequence
 
 from bridge.dialects.base import MASTER, Dialect, TrackId, TrackList, Update, Value
+from bridge.dialects.plugins import PluginList, PluginSpecs
 from bridge.errors import BridgeTimeoutError, UnknownTrackError
 from bridge.mixer.mirror import Mirror
 from bridge.mixer.model import Track, Tracks, Transport
+from bridge.mixer.plugins import PluginDesk
 from bridge.osc.message import Message
 from bridge.osc.ratelimit import RateLimiter
 from bridge.osc.transport import OscTransport
@@ -66,6 +68,8 @@ class Mixer:
         self.tracks = Tracks(self)
         self.master = Track(self, MASTER)
         self.transport = Transport(self)
+        self.plugins = PluginDesk(self)
+        """Plugins by number or name: lists, descriptions, checked and confirmed sets."""
         self._rate_limit_s = rate_limit_s
         self._clock = clock
         self._osc: OscTransport | None = None
@@ -245,6 +249,8 @@ class Mixer:
                 self.mirror.apply(item)
             elif isinstance(item, TrackList):
                 self.mirror.apply_list(item)
+            elif isinstance(item, PluginList | PluginSpecs):
+                self.mirror.apply_plugins(item)
             else:
                 self._transport().send(item)
 
@@ -270,6 +276,10 @@ class Mixer:
         self._transport()
         assert self._limiter is not None
         return self._limiter
+
+    def label(self, target: TrackId) -> str:
+        """``track 2 ('Vocals')`` or ``the master``, for messages."""
+        return self._label(target)
 
     def _label(self, target: TrackId) -> str:
         if target == MASTER:

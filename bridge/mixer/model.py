@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from bridge.dialects.base import MASTER, TrackId, Value
+from bridge.mixer.fx import FxChain
 
 if TYPE_CHECKING:
     from bridge.automation.builder import LaneBuilder
     from bridge.automation.timebase import Tempo
     from bridge.mixer.mixer import Mixer
 
-__all__ = ["Fx", "FxChain", "Param", "Params", "Send", "Sends", "Track", "Tracks", "Transport"]
+__all__ = ["Send", "Sends", "Track", "Tracks", "Transport"]
 
 
 class Track:
@@ -32,6 +33,11 @@ class Track:
     def __init__(self, mixer: Mixer, ref: int | str) -> None:
         self._mixer = mixer
         self._ref = ref
+
+    @property
+    def mixer(self) -> Mixer:
+        """The mixer this track belongs to."""
+        return self._mixer
 
     @property
     def key(self) -> TrackId:
@@ -202,13 +208,30 @@ class Send:
         self.index = index
 
     @property
+    def _path(self) -> str:
+        return f"send/{self.index}/level_db"
+
+    @property
     def level_db(self) -> float:
-        """Send level in dB."""
-        return _float(self._track.get(f"send/{self.index}/level_db"))
+        """Send level in dB, as the DAW reports it now (asked again where it can be)."""
+        mixer, key = self._track.mixer, self._track.key
+        if mixer.dialect.query(key, self._path):
+            mixer.mirror.forget(key, self._path)
+        return _float(self._track.get(self._path))
 
     @level_db.setter
     def level_db(self, value: float) -> None:
-        self._track.set(f"send/{self.index}/level_db", value)
+        """Set the level and wait for the DAW to confirm it, where it reports sends.
+
+        Raises:
+            BridgeTimeoutError: The DAW did not confirm the level in time.
+        """
+        mixer, key = self._track.mixer, self._track.key
+        if mixer.dialect.confirms(key, self._path):
+            mixer.mirror.forget(key, self._path)
+        self._track.set(self._path, value)
+        if mixer.dialect.confirms(key, self._path):
+            self._track.wait_for(self._path, value, tolerance=0.01)
 
 
 class Sends:
@@ -219,75 +242,6 @@ class Sends:
 
     def __getitem__(self, index: int) -> Send:
         return Send(self._track, _index(index, "send"))
-
-
-class Param:
-    """One plugin parameter, normalised 0..1."""
-
-    def __init__(self, fx: Fx, index: int) -> None:
-        self._fx = fx
-        self.index = index
-
-    @property
-    def _path(self) -> str:
-        return f"fx/{self._fx.index}/param/{self.index}"
-
-    @property
-    def value(self) -> float:
-        """The normalised value, 0..1."""
-        return _float(self._fx.track.get(self._path))
-
-    @value.setter
-    def value(self, value: float) -> None:
-        self._fx.track.set(self._path, value)
-
-    @property
-    def name(self) -> str | None:
-        """The parameter's name, where the DAW reports it."""
-        value = self._fx.track.get(f"{self._path}/name")
-        return None if value is None else str(value)
-
-
-class Params:
-    """A plugin's parameters, numbered from 1."""
-
-    def __init__(self, fx: Fx) -> None:
-        self._fx = fx
-
-    def __getitem__(self, index: int) -> Param:
-        return Param(self._fx, _index(index, "parameter"))
-
-    def __setitem__(self, index: int, value: float) -> None:
-        self[index].value = value
-
-
-class Fx:
-    """One plugin on a track (EQ, compressor, reverb …)."""
-
-    def __init__(self, track: Track, index: int) -> None:
-        self.track = track
-        self.index = index
-
-    @property
-    def name(self) -> str | None:
-        """The plugin's name, where the DAW reports it."""
-        value = self.track.get(f"fx/{self.index}/name")
-        return None if value is None else str(value)
-
-    @property
-    def params(self) -> Params:
-        """The plugin's parameters, ``params[1]`` first."""
-        return Params(self)
-
-
-class FxChain:
-    """A track's plugins, numbered from 1."""
-
-    def __init__(self, track: Track) -> None:
-        self._track = track
-
-    def __getitem__(self, index: int) -> Fx:
-        return Fx(self._track, _index(index, "plugin"))
 
 
 class Transport:

@@ -1,0 +1,272 @@
+"""Plugins and their parameters on a connected mixer: by number or name, checked, confirmed.
+
+Where the DAW describes its plugins (Ardour: :attr:`Dialect.describes_plugins`),
+every read asks it again, so a value is what the engine holds now, and every set
+is checked against the parameter's range *before* anything is sent, then
+confirmed by a fresh description. Elsewhere (REAPER, Live, the virtual DAW) the
+parameters are the 0..1 values and names the DAW pushes or answers by path.
+
+Nothing here fails silently: an unknown or ambiguous name lists the names there
+are; a value the DAW would not take is a :class:`~bridge.errors.ValueRangeError`
+naming the track, plugin, parameter, value and range, and nothing is sent; a set
+the DAW does not confirm in time is a :class:`~bridge.errors.BridgeTimeoutError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Final
+
+from bridge.dialects.base import TrackId, Value
+from bridge.dialects.path import ParamPath, Ref, parse
+from bridge.dialects.plugins import ParamSpec, PluginList, PluginSpecs, describe_range
+from bridge.errors import BridgeTimeoutError, UnknownPluginError, ValueRangeError
+
+if TYPE_CHECKING:
+    from bridge.mixer.mixer import Mixer
+
+__all__ = ["PluginDesk"]
+
+_NORMALIZED: Final = "normalized"
+_PROBE_FX: Final = 8  # how many plugin names to look for on a DAW that only answers by path
+
+
+def _pick(ref: Ref, items: list[tuple[int, str]], what: str, where: str) -> int:
+    """The number of the item ``ref`` names (a number, or a case-insensitive name)."""
+    names = ", ".join(f"{n} {name!r}" for n, name in items) or "none"
+    if isinstance(ref, int):
+        if any(n == ref for n, _ in items):
+            return ref
+        raise UnknownPluginError(f"no {what} {ref} on {where} (there are: {names})")
+    exact = [n for n, name in items if name == ref]
+    found = exact or [n for n, name in items if name.casefold() == ref.strip().casefold()]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        numbers = ", ".join(str(n) for n in found)
+        raise UnknownPluginError(
+            f"{what} name {ref!r} on {where} is ambiguous (numbers {numbers}); use a number"
+        )
+    raise UnknownPluginError(f"no {what} named {ref!r} on {where} (there are: {names})")
+
+
+class PluginDesk:
+    """A mixer's plugins: lists, descriptions, checked and confirmed sets.
+
+    Args:
+        mixer: The connected mixer.
+    """
+
+    def __init__(self, mixer: Mixer) -> None:
+        self._mixer = mixer
+
+    @property
+    def _title(self) -> str:
+        return self._mixer.dialect.title
+
+    def _where(self, target: TrackId) -> str:
+        return self._mixer.label(target)
+
+    # ---- lists and descriptions ----
+    def plugins(self, target: TrackId) -> PluginList:
+        """The track's plugins, as the DAW reports them now.
+
+        Raises:
+            BridgeTimeoutError: The DAW did not answer in time.
+        """
+        m = self._mixer
+        if m.dialect.describes_plugins:
+            since = m.mirror.generation
+            m.send_raw(m.dialect.list_plugins(target))
+            box: list[PluginList] = []
+
+            def arrived(_: object) -> bool:
+                listing = m.mirror.plugins_since(target, since)
+                if listing is not None:
+                    box.append(listing)
+                return listing is not None
+
+            if not m.mirror.wait_for(arrived, m.timeout):
+                raise BridgeTimeoutError(
+                    f"{self._title} did not list the plugins of {self._where(target)}"
+                    f" within {m.timeout:g} s"
+                )
+            return box[-1]
+        return self._pushed_plugins(target)
+
+    def _pushed_plugins(self, target: TrackId) -> PluginList:
+        m = self._mixer
+        values = m.mirror.params(target)
+        if not any(k.startswith("fx/") and k.endswith("/name") for k in values):
+            with contextlib.suppress(BridgeTimeoutError):  # asks where the DAW answers by path
+                m.get(target, "fx/1/name")
+            values = m.mirror.params(target)
+        found = []
+        for n in range(1, 1024):
+            name = values.get(f"fx/{n}/name")
+            if name is None:
+                if n > _PROBE_FX:
+                    break
+                continue
+            if isinstance(name, str) and name:
+                active = values.get(f"fx/{n}/active")
+                found.append((n, name, None if active is None else bool(active)))
+        return PluginList(target, tuple(found))
+
+    def describe(self, target: TrackId, fx: int) -> PluginSpecs:
+        """Every parameter of plugin ``fx``, with its current value.
+
+        Raises:
+            BridgeTimeoutError: The DAW did not answer in time.
+        """
+        m = self._mixer
+        if not m.dialect.describes_plugins:
+            return self._pushed_specs(target, fx)
+        since = m.mirror.generation
+        m.send_raw(m.dialect.describe_plugin(target, fx))
+        got = self._wait_specs(target, fx, since)
+        if got is None:
+            raise BridgeTimeoutError(
+                f"{self._title} did not describe plugin {fx} of {self._where(target)}"
+                f" within {m.timeout:g} s"
+            )
+        return got
+
+    def _wait_specs(self, target: TrackId, fx: int, since: int) -> PluginSpecs | None:
+        m = self._mixer
+        box: list[PluginSpecs] = []
+
+        def arrived(_: object) -> bool:
+            specs = m.mirror.specs_since(target, fx, since)
+            if specs is not None:
+                box.append(specs)
+            return specs is not None
+
+        return box[-1] if m.mirror.wait_for(arrived, m.timeout) else None
+
+    def _pushed_specs(self, target: TrackId, fx: int) -> PluginSpecs:
+        m = self._mixer
+        values = m.mirror.params(target)
+        prefix = f"fx/{fx}/param/"
+        if not any(k.startswith(prefix) and k.endswith("/name") for k in values):
+            with contextlib.suppress(BridgeTimeoutError):  # asks where the DAW answers by path
+                m.get(target, f"{prefix}1/name")
+            values = m.mirror.params(target)
+        specs = []
+        for key, name in values.items():
+            rest = key[len(prefix) :].split("/") if key.startswith(prefix) else []
+            if len(rest) == 2 and rest[1] == "name" and rest[0].isdigit():
+                number = int(rest[0])
+                value = values.get(f"{prefix}{number}")
+                text = values.get(f"{prefix}{number}/text")
+                specs.append(
+                    ParamSpec(
+                        number=number,
+                        name=str(name),
+                        min=0.0,
+                        max=1.0,
+                        unit=_NORMALIZED,
+                        value=float(value) if isinstance(value, int | float) else None,
+                        text=text if isinstance(text, str) else None,
+                    )
+                )
+        return PluginSpecs(target, fx, tuple(sorted(specs, key=lambda s: s.number)))
+
+    # ---- names to numbers ----
+    def resolve(self, target: TrackId, path: str | ParamPath) -> tuple[ParamPath, ParamSpec | None]:
+        """The path with its plugin and parameter as numbers, and the parameter's spec.
+
+        Raises:
+            UnknownPluginError: No such plugin or parameter, or an ambiguous name.
+            BridgeTimeoutError: The DAW did not answer in time.
+        """
+        p = parse(path)
+        if p.kind not in ("fx", "param"):
+            return p, None
+        assert p.fx is not None
+        where = self._where(target)
+        if isinstance(p.fx, int) and p.kind == "fx" and not self._mixer.dialect.describes_plugins:
+            return p, None
+        listing = self.plugins(target)
+        fx = _pick(p.fx, [(n, name) for n, name, _ in listing.plugins], "plugin", where)
+        if p.kind == "fx":
+            return p.with_numbers(fx), None
+        assert p.param is not None
+        specs = self.describe(target, fx)
+        name = next(nm for n, nm, _ in listing.plugins if n == fx)
+        items = [(s.number, s.name) for s in specs.params]
+        number = _pick(p.param, items, "parameter", f"plugin {fx} {name!r} of {where}")
+        return p.with_numbers(fx, number), next(s for s in specs.params if s.number == number)
+
+    # ---- sets ----
+    def set(self, target: TrackId, path: str | ParamPath, value: Value) -> float | bool:
+        """Set a plugin parameter (in its units) or a plugin's active flag, and confirm it.
+
+        Returns:
+            The value the DAW reports after the set.
+
+        Raises:
+            ValueRangeError: The value is out of range, not on/off, or read only;
+                nothing was sent.
+            UnknownPluginError: No such plugin or parameter.
+            BridgeTimeoutError: The DAW did not confirm the value in time.
+        """
+        p, spec = self.resolve(target, path)
+        m = self._mixer
+        if p.kind == "fx":
+            return self._set_active(target, p, value)
+        assert spec is not None
+        v = self._checked(target, p, spec, value)
+        key = str(p)
+        if not m.dialect.describes_plugins:
+            m.set(target, key, v)
+            if m.dialect.confirms(target, key):
+                m.wait_for(target, key, v, tolerance=1e-4)
+            return v
+        since = m.mirror.generation
+        m.set(target, key, v)
+        m.send_raw(m.dialect.describe_plugin(target, p.fx_number))
+        got = self._wait_specs(target, p.fx_number, since)
+        now = (
+            None
+            if got is None
+            else next((s.value for s in got.params if s.number == spec.number), None)
+        )
+        tolerance = 1e-5 * max(1.0, abs(v))
+        if now is None or abs(now - v) > tolerance:
+            shown = "no answer" if now is None else f"it reports {now:g}"
+            raise BridgeTimeoutError(
+                f"{m.dialect.title} did not confirm {self._label(target, p, spec)} = {v:g}"
+                f" within {m.timeout:g} s ({shown})"
+            )
+        return now
+
+    def _set_active(self, target: TrackId, p: ParamPath, value: Value) -> bool:
+        m = self._mixer
+        if not isinstance(value, bool) and value not in (0, 1):
+            raise ValueRangeError(
+                f"{self._where(target)}: plugin {p.fx} active must be on/off, not {value!r}"
+            )
+        key = str(p)
+        m.mirror.forget(target, key)
+        m.set(target, key, bool(value))
+        m.wait_for(target, key, bool(value))
+        return bool(value)
+
+    def _label(self, target: TrackId, p: ParamPath, spec: ParamSpec) -> str:
+        return f"{self._where(target)} plugin {p.fx} parameter {spec.number} {spec.name!r}"
+
+    def _checked(self, target: TrackId, p: ParamPath, spec: ParamSpec, value: Value) -> float:
+        if isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, int | float):
+            raise ValueRangeError(f"{self._label(target, p, spec)} needs a number, not {value!r}")
+        v = float(value)
+        problem = spec.check(v)
+        if problem is not None:
+            if "out of range" not in problem:
+                problem += f" (range {describe_range(spec)})"
+            if spec.unit == _NORMALIZED:
+                problem += f"; {self._title} takes plugin values normalized 0..1"
+            raise ValueRangeError(f"{self._label(target, p, spec)}: {problem}; nothing was sent")
+        return v
