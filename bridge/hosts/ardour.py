@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
-import math
 import os
 import shutil
 import signal
@@ -34,7 +33,7 @@ import subprocess
 import threading
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -42,13 +41,28 @@ from typing import Any, Self, TypedDict
 from xml.etree import ElementTree
 
 from bridge.errors import BridgeError
+from bridge.hosts.ardour_state import (
+    ACE_PLUGINS,
+    AutomationState,
+    PluginParam,
+    PluginState,
+    SendState,
+    gain_to_db,
+    parse_automation,
+    parse_plugins,
+    parse_sends,
+)
 
 __all__ = [
+    "ACE_PLUGINS",
     "SESSION_NAME",
     "ArdourHostError",
     "AutomationState",
     "HeadlessArdour",
+    "PluginParam",
+    "PluginState",
     "RouteState",
+    "SendState",
     "SessionState",
     "query_strip_list",
     "udp_port_in_use",
@@ -66,6 +80,8 @@ _REQUEST_TIMEOUT_S = 10.0
 _REMOVE_TIMEOUT_S = 30.0
 _MAX_NAME_LEN = 200
 _OSC_REMAP_S = 0.3  # Ardour's OSC re-maps existing surfaces' strips on a 100 ms timer
+# Control files `_prepare` writes for the Lua script's "create" mode.
+_SETUP_FILES = ("tracks", "buses", "plugins", "sends")
 
 # Lines luasession prints that never explain a failure.
 _NOISE = (
@@ -87,21 +103,6 @@ _OSC_PROTOCOL = (
 
 class ArdourHostError(BridgeError):
     """Ardour could not be started, did not answer, or refused a request."""
-
-
-class AutomationState(TypedDict):
-    """One control's automation, as Ardour's engine holds it.
-
-    Attributes:
-        state: automation mode: ``"Manual"``, ``"Play"``, ``"Write"``, ``"Touch"`` or
-            ``"Latch"`` (Ardour's internal name for ``"Manual"`` is ``Off``).
-        events: ``(time in seconds from session start, value)`` pairs in time order.
-            Values are the control's internal unit: linear gain factor for gain,
-            azimuth 0..1 (0 = left) for pan.
-    """
-
-    state: str
-    events: list[tuple[float, float]]
 
 
 class RouteState(TypedDict):
@@ -126,6 +127,8 @@ class RouteState(TypedDict):
         rec_enable: record-enable of a track; None for buses.
         gain_automation: gain automation (values are linear gain factors).
         pan_automation: azimuth automation, or None without a panner.
+        plugins: plugin inserts in OSC piid order (``plugins[0]`` is piid 1).
+        sends: sends in OSC sendid order (``sends[0]`` is send 1).
     """
 
     name: str
@@ -143,6 +146,8 @@ class RouteState(TypedDict):
     rec_enable: bool | None
     gain_automation: AutomationState
     pan_automation: AutomationState | None
+    plugins: list[PluginState]
+    sends: list[SendState]
 
 
 class SessionState(TypedDict):
@@ -165,18 +170,66 @@ class SessionState(TypedDict):
     strips: list[str]
 
 
-def _validate_name(name: str) -> str:
+def _validate_name(name: str, what: str = "track") -> str:
     if not isinstance(name, str) or not name.strip():
-        raise ArdourHostError(f"track name must be a non-empty string, got {name!r}")
+        raise ArdourHostError(f"{what} name must be a non-empty string, got {name!r}")
     if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise ArdourHostError(f"track name {name!r} contains a control character")
+        raise ArdourHostError(f"{what} name {name!r} contains a control character")
     if len(name) > _MAX_NAME_LEN:
-        raise ArdourHostError(f"track name longer than {_MAX_NAME_LEN} characters")
+        raise ArdourHostError(f"{what} name longer than {_MAX_NAME_LEN} characters")
     if name != name.strip():
-        raise ArdourHostError(f"track name {name!r} has leading or trailing blanks")
+        raise ArdourHostError(f"{what} name {name!r} has leading or trailing blanks")
     if name.lower() in ("master", "monitor"):
-        raise ArdourHostError(f"track name {name!r} is reserved by Ardour")
+        raise ArdourHostError(f"{what} name {name!r} is reserved by Ardour")
     return name
+
+
+def _names(value: Sequence[str], what: str) -> list[str]:
+    """Validated names of a sequence argument (one string is refused, not split)."""
+    if isinstance(value, str):
+        raise ArdourHostError(f"{what}s must be a sequence of names, not one string")
+    return [_validate_name(name, what) for name in value]
+
+
+def _plugin_lines(
+    plugins: Mapping[str, Sequence[str]], routes: Sequence[str]
+) -> list[tuple[str, str]]:
+    """``(route, LV2 URI)`` pairs in insertion order; refuses unknown routes and plugins."""
+    lines = []
+    for route, names in plugins.items():
+        if route not in routes:
+            raise ArdourHostError(
+                f"plugins for {route!r}: no such track or bus (routes: {list(routes)})"
+            )
+        if isinstance(names, str):
+            raise ArdourHostError(f"plugins for {route!r} must be a sequence of names")
+        for name in names:
+            if name not in ACE_PLUGINS:
+                known = ", ".join(repr(known) for known in ACE_PLUGINS)
+                raise ArdourHostError(f"unknown plugin {name!r} for {route!r}; known: {known}")
+            lines.append((route, ACE_PLUGINS[name]))
+    return lines
+
+
+def _send_lines(
+    sends: Mapping[str, Sequence[str]], tracks: Sequence[str], buses: Sequence[str]
+) -> list[tuple[str, str]]:
+    """``(track, bus)`` pairs in send order; refuses unknown names and repeated sends."""
+    lines = []
+    for track, targets in sends.items():
+        if track not in tracks:
+            raise ArdourHostError(f"sends from {track!r}: no such track (tracks: {list(tracks)})")
+        if isinstance(targets, str):
+            raise ArdourHostError(f"sends from {track!r} must be a sequence of bus names")
+        if len(set(targets)) != len(targets):
+            raise ArdourHostError(f"sends from {track!r} repeat a bus: {list(targets)}")
+        for bus in targets:
+            if bus not in buses:
+                raise ArdourHostError(
+                    f"send from {track!r} to {bus!r}: no such bus (buses: {list(buses)})"
+                )
+            lines.append((track, bus))
+    return lines
 
 
 def udp_port_in_use(port: int) -> bool:
@@ -356,14 +409,22 @@ class HeadlessArdour:
 
     Use it as a context manager (``with HeadlessArdour(tmp_path, port=p) as daw:``)
     or call `start` and `stop`. Every `start` creates a fresh session, so each run
-    begins from the same clean state: the named tracks at 0 dB, centred, unmuted,
-    no automation, transport stopped at sample 0.
+    begins from the same clean state: the named tracks (then buses) at 0 dB,
+    centred, unmuted, the named plugins at their defaults, the sends at Ardour's
+    default level, no automation, transport stopped at sample 0.
 
     Args:
         workdir: directory for the session, the log, the control files and the
             isolated config; created if missing. One instance per work dir.
         port: OSC UDP port (Ardour binds it on 0.0.0.0).
         tracks: names of the mono-in, stereo-out audio tracks, in strip order.
+        buses: names of stereo audio buses, created after the tracks (so their
+            strips follow the tracks').
+        plugins: route (track or bus) name -> plugin short names (keys of
+            `ACE_PLUGINS`), inserted pre-fader in this order: the first is OSC
+            plugin id (piid) 1.
+        sends: track name -> bus names to aux-send to, in this order: the first is
+            OSC send id 1.
         rate: session sample rate in Hz (the Dummy backend runs at it).
         binary: the ``ardour7-lua`` launcher (name on PATH or a path).
         start_timeout: seconds `start` waits for the OSC surface to answer.
@@ -378,6 +439,9 @@ class HeadlessArdour:
         *,
         port: int = 3819,
         tracks: Sequence[str] = ("Track1",),
+        buses: Sequence[str] = (),
+        plugins: Mapping[str, Sequence[str]] | None = None,
+        sends: Mapping[str, Sequence[str]] | None = None,
         rate: int = 48000,
         binary: str = "ardour7-lua",
         start_timeout: float = 30.0,
@@ -386,16 +450,23 @@ class HeadlessArdour:
             raise ArdourHostError(f"OSC port must be 1024..65535, got {port}")
         if not 8000 <= rate <= 192000:
             raise ArdourHostError(f"sample rate must be 8000..192000 Hz, got {rate}")
-        if isinstance(tracks, str):
-            raise ArdourHostError("tracks must be a sequence of names, not one string")
-        names = [_validate_name(name) for name in tracks]
+        names = _names(tracks, "track")
         if len(set(names)) != len(names):
             raise ArdourHostError(f"track names must be unique, got {names}")
+        bus_names = _names(buses, "bus")
+        routes = names + bus_names
+        if len(set(routes)) != len(routes):
+            raise ArdourHostError(f"track and bus names must be unique, got {routes}")
+        plugin_lines = _plugin_lines(plugins or {}, routes)
+        send_lines = _send_lines(sends or {}, names, bus_names)
         if start_timeout <= 0:
             raise ArdourHostError(f"start_timeout must be positive, got {start_timeout}")
         self._workdir = Path(workdir).resolve()
         self._port = port
         self._tracks = tuple(names)
+        self._buses = tuple(bus_names)
+        self._plugin_lines = tuple(plugin_lines)
+        self._send_lines = tuple(send_lines)
         self._rate = rate
         self._binary = binary
         self._start_timeout = start_timeout
@@ -499,7 +570,7 @@ class HeadlessArdour:
                 f"UDP port {self._port} is busy; Ardour would silently use another port"
             )
         for stale in self._ctl.glob("*"):
-            if stale.name != "tracks":
+            if stale.name not in _SETUP_FILES:
                 stale.unlink()
         env = dict(os.environ)
         env.update(
@@ -559,6 +630,10 @@ class HeadlessArdour:
             f"  <ControlProtocols>\n    {_OSC_PROTOCOL}\n  </ControlProtocols>\n</Ardour>\n"
         )
         (self._ctl / "tracks").write_text("".join(f"{name}\n" for name in self._tracks))
+        (self._ctl / "buses").write_text("".join(f"{name}\n" for name in self._buses))
+        # Names hold no control character (checked), so a tab separates safely.
+        for file, lines in (("plugins", self._plugin_lines), ("sends", self._send_lines)):
+            (self._ctl / file).write_text("".join(f"{a}\t{b}\n" for a, b in lines))
         script = resources.files("bridge.hosts").joinpath(_SERVE_SCRIPT).read_bytes()
         self._script.write_bytes(script)
 
@@ -704,17 +779,21 @@ class HeadlessArdour:
                 hidden=bool(raw["hidden"]),
                 active=bool(raw["active"]),
                 gain=gain,
-                gain_db=20.0 * math.log10(gain) if gain > 0 else -math.inf,
+                gain_db=gain_to_db(gain),
                 trim=_float_or_none(raw.get("trim")),
                 pan_azimuth=_float_or_none(raw.get("pan_azimuth")),
                 pan_width=_float_or_none(raw.get("pan_width")),
                 mute=bool(raw["mute"]),
                 solo=bool(raw["solo"]),
                 rec_enable=raw.get("rec_enable"),
-                gain_automation=_automation(raw["gain_automation"], rate),
+                gain_automation=parse_automation(raw["gain_automation"], rate),
                 pan_automation=(
-                    _automation(raw["pan_automation"], rate) if raw.get("pan_automation") else None
+                    parse_automation(raw["pan_automation"], rate)
+                    if raw.get("pan_automation")
+                    else None
                 ),
+                plugins=parse_plugins(raw.get("plugins"), rate),
+                sends=parse_sends(raw.get("sends")),
             )
         strips = [
             r["name"]
@@ -816,13 +895,6 @@ class HeadlessArdour:
             self._launch("load")
         finally:
             self._start_timeout = saved
-
-
-def _automation(raw: dict[str, Any], rate: int) -> AutomationState:
-    return AutomationState(
-        state=str(raw["state"]),
-        events=[(float(when) / rate, float(value)) for when, value in raw["events"]],
-    )
 
 
 def _float_or_none(value: Any) -> float | None:

@@ -3,13 +3,20 @@
 -- Usage: ardour7-lua ardour_serve.lua CTL_DIR SESSION_DIR SESSION_NAME RATE OSC_PORT MODE
 --
 -- MODE "create": create a fresh session (luasession picks the Dummy backend)
--- with the audio tracks named in CTL_DIR/tracks (one name a line) and save it.
+-- and save it. It holds, in this order:
+--   CTL_DIR/tracks   mono-in, stereo-out audio tracks (one name a line)
+--   CTL_DIR/buses    stereo audio buses (one name a line), after the tracks
+--   CTL_DIR/plugins  "ROUTE<TAB>URI" lines: LV2 plugins inserted pre-fader, in
+--                    line order per route (OSC piid 1 = the route's first line)
+--   CTL_DIR/sends    "TRACK<TAB>BUS" lines: aux sends, in line order per track
+-- (Names cannot hold a tab: the harness refuses control characters.)
 -- MODE "load": load the saved session as it is.
 -- Then write CTL_DIR/ready and poll CTL_DIR every 20 ms:
 --   stop       close the session and exit
 --   req-N      one request (line 1: command, following lines: arguments);
 --              the reply goes to rep-N.json (written atomically), N = 1, 2, ...
--- Commands: dump, save, add_track NAME [ORDER].
+-- Commands: dump (routes with their plugins and sends too), save,
+-- add_track NAME [ORDER].
 -- (Ardour 7.3's Lua cannot remove a route, and closing a session that was
 -- loaded again in the same process can deadlock in Graph::drop_threads, so the
 -- harness removes a track by restarting this script in "load" mode.)
@@ -125,6 +132,107 @@ local function sorted_routes(s)
   return routes
 end
 
+-- Plugins and sends ----------------------------------------------------------
+-- Facts measured with Ardour 7.3's ardour7-lua (ACE EQ, Compressor, Reverb, Delay):
+-- * plugin:parameter_count() counts every LV2 port, audio ports too (ACE EQ 26,
+--   Compressor 14, Reverb 7, Delay 14); plugin:nth_parameter(n, ok) walks only the
+--   control ports and returns (controlid, {n, ok}) with ok false (controlid 0)
+--   once n passes the last one (EQ 24, Compressor 11, Reverb 3, Delay 11 controls).
+--   Control ids are LV2 port indices: the Reverb's first control is id 4.
+-- * parameter_is_input is false for the meters (Compressor "Gain Reduction",
+--   "Input Level", "Output Level"; Delay "Delaytime"); parameter_is_control is true
+--   for every control port.
+-- * plugin:get_parameter_descriptor(cid, ARDOUR.ParameterDescriptor()) returns
+--   (0, {cid, pd}) with pd.label, pd.lower, pd.upper, for inputs and outputs.
+-- * ARDOUR.LuaAPI.plugin_automation(proc, n) raises "Given Parameter is not an
+--   input" for outputs and "Invalid Parameter" past the controls; for inputs it
+--   returns (AutomationList, ControlList, ParameterDescriptor).
+-- * ARDOUR.LuaAPI.get_plugin_insert_param(insert, n, false) returns the value of
+--   the n-th control (outputs too) as (value, {insert, n, ok}).
+-- * insert:to_automatable():automation_control(Evoral.Parameter(
+--   ARDOUR.AutomationType.PluginAutomation, 0, cid), false) gives the control of
+--   an input (its get_value() equals the plugin's value) and nil for an output.
+-- * OSC /strip/plugin/descriptor numbers a parameter ppi + 1 for ppi over
+--   0 .. parameter_count() - 1 and lists those whose nth_parameter(ppi) is ok
+--   (input or control): numbers 1..24 for ACE EQ, 1..11 for the Compressor, the
+--   meters included. plugin_params does the same, so the numbers agree (the
+--   tests compare number, label, lower and upper with the OSC reply).
+-- * OSC's "current value" is the automation control's value, 0 for an output;
+--   the dump gives an output's plugin value (the Compressor's idle "Input Level"
+--   reads -160).
+-- * The bus's plugins are replicated per channel when they are mono; plugin(0)
+--   is the one OSC describes.
+
+local function plugin_params(ins)
+  local plug = ins:plugin(0)
+  local params = arr({})
+  for ppi = 0, plug:parameter_count() - 1 do
+    local cid, out = plug:nth_parameter(ppi, false)
+    if out[2] and (plug:parameter_is_input(cid) or plug:parameter_is_control(cid)) then
+      local _, dout = plug:get_parameter_descriptor(cid, ARDOUR.ParameterDescriptor())
+      local pd = dout[2]
+      local is_input = plug:parameter_is_input(cid)
+      local value, auto = ARDOUR.LuaAPI.get_plugin_insert_param(ins, ppi, false), nil
+      if is_input then
+        local ctrl = ins:to_automatable():automation_control(
+          Evoral.Parameter(ARDOUR.AutomationType.PluginAutomation, 0, cid), false)
+        if not ctrl:isnil() then
+          value = ctrl:get_value()
+          auto = automation(ctrl)
+        end
+      end
+      params[#params + 1] = {
+        number = ppi + 1,
+        name = pd.label,
+        value = value,
+        lower = pd.lower,
+        upper = pd.upper,
+        input = is_input,
+        automation = auto,
+      }
+    end
+  end
+  return params
+end
+
+local function route_plugins(r)
+  local plugins = arr({})
+  local i = 0
+  while true do
+    local proc = r:nth_plugin(i)
+    if proc:isnil() then break end
+    local ins = proc:to_insert()
+    if not ins:isnil() then
+      plugins[#plugins + 1] = {
+        name = ins:plugin(0):name(),
+        active = proc:active(),
+        params = plugin_params(ins),
+      }
+    end
+    i = i + 1
+  end
+  return plugins
+end
+
+local function route_sends(r)
+  local sends = arr({})
+  local i = 0
+  while true do
+    local proc = r:nth_send(i)
+    if proc:isnil() then break end
+    local target = nil
+    local isend = proc:to_internalsend()
+    if not isend:isnil() then target = isend:target_route():name() end
+    sends[#sends + 1] = {
+      target = target or r:send_name(i),
+      gain = r:send_level_controllable(i):get_value(),
+      active = proc:active(),
+    }
+    i = i + 1
+  end
+  return sends
+end
+
 local function dump(s)
   local routes = arr({})
   for _, r in ipairs(sorted_routes(s)) do
@@ -146,6 +254,8 @@ local function dump(s)
       rec_enable = rec,
       gain_automation = automation(r:gain_control()),
       pan_automation = automation(r:pan_azimuth_control()),
+      plugins = route_plugins(r),
+      sends = route_sends(r),
     }
   end
   return {
@@ -165,6 +275,47 @@ local function add_track(s, name, order)
   if tl:size() ~= 1 then error("new_audio_track made " .. tl:size() .. " tracks", 0) end
   for t in tl:iter() do
     if t:name() ~= name then error("Ardour named the track " .. t:name(), 0) end
+  end
+end
+
+local function split_tab(line)
+  local a, b = line:match("^([^\t]+)\t([^\t]+)$")
+  if not a then error("bad line in the harness's setup file: " .. line, 0) end
+  return a, b
+end
+
+local function add_bus(s, name)
+  if not s:route_by_name(name):isnil() then
+    error("a route named " .. name .. " exists", 0)
+  end
+  local rl = s:new_audio_route(2, 2, nil, 1, name, ARDOUR.PresentationInfo.Flag.AudioBus,
+    ARDOUR.PresentationInfo.max_order)
+  if rl:size() ~= 1 then error("new_audio_route made " .. rl:size() .. " buses", 0) end
+  if rl:front():name() ~= name then error("Ardour named the bus " .. rl:front():name(), 0) end
+end
+
+-- Insert in order at increasing processor indices: index i lands after the i
+-- plugins already added (pre-fader), so nth_plugin(i), OSC piid i + 1, is line i.
+local function add_plugin(s, route_name, uri)
+  local r = s:route_by_name(route_name)
+  if r:isnil() then error("no route named " .. route_name, 0) end
+  local p = ARDOUR.LuaAPI.new_plugin(s, uri, ARDOUR.PluginType.LV2, "")
+  if p:isnil() then error("Ardour has no LV2 plugin " .. uri, 0) end
+  local index = 0
+  while not r:nth_plugin(index):isnil() do index = index + 1 end
+  if r:add_processor_by_index(p, index, nil, true) ~= 0 then
+    error("cannot add " .. uri .. " to " .. route_name, 0)
+  end
+  if r:nth_plugin(index):isnil() then error(uri .. " is not plugin " .. index + 1, 0) end
+end
+
+local function add_send(s, track_name, bus_name)
+  local t = s:route_by_name(track_name)
+  local b = s:route_by_name(bus_name)
+  if t:isnil() then error("no route named " .. track_name, 0) end
+  if b:isnil() then error("no bus named " .. bus_name, 0) end
+  if t:add_aux_send(b, t:main_outs()) ~= 0 then
+    error("cannot add a send from " .. track_name .. " to " .. bus_name, 0)
   end
 end
 
@@ -190,8 +341,18 @@ else
     say("error: create_session failed for " .. sdir)
     os.exit(3)
   end
-  for _, name in ipairs(read_lines(ctl .. "/tracks")) do
-    add_track(s, name, ARDOUR.PresentationInfo.max_order)
+  local ok, err = pcall(function()
+    for _, name in ipairs(read_lines(ctl .. "/tracks")) do
+      add_track(s, name, ARDOUR.PresentationInfo.max_order)
+    end
+    for _, name in ipairs(read_lines(ctl .. "/buses")) do add_bus(s, name) end
+    for _, line in ipairs(read_lines(ctl .. "/plugins")) do add_plugin(s, split_tab(line)) end
+    for _, line in ipairs(read_lines(ctl .. "/sends")) do add_send(s, split_tab(line)) end
+  end)
+  if not ok then
+    say("error: " .. tostring(err))
+    close_session()
+    os.exit(4)
   end
   save(s)
 end

@@ -1,12 +1,15 @@
-"""A real Ardour 7 headless: start, OSC set → engine state, busy port, tracks, clean stop.
+"""A real Ardour 7 headless: start, OSC set → engine state, busy port, tracks, clean stop;
+buses, aux sends and ACE plugins, and the agreement of their numbering with Ardour's OSC.
 
-One Ardour serves the module (each start costs about 2 s); the lifecycle test
-starts its own. OSC messages are built with explicit type tags and sent from a
-raw UDP socket, so replies (Ardour answers the source port) come back to it.
+One Ardour serves the plain tests and another the plugin tests (each start costs
+about 2 s); the lifecycle and removal tests start their own. OSC messages are built
+with explicit type tags and sent from a raw UDP socket, so replies (Ardour answers
+the source port) come back to it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
@@ -22,7 +25,7 @@ from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 
 from bridge.errors import BridgeError
-from bridge.hosts import ArdourHostError, HeadlessArdour
+from bridge.hosts import ACE_PLUGINS, ArdourHostError, HeadlessArdour, PluginParam, RouteState
 from bridge.hosts.ardour import query_strip_list
 from tests.bridge import free_udp_port, wait_dump
 
@@ -53,6 +56,33 @@ class Osc:
         self.send(address, *args)
         return self.receive(address, count=1)
 
+    def _next(self, deadline: float) -> tuple[str, list[object]]:
+        self.sock.settimeout(max(deadline - time.monotonic(), 1e-3))
+        dgram, _ = self.sock.recvfrom(65536)
+        if dgram.startswith(b"#"):  # python-osc refuses the "#reply" address
+            dgram = b"/" + dgram[1:]
+        message = OscMessage(dgram)
+        return message.address, list(message.params)
+
+    def collect(self, end: str, *, timeout: float = 2.0) -> list[tuple[str, list[object]]]:
+        """Every message that arrives up to and including the first one to ``end``."""
+        deadline = time.monotonic() + timeout
+        out: list[tuple[str, list[object]]] = []
+        while time.monotonic() < deadline:
+            out.append(self._next(deadline))
+            if out[-1][0] == end:
+                return out
+        raise TimeoutError(f"no {end} message; got {out}")
+
+    def drain(self, seconds: float) -> list[tuple[str, list[object]]]:
+        """Every message that arrives within ``seconds``."""
+        deadline = time.monotonic() + seconds
+        out: list[tuple[str, list[object]]] = []
+        with contextlib.suppress(TimeoutError):
+            while time.monotonic() < deadline:
+                out.append(self._next(deadline))
+        return out
+
     def receive(self, address: str, *, count: int, timeout: float = 2.0) -> list[object]:
         """Parameters of the next message to ``address`` that has ``count`` of them."""
         deadline = time.monotonic() + timeout
@@ -64,6 +94,15 @@ class Osc:
                 if len(params) == count:
                     return params
         raise TimeoutError(f"no {address} message with {count} parameters")
+
+    def reply(self, address: str, *, timeout: float = 2.0) -> list[object]:
+        """Parameters of the next message to ``address`` (``#reply`` read as ``/reply``)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            got, params = self._next(deadline)
+            if got == address:
+                return params
+        raise TimeoutError(f"no {address} message")
 
     def close(self) -> None:
         self.sock.close()
@@ -109,6 +148,8 @@ def test_fresh_session_has_the_named_tracks_at_unity(daw: HeadlessArdour, osc: O
         assert route["rec_enable"] is False
         assert route["pan_azimuth"] == pytest.approx(0.5)
         assert route["gain_automation"]["state"] == "Manual"
+        assert route["plugins"] == []
+        assert route["sends"] == []
     assert state["routes"]["Master"]["kind"] == "master"
     assert daw.session_file.is_file()
     assert daw.pid is not None
@@ -219,6 +260,305 @@ def test_add_and_remove_track_shift_strip_ids(daw: HeadlessArdour, osc: Osc) -> 
     assert "Invalid Source port" not in daw.log_path.read_text()
     with pytest.raises(ArdourHostError, match="no track"):
         daw.remove_track("Keys")
+
+
+# Buses, aux sends and plugins -----------------------------------------------------
+
+FX_BUS = "Reverb Bus"
+FX_TRACKS = ("Vocals", "Guitar")
+FX_PLUGINS = {"Vocals": ("ACE EQ", "ACE Compressor"), FX_BUS: ("ACE Reverb",)}
+FX_SENDS = {"Vocals": (FX_BUS,), "Guitar": (FX_BUS,)}
+# Parameter names from the reference (ardour-headless.md, "Plugins").
+EQ_PARAMS = {
+    "Frequency L",
+    "Gain L",
+    *(f"{kind} {band}" for kind in ("Frequency", "Gain", "Bandwidth") for band in range(1, 5)),
+    "Frequency H",
+    "Gain H",
+    "Master Gain",
+    *(f"Filter {band}" for band in "L1234H"),
+    "Enable",
+}
+COMP_INPUTS = {"Attack", "Release", "Knee", "Ratio", "Threshold", "Makeup", "Sidechain", "Enable"}
+REVERB_PARAMS = {"Blend", "Room Size", "Enable"}
+# /set_surface 0 31 16384 0 0 0 0: all strips but master, "/reply", replies to the sender.
+SURFACE_ARGS = [("i", value) for value in (0, 31, 16384, 0, 0, 0, 0)]
+
+
+def _fader_position(gain: float) -> float:
+    """Ardour's fader law with max gain 2.0 (reference osc/ardour.md §6)."""
+    return ((6 * math.log2(gain) + 192) / 198) ** 8 if gain > 0 else 0.0
+
+
+def _param(plugin_params: list[PluginParam], name: str) -> PluginParam:
+    (found,) = [param for param in plugin_params if param["name"] == name]
+    return found
+
+
+def _plugin_param(route: RouteState, piid: int, name: str) -> PluginParam:
+    return _param(route["plugins"][piid - 1]["params"], name)
+
+
+def _descriptor(params: list[object]) -> dict[str, object]:
+    """One ``/strip/plugin/descriptor`` reply of Ardour 7.3, by field."""
+    count = params[9]
+    assert isinstance(count, int)
+    assert len(params) == 11 + 2 * count, params
+    keys = ("ssid", "piid", "number", "name", "flags", "datatype", "lower", "upper", "format")
+    fields = dict(zip(keys, params[:9], strict=True))
+    fields["scale_points"] = params[10 : 10 + 2 * count]
+    fields["value"] = params[-1]
+    return fields
+
+
+@pytest.fixture(scope="module")
+def fx_daw(ardour_bin: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeadlessArdour]:
+    host = HeadlessArdour(
+        tmp_path_factory.mktemp("ardour-fx"),
+        port=free_udp_port(),
+        tracks=FX_TRACKS,
+        buses=(FX_BUS,),
+        plugins=FX_PLUGINS,
+        sends=FX_SENDS,
+        binary=ardour_bin,
+    )
+    with host:
+        yield host
+
+
+@pytest.fixture
+def fx_osc(fx_daw: HeadlessArdour) -> Iterator[Osc]:
+    """An OSC client whose replies come back to its own port as ``/reply``."""
+    client = Osc(fx_daw.port)
+    client.send("/set_surface", *SURFACE_ARGS)
+    client.query("/strip/gain", ("i", 1))  # barrier: the surface is set up
+    yield client
+    client.close()
+
+
+def test_buses_plugins_and_sends_are_in_the_dump(fx_daw: HeadlessArdour) -> None:
+    state = fx_daw.dump()
+    assert state["strips"] == [*FX_TRACKS, FX_BUS]
+    assert query_strip_list(fx_daw.port) == state["strips"]
+    routes = state["routes"]
+    bus = routes[FX_BUS]
+    assert bus["kind"] == "bus"
+    assert bus["rec_enable"] is None
+    assert bus["gain_db"] == pytest.approx(0.0, abs=1e-6)
+
+    for name, route in routes.items():
+        expected = list(FX_PLUGINS.get(name, ()))
+        assert [plugin["name"] for plugin in route["plugins"]] == expected, name
+        assert all(plugin["active"] for plugin in route["plugins"]), name
+    eq, comp = routes["Vocals"]["plugins"]
+    (reverb,) = bus["plugins"]
+    assert {param["name"] for param in eq["params"]} == EQ_PARAMS
+    assert {param["name"] for param in comp["params"] if param["input"]} == COMP_INPUTS
+    assert {param["name"] for param in reverb["params"]} == REVERB_PARAMS
+    gain_1 = _param(eq["params"], "Gain 1")
+    assert (gain_1["lower"], gain_1["upper"]) == (-20.0, 20.0)
+    assert gain_1["input"] is True
+    meters = [param for param in comp["params"] if not param["input"]]
+    assert meters  # the compressor's outputs are listed, as OSC lists them
+    assert all(param["automation"] is None for param in meters)
+    for plugin in (eq, comp, reverb):
+        numbers = [param["number"] for param in plugin["params"]]
+        assert numbers[0] >= 1
+        assert numbers == sorted(set(numbers))
+        for param in plugin["params"]:
+            assert param["lower"] < param["upper"], param
+            if param["input"]:
+                assert param["lower"] <= param["value"] <= param["upper"], param
+                assert param["automation"] is not None
+                assert param["automation"]["state"] == "Manual"
+                assert param["automation"]["events"] == []
+
+    for name in FX_TRACKS:
+        (send,) = routes[name]["sends"]
+        assert send["target"] == FX_BUS
+        assert send["active"] is True
+        expected_db = 20 * math.log10(send["gain"]) if send["gain"] > 0 else -math.inf
+        assert send["gain_db"] == expected_db
+    assert bus["sends"] == []
+    assert routes["Master"]["sends"] == []
+
+
+def test_plugin_and_send_numbering_agrees_with_osc(fx_daw: HeadlessArdour, fx_osc: Osc) -> None:
+    state = fx_daw.dump()
+    described = 0
+    for ssid, name in enumerate(state["strips"], start=1):
+        route = state["routes"][name]
+        fx_osc.send("/strip/plugin/list", ("i", ssid))
+        expected: list[object] = [ssid]
+        for piid, plugin in enumerate(route["plugins"], start=1):
+            expected += [piid, plugin["name"], int(plugin["active"])]
+        assert fx_osc.reply("/strip/plugin/list") == expected
+
+        for piid, plugin in enumerate(route["plugins"], start=1):
+            fx_osc.send("/strip/plugin/descriptor", ("i", ssid), ("i", piid))
+            messages = fx_osc.collect("/strip/plugin/descriptor_end")
+            assert messages[-1][1] == [ssid, piid]
+            replies = [
+                _descriptor(params)
+                for address, params in messages
+                if address == "/strip/plugin/descriptor"
+            ]
+            assert [(r["ssid"], r["piid"]) for r in replies] == [(ssid, piid)] * len(replies)
+            assert [(r["number"], r["name"]) for r in replies] == [
+                (param["number"], param["name"]) for param in plugin["params"]
+            ]
+            for reply, param in zip(replies, plugin["params"], strict=True):
+                assert reply["lower"] == pytest.approx(param["lower"], rel=1e-6)
+                assert reply["upper"] == pytest.approx(param["upper"], rel=1e-6)
+                assert isinstance(reply["flags"], int)
+                assert bool(reply["flags"] & 128) == param["input"]  # bit 7: an input
+                if param["input"]:
+                    assert reply["value"] == pytest.approx(param["value"], rel=1e-6, abs=1e-6)
+            described += len(replies)
+
+        fx_osc.send("/strip/sends", ("i", ssid))
+        sends = fx_osc.reply("/strip/sends")
+        assert sends[0] == ssid
+        entries = [sends[i : i + 5] for i in range(1, len(sends), 5)]
+        assert [(e[0], e[1], e[2], e[4]) for e in entries] == [
+            (state["strips"].index(send["target"]) + 1, send["target"], sendid, int(send["active"]))
+            for sendid, send in enumerate(route["sends"], start=1)
+        ]
+        for entry, send in zip(entries, route["sends"], strict=True):
+            assert entry[3] == pytest.approx(_fader_position(send["gain"]), abs=1e-6)
+    assert described == len(EQ_PARAMS) + 11 + len(REVERB_PARAMS)  # 3 compressor meters
+
+
+def test_osc_plugin_parameter_sets_the_engine_value(fx_daw: HeadlessArdour, fx_osc: Osc) -> None:
+    state = fx_daw.dump()
+    ssid = state["strips"].index("Vocals") + 1
+    vocals = state["routes"]["Vocals"]
+    gain_1 = _plugin_param(vocals, 1, "Gain 1")
+    freq_1 = _plugin_param(vocals, 1, "Frequency 1")
+    ratio = _plugin_param(vocals, 2, "Ratio")
+    new_gain = 6.5 if gain_1["value"] != 6.5 else -4.5
+    new_freq = 4000.0 if freq_1["value"] != 4000.0 else 5000.0  # Hz, on a log scale
+    new_ratio = 8.0 if ratio["value"] != 8.0 else 2.5
+
+    def set_param(piid: int, param: PluginParam, value: float) -> None:
+        fx_osc.send(
+            "/strip/plugin/parameter",
+            ("i", ssid),
+            ("i", piid),
+            ("i", param["number"]),
+            ("f", value),
+        )
+
+    set_param(1, gain_1, new_gain)
+    set_param(1, freq_1, new_freq)
+    state = wait_dump(
+        fx_daw,
+        lambda s: _plugin_param(s["routes"]["Vocals"], 1, "Frequency 1")["value"] == new_freq,
+    )
+    assert _plugin_param(state["routes"]["Vocals"], 1, "Gain 1")["value"] == new_gain
+    assert _plugin_param(state["routes"]["Vocals"], 1, "Frequency 1")["value"] == new_freq
+    assert _plugin_param(state["routes"]["Vocals"], 2, "Ratio")["value"] == ratio["value"]
+
+    # Out of range on either side: dropped. A later in-range value on the same
+    # socket shows that Ardour handled them.
+    set_param(1, gain_1, gain_1["upper"] + 5.0)
+    set_param(1, gain_1, gain_1["lower"] - 5.0)
+    set_param(2, ratio, new_ratio)
+    state = wait_dump(
+        fx_daw, lambda s: _plugin_param(s["routes"]["Vocals"], 2, "Ratio")["value"] == new_ratio
+    )
+    assert _plugin_param(state["routes"]["Vocals"], 2, "Ratio")["value"] == new_ratio
+    assert _plugin_param(state["routes"]["Vocals"], 1, "Gain 1")["value"] == new_gain
+    assert state["routes"]["Guitar"]["plugins"] == []
+    # Ardour 7.3 answers none of these.
+    assert [a for a, _ in fx_osc.drain(0.2) if a.startswith("/strip/plugin")] == []
+
+    fx_osc.send("/strip/plugin/descriptor", ("i", ssid), ("i", 1))
+    replies = [
+        _descriptor(params)
+        for address, params in fx_osc.collect("/strip/plugin/descriptor_end")
+        if address == "/strip/plugin/descriptor"
+    ]
+    by_name = {reply["name"]: reply["value"] for reply in replies}
+    assert by_name["Gain 1"] == new_gain
+    assert by_name["Frequency 1"] == new_freq
+
+
+def test_osc_send_gain_sets_the_send_level(fx_daw: HeadlessArdour, fx_osc: Osc) -> None:
+    state = fx_daw.dump()
+    ssid = state["strips"].index("Vocals") + 1
+    bus_ssid = state["strips"].index(FX_BUS) + 1
+    before = state["routes"]["Vocals"]["sends"][0]["gain_db"]
+    guitar = state["routes"]["Guitar"]["sends"]
+    target = -6.0 if abs(before + 6.0) > 0.5 else -9.0
+
+    fx_osc.send("/strip/send/gain", ("i", ssid), ("i", 1), ("f", target))
+    state = wait_dump(
+        fx_daw, lambda s: abs(s["routes"]["Vocals"]["sends"][0]["gain_db"] - target) < 0.01
+    )
+    (send,) = state["routes"]["Vocals"]["sends"]
+    assert send["target"] == FX_BUS
+    assert send["gain_db"] == pytest.approx(target, abs=1e-4)
+    assert send["gain"] == pytest.approx(10 ** (target / 20), rel=1e-6)
+    assert state["routes"]["Guitar"]["sends"] == guitar
+
+    # OSC reads the level back as a fader position, from either end of the send.
+    fx_osc.send("/strip/sends", ("i", ssid))
+    position = pytest.approx(_fader_position(10 ** (target / 20)), abs=1e-6)
+    assert fx_osc.reply("/strip/sends") == [ssid, bus_ssid, FX_BUS, 1, position, 1]
+    fx_osc.send("/strip/receives", ("i", bus_ssid))
+    receives = fx_osc.reply("/strip/receives")
+    assert receives[:6] == [bus_ssid, ssid, "Vocals", 1, position, 1]
+
+
+def test_plugins_and_sends_survive_remove_track(ardour_bin: str, tmp_path: Path) -> None:
+    bus_plugins = ("ACE Reverb", "ACE Compressor (stereo)")
+    host = HeadlessArdour(
+        tmp_path,
+        port=free_udp_port(),
+        tracks=("Vocals", "Guitar"),
+        buses=(FX_BUS,),
+        plugins={"Guitar": tuple(ACE_PLUGINS), "Vocals": ("ACE Compressor",), FX_BUS: bus_plugins},
+        sends={"Vocals": (FX_BUS,), "Guitar": (FX_BUS,)},
+        binary=ardour_bin,
+    )
+    with host:
+        osc = Osc(host.port)
+        try:
+            state = host.dump()
+            guitar = state["routes"]["Guitar"]["plugins"]
+            assert [plugin["name"] for plugin in guitar] == list(ACE_PLUGINS)
+            threshold = _plugin_param(state["routes"]["Vocals"], 1, "Threshold")
+            osc.send(
+                "/strip/plugin/parameter",
+                ("i", 1),
+                ("i", 1),
+                ("i", threshold["number"]),
+                ("f", -20.0),
+            )
+            osc.send("/strip/send/gain", ("i", 1), ("i", 1), ("f", -10.0))
+            wait_dump(
+                host,
+                lambda s: (
+                    abs(s["routes"]["Vocals"]["sends"][0]["gain_db"] + 10) < 0.01
+                    and _plugin_param(s["routes"]["Vocals"], 1, "Threshold")["value"] == -20.0
+                ),
+            )
+            host.remove_track("Guitar")
+            state = host.dump()
+            assert state["strips"] == ["Vocals", FX_BUS]
+            vocals = state["routes"]["Vocals"]
+            assert [plugin["name"] for plugin in vocals["plugins"]] == ["ACE Compressor"]
+            assert _plugin_param(vocals, 1, "Threshold")["value"] == -20.0
+            (send,) = vocals["sends"]
+            assert send["target"] == FX_BUS
+            assert send["gain_db"] == pytest.approx(-10.0, abs=1e-4)
+            bus = state["routes"][FX_BUS]
+            assert [plugin["name"] for plugin in bus["plugins"]] == list(bus_plugins)
+            stereo = bus["plugins"][1]
+            assert {p["name"] for p in stereo["params"] if p["input"]} == COMP_INPUTS
+        finally:
+            osc.close()
 
 
 def _zombie_children() -> list[int]:
@@ -353,6 +693,16 @@ def test_missing_binary_is_reported(tmp_path: Path) -> None:
         ({"port": 80}, "1024..65535"),
         ({"rate": 1000}, "sample rate"),
         ({"start_timeout": 0.0}, "positive"),
+        ({"buses": "Bus"}, "sequence"),
+        ({"buses": ("Track1",)}, "unique"),
+        ({"buses": ("master",)}, "bus name 'master' is reserved"),
+        ({"plugins": {"Track1": ("ACE Chorus",)}}, r"unknown plugin 'ACE Chorus'.*'ACE EQ'"),
+        ({"plugins": {"Track1": "ACE EQ"}}, "sequence"),
+        ({"plugins": {"Nobody": ("ACE EQ",)}}, "no such track or bus"),
+        ({"sends": {"Track1": ("Bus",)}}, "no such bus"),
+        ({"buses": ("Bus",), "sends": {"Bus": ("Bus",)}}, "no such track"),
+        ({"buses": ("Bus",), "sends": {"Track1": ("Bus", "Bus")}}, "repeat"),
+        ({"buses": ("Bus",), "sends": {"Track1": "Bus"}}, "sequence"),
     ],
 )
 def test_invalid_arguments_are_refused(
