@@ -43,7 +43,7 @@ PARAMS: Final = {
 """Command-line parameter names → the bridge's parameter paths (plus ``send:N``, ``fx:N:M``)."""
 
 _SEND = re.compile(r"^send:(\d+)$")
-_FX = re.compile(r"^fx:(\d+):(\d+)$")
+_FX = re.compile(r"^fx:([^:/]+):([^:/]+)$", re.IGNORECASE)
 _DB = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+|inf))\s*(?:db)?\s*$", re.IGNORECASE)
 _PAN = re.compile(r"^\s*(?:(\d+(?:\.\d*)?)\s*%?\s*([LR])|([LR])\s*(\d+(?:\.\d*)?)\s*%?)\s*$", re.I)
 _ON: Final = frozenset({"on", "1", "true", "yes"})
@@ -69,9 +69,13 @@ def parse_param(text: str) -> str:
         return PARAMS[key]
     if m := _SEND.match(key):
         return f"send/{int(m.group(1))}/level_db"
-    if m := _FX.match(key):
-        return f"fx/{int(m.group(1))}/param/{int(m.group(2))}"
-    known = "volume, pan, width, mute, solo, rec, send:N, fx:N:M"
+    if m := _FX.match(text.strip()):
+        fx, par = (g.strip() for g in m.groups())
+        fx = str(int(fx)) if fx.isdigit() else fx
+        if par.lower() in ("active", "on", "bypass"):
+            return f"fx/{fx}/active"
+        return f"fx/{fx}/param/{int(par) if par.isdigit() else par}"
+    known = "volume, pan, width, mute, solo, rec, send:N, fx:PLUGIN:PARAM, fx:PLUGIN:active"
     raise UsageError(f"unknown parameter {text!r} (use {known})")
 
 
@@ -81,7 +85,7 @@ def param_label(param: str) -> str:
     if parts[0] == "send":
         return f"send:{parts[1]}"
     if parts[0] == "fx":
-        return f"fx:{parts[1]}:{parts[3]}"
+        return f"fx:{parts[1]}:{parts[3] if len(parts) > 3 else parts[2]}"
     return {"volume_db": "volume", "rec_arm": "rec"}.get(param, param)
 
 
@@ -91,7 +95,7 @@ def _kind(param: str) -> str:
     if param in ("mute", "solo", "rec_arm"):
         return "switch"
     if param.startswith("fx/"):
-        return "unit"
+        return "fx"
     return param  # pan, width
 
 
@@ -112,6 +116,10 @@ def parse_value(param: str, text: str) -> float | bool:
         if m is None or m.group(1).lower().lstrip("+") == "inf":
             raise UsageError(f"{bad}: use dB, e.g. -6, +1.5 or -inf")
         return float(m.group(1))
+    if kind == "fx":
+        from bridge.cli.fx import fx_value
+
+        return fx_value(t)  # checked against the parameter's range once connected
     if kind == "pan" and (p := _pan_text(t)) is not None:
         return p
     percent = kind == "width" and t.endswith("%")

@@ -78,7 +78,8 @@ def add_parser(sub: Subparsers) -> None:
         "set",
         help="set parameters of one track and wait for the DAW to confirm them",
         description="PARAM is volume (dB, -inf), pan (-1..1 or 30L/C/25R), width (-1..1), "
-        "mute, solo, rec (on/off), send:N (dB) or fx:N:M (0..1).",
+        "mute, solo, rec (on/off), send:N (dB), fx:PLUGIN:PARAM (in the parameter's units; "
+        "PLUGIN and PARAM are numbers or names) or fx:PLUGIN:active (on/off).",
     )
     st.add_argument("track", metavar="TRACK", help="track number, name, or master")
     st.add_argument(
@@ -88,11 +89,17 @@ def add_parser(sub: Subparsers) -> None:
 
     g = msub.add_parser("get", help="print one parameter of one track")
     g.add_argument("track", metavar="TRACK", help="track number, name, or master")
-    g.add_argument("param", metavar="PARAM", help="volume, pan, width, mute, solo, send:N, fx:N:M")
+    g.add_argument(
+        "param", metavar="PARAM", help="volume, pan, width, mute, solo, send:N, fx:PLUGIN:PARAM"
+    )
     g.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     g.set_defaults(func=_run_get)
 
-    p.set_defaults(func=lambda args: fail("mix needs a subcommand: status, set or get"))
+    from bridge.cli.fx import add_plugins_parser
+
+    add_plugins_parser(msub)
+
+    p.set_defaults(func=lambda args: fail("mix needs a subcommand: status, set, get or plugins"))
 
 
 # ---- status ----
@@ -235,10 +242,19 @@ def _run_set(args: argparse.Namespace) -> int:
     with connect(args) as mixer:
         target = mixer.resolve(ref)
         label = resolve_label(mixer, target)
-        for param, value in pairs:
+        plain = [(p, v) for p, v in pairs if not p.startswith("fx/")]
+        for param, _ in plain:
+            if param.startswith("send/") and mixer.dialect.confirms(target, param):
+                mixer.mirror.forget(target, param)  # wait for a fresh report of it
+        for param, value in plain:
             mixer.set(target, param, value)
         title = mixer.dialect.title
         for param, value in pairs:
+            if param.startswith("fx/"):
+                from bridge.cli.fx import set_fx
+
+                print(set_fx(mixer, target, param, _text_of(args.assignments, param)))
+                continue
             name = param_label(param)
             if not mixer.dialect.confirms(target, param):
                 shown = format_value(param, value)
@@ -256,12 +272,24 @@ def _run_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _text_of(words: list[str], param: str) -> str:
+    """The value text typed after ``param`` (units and all)."""
+    for i in range(0, len(words) - 1, 2):
+        if parse_param(words[i]) == param:
+            return words[i + 1]
+    raise UsageError(f"no value for {param_label(param)}")  # pragma: no cover
+
+
 @guarded
 def _run_get(args: argparse.Namespace) -> int:
     ref = parse_track(args.track)
     param = parse_param(args.param)
     with connect(args) as mixer:
         target = mixer.resolve(ref)
+        if param.startswith("fx/"):
+            return _print_fx(mixer, target, param, args.format)
+        if param.startswith("send/") and mixer.dialect.query(target, param):
+            mixer.mirror.forget(target, param)  # ask the DAW now, not the snapshot
         value = mixer.get(target, param)
         name = mixer.mirror.get(target, "name")
     if args.format == "json":
@@ -279,4 +307,26 @@ def _run_get(args: argparse.Namespace) -> int:
         print(json.dumps(doc))
     else:
         print(plain_value(param, value))
+    return 0
+
+
+def _print_fx(mixer: Mixer, target: TrackId, param: str, fmt: str) -> int:
+    from bridge.cli.fx import get_fx
+
+    value, info = get_fx(mixer, target, param)
+    if fmt == "json":
+        number = None if target == "master" else mixer.dialect.track_number(int(target))
+        doc = {
+            "schema": GET_SCHEMA,
+            "daw": mixer.dialect.name,
+            "track": {"number": number, "name": mixer.mirror.get(target, "name")},
+            "param": param_label(param),
+            "value": json_value(value),
+            **info,
+        }
+        print(json.dumps(doc))
+    elif isinstance(value, bool) or value is None:
+        print({True: "on", False: "off", None: "-"}[value])
+    else:
+        print(f"{value:.6g}")
     return 0

@@ -205,7 +205,8 @@ class Mixer:
         Raises:
             BridgeTimeoutError: It did not within ``timeout`` s.
         """
-        tol = _TOLERANCE.get(param, 1e-6) if tolerance is None else tolerance
+        default = 0.01 if param.endswith("/level_db") else 1e-6  # sends: float32 round trip
+        tol = _TOLERANCE.get(param, default) if tolerance is None else tolerance
         wait = self.timeout if timeout is None else timeout
         expected = _canonical(value)
         if not self.mirror.wait_value(target, param, expected, tolerance=tol, timeout=wait):

@@ -1,0 +1,208 @@
+"""``mixdesk mix plugins TRACK``, and ``fx:PLUGIN:PARAM`` for ``set`` and ``get``, in real units.
+
+``plugins`` lists each plugin (number, name, active) and each parameter
+(number, name, value, unit, min, max); its JSON follows ``mixdesk.plugins/1``
+(``docs/mix.md``). PLUGIN and PARAM are 1-based numbers or names (any case).
+A value may carry its unit (``-6dB``, ``2.5kHz``, ``20ms``); ``on``/``off`` are 1
+and 0. Every set is checked against the parameter's range before anything is
+sent, then confirmed by the DAW (see :mod:`bridge.mixer.plugins`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+from typing import TYPE_CHECKING, Any, Final
+
+from bridge.cli._common import UsageError, guarded, is_tty, make_console
+from bridge.cli._values import json_value, parse_track, resolve_label
+
+if TYPE_CHECKING:
+    from bridge.cli._common import Subparsers
+    from bridge.dialects.base import TrackId
+    from bridge.dialects.plugins import ParamSpec
+    from bridge.mixer.mixer import Mixer
+
+__all__ = ["SCHEMA", "add_plugins_parser", "collect_plugins", "fx_value", "get_fx", "set_fx"]
+
+SCHEMA: Final = "mixdesk.plugins/1"
+"""The ``schema`` value of ``plugins --format json``."""
+
+_VALUE = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*([a-z%]*)\s*$", re.I)
+_SCALE: Final = {("khz", "hz"): 1000.0, ("s", "ms"): 1000.0}
+
+
+def fx_value(text: str, spec: ParamSpec | None = None) -> float:
+    """A plugin value typed on the command line, in the parameter's units.
+
+    Args:
+        text: ``-6``, ``-6dB``, ``2.5kHz``, ``20 ms``, ``on``/``off``.
+        spec: The parameter, to check and convert the unit (``kHz`` → Hz, ``s`` → ms).
+
+    Raises:
+        UsageError: Not a number, or a unit the parameter is not in.
+    """
+    t = text.strip().lower()
+    if t in ("on", "off", "true", "false"):
+        return 1.0 if t in ("on", "true") else 0.0
+    m = _VALUE.match(text)
+    if m is None:
+        raise UsageError(f"bad plugin value {text!r}: use a number, e.g. -6, 2.5kHz, 20ms, on")
+    value, unit = float(m.group(1)), m.group(2).lower()
+    if not unit or spec is None:
+        return value
+    have = spec.unit.lower()
+    if unit == have:
+        return value
+    if (unit, have) in _SCALE:
+        return value * _SCALE[(unit, have)]
+    shown = spec.unit or "no unit"
+    raise UsageError(f"{spec.name} is in {shown}, not {m.group(2)}: give the value in {shown}")
+
+
+def _unit(spec: ParamSpec) -> str:
+    return "" if spec.unit in ("", "normalized") else f" {spec.unit}"
+
+
+def _shown(spec: ParamSpec, value: float | None) -> str:
+    if value is None or math.isnan(value):
+        return "-"
+    if spec.toggle:
+        return "on" if value >= 0.5 else "off"
+    for v, label in spec.choices:
+        if v == value:
+            return label
+    return f"{value:.4g}{_unit(spec)}"
+
+
+def set_fx(mixer: Mixer, target: TrackId, param: str, text: str) -> str:
+    """Set ``fx/P/param/Q`` (or ``fx/P/active``) and return the confirmed value as a line.
+
+    Raises:
+        BridgeError: Unknown plugin or parameter, out of range, not confirmed.
+    """
+    label = resolve_label(mixer, target)
+    path, spec = mixer.plugins.resolve(target, param)
+    if spec is None:  # fx/P/active
+        on = fx_value(text) >= 0.5
+        mixer.plugins.set(target, path, on)
+        return f"{label}: plugin {path.fx} {'on' if on else 'off'}"
+    got = mixer.plugins.set(target, path, fx_value(text, spec))
+    return f"{label}: plugin {path.fx} {spec.name} {_shown(spec, float(got))}"
+
+
+def get_fx(mixer: Mixer, target: TrackId, param: str) -> tuple[float | bool | None, dict[str, Any]]:
+    """A plugin parameter's value now, and its description for JSON.
+
+    Raises:
+        BridgeError: Unknown plugin or parameter, no answer.
+    """
+    path, spec = mixer.plugins.resolve(target, param)
+    if spec is None:
+        entry = next(e for e in mixer.plugins.plugins(target).plugins if e[0] == path.fx)
+        return entry[2], {"plugin": entry[0], "name": entry[1]}
+    specs = mixer.plugins.describe(target, path.fx_number).params
+    fresh = next(s for s in specs if s.number == spec.number)
+    return fresh.value, {"plugin": path.fx, "number": fresh.number, "name": fresh.name,
+                         "unit": fresh.unit, "min": fresh.min, "max": fresh.max,
+                         "text": _shown(fresh, fresh.value)}  # fmt: skip
+
+
+def _spec_row(spec: ParamSpec) -> dict[str, Any]:
+    return {
+        "number": spec.number,
+        "name": spec.name,
+        "value": json_value(spec.value),
+        "text": _shown(spec, spec.value),
+        "unit": spec.unit,
+        "min": spec.min,
+        "max": spec.max,
+        "default": spec.default,
+        "settable": spec.settable,
+        "toggle": spec.toggle,
+        "choices": [{"value": v, "label": label} for v, label in spec.choices],
+    }
+
+
+def collect_plugins(mixer: Mixer, target: TrackId) -> dict[str, Any]:
+    """The ``mixdesk.plugins/1`` document of one track's plugins and parameters."""
+    plugins = []
+    for number, name, active in mixer.plugins.plugins(target).plugins:
+        specs = mixer.plugins.describe(target, number).params
+        plugins.append({"number": number, "name": name, "active": active,
+                        "params": [_spec_row(s) for s in specs]})  # fmt: skip
+    track = None if target == "master" else mixer.dialect.track_number(int(target))
+    return {
+        "schema": SCHEMA,
+        "daw": mixer.dialect.name,
+        "track": {"number": track, "name": mixer.mirror.get(target, "name")},
+        "plugins": plugins,
+    }
+
+
+def _text(doc: dict[str, Any]) -> str:
+    lines = []
+    for fx in doc["plugins"]:
+        state = {True: "on", False: "off", None: "-"}[fx["active"]]
+        lines.append(f"fx:{fx['number']} {fx['name']} ({state})")
+        for p in fx["params"]:
+            ro = "" if p["settable"] else "  (read only)"
+            unit = "" if p["unit"] in ("", "normalized") else f" {p['unit']}"
+            lines.append(
+                f"  {p['number']:>3} {p['name']:<20} {p['text']:>14}"
+                f"  [{p['min']:g}, {p['max']:g}]{unit}{ro}"
+            )
+    return "\n".join(lines) + "\n" if lines else "no plugins\n"
+
+
+def _rich(doc: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    console = make_console(sys.stdout)
+    if not doc["plugins"]:
+        console.print("no plugins")
+    for fx in doc["plugins"]:
+        state = {True: "on", False: "off", None: "-"}[fx["active"]]
+        table = Table(title=f"fx:{fx['number']} {fx['name']} ({state})", title_justify="left")
+        for col in ("#", "Parameter", "Value", "Min", "Max", "Unit"):
+            table.add_column(col, justify="left" if col in ("Parameter", "Unit") else "right")
+        for p in fx["params"]:
+            style = None if p["settable"] else "mix.muted"
+            row = [str(p["number"]), p["name"], p["text"], f"{p['min']:g}", f"{p['max']:g}"]
+            table.add_row(*row, p["unit"], style=style)
+        console.print(table)
+
+
+@guarded
+def _run(args: argparse.Namespace) -> int:
+    from bridge.cli._common import connect
+
+    fmt = args.format or ("rich" if is_tty(sys.stdout) else "text")
+    with connect(args) as mixer:
+        doc = collect_plugins(mixer, mixer.resolve(parse_track(args.track)))
+    if fmt == "json":
+        print(json.dumps(doc, indent=2))
+    elif fmt == "text":
+        sys.stdout.write(_text(doc))
+    else:
+        _rich(doc)
+    return 0
+
+
+def add_plugins_parser(msub: Subparsers) -> argparse.ArgumentParser:
+    """Register ``mix plugins`` on the ``mix`` subcommands; return its parser."""
+    p: argparse.ArgumentParser = msub.add_parser(
+        "plugins", help="list a track's plugins and every parameter: value, unit, range"
+    )
+    p.add_argument("track", metavar="TRACK", help="track number or name")
+    p.add_argument(
+        "--format",
+        choices=("rich", "text", "json"),
+        default=None,
+        help="output format (default: rich on a terminal, text otherwise)",
+    )
+    p.set_defaults(func=_run)
+    return p
