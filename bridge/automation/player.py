@@ -1,7 +1,10 @@
-"""Write automation lanes into a running DAW: set its mode, roll, stream values, restore.
+"""Write automation lanes into a running DAW: set its mode, roll, stream values, play back.
 
 One pass, for lanes of any tracks and parameters:
 
+0. before anything is sent, check that the DAW can set every mode the pass
+   needs (:class:`~bridge.automation.passmodes.ModePlan`); a lane it cannot
+   (a master lane on REAPER or Ardour) is refused with one line naming it;
 1. remember each parameter's automation mode (as the DAW reported it) and set
    the pass's mode (``touch``, ``latch`` or ``write``; ``None`` just streams);
 2. locate to the start, send the start values, touch the controls (touch and
@@ -12,8 +15,11 @@ One pass, for lanes of any tracks and parameters:
    the DAW's own position reports, so a DAW that starts late or runs at its
    own pace is followed. Ticks are scheduled on absolute deadlines, so send
    times never accumulate drift;
-4. at the end, or on any exception including Ctrl-C: release every touch, stop
-   the transport and put the previous modes back. Then the exception goes on.
+4. at the end, or on any exception including Ctrl-C: release every touch,
+   stop the transport, wait until the DAW says it stopped, and leave the written
+   lanes in ``read`` (REAPER's Read, Ardour's Play) so the DAW plays them, or
+   put the previous modes back with ``restore_modes=True`` (or when no value
+   was sent yet). Then the exception goes on.
 """
 
 from __future__ import annotations
@@ -23,9 +29,10 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
 
+from bridge.automation.passmodes import ModePlan, ModesAfter
+from bridge.automation.passreport import LaneLike, PassReport
 from bridge.automation.songclock import SongClock
 from bridge.dialects.base import TrackId, capability_of
 from bridge.mixer.mixer import Mixer
@@ -34,56 +41,6 @@ from bridge.osc.message import Message
 __all__ = ["LaneLike", "LanePlayer", "PassReport"]
 
 _REFRESH_S = 0.5  # resend an unchanged value this often, so a DAW never stops hearing us
-
-
-class LaneLike(Protocol):
-    """What the player needs of a lane (see :class:`bridge.automation.lane.Lane`)."""
-
-    @property
-    def track(self) -> str | int: ...  # noqa: D102
-
-    @property
-    def param(self) -> str: ...  # noqa: D102
-
-    @property
-    def start_s(self) -> float: ...  # noqa: D102
-
-    @property
-    def end_s(self) -> float: ...  # noqa: D102
-
-    def value_at(self, t: float) -> float: ...  # noqa: D102
-
-
-@dataclass
-class PassReport:
-    """What one pass did and how well it kept time.
-
-    Attributes:
-        start_s: Song position the pass started at, in s.
-        end_s: Song position it ended at, in s.
-        ticks: Scheduler ticks run.
-        messages: Value messages sent.
-        send_errors_s: Per tick, the send time minus its deadline, in s, shape (ticks,).
-        position_reports: DAW position reports used to steer the song clock.
-        last_position_error_s: The last report's error against our song clock, in s.
-        interrupted: The pass ended by an exception (e.g. Ctrl-C).
-    """
-
-    start_s: float
-    end_s: float
-    ticks: int = 0
-    messages: int = 0
-    send_errors_s: list[float] = field(default_factory=list)
-    position_reports: int = 0
-    last_position_error_s: float = 0.0
-    interrupted: bool = False
-
-    def percentile_ms(self, q: float) -> float:
-        """The ``q``-quantile (0..1) of the send-time error, in ms."""
-        if not self.send_errors_s:
-            return math.nan
-        s = sorted(self.send_errors_s)
-        return 1e3 * s[min(len(s) - 1, int(q * len(s)))]
 
 
 @dataclass
@@ -107,11 +64,20 @@ class LanePlayer:
             alone and just stream values.
         roll: Locate, play and stop the transport; ``False`` follows a transport
             someone else runs (the song position still comes from the DAW).
+        restore_modes: After the pass, put the previous modes back instead of
+            leaving the written lanes in ``read`` (REAPER Read, Ardour Play).
         clock: Monotonic clock in s (injected for tests).
         sleep: Sleep function in s (injected for tests).
         spin_s: The least time, in s, spent polling the clock rather than
             sleeping before each deadline; it grows with how late this
             machine's sleeps wake up (see :meth:`_wait`).
+
+    Raises:
+        UnknownTrackError: A lane names no track of the DAW.
+        UnsupportedError: The DAW cannot set a lane's parameter.
+        ModeUnavailableError: The DAW cannot set a mode the pass needs for a
+            lane (e.g. REAPER's master); one line naming the lanes and the
+            ways out. Nothing has been sent.
     """
 
     def __init__(
@@ -122,6 +88,7 @@ class LanePlayer:
         rate_hz: float = 100.0,
         mode: str | None = "auto",
         roll: bool = True,
+        restore_modes: bool = False,
         clock: Callable[[], float] = time.perf_counter,
         sleep: Callable[[float], None] = time.sleep,
         spin_s: float = 0.0005,
@@ -144,7 +111,15 @@ class LanePlayer:
             key = mixer.resolve(lane.track)
             dialect.require(capability_of(key, lane.param))
             self._targets.append(_Target(key, lane))
+        self.modes = ModePlan.check(
+            dialect,
+            [(t.key, t.lane.param, f"{t.lane.track!r} {t.lane.param}") for t in self._targets],
+            self.mode,
+            restore=restore_modes,
+        )
         self.song = SongClock(mixer.mirror, clock=clock)
+        self.last_report: PassReport | None = None
+        """The report of the last pass run, also one that raised (e.g. on Ctrl-C)."""
 
     def run(self, start_s: float | None = None, end_s: float | None = None) -> PassReport:
         """Write one pass from ``start_s`` to ``end_s`` (default: the lanes' span).
@@ -154,15 +129,16 @@ class LanePlayer:
 
         Raises:
             KeyboardInterrupt: Re-raised after the clean-up (touch released,
-                transport stopped, modes restored).
+                transport stopped; the lanes written so far left in ``read``, or
+                the previous modes put back, as after a finished pass).
         """
         lanes = [t.lane for t in self._targets]
         start = min(la.start_s for la in lanes) if start_s is None else start_s
         end = max(la.end_s for la in lanes) if end_s is None else end_s
         if end <= start:
             raise ValueError(f"nothing to play: the pass ends at {end} s, before {start} s")
-        report = PassReport(start, end)
-        previous = self._modes()
+        report = self.last_report = PassReport(start, end)
+        self.modes.remember(self.mixer.mirror)
         collecting = gc.isenabled()
         try:
             self._prepare(start)
@@ -174,20 +150,10 @@ class LanePlayer:
         finally:
             if collecting:
                 gc.enable()
-            self._finish(previous)
+            report.modes_after = self._finish(written=report.ticks > 0)
             report.position_reports = self.song.reports
             report.last_position_error_s = self.song.last_error_s
         return report
-
-    def _modes(self) -> dict[tuple[TrackId, str], str]:
-        if self.mode is None:
-            return {}
-        mirror = self.mixer.mirror
-        out = {}
-        for t in self._targets:
-            got = mirror.get(t.key, f"automation/{t.lane.param}")
-            out[(t.key, t.lane.param)] = got if isinstance(got, str) else "off"
-        return out
 
     def _send(self, msgs: list[Message]) -> None:
         if msgs:
@@ -195,10 +161,7 @@ class LanePlayer:
 
     def _prepare(self, start: float) -> None:
         dialect = self.mixer.dialect
-        msgs: list[Message] = []
-        if self.mode is not None:
-            for t in self._targets:
-                msgs += dialect.automation_mode(t.key, t.lane.param, self.mode)
+        msgs = self.modes.start()
         for t in self._targets:
             msgs += dialect.set(t.key, t.lane.param, _value(t.lane.param, t.lane.value_at(start)))
         if self.roll:
@@ -267,16 +230,21 @@ class LanePlayer:
         p99 = ranked[min(len(ranked) - 1, int(0.99 * len(ranked)))]
         return min(max(self._spin_s, p99 + 0.0002), 0.8 / self.rate_hz)
 
-    def _finish(self, previous: dict[tuple[TrackId, str], str]) -> None:
+    def _finish(self, written: bool) -> ModesAfter:
         dialect = self.mixer.dialect
         msgs: list[Message] = []
         if self.mode in ("touch", "latch"):
             msgs += [m for t in self._targets for m in dialect.touch(t.key, t.lane.param, False)]
         if self.roll:
             msgs += dialect.transport("stop")
-        for (key, param), mode in previous.items():
-            msgs += dialect.automation_mode(key, param, mode)
         self._send(msgs)
+        modes, after = self.modes.end(written)
+        if modes and self.roll:
+            # Ardour turns Write into Touch when its transport stops: the final
+            # modes go once the DAW says it stopped, so they are the last word.
+            self.mixer.mirror.wait_for(lambda m: m.get(None, "playing") is False, 1.0)
+        self._send(modes)
+        return after
 
 
 def _value(param: str, value: float) -> float | bool:

@@ -1,9 +1,13 @@
 """``mixdesk automate``: write a lane file into a DAW in one real-time pass.
 
-It sets the DAW's automation mode (touch for REAPER, write for Ardour, or
-``--mode``), locates, plays, streams every lane at ``--rate`` Hz synced to the
-DAW's transport position, then releases touch, stops and restores the previous
-modes, also on Ctrl-C.
+It checks that the DAW can set every automation mode the pass needs (a master
+lane on REAPER, the virtual DAW or Ardour cannot be written in a mode: one line,
+exit 2, before anything is sent), sets the mode (touch for REAPER, write for
+Ardour, or ``--mode``), locates, plays, streams every lane at ``--rate`` Hz
+synced to the DAW's transport position, then releases touch and stops. The
+written lanes are left in read mode (REAPER Read, Ardour Play), so pressing play
+plays them; ``--restore-modes`` puts the previous modes back instead. The same
+happens on Ctrl-C, for the part written so far.
 """
 
 from __future__ import annotations
@@ -13,6 +17,12 @@ import argparse
 from bridge.cli._common import Subparsers, UsageError, add_connection_options, connect, guarded
 
 __all__ = ["add_parser"]
+
+_AFTER = {
+    "read": "lanes left in read mode (REAPER Read, Ardour Play), so the DAW plays them",
+    "restored": "previous automation modes restored",
+    "unchanged": "automation modes unchanged",
+}
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -31,7 +41,14 @@ def add_parser(sub: Subparsers) -> None:
         "--mode",
         choices=("auto", "touch", "latch", "write", "none"),
         default="auto",
-        help="automation mode for the pass (auto: touch for REAPER, write for Ardour)",
+        help="automation mode for the pass (auto: touch for REAPER, write for Ardour;"
+        " none: just stream the values)",
+    )
+    p.add_argument(
+        "--restore-modes",
+        action="store_true",
+        help="after the pass, put the previous automation modes back"
+        " (default: leave the written lanes in read mode, REAPER Read / Ardour Play)",
     )
     p.add_argument("--no-roll", action="store_true", help="follow a transport someone else runs")
     p.set_defaults(func=guarded(_run))
@@ -48,7 +65,14 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"--to {args.end:g} s is not after --from {args.start:g} s")
     mode = None if args.mode == "none" else args.mode
     with connect(args) as mixer:
-        player = LanePlayer(mixer, lanes, rate_hz=args.rate, mode=mode, roll=not args.no_roll)
+        player = LanePlayer(
+            mixer,
+            lanes,
+            rate_hz=args.rate,
+            mode=mode,
+            roll=not args.no_roll,
+            restore_modes=args.restore_modes,
+        )
         start = args.start if args.start is not None else min(la.start_s for la in lanes)
         end = args.end if args.end is not None else max(la.end_s for la in lanes)
         print(
@@ -59,12 +83,16 @@ def _run(args: argparse.Namespace) -> int:
         try:
             report = player.run(start, end)
         except KeyboardInterrupt:
-            print("interrupted: touch released, transport stopped, modes restored", flush=True)
+            after = player.last_report.modes_after if player.last_report else "unchanged"
+            stop = "touch released" + ("" if args.no_roll else ", transport stopped")
+            done = ("the part written so far: " if after == "read" else "") + _AFTER[after]
+            print(f"interrupted: {stop}; {done}", flush=True)
             return 130
     print(
         f"done: {report.ticks} ticks, {report.messages} values sent;"
         f" send time p99 {report.percentile_ms(0.99):.2f} ms;"
         f" {report.position_reports} position reports"
-        f" (last off by {1e3 * report.last_position_error_s:+.1f} ms)"
+        f" (last off by {1e3 * report.last_position_error_s:+.1f} ms);"
+        f" {_AFTER[report.modes_after]}"
     )
     return 0

@@ -180,10 +180,17 @@ class ArdourDialect(Dialect):
 
         Both arguments go as int32: Ardour reads the ssid with the type of the
         second argument. Ardour turns Write into Touch when the transport stops.
+        The master has no mode over OSC: ``set_automation`` takes ``/strip/``
+        ids and the GUI-selected strip (``/select/``) only, and the master has
+        no strip id with our strip types (there is no ``/master/.../automation``).
         """
+        if target == MASTER:
+            raise UnsupportedError(
+                self.title, "master automation mode (its OSC sets modes of strips only)"
+            )
         control = _AUTO_CONTROLS.get(param)
         number = _ARDOUR_MODES.get(mode)
-        if target == MASTER or control is None or number is None:
+        if control is None or number is None:
             raise UnsupportedError(self.title, f"automation mode {mode!r} of {param}")
         return [message(f"/strip/{control}/automation", int(target), number)]
 

@@ -275,7 +275,9 @@ class ReaperDialect(Dialect):
         other selected track too when track N is selected.
         """
         if target == MASTER:
-            raise UnsupportedError(self.title, "master automation mode (stock patterns)")
+            raise UnsupportedError(
+                self.title, "master automation mode (Default.ReaperOSC has no pattern for it)"
+            )
         word = _AUTO_WORDS.get(mode)
         if word is None:
             raise BridgeError(f"{self.title}: unknown automation mode {mode!r}")

@@ -2,13 +2,16 @@
 
 The virtual DAW records what a REAPER would record in each automation mode, so
 the pass is checked against the DAW's own recorded points (not against what the
-player believes it sent), then rendered.
+player believes it sent), then rendered. The modes a pass leaves behind, and
+the refusal of a master lane before anything is sent, are read from the
+virtual DAW's own state too.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +19,9 @@ import pytest
 import soundfile as sf
 
 from bridge.automation.lane import Lane, Point
+from bridge.automation.passmodes import ModeUnavailableError
 from bridge.automation.player import LanePlayer
+from bridge.osc.message import Message
 from bridge.virtual.session import VirtualMixer, start_virtual
 
 RATE = 48000
@@ -68,8 +73,10 @@ def test_a_pass_is_recorded_by_the_daw_at_every_breakpoint(mixer: VirtualMixer, 
         assert recorded[-1][0] >= lane.end_s - 0.03
         for p in lane.points:
             assert abs(_recorded_at(recorded, p.time_s) - p.value) <= tolerance, (lane.param, p)
-    # Clean-up: touch released, transport stopped, the track's mode back to trim ("off").
-    assert _settled(mixer, "lead") == "trim"
+    # Clean-up: touch released, transport stopped, the lane left in read so REAPER plays it.
+    assert report.modes_after == "read"
+    assert _settled(mixer, "lead") == "read"
+    assert mixer.tracks["lead"].get("automation/volume_db") == "read"  # REAPER's own report
     assert not mixer.daw.playing
     assert mixer.daw.automation("pad") == {} or all(
         not v for v in mixer.daw.automation("pad").values()
@@ -88,25 +95,109 @@ def test_a_pass_is_recorded_by_the_daw_at_every_breakpoint(mixer: VirtualMixer, 
         assert level(at) == pytest.approx(volume.value_at(at), abs=0.5)
 
 
-def test_ctrl_c_in_the_middle_releases_stops_and_restores(mixer: VirtualMixer) -> None:
+@pytest.mark.parametrize(
+    ("interrupt_at", "restore", "after", "mode"),
+    [
+        (15, False, "read", "read"),  # mid-pass: the part written so far plays
+        (15, True, "restored", "trim"),  # --restore-modes, also on Ctrl-C
+    ],
+)
+def test_ctrl_c_releases_stops_and_leaves_what_was_written_playing(
+    mixer: VirtualMixer, interrupt_at: int, restore: bool, after: str, mode: str
+) -> None:
     lane = Lane("pad", "volume_db", (Point(0.0, -6.0), Point(3.0, -20.0)))
     calls = 0
 
     def sleep(seconds: float) -> None:
         nonlocal calls
         calls += 1
-        if calls == 15:
+        if calls == interrupt_at:
             raise KeyboardInterrupt
-        import time
-
         time.sleep(seconds)
 
+    player = LanePlayer(mixer, [lane], rate_hz=50, sleep=sleep, restore_modes=restore)
     with pytest.raises(KeyboardInterrupt):
-        LanePlayer(mixer, [lane], rate_hz=50, sleep=sleep).run()
-    assert _settled(mixer, "pad") == "trim"
+        player.run()
+    assert player.last_report is not None
+    assert player.last_report.interrupted
+    assert player.last_report.modes_after == after
+    assert _settled(mixer, "pad") == mode
     assert not mixer.daw.playing
     recorded = mixer.daw.automation("pad")["volume_db"]
     assert recorded[-1][0] < 1.0  # the pass ended where it was interrupted
+
+
+def test_ctrl_c_before_the_first_value_puts_the_modes_back(
+    mixer: VirtualMixer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send_raw = mixer.send_raw
+
+    def interrupted_play(messages: Sequence[Message]) -> None:
+        if any(m.address == "/play" for m in messages):
+            raise KeyboardInterrupt  # as if Ctrl-C came just before play
+        send_raw(messages)
+
+    monkeypatch.setattr(mixer, "send_raw", interrupted_play)
+    player = LanePlayer(mixer, [Lane("pad", "volume_db", (Point(0.0, -6.0), Point(1.0, -9.0)))])
+    with pytest.raises(KeyboardInterrupt):
+        player.run()
+    assert player.last_report is not None
+    assert player.last_report.modes_after == "restored"
+    assert _settled(mixer, "pad") == "trim"  # it was in touch for a moment
+    assert not mixer.daw.automation("pad").get("volume_db")
+
+
+def test_restore_modes_puts_the_previous_mode_back(mixer: VirtualMixer) -> None:
+    mixer.send_raw(mixer.dialect.automation_mode(1, "volume_db", "latch"))  # lead: not trim
+    mixer.tracks["lead"].wait_for("automation/volume_db", "latch")
+    lane = Lane("lead", "volume_db", (Point(0.1, -12.0), Point(0.5, -3.0)))
+    report = LanePlayer(mixer, [lane], rate_hz=50, restore_modes=True).run()
+    assert report.modes_after == "restored"
+    assert _settled(mixer, "lead") == "latch"
+    assert mixer.daw.automation("lead")["volume_db"]  # the pass was written all the same
+
+
+def test_a_master_lane_is_refused_before_anything_is_sent(mixer: VirtualMixer) -> None:
+    handled = mixer.daw.handled
+    ride = Lane("lead", "volume_db", (Point(0.2, -12.0), Point(1.0, -3.0)))
+    fade = Lane("master", "volume_db", (Point(0.5, 0.0), Point(1.0, -60.0)))
+    with pytest.raises(ModeUnavailableError) as caught:
+        LanePlayer(mixer, [ride, fade], rate_hz=50)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("lane 'master' volume_db: a touch pass cannot write it,")
+    assert "Default.ReaperOSC has no pattern for it" in message
+    assert "--mode none" in message
+    assert "docs/virtual-daw.md" in message
+    mixer.mirror.wait_for(lambda _: False, 0.2)  # anything sent would have arrived
+    assert mixer.daw.handled == handled  # not one datagram
+    assert not mixer.daw.playing
+    assert mixer.daw.position == 0.0
+    assert mixer.daw.automation_mode("lead") == "trim"
+    assert mixer.daw.automation("lead") == {}
+    assert mixer.daw.state.tracks["lead"].volume_db == 0.0
+    assert mixer.daw.state.master_volume_db == 0.0
+
+
+def test_with_mode_none_a_master_lane_streams(mixer: VirtualMixer) -> None:
+    fade = Lane("master", "volume_db", (Point(0.1, 0.0), Point(0.6, -30.0)))
+    levels: list[tuple[float, float]] = []
+    sleep_calls = 0
+
+    def sleep(seconds: float) -> None:  # sample the DAW's master fader during the pass
+        nonlocal sleep_calls
+        sleep_calls += 1
+        if sleep_calls % 5 == 0:
+            levels.append((mixer.daw.position, mixer.daw.state.master_volume_db))
+        time.sleep(seconds)
+
+    report = LanePlayer(mixer, [fade], rate_hz=50, mode=None, sleep=sleep).run()
+    assert report.modes_after == "unchanged"
+    assert _settled(mixer, "lead") == "trim"
+    assert mixer.daw.state.master_volume_db == pytest.approx(-30.0, abs=0.01)
+    middle = [db for at, db in levels if 0.25 < at < 0.45]
+    assert middle, levels
+    assert all(-25.0 < db < -3.0 for db in middle), levels  # it moved along the fade
 
 
 def test_bad_lanes_fail_before_anything_is_sent(mixer: VirtualMixer) -> None:
