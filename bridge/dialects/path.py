@@ -143,7 +143,7 @@ def parse(text: str | ParamPath) -> ParamPath:
         return ParamPath("fx", parts[2], fx=_ref(parts[1], "plugin", text, names=True))
     if parts[0] == "fx" and len(parts) in (4, 5) and parts[2] == "param":
         field = "value" if len(parts) == 4 else parts[4]
-        if field in ("value", "name"):
+        if len(parts) == 4 or field == "name":
             fx = _ref(parts[1], "plugin", text, names=True)
             return ParamPath(
                 "param", field, fx=fx, param=_ref(parts[3], "parameter", text, names=True)

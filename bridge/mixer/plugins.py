@@ -38,8 +38,11 @@ def _pick(ref: Ref, items: list[tuple[int, str]], what: str, where: str) -> int:
         if any(n == ref for n, _ in items):
             return ref
         raise UnknownPluginError(f"no {what} {ref} on {where} (there are: {names})")
-    exact = [n for n, name in items if name == ref]
-    found = exact or [n for n, name in items if name.casefold() == ref.strip().casefold()]
+    folded = ref.strip().casefold()
+    found = [n for n, name in items if name == ref]
+    found = found or [n for n, name in items if name.casefold() == folded]
+    # REAPER names a plugin "VST: ReaEQ (Cockos)": a unique part of the name will do.
+    found = found or [n for n, name in items if folded in name.casefold()]
     if len(found) == 1:
         return found[0]
     if found:
