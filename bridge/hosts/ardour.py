@@ -849,6 +849,37 @@ class HeadlessArdour:
         self._request(*words, timeout=timeout)
         time.sleep(_OSC_REMAP_S)
 
+    def set_plugin_automation(
+        self,
+        route: str,
+        plugin: int,
+        param: int,
+        state: str,
+        *,
+        timeout: float = _REQUEST_TIMEOUT_S,
+    ) -> None:
+        """Put one plugin parameter's automation in a state, inside the engine.
+
+        Ardour's OSC cannot; in ``"Play"`` the control follows its lane and ignores
+        values set over OSC, which is how a test makes Ardour drop a set.
+
+        Args:
+            route: the track or bus name.
+            plugin: the plugin's 1-based number (OSC's piid).
+            param: the parameter's 1-based number (OSC's numbering).
+            state: ``"Manual"``, ``"Play"``, ``"Write"``, ``"Touch"`` or ``"Latch"``.
+            timeout: seconds to wait for the Lua loop's answer.
+
+        Raises:
+            ArdourHostError: no such route, plugin or parameter, or a bad state.
+        """
+        if state not in ("Manual", "Play", "Write", "Touch", "Latch"):
+            raise ArdourHostError(
+                f"automation state must be Manual/Play/Write/Touch/Latch: {state}"
+            )
+        words = ["plugin_automation", _validate_name(route), str(plugin), str(param), state]
+        self._request(*words, timeout=timeout)
+
     def remove_track(self, name: str, *, timeout: float = _REMOVE_TIMEOUT_S) -> None:
         """Remove a track by restarting Ardour on the saved session without it.
 

@@ -195,6 +195,27 @@ local function plugin_params(ins)
   return params
 end
 
+-- Put one plugin parameter's automation in a state (Manual/Play/Write/Touch/Latch):
+-- Ardour's OSC has no message for it; a Play lane makes the control ignore sets.
+local AUTO_STATES = {
+  Manual = ARDOUR.AutoState.Off, Play = ARDOUR.AutoState.Play,
+  Write = ARDOUR.AutoState.Write, Touch = ARDOUR.AutoState.Touch,
+  Latch = ARDOUR.AutoState.Latch,
+}
+
+local function plugin_automation(s, route, piid, number, state)
+  local r = s:route_by_name(route)
+  if r:isnil() then error("no route named " .. route, 0) end
+  local ins = r:nth_plugin(piid - 1):to_insert()
+  if ins:isnil() then error("no plugin " .. piid .. " on " .. route, 0) end
+  local cid, out = ins:plugin(0):nth_parameter(number - 1, false)
+  if not out[2] then error("no parameter " .. number, 0) end
+  local ctrl = ins:to_automatable():automation_control(
+    Evoral.Parameter(ARDOUR.AutomationType.PluginAutomation, 0, cid), false)
+  if ctrl:isnil() or AUTO_STATES[state] == nil then error("cannot automate " .. number, 0) end
+  ctrl:set_automation_state(AUTO_STATES[state])
+end
+
 local function route_plugins(r)
   local plugins = arr({})
   local i = 0
@@ -372,6 +393,9 @@ while not exists(ctl .. "/stop") do
       elseif cmd == "save" then
         save(s)
         return { ok = true, session_file = session_file }
+      elseif cmd == "plugin_automation" then
+        plugin_automation(s, lines[2], tonumber(lines[3]), tonumber(lines[4]), lines[5])
+        return { ok = true }
       elseif cmd == "add_track" then
         local order = ARDOUR.PresentationInfo.max_order
         if lines[3] and lines[3] ~= "" then order = tonumber(lines[3]) end

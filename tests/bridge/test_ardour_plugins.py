@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import bridge
-from bridge.errors import UnknownPluginError, ValueRangeError
+from bridge.errors import BridgeTimeoutError, UnknownPluginError, ValueRangeError
 from bridge.hosts.ardour import HeadlessArdour
 from bridge.mixer import Mixer
 from tests.bridge import free_udp_port
@@ -239,3 +239,23 @@ def test_reading_is_fresh_not_the_snapshot(mixer: Mixer, ardour: HeadlessArdour)
         other.tracks["Vocals"].fx["ACE EQ"].params["Gain 3"].value = 7.25
     assert eq.params["Gain 3"].value == pytest.approx(7.25)
     assert Path(ardour.session_file).exists()
+
+
+def test_a_set_the_engine_ignores_is_an_error_not_a_success(
+    mixer: Mixer, ardour: HeadlessArdour
+) -> None:
+    """A parameter whose lane plays ignores sets: the bridge must say so, never report success."""
+    gain4 = mixer.tracks["Vocals"].fx["ACE EQ"].params["Gain 4"]
+    before = gain4.value
+    ardour.set_plugin_automation("Vocals", 1, gain4.number, "Play")
+    try:
+        with pytest.raises(BridgeTimeoutError, match=r"did not confirm .*'Gain 4' = 9"):
+            gain4.value = 9.0
+        assert engine_params(ardour, "Vocals", 1)["Gain 4"]["value"] == pytest.approx(before)
+        done = mixdesk(ardour.port, "set", "Vocals", "fx:ACE EQ:Gain 4", "9")
+        assert done.returncode == 2
+        assert "did not confirm" in one_line(done.stderr)
+    finally:
+        ardour.set_plugin_automation("Vocals", 1, gain4.number, "Manual")
+    gain4.value = 9.0
+    assert engine_params(ardour, "Vocals", 1)["Gain 4"]["value"] == pytest.approx(9.0)
