@@ -6,7 +6,10 @@ knows four kinds:
 - ``"db"``: ``volume_db`` and ``send/N/level_db``, a level in dB, at most
   +24 dB, or ``-inf`` (silence);
 - ``"bipolar"``: ``pan`` (-1 left … +1 right) and ``width`` (-1 … +1);
-- ``"unit"``: ``fx/N/param/M``, a plugin parameter normalised 0..1;
+- ``"unit"``: ``fx/N/param/M`` (N and M numbers or names), a plugin parameter
+  in the DAW's units for it (Ardour: dB, Hz, ms…; REAPER and Live: 0..1). Its
+  range is the DAW's, checked against the DAW before a pass
+  (:mod:`bridge.mixer.plugins`); here only that it is a finite number;
 - ``"switch"``: ``mute`` and ``solo``, 0 (off) or 1 (on).
 """
 
@@ -14,10 +17,10 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from typing import Final, Literal
 
 from bridge.automation.errors import AutomationError
+from bridge.dialects.path import PathError, parse
 
 __all__ = [
     "MAX_DB",
@@ -40,8 +43,7 @@ _SIMPLE: Final[dict[str, ParamKind]] = {
     "mute": "switch",
     "solo": "switch",
 }
-_SEND = re.compile(r"^send/([1-9]\d*)/level_db$")
-_FX = re.compile(r"^fx/([1-9]\d*)/param/([1-9]\d*)$")
+_FORMS: Final = "volume_db, pan, width, mute, solo, send/N/level_db, fx/N/param/M"
 
 
 def param_kind(param: str) -> ParamKind:
@@ -60,14 +62,15 @@ def param_kind(param: str) -> ParamKind:
     kind = _SIMPLE.get(param) if isinstance(param, str) else None
     if kind is not None:
         return kind
-    if isinstance(param, str) and _SEND.match(param):
+    try:
+        path = parse(param)
+    except PathError:
+        path = None
+    if path is not None and path.kind == "send":
         return "db"
-    if isinstance(param, str) and _FX.match(param):
+    if path is not None and path.is_plugin_value:
         return "unit"
-    raise AutomationError(
-        f"{param!r} is not an automatable parameter (volume_db, pan, width, mute, solo,"
-        " send/N/level_db, fx/N/param/M)"
-    )
+    raise AutomationError(f"{param!r} is not an automatable parameter ({_FORMS})")
 
 
 def check_param_value(param: str, value: object) -> str | None:
@@ -95,7 +98,9 @@ def check_param_value(param: str, value: object) -> str | None:
         return None
     if kind == "switch":
         return None if v in (0.0, 1.0) else f"value {v:g} is not 0 (off) or 1 (on)"
-    lo = -1.0 if kind == "bipolar" else 0.0
+    if kind == "unit":
+        return None if math.isfinite(v) else f"value {v:g} is not a finite number"
+    lo = -1.0
     if not lo <= v <= 1.0:  # also rejects NaN
         return f"value {v:g} is outside [{lo:g}, 1]"
     return None
@@ -105,10 +110,12 @@ def param_label(param: str) -> str:
     """Return a short human name: ``volume``, ``send 2``, ``fx 1 param 3``, ``pan``."""
     if param == "volume_db":
         return "volume"
-    send = _SEND.match(param)
-    if send:
-        return f"send {send.group(1)}"
-    fx = _FX.match(param)
-    if fx:
-        return f"fx {fx.group(1)} param {fx.group(2)}"
+    try:
+        path = parse(param)
+    except PathError:
+        return param.replace("_", " ")
+    if path.kind == "send":
+        return f"send {path.send}"
+    if path.is_plugin_value:
+        return f"fx {path.fx} param {path.param}"
     return param.replace("_", " ")

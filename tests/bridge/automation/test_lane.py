@@ -74,7 +74,7 @@ def test_points_may_be_given_as_a_list() -> None:
         ("Vox", "send/1/level_db", (Point(0.0, math.nan),), r"value nan dB is not a level"),
         ("Vox", "pan", (Point(0.0, 0.0), Point(1.0, 1.5)), r"point 2 .*value 1.5 is outside"),
         ("Vox", "width", (Point(0.0, -1.01),), r"value -1.01 is outside \[-1, 1\]"),
-        ("Vox", "fx/1/param/2", (Point(0.0, -0.1),), r"value -0.1 is outside \[0, 1\]"),
+        ("Vox", "fx/1/param/2", (Point(0.0, math.inf),), r"value inf is not a finite number"),
         ("Vox", "mute", (Point(0.0, 0.5),), r"value 0.5 is not 0 \(off\) or 1 \(on\)"),
         ("Vox", "pan", (Point(0.0, "left"),), r"value 'left' is not"),  # type: ignore[arg-type]
         ("Vox", "pan", (Point(0.0, 0.0, "cubic"),), r"unknown curve"),  # type: ignore[arg-type]
