@@ -306,6 +306,8 @@ PURPOSE: dict[tuple[str, ...], str] = {
     ("mix", "set"): "Sets one or more parameters of one track, then waits until the DAW "
     "confirms each value.",
     ("mix", "get"): "Prints one parameter of one track: a bare value for shell scripts, or JSON.",
+    ("mix", "plugins"): "Lists a track's plugins and every parameter with its value, unit and "
+    "range, as the DAW reports them now (Ardour: real units; REAPER: normalised 0..1).",
     ("run",): "Runs a Python mix script with a connected `mixer` handed in, so the script "
     "sets levels, pans, sends, plugin parameters, transport and renders with no connection code.",
     ("automate",): "Writes a lane file (`mixdesk.lanes/1`, TOML or JSON) into the DAW's "
@@ -538,12 +540,14 @@ def ex_bridge(s: Session) -> Examples:
             s.run(f"mixdesk mix {con} set lead volume -3.5 pan 5R"),
             s.run(f"mixdesk mix {con} get lead volume"),
             s.run(f"mixdesk mix {con} get lead pan --format json"),
+            s.run(f"mixdesk mix {con} plugins lead"),
             s.run(f"mixdesk mix {con} status --format json", head=12),
         ),
         para("Bad input is one line and exit 2; nothing is sent:"),
         block(
             s.run(f"mixdesk mix {con} set vox volume -3", rc=True),
             s.run(f"mixdesk mix {con} set lead pan 120L", rc=True),
+            s.run(f"mixdesk mix {con} set lead fx:1:1 0.5", rc=True),
             s.run("mixdesk mix --daw cubase --port {daw} status", rc=True),
         ),
         para(

@@ -100,8 +100,9 @@ class PluginDesk:
     def _pushed_plugins(self, target: TrackId) -> PluginList:
         m = self._mixer
         values = m.mirror.params(target)
-        if not any(k.startswith("fx/") and k.endswith("/name") for k in values):
-            with contextlib.suppress(BridgeTimeoutError):  # asks where the DAW answers by path
+        asks = bool(m.dialect.query(target, "fx/1/name"))  # REAPER pushes names, Live answers
+        if asks and not any(k.startswith("fx/") and k.endswith("/name") for k in values):
+            with contextlib.suppress(BridgeTimeoutError):
                 m.get(target, "fx/1/name")
             values = m.mirror.params(target)
         found = []
