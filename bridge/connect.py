@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
-from bridge.dialects import get_dialect
+from bridge.dialects import dialect_class, import_spec
 from bridge.mixer.mixer import Mixer
 
 __all__ = ["connect"]
@@ -38,20 +40,22 @@ def connect(
         timeout: How long to wait for the DAW's answers, in s.
         rate_limit_s: Minimum interval between messages to one address, in s
             (latest value wins).
-        stems: For ``"virtual"``: the folder of stem files to mix.
+        stems: For ``"virtual"`` (a DAW started inside mixdesk, see
+            :attr:`~bridge.dialects.base.Dialect.embedded`): the folder of stem files.
 
     Returns:
         The connected mixer.
 
     Raises:
         BridgeError: Unknown DAW, busy port, or no answer (the message says which).
+        ImportError: The DAW's module is not in this installation.
     """
-    if daw.lower() == "virtual":
-        from bridge.virtual.session import start_virtual
-
-        return start_virtual(stems, timeout=timeout, rate_limit_s=rate_limit_s)
+    cls = dialect_class(daw)
+    if cls.embedded is not None:
+        start = cast(Callable[..., Mixer], import_spec(cls.embedded))
+        return start(stems, timeout=timeout, rate_limit_s=rate_limit_s)
     mixer = Mixer(
-        get_dialect(daw),
+        cls(),
         host=host,
         port=port,
         listen_host=listen_host,

@@ -3,40 +3,59 @@
 Every error a user can cause (bad input, unknown DAW or track, busy port, no
 answer) ends as one ``mixdesk: ...`` line on stderr and exit status 2; the
 values themselves are parsed in :mod:`bridge.cli._values`.
+
+The connection options (``--daw``, ``--host``, ``--port``, ``--listen-port``,
+``--timeout``, ``--stems``) go before or after a subcommand: a command's own
+parser has them with their defaults, and each of its subcommands has them again
+(:func:`late_connection_options`) with ``SUPPRESS`` as the default, so a value
+given after the subcommand wins and one given before it is not overwritten by
+a default. Words a ``REMAINDER`` collects give them up too
+(:class:`OptionsAmongWords`, :func:`take_connection_options`). The DAW names,
+default ports and which DAW takes ``--stems`` come from the dialect registry
+(:mod:`bridge.dialects`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, TypeAlias
+
+from bridge.dialects import DIALECTS, dialect_class
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from bridge.dialects.base import Dialect
     from bridge.mixer.mixer import Mixer
 
 __all__ = [
     "DAWS",
     "OneLineParser",
+    "OptionsAmongWords",
     "Subparsers",
     "UsageError",
     "add_connection_options",
     "connect",
+    "connection_options",
+    "daw_names",
     "fail",
     "guarded",
     "is_tty",
+    "late_connection_options",
     "make_console",
+    "take_connection_options",
 ]
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[Any]"
 """What ``add_subparsers()`` returns; each ``add_parser(sub)`` registers on it."""
 
-DAWS: Final = ("reaper", "ardour", "ableton", "virtual")
-"""The ``--daw`` names."""
+DAWS: Final = tuple(DIALECTS)
+"""The ``--daw`` names, from the dialect registry."""
 
 
 class UsageError(Exception):
@@ -51,6 +70,33 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"mixdesk: error: {message} (see '{self.prog} --help')\n")
 
 
+# ---- the DAWs, from their dialects ----
+@functools.cache
+def _dialects() -> tuple[tuple[str, type[Dialect]], ...]:
+    """Each ``--daw`` name with its dialect class (those this installation has)."""
+    found = []
+    for name in DIALECTS:
+        with contextlib.suppress(ImportError):
+            found.append((name, dialect_class(name)))
+    return tuple(found)
+
+
+def daw_names(*, embedded: bool) -> list[str]:
+    """The DAWs started inside mixdesk (``embedded``), or those reached over OSC."""
+    return [name for name, cls in _dialects() if (cls.embedded is not None) is embedded]
+
+
+def _either(names: Sequence[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return " or ".join(filter(None, (", ".join(names[:-1]), *names[-1:])))
+
+
+def _defaults(attr: str, zero: str) -> str:
+    """``reaper 8000, ardour 3819, ...``: a port attribute of each DAW reached over OSC."""
+    ports = ((name, getattr(cls, attr)) for name, cls in _dialects() if cls.embedded is None)
+    return ", ".join(f"{name} {port or zero}" for name, port in ports)
+
+
 # ---- options and connecting ----
 def _daw(text: str) -> str:
     name = text.strip().lower()
@@ -59,37 +105,139 @@ def _daw(text: str) -> str:
     return name
 
 
-def add_connection_options(p: argparse.ArgumentParser, *, stems: bool = True) -> None:
+def add_connection_options(
+    p: argparse.ArgumentParser, *, stems: bool = True, late: bool = False
+) -> None:
     """Add ``--daw``, ``--host``, ``--port``, ``--listen-port``, ``--timeout`` (and ``--stems``).
 
     Args:
         p: The subcommand's parser.
         stems: Also add ``--stems DIR`` for the virtual DAW.
+        late: Options of a sub-subcommand, after the command's own: no defaults
+            (``SUPPRESS``), so they only override what was given before.
     """
-    p.add_argument("--daw", type=_daw, metavar="DAW", help=f"the DAW: {', '.join(DAWS)}")
-    p.add_argument("--host", default="127.0.0.1", help="the DAW's host (default: 127.0.0.1)")
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if late else value
+
+    p.add_argument(
+        "--daw",
+        type=_daw,
+        metavar="DAW",
+        default=default(None),
+        help=f"the DAW: {', '.join(DAWS)}",
+    )
+    p.add_argument(
+        "--host",
+        default=default("127.0.0.1"),
+        help="the DAW's host (default: 127.0.0.1)",
+    )
     p.add_argument(
         "--port",
         type=int,
-        default=None,
-        help="the DAW's OSC port (default: REAPER 8000, Ardour 3819, Live 11000)",
+        default=default(None),
+        help=f"the DAW's OSC port (default: {_defaults('default_port', '')})",
     )
     p.add_argument(
         "--listen-port",
         type=int,
-        default=None,
+        default=default(None),
         metavar="PORT",
-        help="our UDP port for replies (default: REAPER 9000, Live 11001, Ardour any free port)",
+        help="our UDP port for replies (default: "
+        f"{_defaults('default_listen_port', 'any free port')})",
     )
     p.add_argument(
         "--timeout",
         type=float,
-        default=2.0,
+        default=default(2.0),
         metavar="S",
         help="seconds to wait for the DAW's answers (default: 2)",
     )
     if stems:
-        p.add_argument("--stems", metavar="DIR", help="--daw virtual: the folder of stems to mix")
+        daws = _either([f"--daw {n}" for n in daw_names(embedded=True)])
+        p.add_argument(
+            "--stems",
+            metavar="DIR",
+            default=default(None),
+            help=f"{daws}: the folder of stems to mix",
+        )
+
+
+def connection_options(
+    *, stems: bool = True, late: bool = False, prog: str | None = None
+) -> OneLineParser:
+    """A parser holding only the connection options, for ``parents=[...]`` or parsing words.
+
+    Args:
+        stems: Also ``--stems DIR``.
+        late: For a sub-subcommand: no defaults (see :func:`add_connection_options`).
+        prog: The program name its errors show.
+    """
+    p = OneLineParser(prog=prog, add_help=False, allow_abbrev=False)
+    add_connection_options(p, stems=stems, late=late)
+    return p
+
+
+def late_connection_options(sub: Subparsers, *, skip: Collection[str] = ()) -> None:
+    """Give every subcommand registered on ``sub`` the connection options again, late.
+
+    Call it once the subcommands are registered (those added by plugins too):
+    each then also takes the options after its name, and a value given there
+    wins over one given before it (see :func:`add_connection_options`).
+
+    Args:
+        sub: The command's subparsers.
+        skip: Subcommands that never connect (``scene diff``).
+    """
+    done: set[int] = set()
+    for name, parser in sub.choices.items():
+        if name not in skip and id(parser) not in done:  # aliases share a parser
+            done.add(id(parser))
+            add_connection_options(parser, late=True)
+
+
+def take_connection_options(
+    args: argparse.Namespace, words: Sequence[str], prog: str
+) -> tuple[argparse.Namespace, list[str]]:
+    """Take the connection options out of free words (what a ``REMAINDER`` collected).
+
+    Args:
+        args: The options parsed so far.
+        words: The words, in order.
+        prog: The command, for error messages.
+
+    Returns:
+        The options, updated by those found in ``words``, and the other words in
+        their order.
+
+    Raises:
+        SystemExit: A connection option has a bad value (status 2, one line).
+    """
+    inner = connection_options(late=True, prog=prog)
+    found, rest = inner.parse_known_args(list(words), argparse.Namespace(**vars(args)))
+    return found, rest
+
+
+class OptionsAmongWords(argparse.Action):
+    """A ``nargs=REMAINDER`` positional whose words may include the connection options.
+
+    ``mix set TRACK PARAM VALUE ... --daw DAW``: the options are taken out and
+    set; the rest (values such as ``-inf`` included) is the positional's value.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        """Set the options found among ``values`` and the other words as the value."""
+        words = [str(v) for v in values or ()] if not isinstance(values, str) else [values]
+        found, rest = take_connection_options(namespace, words, parser.prog)
+        for key, value in vars(found).items():
+            setattr(namespace, key, value)
+        setattr(namespace, self.dest, rest)
 
 
 def connect(args: argparse.Namespace) -> Mixer:
@@ -105,11 +253,15 @@ def connect(args: argparse.Namespace) -> Mixer:
 
     if args.daw is None:
         raise UsageError(f"which DAW? add --daw ({', '.join(DAWS)})")
-    stems = getattr(args, "stems", None)
-    if stems is not None and args.daw != "virtual":
-        raise UsageError("--stems is only for --daw virtual")
     if not 0 < args.timeout <= 600:
         raise UsageError(f"--timeout must be between 0 and 600 s, not {args.timeout:g}")
+    stems = getattr(args, "stems", None)
+    if dialect_class(args.daw).embedded is None:
+        if stems is not None:
+            daws = _either([f"--daw {n}" for n in daw_names(embedded=True)])
+            raise UsageError(f"--stems is only for {daws}")
+    elif stems is None:
+        raise UsageError(f"--daw {args.daw} needs --stems DIR (the folder of stems to mix)")
     return bridge.connect(
         args.daw,
         args.host,

@@ -1,8 +1,10 @@
 """``mixdesk doctor --daw DAW``: probe a DAW's OSC set-up and explain what is wrong.
 
 One line per check: ``ok``, ``warn``, ``fail`` or ``skip``, what was found and,
-for problems, the fix. Exit status 0 when nothing is wrong, 1 when a check
-warns or fails, 2 on a usage error. The probing is :func:`bridge.doctor.probe`.
+for problems, the fix. A warning is something that works now but is fragile or
+limited (a manual reply port that happens to be ours); a failure is something
+that stops mixdesk. Exit status 0 when no check fails (warnings included), 1
+when one does, 2 on a usage error. The probing is :func:`bridge.doctor.probe`.
 """
 
 from __future__ import annotations
@@ -12,12 +14,18 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from bridge.cli._common import Subparsers, UsageError, add_connection_options, guarded
+from bridge.cli._common import (
+    Subparsers,
+    UsageError,
+    add_connection_options,
+    daw_names,
+    guarded,
+)
 
 if TYPE_CHECKING:
     from bridge.doctor import Finding
 
-__all__ = ["add_parser", "exit_code", "render_line"]
+__all__ = ["add_parser", "exit_code", "render_line", "verdict"]
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -26,8 +34,8 @@ def add_parser(sub: Subparsers) -> None:
         "doctor",
         help="check a DAW's OSC set-up and explain what is wrong",
         description="Probe the DAW's OSC surface from this machine: our port, its port, "
-        "answers, reply port, feedback (and for Ardour, int vs float values). Reads only; "
-        "what it touches it puts back.",
+        "answers, reply port, feedback (and for Ardour, int vs float values and plugin "
+        "queries). Reads only; what it touches it puts back. Exit 1 when a check fails.",
     )
     add_connection_options(p, stems=False)
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
@@ -41,19 +49,34 @@ def render_line(finding: Finding) -> str:
 
 
 def exit_code(findings: list[Finding]) -> int:
-    """0 when no check warns or fails, else 1."""
-    return 1 if any(f.status in ("warn", "fail") for f in findings) else 0
+    """0 when no check fails (warnings are advice), else 1."""
+    return 1 if any(f.status == "fail" for f in findings) else 0
+
+
+def verdict(findings: list[Finding]) -> str:
+    """``no problems found``, ``1 warning found``, ``2 problems and 1 warning found``."""
+    counts = [
+        (sum(f.status == "fail" for f in findings), "problem"),
+        (sum(f.status == "warn" for f in findings), "warning"),
+    ]
+    said = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in counts if n]
+    return f"{' and '.join(said) or 'no problems'} found"
 
 
 @guarded
 def _run(args: argparse.Namespace) -> int:
-    from bridge.dialects import get_dialect
+    from bridge.dialects import dialect_class
     from bridge.doctor import probe
 
+    over_osc = daw_names(embedded=False)
     if args.daw is None:
-        raise UsageError("which DAW? add --daw (reaper, ardour, ableton)")
-    if args.daw == "virtual":
-        raise UsageError("doctor checks reaper, ardour or ableton; the virtual DAW runs inside")
+        raise UsageError(f"which DAW? add --daw ({', '.join(over_osc)})")
+    cls = dialect_class(args.daw)
+    if cls.embedded is not None:
+        raise UsageError(
+            f"doctor checks {', '.join(over_osc[:-1])} or {over_osc[-1]};"
+            f" {cls.title} runs inside mixdesk"
+        )
     if not 0 < args.timeout <= 600:
         raise UsageError(f"--timeout must be between 0 and 600 s, not {args.timeout:g}")
     findings = probe(
@@ -74,9 +97,6 @@ def _run(args: argparse.Namespace) -> int:
         return code
     for f in findings:
         print(render_line(f))
-    problems = sum(f.status in ("warn", "fail") for f in findings)
-    port = args.port if args.port is not None else get_dialect(args.daw).default_port
-    where = f"{args.daw} at {args.host}:{port}"
-    verdict = {0: "no problems", 1: "1 problem"}.get(problems, f"{problems} problems") + " found"
-    print(f"mixdesk doctor: {where}: {verdict}", file=sys.stderr)
+    port = args.port if args.port is not None else cls.default_port
+    print(f"mixdesk doctor: {args.daw} at {args.host}:{port}: {verdict(findings)}", file=sys.stderr)
     return code

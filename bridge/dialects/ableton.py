@@ -290,6 +290,12 @@ class AbletonDialect(Dialect):
     title: ClassVar[str] = "Ableton Live (AbletonOSC)"
     default_port: ClassVar[int] = 11000
     default_listen_port: ClassVar[int] = 11001
+    setup_hint: ClassVar[str] = (
+        "install AbletonOSC and select it as a Control Surface in Live > Settings > "
+        "Link, Tempo & MIDI (it listens on 11000)"
+    )
+    stray_ports: ClassVar[tuple[int, ...]] = (11001,)  # AbletonOSC always replies there
+    doctor_probe: ClassVar[str | None] = "bridge.doctor._daws:check_ableton"
     echoes_sets: ClassVar[bool] = True
     lists_tracks: ClassVar[bool] = True
     heartbeat_s: ClassVar[float | None] = None

@@ -78,6 +78,14 @@ class ArdourDialect(Dialect):
     title: ClassVar[str] = "Ardour"
     default_port: ClassVar[int] = 3819
     default_listen_port: ClassVar[int] = 0
+    setup_hint: ClassVar[str] = (
+        "start Ardour and enable Edit > Preferences > Control Surfaces > Open Sound Control "
+        "(port 3819 unless you changed it; then pass --port)"
+    )
+    stray_ports: ClassVar[tuple[int, ...]] = (8000,)  # the manual reply port's default
+    port_moves: ClassVar[int] = 19  # osc.cc tries its port and the next 19
+    processes: ClassVar[tuple[str, ...]] = ("ardour", "luasession")
+    doctor_probe: ClassVar[str | None] = "bridge.doctor._ardour:check_ardour"
     echoes_sets: ClassVar[bool] = True
     lists_tracks: ClassVar[bool] = True
     heartbeat_s: ClassVar[float | None] = 1.0

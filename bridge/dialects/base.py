@@ -149,6 +149,20 @@ class Dialect(ABC):
     """The UDP port the DAW listens on by default."""
     default_listen_port: ClassVar[int]
     """The port we listen on by default (0 = any free port)."""
+    setup_hint: ClassVar[str] = "start the DAW and turn on its OSC surface"
+    """How to get the DAW listening for OSC: the fix when nothing answers on its port."""
+    stray_ports: ClassVar[tuple[int, ...]] = ()
+    """Ports the DAW sends replies to when it does not reply to us (watched by the doctor)."""
+    port_moves: ClassVar[int] = 0
+    """How many ports above its own the DAW tries when that one is busy at start."""
+    processes: ClassVar[tuple[str, ...]] = ()
+    """How the DAW's processes are named (lower-case prefixes of ``/proc/PID/comm``)."""
+    doctor_probe: ClassVar[str | None] = None
+    """``module:function`` of the doctor's own checks for this DAW, run after the port
+    checks with a :class:`bridge.doctor.Probe` (None: only "does it answer")."""
+    embedded: ClassVar[str | None] = None
+    """``module:function`` that starts this DAW inside mixdesk on a folder of stems and
+    returns a connected mixer (the virtual DAW); None for a DAW reached over OSC."""
     capabilities: ClassVar[frozenset[str]]
     """Operation names the DAW supports (see :func:`capability_of`)."""
     max_packet: ClassVar[int] = 1024

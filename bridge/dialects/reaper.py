@@ -183,6 +183,13 @@ class ReaperDialect(Dialect):
     title: ClassVar[str] = "REAPER"
     default_port: ClassVar[int] = 8000
     default_listen_port: ClassVar[int] = 9000
+    setup_hint: ClassVar[str] = (
+        "in REAPER add Preferences > Control/OSC/web > Add > OSC with 'Local listen port' "
+        "8000 (or pass --port)"
+    )
+    stray_ports: ClassVar[tuple[int, ...]] = (9000,)
+    processes: ClassVar[tuple[str, ...]] = ("reaper",)
+    doctor_probe: ClassVar[str | None] = "bridge.doctor._daws:check_reaper"
     echoes_sets: ClassVar[bool] = False
     capabilities: ClassVar[frozenset[str]] = frozenset(
         {

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
-from bridge.dialects.reaper import ReaperDialect
+from bridge.dialects.virtual import VirtualDialect
 from bridge.mixer.mixer import Mixer
 from bridge.virtual.errors import VirtualDawError
 from bridge.virtual.render import RenderResult
@@ -19,13 +19,6 @@ from bridge.virtual.server import VirtualDaw
 from bridge.virtual.stems import load_stems
 
 __all__ = ["VirtualDialect", "VirtualMixer", "start_virtual"]
-
-
-class VirtualDialect(ReaperDialect):
-    """REAPER's dialect, named for the virtual DAW in messages."""
-
-    name = "virtual"
-    title = "the virtual DAW"
 
 
 class VirtualMixer(Mixer):

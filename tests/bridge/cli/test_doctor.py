@@ -2,7 +2,8 @@
 
 The fakes stand in for DAWs that cannot run here: a UDP peer that answers
 every datagram to the sender, to a fixed port, or not at all, which is all the
-REAPER and AbletonOSC checks look at.
+REAPER and AbletonOSC checks look at; and one Ardour that real Ardour 7.3 cannot
+play, answering everything but plugin queries.
 """
 
 from __future__ import annotations
@@ -11,18 +12,24 @@ import json
 import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import ClassVar
 
 import pytest
+from pythonosc.osc_packet import OscPacket
 
-from bridge.doctor import probe
+from bridge.dialects import DIALECTS
+from bridge.dialects.reaper import ReaperDialect
+from bridge.doctor import Finding, Probe, probe
 from bridge.hosts import HeadlessArdour
 from bridge.osc.message import message
-from tests.bridge.cli import cli, free_udp_port, one_line, wait_dump
+from tests.bridge import free_udp_port, wait_dump
+from tests.bridge.cli import cli, one_line
 
 TRACKS = ("Vocals", "Bass")
-CHECKS = ["listen port", "DAW port", "answer", "reply port", "feedback", "value types"]
+CHECKS = ["listen port", "DAW port", "answer", "reply port", "feedback", "value types", "plugins"]
 
 
 def rows(out: str) -> list[tuple[str, str, str]]:
@@ -47,6 +54,7 @@ def test_all_ok_against_ardour(daw: HeadlessArdour, capsys: pytest.CaptureFixtur
     assert by_check["value types"].startswith(
         "Ardour ignored '/strip/gain 1 0' sent as int32 (it answered '/strip/gain 1 0')"
     )
+    assert by_check["plugins"] == "Ardour answered '/strip/plugin/list 1': Vocals has no plugins."
     assert err == f"mixdesk doctor: ardour at 127.0.0.1:{daw.port}: no problems found\n"
 
 
@@ -117,6 +125,206 @@ def test_manual_reply_port_is_found_and_put_back(daw: HeadlessArdour) -> None:
         client.sendto(message("/set_surface/port", 0).encode(), ardour)  # auto for the others
         client.close()
         watch.close()
+
+
+def test_manual_reply_port_that_is_ours_warns_and_exits_0(
+    daw: HeadlessArdour, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ours = free_udp_port()
+    ardour = ("127.0.0.1", daw.port)
+    client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    client.bind(("127.0.0.1", 0))
+    watch = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    watch.bind(("127.0.0.1", ours))
+    watch.settimeout(5.0)
+    try:
+        client.sendto(message("/set_surface/port", ours).encode(), ardour)  # Manual, to `ours`
+        client.sendto(message("/strip/list").encode(), ardour)
+        assert watch.recvfrom(65536)[0].startswith(b"#reply")  # replies go to `ours` now
+        watch.close()
+
+        code, out, err = cli(
+            capsys, "doctor", "--daw", "ardour", "--port", daw.port, "--listen-port", ours
+        )
+        assert code == 0, out  # a warning is advice, not a failure
+        found = {check: (status, text) for status, check, text in rows(out)}
+        assert [check for _, check, _ in rows(out)] == CHECKS
+        status, text = found["reply port"]
+        assert status == "warn"
+        assert text.startswith(
+            f"Ardour is in manual reply-port mode and sends every reply to port {ours}, where we"
+            " listen: this works, but only for one OSC app on this host"
+        )
+        assert f"Fix: keep --listen-port {ours}, or set Port Mode to Auto" in text
+        assert {s for c, (s, _) in found.items() if c != "reply port"} == {"ok"}
+        assert err == f"mixdesk doctor: ardour at 127.0.0.1:{daw.port}: 1 warning found\n"
+
+        watch = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        watch.bind(("127.0.0.1", ours))
+        watch.settimeout(5.0)
+        client.sendto(message("/strip/list").encode(), ardour)
+        assert _first_reply(watch).startswith(b"#reply")  # manual mode and feedback 0 are back
+    finally:
+        client.sendto(message("/set_surface/port", 0).encode(), ardour)  # auto for the others
+        client.close()
+        watch.close()
+
+
+def _two_free_ports() -> int:
+    """A UDP port P such that P and P + 1 were both free a moment ago."""
+    for _ in range(50):
+        port = free_udp_port()
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            try:
+                sock.bind(("0.0.0.0", port + 1))
+            except OSError:
+                continue
+        return port
+    raise AssertionError("no two adjacent free UDP ports")
+
+
+def test_another_program_on_ardours_port_and_ardour_moved_up(
+    ardour_bin: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    held = _two_free_ports()
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    blocker.bind(("127.0.0.1", held))  # what Ardour finds busy at start, so it takes held + 1
+    moved = held + 1
+    try:
+        with HeadlessArdour(
+            tmp_path / "ardour",
+            port=moved,
+            tracks=TRACKS,
+            plugins={"Vocals": ["ACE EQ"]},
+            binary=ardour_bin,
+        ) as daw:
+            code, out, err = cli(capsys, "doctor", "--daw", "ardour", "--port", held)
+            assert code == 1
+            found = rows(out)
+            assert [(s, c) for s, c, _ in found] == [
+                ("ok", "listen port"),
+                ("fail", "DAW port"),
+                ("skip", "answer"),
+            ]
+            text = found[1][2]
+            assert text.startswith(f"UDP {held} is held by ")
+            assert f"(pid {os.getpid()}), not Ardour; Ardour listens on {moved} (" in text
+            assert f"(pid {daw.pid})): it moves up when its port is busy at start." in text
+            assert f"Fix: pass --port {moved}, or close " in text
+            assert f"and restart Ardour to get {held} back." in text
+            assert found[2][2] == f"not asked: UDP {held} is another program's."
+            assert err == f"mixdesk doctor: ardour at 127.0.0.1:{held}: 1 problem found\n"
+
+            # At the port it names, everything is fine, and the plugin queries answer.
+            code, out, _ = cli(capsys, "doctor", "--daw", "ardour", "--port", moved)
+            assert code == 0, out
+            plugins = {c: (s, m) for s, c, m in rows(out)}["plugins"]
+            params = len(daw.dump()["routes"]["Vocals"]["plugins"][0]["params"])
+            assert plugins == (
+                "ok",
+                f"Ardour lists the plugins of Vocals (ACE EQ) and describes the {params}"
+                " parameters of the first.",
+            )
+    finally:
+        blocker.close()
+
+
+# ---- an Ardour that answers everything but plugin queries ----
+Answer = Callable[[str, tuple[object, ...]], list[bytes]]
+
+
+@contextmanager
+def osc_peer(answer: Answer) -> Iterator[int]:
+    """A UDP peer that answers each OSC message (bundles unpacked) to its sender."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.05)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                data, sender = sock.recvfrom(65536)
+            except TimeoutError:
+                continue
+            for timed in OscPacket(data).messages:
+                for reply in answer(timed.message.address, tuple(timed.message.params)):
+                    sock.sendto(reply, sender)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        sock.close()
+
+
+def no_plugin_answers(address: str, args: tuple[object, ...]) -> list[bytes]:
+    """Ardour's answers to /strip/list and /set_surface, and nothing to plugin queries."""
+    if address == "/strip/list":
+        return [
+            message("/reply", "AT", "Vocals", 1, 2, 0, 0, 1, 0).encode(),
+            message("/reply", "end_route_list", 48000, 0, 0).encode(),
+            message("/strip/gain", 1, 0.0).encode(),
+        ]
+    if address == "/set_surface" and not args:
+        return [message("/set_surface", 0, 159, 0, 0, 0, 0, 0, 0, 0).encode()]
+    return []
+
+
+def test_plugin_queries_unanswered_say_what_to_change(capsys: pytest.CaptureFixture[str]) -> None:
+    with osc_peer(no_plugin_answers) as port:
+        code, out, err = cli(
+            capsys, "doctor", "--daw", "ardour", "--port", port, "--timeout", "0.3"
+        )
+    assert code == 1
+    found = {check: (status, text) for status, check, text in rows(out)}
+    assert found["answer"] == ("ok", "Ardour answered /strip/list: Vocals.")
+    assert found["feedback"][0] == "ok"
+    status, text = found["plugins"]
+    assert status == "fail"
+    assert text.startswith(
+        "Ardour answers /strip/list but not '/strip/plugin/list 1' (Vocals) within 0.3 s, so"
+        " plugin names and parameters (fx:N:M) stay unknown. Fix: Ardour 5.5 and later answer"
+        " it whatever the OSC settings (plugin page size and feedback bits do not matter to"
+        " it): update Ardour, or turn on Debug in its OSC settings"
+    )
+    assert err.endswith(": 1 problem found\n")
+
+
+# ---- a new DAW is one dialect class ----
+def toy_checks(run: Probe) -> list[Finding]:
+    """The toy DAW's own doctor checks."""
+    run.ours.send(run.dialect.hello())
+    heard = run.ours.inbox.wait(run.heard, run.timeout)
+    return [Finding("answer", "ok" if heard else "fail", f"{run.dialect.title}: heard {heard}")]
+
+
+class ToyDialect(ReaperDialect):
+    """A DAW the registry does not know, described in one place."""
+
+    name: ClassVar[str] = "toy"
+    title: ClassVar[str] = "ToyDAW"
+    default_port: ClassVar[int] = 1
+    default_listen_port: ClassVar[int] = 0
+    setup_hint: ClassVar[str] = "start ToyDAW with --osc"
+    stray_ports: ClassVar[tuple[int, ...]] = ()
+    doctor_probe: ClassVar[str | None] = "tests.bridge.cli.test_doctor:toy_checks"
+
+
+def test_the_doctor_reads_a_daw_from_its_dialect(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(DIALECTS, "toy", f"{__name__}:ToyDialect")
+    dead = free_udp_port()
+    findings = probe("toy", port=dead, timeout=0.2)
+    assert (findings[1].status, findings[1].fix) == ("fail", "start ToyDAW with --osc")
+    assert f"nothing listens on UDP {dead} on this machine: ToyDAW is not running" in (
+        findings[1].message
+    )
+    with fake_daw(REAPER_FEEDBACK) as port:
+        last = probe("toy", port=port, timeout=2.0)[-1]
+    assert (last.check, last.status, last.message) == ("answer", "ok", "ToyDAW: heard True")
 
 
 def test_nothing_listening_fails_with_the_fix(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,29 @@
+"""The virtual DAW's dialect: REAPER's, for the DAW mixdesk runs inside itself.
+
+The virtual DAW (:mod:`bridge.virtual`) is an OSC server in REAPER's dialect
+over a mixer of stem files. It is not reached over the network: ``--daw
+virtual --stems DIR`` starts one for the command, so it has no port to
+configure, nothing to set up and nothing for ``mixdesk doctor`` to probe. This
+module stays light (no numpy): the CLI reads these facts when it builds its
+options.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from bridge.dialects.reaper import ReaperDialect
+
+__all__ = ["VirtualDialect"]
+
+
+class VirtualDialect(ReaperDialect):
+    """REAPER's dialect, named for the virtual DAW in messages."""
+
+    name: ClassVar[str] = "virtual"
+    title: ClassVar[str] = "the virtual DAW"
+    setup_hint: ClassVar[str] = "pass --stems DIR: the virtual DAW starts inside mixdesk"
+    stray_ports: ClassVar[tuple[int, ...]] = ()
+    processes: ClassVar[tuple[str, ...]] = ()
+    doctor_probe: ClassVar[str | None] = None
+    embedded: ClassVar[str | None] = "bridge.virtual.session:start_virtual"
