@@ -14,6 +14,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Final
 
 from bridge.cli._common import (
+    OptionsAmongWords,
     Subparsers,
     UsageError,
     add_connection_options,
@@ -21,6 +22,7 @@ from bridge.cli._common import (
     fail,
     guarded,
     is_tty,
+    late_connection_options,
     make_console,
 )
 from bridge.cli._values import (
@@ -57,7 +59,8 @@ def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "mix",
         help="read and set a DAW's mixer over OSC (status, set, get)",
-        description="Read and set a DAW's mixer over OSC. Connection options go before SUB.",
+        description="Read and set a DAW's mixer over OSC. Connection options go before or "
+        "after SUB.",
         epilog="example:\n  mixdesk mix --daw ardour set Vocals volume -6 pan 30L",
         formatter_class=argparse.RawDescriptionHelpFormatter,  # the example on one line
     )
@@ -83,7 +86,11 @@ def add_parser(sub: Subparsers) -> None:
     )
     st.add_argument("track", metavar="TRACK", help="track number, name, or master")
     st.add_argument(
-        "assignments", nargs=argparse.REMAINDER, metavar="PARAM VALUE", help="pairs to set"
+        "assignments",
+        nargs=argparse.REMAINDER,
+        action=OptionsAmongWords,  # connection options may follow the pairs
+        metavar="PARAM VALUE",
+        help="pairs to set",
     )
     st.set_defaults(func=_run_set)
 
@@ -98,6 +105,7 @@ def add_parser(sub: Subparsers) -> None:
     from bridge.cli.fx import add_plugins_parser
 
     add_plugins_parser(msub)
+    late_connection_options(msub)  # the same options after SUB; a later value wins
 
     p.set_defaults(func=lambda args: fail("mix needs a subcommand: status, set, get or plugins"))
 

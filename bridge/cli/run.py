@@ -22,12 +22,12 @@ from pathlib import Path
 from types import TracebackType
 
 from bridge.cli._common import (
-    OneLineParser,
     Subparsers,
     UsageError,
     add_connection_options,
     connect,
     guarded,
+    take_connection_options,
 )
 
 __all__ = ["add_parser", "split_args"]
@@ -66,11 +66,8 @@ def split_args(args: argparse.Namespace, words: list[str]) -> tuple[argparse.Nam
     if "--" in words:
         cut = words.index("--")
         head, tail = words[:cut], words[cut + 1 :]
-    inner = OneLineParser(prog="mixdesk run", add_help=False, allow_abbrev=False)
-    add_connection_options(inner)
-    inner.set_defaults(**{a.dest: argparse.SUPPRESS for a in inner._actions})
     # A bad value exits 2 with one line, like any usage error of the command line.
-    found, rest = inner.parse_known_args(head, argparse.Namespace(**vars(args)))
+    found, rest = take_connection_options(args, head, "mixdesk run")
     return found, rest + tail
 
 

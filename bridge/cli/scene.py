@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from bridge.cli._common import Subparsers, add_connection_options, connect, guarded
+from bridge.cli._common import (
+    Subparsers,
+    add_connection_options,
+    connect,
+    guarded,
+    late_connection_options,
+)
 
 __all__ = ["add_parser"]
 
@@ -14,16 +20,16 @@ def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "scene",
         help="save, recall or compare mix scenes (every track's level, pan, mute, solo)",
-        description="Snapshot every track's values, recall them, compare two.",
+        description="Snapshot every track's values, recall them, compare two. Connection "
+        "options go before or after ACTION.",
     )
+    add_connection_options(p)
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     save = actions.add_parser("save", help="capture the DAW's mixer into a scene file")
-    add_connection_options(save)
     save.add_argument("file", metavar="SCENE.toml")
     save.add_argument("--name", help="the scene's name (default: the file's stem)")
     save.set_defaults(func=guarded(_save))
     recall = actions.add_parser("recall", help="set the DAW's mixer from a scene file")
-    add_connection_options(recall)
     recall.add_argument("file", metavar="SCENE.toml")
     recall.add_argument("--tracks", metavar="NAMES", help="only these tracks (comma-separated)")
     recall.add_argument("--params", metavar="PARAMS", help="only these (e.g. volume_db,pan)")
@@ -32,6 +38,7 @@ def add_parser(sub: Subparsers) -> None:
     diff.add_argument("a", metavar="A.toml")
     diff.add_argument("b", metavar="B.toml")
     diff.set_defaults(func=guarded(_diff))
+    late_connection_options(actions, skip=("diff",))  # after ACTION too; a later value wins
 
 
 def _save(args: argparse.Namespace) -> int:

@@ -387,3 +387,74 @@ def test_parse_param_paths() -> None:
 def test_format_value(param: str, value: float | bool | None, shown: str, plain: str) -> None:
     assert format_value(param, value) == shown
     assert plain_value(param, value) == plain
+
+
+# ---- connection options before or after the subcommand ----
+def test_connection_options_go_before_or_after_the_subcommand(tmp_path: Path) -> None:
+    """Real ``python -m qc`` runs on the virtual DAW: the same options in both places."""
+    stems = tmp_path / "stems"
+    stems.mkdir()
+    for name in ("bass", "lead"):
+        sf.write(stems / f"{name}.wav", np.zeros((4800, 2)), 48000, subtype="PCM_24")
+    virtual = ["--daw", "virtual", "--stems", stems]
+
+    def ok(*args: object, quiet: bool = True) -> str:
+        proc = mixdesk(*args)
+        assert proc.returncode == 0, (args, proc.stderr)
+        assert proc.stderr == "" or not quiet, (args, proc.stderr)
+        return proc.stdout
+
+    def usage(*args: object) -> str:
+        proc = mixdesk(*args)
+        assert (proc.returncode, proc.stdout) == (2, ""), (args, proc.stdout)
+        return one_line(proc.stderr)
+
+    before = json.loads(ok("mix", *virtual, "status", "--format", "json"))
+    after = json.loads(ok("mix", "status", "--format", "json", *virtual))
+    assert [t["name"] for t in before["tracks"]] == [t["name"] for t in after["tracks"]]
+    assert (before["daw"], after["daw"]) == ("virtual", "virtual")
+    for args in (
+        ["mix", *virtual, "set", "lead", "pan", "20R"],
+        ["mix", "set", *virtual, "lead", "pan", "20R"],
+        ["mix", "set", "lead", "pan", "20R", *virtual],  # after the pairs, too
+    ):
+        assert ok(*args) == "lead (track 2): pan 20R\n"
+    inf = ok("mix", "set", "lead", "volume", "-inf", *virtual)  # -inf is a value, not an option
+    assert inf == "lead (track 2): volume -inf dB\n"
+    assert ok("mix", *virtual, "get", "lead", "pan") == ok("mix", "get", "lead", "pan", *virtual)
+    # A value after the subcommand wins over one before it; a default never overrides.
+    assert ok("mix", "--daw", "reaper", "--port", 1, "get", "bass", "volume", *virtual) == "0\n"
+    assert ok("mix", "--timeout", "5", "get", "bass", "volume", *virtual) == "0\n"
+
+    verse, chorus = tmp_path / "verse.toml", tmp_path / "chorus.toml"
+    assert ok("scene", "save", verse, *virtual) == f"saved 3 tracks to {verse}\n"
+    assert ok("scene", *virtual, "save", chorus) == f"saved 3 tracks to {chorus}\n"
+    # (the virtual DAW logs that its master has no pan)
+    assert ok("scene", "recall", verse, *virtual, quiet=False).endswith(f"recalled {verse}\n")
+    assert ok("scene", *virtual, "recall", chorus, quiet=False).endswith(f"recalled {chorus}\n")
+    assert ok("scene", "diff", verse, chorus) == "no differences\n"
+
+    script = tmp_path / "names.py"
+    script.write_text("print(', '.join(t.name for t in mixer.tracks))\n", encoding="utf-8")
+    assert ok("run", *virtual, script) == ok("run", script, *virtual) == "bass, lead\n"
+
+    # Without --stems the virtual DAW says so in the CLI's words, wherever --daw stood.
+    lanes = tmp_path / "ride.json"
+    lanes.write_text(
+        '{"schema": "mixdesk.lanes/1", "lane": [{"track": "lead", "param": "volume_db",'
+        ' "points": [[0.0, -6.0], [0.5, -3.0]]}]}',
+        encoding="utf-8",
+    )
+    needs = "mixdesk: --daw virtual needs --stems DIR (the folder of stems to mix)"
+    for args in (
+        ["mix", "--daw", "virtual", "status"],
+        ["mix", "status", "--daw", "virtual"],
+        ["scene", "save", verse, "--daw", "virtual"],
+        ["automate", "--daw", "virtual", lanes],
+        ["automate", lanes, "--daw", "virtual"],
+        ["run", script, "--daw", "virtual"],
+    ):
+        assert usage(*args) == needs, args
+    assert usage("mix", "status", "--daw", "ardour", "--stems", stems) == (
+        "mixdesk: --stems is only for --daw virtual"
+    )
