@@ -41,7 +41,6 @@ __all__ = [
     "UsageError",
     "add_connection_options",
     "connect",
-    "connection_options",
     "daw_names",
     "fail",
     "guarded",
@@ -163,21 +162,6 @@ def add_connection_options(
         )
 
 
-def connection_options(
-    *, stems: bool = True, late: bool = False, prog: str | None = None
-) -> OneLineParser:
-    """A parser holding only the connection options, for ``parents=[...]`` or parsing words.
-
-    Args:
-        stems: Also ``--stems DIR``.
-        late: For a sub-subcommand: no defaults (see :func:`add_connection_options`).
-        prog: The program name its errors show.
-    """
-    p = OneLineParser(prog=prog, add_help=False, allow_abbrev=False)
-    add_connection_options(p, stems=stems, late=late)
-    return p
-
-
 def late_connection_options(sub: Subparsers, *, skip: Collection[str] = ()) -> None:
     """Give every subcommand registered on ``sub`` the connection options again, late.
 
@@ -213,7 +197,8 @@ def take_connection_options(
     Raises:
         SystemExit: A connection option has a bad value (status 2, one line).
     """
-    inner = connection_options(late=True, prog=prog)
+    inner = OneLineParser(prog=prog, add_help=False, allow_abbrev=False)
+    add_connection_options(inner, late=True)
     found, rest = inner.parse_known_args(list(words), argparse.Namespace(**vars(args)))
     return found, rest
 
