@@ -50,7 +50,9 @@ def fx_value(text: str, spec: ParamSpec | None = None) -> float:
         return 1.0 if t in ("on", "true") else 0.0
     m = _VALUE.match(text)
     if m is None:
-        raise UsageError(f"bad plugin value {text!r}: use a number, e.g. -6, 2.5kHz, 20ms, on")
+        raise UsageError(
+            f"bad value {text!r} for a plugin parameter: use a number, e.g. -6, 2.5kHz, 20ms, on"
+        )
     value, unit = float(m.group(1)), m.group(2).lower()
     if not unit or spec is None:
         return value

@@ -207,7 +207,7 @@ def test_unknown_track_names_the_track_and_the_known_ones(
         (["pan", "2"], "bad value '2' for pan: use -1..1 or 30L, C, 25R"),
         (["pan", "120L"], "bad value '120L' for pan"),
         (["mute", "maybe"], "bad value 'maybe' for mute: use on/off"),
-        (["fx:1:2", "loud"], "bad plugin value 'loud': use a number"),
+        (["fx:1:2", "loud"], "bad value 'loud' for a plugin parameter: use a number"),
         (["volume"], "set needs PARAM VALUE pairs"),
         (["loudness", "3"], "unknown parameter 'loudness'"),
     ],
