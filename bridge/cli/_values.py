@@ -72,7 +72,7 @@ def parse_param(text: str) -> str:
     if m := _FX.match(text.strip()):
         fx, par = (g.strip() for g in m.groups())
         fx = str(int(fx)) if fx.isdigit() else fx
-        if par.lower() in ("active", "on", "bypass"):
+        if par.lower() == "active":
             return f"fx/{fx}/active"
         return f"fx/{fx}/param/{int(par) if par.isdigit() else par}"
     known = "volume, pan, width, mute, solo, rec, send:N, fx:PLUGIN:PARAM, fx:PLUGIN:active"

@@ -26,7 +26,15 @@ if TYPE_CHECKING:
     from bridge.dialects.plugins import ParamSpec
     from bridge.mixer.mixer import Mixer
 
-__all__ = ["SCHEMA", "add_plugins_parser", "collect_plugins", "fx_value", "get_fx", "set_fx"]
+__all__ = [
+    "SCHEMA",
+    "add_plugins_parser",
+    "check_fx",
+    "collect_plugins",
+    "fx_value",
+    "get_fx",
+    "set_fx",
+]
 
 SCHEMA: Final = "mixdesk.plugins/1"
 """The ``schema`` value of ``plugins --format json``."""
@@ -80,20 +88,37 @@ def _shown(spec: ParamSpec, value: float | None) -> str:
     return f"{value:.4g}{_unit(spec)}"
 
 
-def set_fx(mixer: Mixer, target: TrackId, param: str, text: str) -> str:
-    """Set ``fx/P/param/Q`` (or ``fx/P/active``) and return the confirmed value as a line.
+def check_fx(mixer: Mixer, target: TrackId, param: str, text: str) -> tuple[str, float | bool]:
+    """Resolve ``fx/P/param/Q`` (or ``fx/P/active``) and check the typed value; send nothing.
+
+    Returns:
+        The path with numbers, and the value in the parameter's units.
 
     Raises:
-        BridgeError: Unknown plugin or parameter, out of range, not confirmed.
+        UsageError: A unit the parameter is not in.
+        BridgeError: Unknown plugin or parameter, out of range, read only.
+    """
+    path, spec = mixer.plugins.resolve(target, param)
+    value: float | bool = fx_value(text, spec) if spec is not None else fx_value(text) >= 0.5
+    path, _, checked = mixer.plugins.check(target, path, value)
+    return str(path), checked
+
+
+def set_fx(mixer: Mixer, target: TrackId, param: str, value: float | bool) -> str:
+    """Set a checked plugin value (see :func:`check_fx`) and return what the DAW confirmed.
+
+    Raises:
+        BridgeError: Not confirmed in time.
     """
     label = resolve_label(mixer, target)
     path, spec = mixer.plugins.resolve(target, param)
+    got = mixer.plugins.set(target, path, value)
     if spec is None:  # fx/P/active
-        on = fx_value(text) >= 0.5
-        mixer.plugins.set(target, path, on)
-        return f"{label}: plugin {path.fx} {'on' if on else 'off'}"
-    got = mixer.plugins.set(target, path, fx_value(text, spec))
-    return f"{label}: plugin {path.fx} {spec.name} {_shown(spec, float(got))}"
+        return f"{label}: plugin {path.fx} {'on' if got else 'off'}"
+    line = f"{label}: plugin {path.fx} {spec.name} {_shown(spec, float(got))}"
+    if not mixer.dialect.describes_plugins and not mixer.dialect.confirms(target, str(path)):
+        line += f" (sent; {mixer.dialect.title} does not confirm this value)"
+    return line
 
 
 def get_fx(mixer: Mixer, target: TrackId, param: str) -> tuple[float | bool | None, dict[str, Any]]:

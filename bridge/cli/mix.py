@@ -250,6 +250,14 @@ def _run_set(args: argparse.Namespace) -> int:
     with connect(args) as mixer:
         target = mixer.resolve(ref)
         label = resolve_label(mixer, target)
+        # Plugin values are checked against the DAW's ranges before anything is sent.
+        from bridge.cli.fx import check_fx, set_fx
+
+        fx = {
+            p: check_fx(mixer, target, p, _text_of(args.assignments, p))
+            for p, _ in pairs
+            if p.startswith("fx/")
+        }
         plain = [(p, v) for p, v in pairs if not p.startswith("fx/")]
         for param, _ in plain:
             if param.startswith("send/") and mixer.dialect.confirms(target, param):
@@ -258,10 +266,8 @@ def _run_set(args: argparse.Namespace) -> int:
             mixer.set(target, param, value)
         title = mixer.dialect.title
         for param, value in pairs:
-            if param.startswith("fx/"):
-                from bridge.cli.fx import set_fx
-
-                print(set_fx(mixer, target, param, _text_of(args.assignments, param)))
+            if param in fx:
+                print(set_fx(mixer, target, *fx[param]))
                 continue
             name = param_label(param)
             if not mixer.dialect.confirms(target, param):

@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -71,6 +70,7 @@ from bridge.dialects.base import (
     capability_of,
     check_bool,
     check_value,
+    numbered_path,
 )
 from bridge.errors import BridgeError, UnsupportedError
 from bridge.osc.message import Message, message
@@ -229,11 +229,6 @@ def native_to_unit(native: float, lo: float, hi: float) -> float:
     return min(1.0, max(0.0, (native - lo) / (hi - lo)))
 
 
-_SEND = re.compile(r"^send/(\d+)/level_db$")
-_FX_NAME = re.compile(r"^fx/(\d+)/name$")
-_FX_PARAM = re.compile(r"^fx/(\d+)/param/(\d+)$")
-_FX_PARAM_NAME = re.compile(r"^fx/(\d+)/param/(\d+)/name$")
-
 _TRACK_PROPS: Final = {
     "volume_db": "volume",
     "pan": "panning",
@@ -377,18 +372,16 @@ class AbletonDialect(Dialect):
             return [message(f"/live/track/set/{_TRACK_PROPS[param]}", t, int(flag))]
         if param == "name":
             return [message("/live/track/set/name", t, str(value))]
-        send = _SEND.match(param)
-        if send:
-            s = _index(self.title, "send", send.group(1))
+        path = numbered_path(self.title, param)
+        if path.kind == "send":
+            s = _live_index(path.send)
             db = check_value(self.title, param, value, -math.inf, math.inf)
             return [
                 message("/live/track/set/send", t, s, float(db_to_live(db))),
                 message("/live/track/get/send", t, s),  # no send listener (issue #130)
             ]
-        fx = _FX_PARAM.match(param)
-        if fx:
-            d = _index(self.title, "fx", fx.group(1))
-            p = _index(self.title, "parameter", fx.group(2))
+        if path.is_plugin_value:
+            d, p = _live_index(path.fx_number), _live_index(path.param_number)
             v = check_value(self.title, param, value, 0.0, 1.0)
             return self._set_param(t, d, p, v)
         raise BridgeError(f"{self.title}: cannot set {param!r}")
@@ -425,16 +418,17 @@ class AbletonDialect(Dialect):
         t = int(target)
         if param in _TRACK_PROPS:
             return [message(f"/live/track/get/{_TRACK_PROPS[param]}", t)]
-        if m := _SEND.match(param):
-            return [message("/live/track/get/send", t, _index(self.title, "send", m.group(1)))]
-        if _FX_NAME.match(param):
+        if not param.startswith(("send/", "fx/")):
+            return []
+        path = numbered_path(self.title, param)
+        if path.kind == "send":
+            return [message("/live/track/get/send", t, _live_index(path.send))]
+        if path.kind == "fx" and path.field == "name":
             return [message("/live/track/get/devices/name", t)]
-        if m := _FX_PARAM_NAME.match(param):
-            d = _index(self.title, "fx", m.group(1))
-            return [message("/live/device/get/parameters/name", t, d)]
-        if m := _FX_PARAM.match(param):
-            d = _index(self.title, "fx", m.group(1))
-            p = _index(self.title, "parameter", m.group(2))
+        if path.kind == "param" and path.field == "name":
+            return [message("/live/device/get/parameters/name", t, _live_index(path.fx_number))]
+        if path.is_plugin_value:
+            d, p = _live_index(path.fx_number), _live_index(path.param_number)
             with self._lock:
                 dev = self._devices.setdefault((t, d), _Device())
                 out = [] if dev.ready else _range_queries(t, d)
@@ -674,12 +668,11 @@ def _range_queries(t: int, d: int) -> list[Message]:
     return [message(f"/live/device/get/parameters/{which}", t, d) for which in _RANGES]
 
 
-def _index(title: str, what: str, number: str) -> int:
-    """Live's 0-based index of a 1-based number in a parameter path."""
-    n = int(number)
-    if n < 1:
-        raise BridgeError(f"{title}: {what} numbers start at 1, not {n}")
-    return n - 1
+def _live_index(number: int | None) -> int:
+    """Live's 0-based index of a 1-based number of a parsed path (parsing refuses 0)."""
+    if number is None or number < 1:  # pragma: no cover - a parsed path has numbers from 1
+        raise BridgeError(f"not a 1-based number: {number!r}")
+    return number - 1
 
 
 def _level(position: float) -> float:

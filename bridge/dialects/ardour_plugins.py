@@ -8,8 +8,8 @@ Facts (Ardour 7.3, ``libs/surfaces/osc/osc.cc``, and seen on the wire):
   ``[ssid, piid, number, name, flags, datatype, lower, upper, print_fmt,
   n_scale_points, (value, label) * n, current value]``, then
   ``/strip/plugin/descriptor_end [ssid, piid]``. ``flags`` bits: 1 enumeration,
-  2 integer step, 4 logarithmic, 8 max unbound, 16 min unbound, 32 sample-rate
-  dependent, 64 toggled, 128 an input control (settable).
+  2 integer step, 4 logarithmic, 32 sample-rate dependent, 64 toggled, 128 an
+  input control (settable); seen from 7.3: 128, 132, 194, 131 and 0 (an output).
 - ``/strip/plugin/parameter ssid piid number value`` applies ``value`` in the
   parameter's own units only if ``lower <= value <= upper``; otherwise Ardour
   logs a warning and drops it, with no reply. So values are checked here before

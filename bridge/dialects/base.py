@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Final, Literal
 
+from bridge.dialects.path import ParamPath, PathError, parse
 from bridge.dialects.plugins import PluginList, PluginSpecs
 from bridge.errors import BridgeError, UnsupportedError
 from bridge.osc.message import Message
@@ -43,6 +44,7 @@ __all__ = [
     "capability_of",
     "check_bool",
     "check_value",
+    "numbered_path",
 ]
 
 MASTER: Final = "master"
@@ -121,16 +123,41 @@ def capability_of(target: TrackId | None, param: str) -> str:
     simple = _SIMPLE_CAPS.get(param)
     if simple is not None:
         return f"master {simple}" if target == MASTER else simple
-    parts = param.split("/")
-    if parts[0] == "send":
+    try:
+        path: ParamPath | None = parse(param)
+    except PathError as err:
+        if param.startswith(("send/", "fx/")):
+            raise BridgeError(str(err)) from None
+        path = None
+    if path is None:
+        head = param.split("/", 1)[0]
+        cap = {"volume_db": "volume", "rec_arm": "rec arm"}.get(head, head)
+    elif path.kind == "send":
         cap = "send level"
-    elif parts[0] == "fx":
-        cap = "fx name" if parts[-1] == "name" and len(parts) == 3 else "fx param"
-        if len(parts) == 5:
-            cap = "fx param name"
+    elif path.kind == "fx":
+        cap = f"fx {path.field}"
     else:
-        cap = {"volume_db": "volume", "rec_arm": "rec arm"}.get(parts[0], parts[0])
+        cap = "fx param" if path.field == "value" else "fx param name"
     return f"master {cap}" if target == MASTER else cap
+
+
+def numbered_path(title: str, param: str) -> ParamPath:
+    """Parse a path whose sends, plugins and parameters are numbers (what a dialect takes).
+
+    Raises:
+        BridgeError: Not a parameter path, or one that names a plugin or parameter
+            (the mixer resolves names first: :class:`~bridge.mixer.plugins.PluginDesk`).
+    """
+    try:
+        path = parse(param)
+    except PathError as err:
+        raise BridgeError(f"{title}: {err}") from None
+    if path.by_name:
+        raise BridgeError(
+            f"{title}: {param!r} names a plugin or parameter; resolve it to numbers first"
+            " (mixer.plugins.resolve)"
+        )
+    return path
 
 
 class Dialect(ABC):

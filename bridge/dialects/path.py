@@ -115,7 +115,7 @@ def _ref(text: str, what: str, whole: str, *, names: bool) -> Ref:
     if t.isdigit():
         n = int(t)
         if n < 1 or len(t) > 6:
-            raise PathError(f"{whole!r}: {what} {t} (they are numbered from 1)")
+            raise PathError(f"{whole!r}: {what} numbers start at 1, not {t}")
         return n
     if not names or not t:
         raise PathError(f"{whole!r}: {what} must be a number from 1, not {text!r}")

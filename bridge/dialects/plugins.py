@@ -64,9 +64,12 @@ class ParamSpec:
             return "is an output (read only)"
         if not math.isfinite(value):
             return f"needs a finite number, not {value!r}"
-        if not self.min <= value <= self.max:
+        # Bounds come as float32 (Ardour's 0.1 is 0.10000000149): a value that equals
+        # one to float32 precision is in range (and is sent as that bound).
+        slack = 1e-6 * max(1.0, abs(self.min), abs(self.max))
+        if not self.min - slack <= value <= self.max + slack:
             return f"{value:g} is out of range {describe_range(self)}"
-        if self.toggle and value not in (self.min, self.max):
+        if self.toggle and min(abs(value - self.min), abs(value - self.max)) > slack:
             return f"is on/off: use {self.min:g} or {self.max:g}, not {value:g}"
         if self.integer and value != round(value):
             return f"takes whole numbers, not {value:g}"

@@ -33,6 +33,7 @@ from bridge.dialects.base import (
     capability_of,
     check_bool,
     check_value,
+    numbered_path,
 )
 from bridge.errors import BridgeError, UnsupportedError
 from bridge.osc.message import Message, message
@@ -161,13 +162,6 @@ def _db(db: float | None) -> float | None:
     return -math.inf if db <= -150.0 else db
 
 
-def _index(text: str, param: str) -> int:
-    """A 1-based send/fx/parameter number from a parameter path."""
-    if not (text.isascii() and text.isdigit()) or int(text) < 1:
-        raise BridgeError(f"REAPER: {param!r} needs numbers from 1, not {text!r}")
-    return int(text)
-
-
 class ReaperDialect(Dialect):
     """REAPER through ``Default.ReaperOSC`` (REAPER listens on 8000, sends to 9000).
 
@@ -257,21 +251,21 @@ class ReaperDialect(Dialect):
             if not isinstance(value, str):
                 raise BridgeError(f"{self.title}: a track name is a string, not {value!r}")
             return [message(f"{base}/name", value)]
-        parts = param.split("/")
-        if parts[0] == "send" and len(parts) == 3:
-            send = _index(parts[1], param)
+        path = numbered_path(self.title, param)
+        if path.kind == "send":
             db = check_value(self.title, param, value, -math.inf, 24.0)
-            return [message(f"{base}/send/{send}/volume/db", max(db, -150.0))]
-        if parts[0] == "fx" and len(parts) == 4 and parts[2] == "param":
-            fx, number = _index(parts[1], param), _index(parts[3], param)
+            return [message(f"{base}/send/{path.send}/volume/db", max(db, -150.0))]
+        if path.is_plugin_value:
             v = check_value(self.title, param, value, 0.0, 1.0)
-            return [message(f"{base}/fx/{fx}/fxparam/{number}/value", v)]
+            return [message(f"{base}/fx/{path.fx}/fxparam/{path.param}/value", v)]
         raise BridgeError(f"{self.title}: cannot set {param!r}")
 
     def query(self, target: TrackId, param: str) -> list[Message]:
         """REAPER has no queries; fx parameter names come for the selected track."""
-        parts = param.split("/")
-        if target != MASTER and parts[0] == "fx" and parts[-1] == "name" and len(parts) == 5:
+        if target == MASTER or not param.startswith("fx/"):
+            return []
+        path = numbered_path(self.title, param)
+        if path.kind == "param" and path.field == "name":
             return [message("/device/track/select", int(target))]
         return []
 

@@ -41,7 +41,7 @@ def _pick(ref: Ref, items: list[tuple[int, str]], what: str, where: str) -> int:
     folded = ref.strip().casefold()
     found = [n for n, name in items if name == ref]
     found = found or [n for n, name in items if name.casefold() == folded]
-    # REAPER names a plugin "VST: ReaEQ (Cockos)": a unique part of the name will do.
+    # A unique part of a name will do ("ReaEQ" for REAPER's "ReaEQ (Cockos)").
     found = found or [n for n, name in items if folded in name.casefold()]
     if len(found) == 1:
         return found[0]
@@ -215,12 +215,11 @@ class PluginDesk:
             UnknownPluginError: No such plugin or parameter.
             BridgeTimeoutError: The DAW did not confirm the value in time.
         """
-        p, spec = self.resolve(target, path)
+        p, spec, checked = self.check(target, path, value)
         m = self._mixer
-        if p.kind == "fx":
-            return self._set_active(target, p, value)
-        assert spec is not None
-        v = self._checked(target, p, spec, value)
+        if spec is None:
+            return self._set_active(target, p, bool(checked))
+        v = float(checked)
         key = str(p)
         if not m.dialect.describes_plugins:
             m.set(target, key, v)
@@ -245,12 +244,31 @@ class PluginDesk:
             )
         return now
 
-    def _set_active(self, target: TrackId, p: ParamPath, value: Value) -> bool:
-        m = self._mixer
+    def check(
+        self, target: TrackId, path: str | ParamPath, value: Value
+    ) -> tuple[ParamPath, ParamSpec | None, float | bool]:
+        """Resolve a plugin path and check a value for it, sending nothing.
+
+        Returns:
+            The path with numbers, the parameter's spec (None for ``fx/N/active``),
+            and the value to send (clamped onto a range end it matches to float32).
+
+        Raises:
+            ValueRangeError: The value is out of range, not on/off, or read only.
+            UnknownPluginError: No such plugin or parameter.
+            BridgeTimeoutError: The DAW did not answer in time.
+        """
+        p, spec = self.resolve(target, path)
+        if spec is not None:
+            return p, spec, self._checked(target, p, spec, value)
         if not isinstance(value, bool) and value not in (0, 1):
             raise ValueRangeError(
                 f"{self._where(target)}: plugin {p.fx} active must be on/off, not {value!r}"
             )
+        return p, None, bool(value)
+
+    def _set_active(self, target: TrackId, p: ParamPath, value: bool) -> bool:
+        m = self._mixer
         key = str(p)
         m.mirror.forget(target, key)
         m.set(target, key, bool(value))
@@ -271,6 +289,6 @@ class PluginDesk:
             if "out of range" not in problem:
                 problem += f" (range {describe_range(spec)})"
             if spec.unit == _NORMALIZED:
-                problem += f"; {self._title} takes plugin values normalized 0..1"
+                problem += f"; mixdesk sets {self._title}'s plugin parameters normalized 0..1"
             raise ValueRangeError(f"{self._label(target, p, spec)}: {problem}; nothing was sent")
-        return v
+        return min(max(v, spec.min), spec.max)  # onto a range end it matched to float32

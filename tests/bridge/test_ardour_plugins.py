@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -246,8 +247,9 @@ def test_a_set_the_engine_ignores_is_an_error_not_a_success(
 ) -> None:
     """A parameter whose lane plays ignores sets: the bridge must say so, never report success."""
     gain4 = mixer.tracks["Vocals"].fx["ACE EQ"].params["Gain 4"]
-    before = gain4.value
     ardour.set_plugin_automation("Vocals", 1, gain4.number, "Play")
+    time.sleep(0.2)  # the lane (empty: the default) plays from the next process cycles
+    before = engine_params(ardour, "Vocals", 1)["Gain 4"]["value"]
     try:
         with pytest.raises(BridgeTimeoutError, match=r"did not confirm .*'Gain 4' = 9"):
             gain4.value = 9.0
@@ -259,3 +261,27 @@ def test_a_set_the_engine_ignores_is_an_error_not_a_success(
         ardour.set_plugin_automation("Vocals", 1, gain4.number, "Manual")
     gain4.value = 9.0
     assert engine_params(ardour, "Vocals", 1)["Gain 4"]["value"] == pytest.approx(9.0)
+
+
+def test_a_range_end_given_as_typed_is_in_range(mixer: Mixer, ardour: HeadlessArdour) -> None:
+    """Ardour reports Attack's lower bound as float32 0.1 (0.10000000149): 0.1 is accepted."""
+    attack = mixer.tracks["Vocals"].fx["ACE Compressor"].params["Attack"]
+    assert attack.min != 0.1
+    attack.value = 0.1
+    assert engine_params(ardour, "Vocals", 2)["Attack"]["value"] == pytest.approx(0.1, rel=1e-6)
+
+
+def test_cli_set_sends_nothing_when_any_plugin_value_is_refused(ardour: HeadlessArdour) -> None:
+    before = ardour.dump()["routes"]["Vocals"]
+    done = mixdesk(ardour.port, "set", "Vocals", "volume", "-7", "fx:1:4", "2", "fx:1:2", "99")
+    assert done.returncode == 2
+    assert "99 is out of range" in one_line(done.stderr)
+    after = ardour.dump()["routes"]["Vocals"]
+    assert after["gain_db"] == pytest.approx(before["gain_db"])  # the volume was not sent
+    assert after["plugins"] == before["plugins"]  # nor the first plugin value
+
+
+def test_bypass_is_not_an_alias_that_switches_a_plugin_on(ardour: HeadlessArdour) -> None:
+    done = mixdesk(ardour.port, "set", "Vocals", "fx:1:bypass", "on")
+    assert done.returncode == 2
+    assert "no parameter named 'bypass'" in one_line(done.stderr)
