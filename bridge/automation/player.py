@@ -31,6 +31,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bridge.automation import passtransport
 from bridge.automation.passmodes import ModePlan, ModesAfter
 from bridge.automation.passreport import LaneLike, PassReport
 from bridge.automation.songclock import SongClock
@@ -118,6 +119,7 @@ class LanePlayer:
             restore=restore_modes,
         )
         self.song = SongClock(mixer.mirror, clock=clock)
+        self._first_move: passtransport.FirstMove | None = None
         self.last_report: PassReport | None = None
         """The report of the last pass run, also one that raised (e.g. on Ctrl-C)."""
 
@@ -161,19 +163,20 @@ class LanePlayer:
 
     def _prepare(self, start: float) -> None:
         dialect = self.mixer.dialect
+        if self.roll:  # first, and before the mode: see passtransport
+            passtransport.settle(self.mixer)
+            passtransport.locate(self.mixer, start)
         msgs = self.modes.start()
         for t in self._targets:
             msgs += dialect.set(t.key, t.lane.param, _value(t.lane.param, t.lane.value_at(start)))
-        if self.roll:
-            msgs += dialect.transport("locate", start)
         self._send(msgs)
         if self.mode in ("touch", "latch"):
             self._send([m for t in self._targets for m in dialect.touch(t.key, t.lane.param, True)])
         if self.roll:
-            self._send(dialect.transport("play"))
             # The DAW starts rolling at its next cycle; the song clock starts when
             # it says it plays (or after a short wait, for a DAW that does not say).
-            self.mixer.mirror.wait_for(lambda m: m.get(None, "playing") is True, 0.5)
+            passtransport.play(self.mixer)
+            self._first_move = passtransport.FirstMove(self.mixer, start)
         self.song.start(start)
 
     def _loop(self, start: float, end: float, report: PassReport) -> None:
@@ -185,6 +188,11 @@ class LanePlayer:
             # Values are computed for the song position at the tick's deadline,
             # before it, so the bundle goes out on time.
             deadline = t0 + k * period
+            if self._first_move is not None:  # set the clock on the DAW's first move
+                moved = self._first_move.position(self._clock())
+                if moved is not None:
+                    self.song.start(moved)
+                    self._first_move = None
             self.song.now()  # take in any new position report
             position = self.song.at(deadline)
             final = position >= end
@@ -244,6 +252,8 @@ class LanePlayer:
             # modes go once the DAW says it stopped, so they are the last word.
             self.mixer.mirror.wait_for(lambda m: m.get(None, "playing") is False, 1.0)
         self._send(modes)
+        if self.roll:
+            passtransport.settle(self.mixer)  # so the caller's next locate is taken
         return after
 
 
