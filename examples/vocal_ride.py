@@ -1,16 +1,24 @@
 """Ride the vocal against the band, and fade the song out: automation a script does best.
 
-    python examples/vocal_ride.py STEMS_DIR [--out renders] [--lanes ride.toml] [--live]
+    python examples/vocal_ride.py STEMS_DIR [--out renders] [--lanes ride.toml]
+                                  [--live [--offline-master]]
 
 1. Measures the band (every stem but the lead) in 0.5 s windows, from the files.
 2. Rides the lead so it sits a steady distance above the band: up where the band
    is loud, down where it thins out (half the band's change, within ±6 dB), each
    move an s-curve.
 3. Fades the master out over the last 6 s.
-4. Saves the lanes (``mixdesk.lanes/1``) for ``mixdesk automate --daw X ride.toml``.
+4. Saves the lanes (``mixdesk.lanes/1``) for ``mixdesk automate --daw X ride.toml``
+   (which refuses the master fade unless given ``--mode none``: see below).
 5. Renders a take on the embedded virtual DAW with the lanes applied sample by
    sample, or, with ``--live``, writes them over OSC in real time (touch mode,
    as into REAPER) and renders what the virtual DAW recorded.
+
+The master fade cannot be written live: the virtual DAW speaks REAPER's stock
+``Default.ReaperOSC``, which has no master automation mode. So ``--live`` alone
+stops before the pass with one line (exit 2) saying so, as ``mixdesk automate``
+does; ``--live --offline-master`` writes the vocal ride live and applies the
+master fade in an offline render of what the virtual DAW recorded, and says so.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bridge.automation import Lane, fade_out, ride, save_lanes
 from bridge.automation.player import LanePlayer
+from bridge.errors import BridgeError
 from bridge.virtual.automation import by_track
 from bridge.virtual.render import render
 from bridge.virtual.session import start_virtual
@@ -81,7 +90,14 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=Path("renders"), help="render folder")
     ap.add_argument("--lanes", type=Path, default=Path("ride.toml"), help="lane file to write")
     ap.add_argument("--live", action="store_true", help="write the lanes over OSC in real time")
+    ap.add_argument(
+        "--offline-master",
+        action="store_true",
+        help="with --live: write the vocal ride live, render the master fade offline on top",
+    )
     args = ap.parse_args()
+    if args.offline_master and not args.live:
+        ap.error("--offline-master goes with --live")
 
     rate = 48000
     stems = load_stems(args.stems, rate)
@@ -89,14 +105,28 @@ def main() -> int:
     lanes = make_lanes(args.stems, seconds, rate)
     save_lanes(lanes, args.lanes)
     print(f"{lanes[0].label}: {len(lanes[0].points)} points; {lanes[1].label}: fade out")
-    print(f"saved {args.lanes} (mixdesk automate --daw reaper {args.lanes})")
+    print(f"saved {args.lanes} (its master fade: mixdesk automate --mode none; docs/automation.md)")
     args.out.mkdir(parents=True, exist_ok=True)
     if args.live:
+        live = [la for la in lanes if la.track != "master"] if args.offline_master else lanes
         with start_virtual(args.stems, render_dir=args.out, rate=rate) as mixer:
-            vocal_only = [lane for lane in lanes if lane.track == VOCAL]  # master: offline only
-            report = LanePlayer(mixer, vocal_only, rate_hz=50).run()
+            try:  # refuses the master fade before anything is sent, without --offline-master
+                player = LanePlayer(mixer, live, rate_hz=50)
+            except BridgeError as err:
+                print(f"mixdesk: {err} (vocal_ride.py: --offline-master)", file=sys.stderr)
+                return 2
+            report = player.run()
             print(f"wrote {report.messages} values live, p99 {report.percentile_ms(0.99):.2f} ms")
-            take = mixer.render_and_wait()
+            if not args.offline_master:
+                take = mixer.render_and_wait()
+            else:
+                recorded = mixer.daw.recorder.lane(VOCAL, "volume_db")
+                played = [la for la in (recorded, lanes[1]) if la is not None]
+                names = [s.name for s in stems]
+                take = render(
+                    stems, mixer.daw.state, args.out, rate=rate, automation=by_track(played, names)
+                )
+                print("master fade: rendered offline (no master automation mode over OSC)")
     else:
         state = MixState.for_stems(stems)
         take = render(

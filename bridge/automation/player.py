@@ -247,7 +247,7 @@ class LanePlayer:
             msgs += dialect.transport("stop")
         self._send(msgs)
         modes, after = self.modes.end(written)
-        if modes and self.roll:
+        if self.roll:
             # Ardour turns Write into Touch when its transport stops: the final
             # modes go once the DAW says it stopped, so they are the last word.
             self.mixer.mirror.wait_for(lambda m: m.get(None, "playing") is False, 1.0)

@@ -76,7 +76,8 @@ def _run(args: argparse.Namespace) -> int:
         start = args.start if args.start is not None else min(la.start_s for la in lanes)
         end = args.end if args.end is not None else max(la.end_s for la in lanes)
         print(
-            f"writing {len(lanes)} lanes into {mixer.dialect.title}, {start:.2f}-{end:.2f} s,"
+            f"writing {len(lanes)} lane{'s' if len(lanes) != 1 else ''} into {mixer.dialect.title},"
+            f" {start:.2f}-{end:.2f} s,"
             f" mode {player.mode or 'unchanged'}, {args.rate:g} Hz",
             flush=True,
         )
