@@ -108,7 +108,7 @@ class FirstMove:
         self._before = self._mirror.changed_at(None, "position_s")
 
     def position(self, now: float) -> float | None:
-        """The song position at ``now`` (mirror clock) from that report, or None before it."""
+        """The song position at ``now`` (``time.monotonic``, the mirror's clock), or None."""
         arrived = self._mirror.changed_at(None, "position_s")
         at = self._mirror.get(None, "position_s")
         if arrived is None or arrived == self._before or not isinstance(at, float | int):

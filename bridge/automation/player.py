@@ -5,16 +5,17 @@ One pass, for lanes of any tracks and parameters:
 0. before anything is sent, check that the DAW can set every mode the pass
    needs (:class:`~bridge.automation.passmodes.ModePlan`); a lane it cannot
    (a master lane on REAPER or Ardour) is refused with one line naming it;
-1. remember each parameter's automation mode (as the DAW reported it) and set
-   the pass's mode (``touch``, ``latch`` or ``write``; ``None`` just streams);
-2. locate to the start, send the start values, touch the controls (touch and
-   latch), and play;
+1. locate to the start, first (Ardour needs that order and pace: see
+   :mod:`~bridge.automation.passtransport`);
+2. remember each parameter's automation mode (as the DAW reported it), set
+   the pass's mode (``touch``, ``latch`` or ``write``; ``None`` just streams)
+   with the start values, touch the controls (touch and latch), and play;
 3. every ``1 / rate_hz`` s, evaluate every lane at the *song position* and send
    the values that changed in one bundle. The song position comes from
-   :class:`~bridge.automation.songclock.SongClock`: the local clock steered by
-   the DAW's own position reports, so a DAW that starts late or runs at its
-   own pace is followed. Ticks are scheduled on absolute deadlines, so send
-   times never accumulate drift;
+   :class:`~bridge.automation.songclock.SongClock`: the local clock, set on the
+   DAW's first position report past the start and steered by the later ones,
+   so a DAW that starts late or runs at its own pace is followed. Ticks are
+   scheduled on absolute deadlines, so send times never accumulate drift;
 4. at the end, or on any exception including Ctrl-C: release every touch,
    stop the transport, wait until the DAW says it stopped, and leave the written
    lanes in ``read`` (REAPER's Read, Ardour's Play) so the DAW plays them, or
@@ -163,6 +164,7 @@ class LanePlayer:
 
     def _prepare(self, start: float) -> None:
         dialect = self.mixer.dialect
+        self._first_move = None
         if self.roll:  # first, and before the mode: see passtransport
             passtransport.settle(self.mixer)
             passtransport.locate(self.mixer, start)
@@ -189,7 +191,7 @@ class LanePlayer:
             # before it, so the bundle goes out on time.
             deadline = t0 + k * period
             if self._first_move is not None:  # set the clock on the DAW's first move
-                moved = self._first_move.position(self._clock())
+                moved = self._first_move.position(time.monotonic())
                 if moved is not None:
                     self.song.start(moved)
                     self._first_move = None
