@@ -55,10 +55,13 @@ class Lane:
     Attributes:
         track: The track's name, its 1-based number, or ``"master"``.
         param: A parameter path: ``volume_db``, ``pan``, ``width``, ``mute``,
-            ``solo``, ``send/N/level_db`` or ``fx/N/param/M``.
+            ``solo``, ``send/N/level_db`` or ``fx/N/param/M`` (N and M numbers
+            or names).
         points: At least one point; times finite, ≥ 0 s and strictly increasing;
             values in the parameter's range (dB: ``-inf`` … +24 dB; pan and width
-            -1 … +1; plugin parameters 0 … 1; mute and solo 0 or 1).
+            -1 … +1; mute and solo 0 or 1; plugin parameters in the DAW's units for
+            them, any finite number here, checked against the DAW before a pass by
+            :func:`~bridge.automation.passplugins.resolve_plugin_lanes`).
 
     Raises:
         AutomationError: On construction, naming the lane and the point at fault.

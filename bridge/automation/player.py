@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from bridge.automation import passtransport
 from bridge.automation.passmodes import ModePlan, ModesAfter
+from bridge.automation.passplugins import resolve_plugin_lanes
 from bridge.automation.passreport import LaneLike, PassReport
 from bridge.automation.songclock import SongClock
 from bridge.dialects.base import TrackId, capability_of
@@ -77,6 +78,8 @@ class LanePlayer:
     Raises:
         UnknownTrackError: A lane names no track of the DAW.
         UnsupportedError: The DAW cannot set a lane's parameter.
+        AutomationError: A plugin lane names a plugin or parameter the DAW does not
+            have, or has a point outside the parameter's range.
         ModeUnavailableError: The DAW cannot set a mode the pass needs for a
             lane (e.g. REAPER's master); one line naming the lanes and the
             ways out. Nothing has been sent.
@@ -109,7 +112,9 @@ class LanePlayer:
         self._oversleep: deque[float] = deque(maxlen=256)
         dialect = mixer.dialect
         self._targets = []
-        for lane in lanes:
+        # Plugin lanes by name become numbers, and their points are checked against
+        # the DAW's ranges, before any value is sent.
+        for lane in resolve_plugin_lanes(mixer, lanes):
             key = mixer.resolve(lane.track)
             dialect.require(capability_of(key, lane.param))
             self._targets.append(_Target(key, lane))
