@@ -198,6 +198,12 @@ class ArdourDialect(Dialect):
             )
         control = _AUTO_CONTROLS.get(param)
         number = _ARDOUR_MODES.get(mode)
+        if param.startswith("fx/"):
+            raise UnsupportedError(
+                self.title,
+                f"automation mode of plugin parameter {param} (its OSC sets modes of gain,"
+                " trim, pan, mute and sends only; arm the lane in Ardour itself)",
+            )
         if control is None or number is None:
             raise UnsupportedError(self.title, f"automation mode {mode!r} of {param}")
         return [message(f"/strip/{control}/automation", int(target), number)]

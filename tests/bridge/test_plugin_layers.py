@@ -248,3 +248,21 @@ def test_reaper_refuses_a_value_in_units_naming_the_fix_and_sends_nothing() -> N
     mixer = _reaper_mixer()  # not connected: sending anything would raise another error
     with pytest.raises(ValueRangeError, match=r"-6 is out of range \[0, 1\].*normalized 0\.\.1"):
         mixer.plugins.set(1, "fx/ReaEQ/param/Gain-Band 1", -6.0)
+
+
+# ---- plugin lanes and automation modes ----
+
+
+def test_reaper_writes_plugin_lanes_with_the_tracks_mode_and_ardour_says_why_it_cannot() -> None:
+    from bridge.automation.passmodes import ModePlan, ModeUnavailableError
+
+    reaper = ModePlan.check(ReaperDialect(), [(2, "fx/1/param/3", "'Keys' fx/1/param/3")], "touch")
+    assert (
+        reaper.dialect.automation_mode(2, "fx/1/param/3", "touch")[0].address
+        == "/track/2/autotouch"
+    )
+    with pytest.raises(
+        ModeUnavailableError, match=r"plugin parameter fx/1/param/4.*arm the lane in Ardour"
+    ):
+        ModePlan.check(ArdourDialect(), [(1, "fx/1/param/4", "'Vocals' fx/1/param/4")], "write")
+    assert ModePlan.check(ArdourDialect(), [(1, "fx/1/param/4", "x")], None).mode is None
