@@ -301,7 +301,8 @@ PURPOSE: dict[tuple[str, ...], str] = {
     "driven over OSC in REAPER's dialect, that renders real 24- or 16-bit takes. Use it to try "
     "mix scripts, automation and the whole loop with no DAW installed.",
     ("mix",): "Reads and sets a DAW's mixer from the shell over OSC: REAPER, Ardour, Ableton "
-    "Live (AbletonOSC) or the virtual DAW. Connection options go before the sub-command.",
+    "Live (AbletonOSC) or the virtual DAW. Connection options go before or after the "
+    "sub-command.",
     ("mix", "status"): "Lists every track and the master: volume, pan, mute, solo.",
     ("mix", "set"): "Sets one or more parameters of one track, then waits until the DAW "
     "confirms each value.",
@@ -311,8 +312,10 @@ PURPOSE: dict[tuple[str, ...], str] = {
     ("run",): "Runs a Python mix script with a connected `mixer` handed in, so the script "
     "sets levels, pans, sends, plugin parameters, transport and renders with no connection code.",
     ("automate",): "Writes a lane file (`mixdesk.lanes/1`, TOML or JSON) into the DAW's "
-    "automation in one real-time pass: it sets the automation mode, rolls the transport, "
-    "streams the moves, then stops and restores the modes.",
+    "automation in one real-time pass: it checks every lane first (plugin lanes against the "
+    "DAW's ranges), sets the automation mode, rolls the transport, streams the moves, then "
+    "stops and leaves the written lanes in read mode (REAPER Read, Ardour Play) so the DAW "
+    "plays them; `--restore-modes` puts the previous modes back instead.",
     ("scene",): "Snapshots of the whole mixer (every track's level, pan, width, mute, solo): "
     "save one, recall it later, compare two.",
     ("scene", "save"): "Captures the DAW's mixer into a scene file (`mixdesk.scene/1`, TOML).",
@@ -320,8 +323,9 @@ PURPOSE: dict[tuple[str, ...], str] = {
     "and parameters.",
     ("scene", "diff"): "Prints what changes from scene A to scene B. Offline: no DAW needed.",
     ("doctor",): "Probes a DAW's OSC set-up from this machine (our port, its port, answers, "
-    "reply port, feedback, value types) and explains each problem with its fix. It only "
-    "reads, and puts back what it touches.",
+    "reply port, feedback, value types, Ardour's plugin queries) and explains each problem "
+    "with its fix. It only reads, and puts back what it touches. Warnings exit 0; exit 1 "
+    "means a check failed.",
     ("demo",): "The whole loop on a fresh machine with no DAW: it generates stems, starts the "
     "virtual DAW and the watch daemon, mixes over OSC, renders a take and checks it.",
     ("completion",): "Prints a shell completion script for bash, zsh or fish: every "
@@ -533,12 +537,13 @@ def ex_bridge(s: Session) -> Examples:
     mix = [
         para(
             "Against the virtual DAW started under [`mixdesk daw`](#mixdesk-daw), in REAPER's "
-            "dialect:"
+            "dialect (the connection options may come before or after the sub-command, as in "
+            "`get` here):"
         ),
         block(
             s.run(f"mixdesk mix {con} status"),
             s.run(f"mixdesk mix {con} set lead volume -3.5 pan 5R"),
-            s.run(f"mixdesk mix {con} get lead volume"),
+            s.run(f"mixdesk mix get lead volume {con}"),
             s.run(f"mixdesk mix {con} get lead pan --format json"),
             s.run(f"mixdesk mix {con} plugins lead"),
             s.run(f"mixdesk mix {con} status --format json", head=12),
