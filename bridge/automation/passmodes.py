@@ -118,7 +118,7 @@ class ModePlan:
         if self.mode is None:
             return
         for key, param in self.controls:
-            got = mirror.get(key, f"automation/{param}")
+            got = mirror.get(key, f"automation/{self.dialect.mode_param(param)}")
             self.previous[(key, param)] = got if isinstance(got, str) else "off"
 
     def start(self) -> list[Message]:

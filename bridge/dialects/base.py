@@ -273,6 +273,14 @@ class Dialect(ABC):
         """
         raise UnsupportedError(self.title, "plugin parameter descriptions")
 
+    def mode_param(self, param: str) -> str:
+        """The parameter under whose name the DAW reports ``param``'s automation mode.
+
+        The mirror holds it as ``automation/<that>``; a DAW with one mode per track
+        (REAPER) reports it once for every parameter of the track.
+        """
+        return param
+
     def touch(self, target: TrackId, param: str, on: bool) -> list[Message]:
         """Messages that touch (grab) or release a control while automation is written."""
         return []

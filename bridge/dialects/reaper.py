@@ -284,6 +284,10 @@ class ReaperDialect(Dialect):
             raise BridgeError(f"{self.title}: unknown automation mode {mode!r}")
         return [message(f"/track/{int(target)}/auto{word}")]
 
+    def mode_param(self, param: str) -> str:
+        """REAPER's mode is the track's: reported (and remembered) as volume's."""
+        return "volume_db"
+
     def touch(self, target: TrackId, param: str, on: bool) -> list[Message]:
         """``/track/N/volume/touch`` or ``/pan/touch`` (``b``: an int 0 or 1).
 

@@ -15,6 +15,7 @@ the DAW does not confirm in time is a :class:`~bridge.errors.BridgeTimeoutError`
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import TYPE_CHECKING, Final
 
 from bridge.dialects.base import TrackId, Value
@@ -31,7 +32,9 @@ _NORMALIZED: Final = "normalized"
 _PROBE_FX: Final = 8  # how many plugin names to look for on a DAW that only answers by path
 
 
-def _pick(ref: Ref, items: list[tuple[int, str]], what: str, where: str) -> int:
+def _pick(
+    ref: Ref, items: list[tuple[int, str]], what: str, where: str, *, part: bool = False
+) -> int:
     """The number of the item ``ref`` names (a number, or a case-insensitive name)."""
     names = ", ".join(f"{n} {name!r}" for n, name in items) or "none"
     if isinstance(ref, int):
@@ -41,8 +44,11 @@ def _pick(ref: Ref, items: list[tuple[int, str]], what: str, where: str) -> int:
     folded = ref.strip().casefold()
     found = [n for n, name in items if name == ref]
     found = found or [n for n, name in items if name.casefold() == folded]
-    # A unique part of a name will do ("ReaEQ" for REAPER's "ReaEQ (Cockos)").
-    found = found or [n for n, name in items if folded in name.casefold()]
+    if part and not found:
+        # For a plugin, a unique word or words of its name will do ("ReaEQ" for
+        # REAPER's "ReaEQ (Cockos)"); never for a parameter ("on" is no "Gain Reduction").
+        pattern = re.compile(rf"(?<![\w]){re.escape(folded)}(?![\w])")
+        found = [n for n, name in items if pattern.search(name.casefold())]
     if len(found) == 1:
         return found[0]
     if found:
@@ -192,7 +198,8 @@ class PluginDesk:
         if isinstance(p.fx, int) and p.kind == "fx" and not self._mixer.dialect.describes_plugins:
             return p, None
         listing = self.plugins(target)
-        fx = _pick(p.fx, [(n, name) for n, name, _ in listing.plugins], "plugin", where)
+        plugins = [(n, name) for n, name, _ in listing.plugins]
+        fx = _pick(p.fx, plugins, "plugin", where, part=True)
         if p.kind == "fx":
             return p.with_numbers(fx), None
         assert p.param is not None

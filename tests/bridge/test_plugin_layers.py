@@ -220,8 +220,8 @@ def _reaper_mixer() -> Mixer:
     mixer = Mixer(ReaperDialect(), timeout=0.2)
     stock = [
         ("/track/1/name", ["Vocals"]),
-        ("/track/1/fx/1/name", ["VST: ReaEQ (Cockos)"]),
-        ("/track/1/fx/2/name", ["VST: ReaComp (Cockos)"]),
+        ("/track/1/fx/1/name", ["ReaEQ (Cockos)"]),
+        ("/track/1/fx/2/name", ["ReaComp (Cockos)"]),
         ("/track/number/str", ["1"]),
         ("/fx/1/fxparam/1/name", ["Freq-Band 1"]),
         ("/fx/1/fxparam/2/name", ["Gain-Band 1"]),
@@ -266,3 +266,26 @@ def test_reaper_writes_plugin_lanes_with_the_tracks_mode_and_ardour_says_why_it_
     ):
         ModePlan.check(ArdourDialect(), [(1, "fx/1/param/4", "'Vocals' fx/1/param/4")], "write")
     assert ModePlan.check(ArdourDialect(), [(1, "fx/1/param/4", "x")], None).mode is None
+
+
+def test_a_part_of_a_name_selects_a_plugin_by_whole_words_never_a_parameter() -> None:
+    mixer = _reaper_mixer()
+    with pytest.raises(UnknownPluginError, match="no plugin named 'Rea'"):
+        mixer.plugins.resolve(1, "fx/Rea/param/1")  # not a word of either name
+    with pytest.raises(UnknownPluginError, match="no parameter named 'Band'"):
+        mixer.plugins.resolve(1, "fx/ReaEQ/param/Band")  # parameters: whole names only
+
+
+def test_restore_modes_remembers_reapers_track_mode_for_plugin_lanes() -> None:
+    from bridge.automation.passmodes import ModePlan
+    from bridge.mixer.mirror import Mirror
+
+    mirror = Mirror()
+    for item in ReaperDialect().decode("/track/2/autolatch", [1.0]):
+        assert isinstance(item, Update)
+        mirror.apply(item)
+    plan = ModePlan.check(ReaperDialect(), [(2, "fx/1/param/3", "x")], "write", restore=True)
+    plan.remember(mirror)
+    assert plan.previous == {(2, "fx/1/param/3"): "latch"}
+    msgs, what = plan.end(written=True)
+    assert (what, [m.address for m in msgs]) == ("restored", ["/track/2/autolatch"])
