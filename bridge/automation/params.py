@@ -7,7 +7,7 @@ knows four kinds:
   +24 dB, or ``-inf`` (silence);
 - ``"bipolar"``: ``pan`` (-1 left … +1 right) and ``width`` (-1 … +1);
 - ``"unit"``: ``fx/N/param/M`` (N and M numbers or names), a plugin parameter
-  in the DAW's units for it (Ardour: dB, Hz, ms…; REAPER and Live: 0..1). Its
+  in the DAW's units for it (Ardour: dB, Hz, ms…; Live: its own min..max; REAPER: 0..1). Its
   range is the DAW's, checked against the DAW before a pass
   (:mod:`bridge.mixer.plugins`); here only that it is a finite number;
 - ``"switch"``: ``mute`` and ``solo``, 0 (off) or 1 (on).

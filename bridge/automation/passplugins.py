@@ -2,7 +2,7 @@
 
 A lane may name its plugin and parameter (``fx/ACE EQ/param/Gain 1``) or number
 them (``fx/1/param/4``); its values are in the DAW's units for that parameter
-(Ardour: dB, Hz, ms…; REAPER and Live: 0..1). Before anything is sent, every
+(Ardour: dB, Hz, ms…; Live: its own min..max; REAPER: 0..1). Before anything is sent, every
 plugin lane is resolved to numbers through :class:`~bridge.mixer.plugins.PluginDesk`
 and each of its points is checked against the parameter's range, so a pass
 never streams a value the DAW would drop (Ardour drops one out of range

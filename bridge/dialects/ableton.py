@@ -33,14 +33,11 @@ Facts and sources are in ``docs/daw/ableton.md``; the quirks handled here:
   does not match), so send levels in dB are uncalibrated.
 - **Pan is Live's -1..+1**, written straight into the mixer's panning
   parameter (the Live Object Model's range; not verified against a running Live).
-- **Plugin parameters use their native range**, not 0..1. The API is 0..1, so
-  the dialect asks Live for every parameter's ``min``, ``max`` and
-  ``is_quantized`` of a device and scales (quantized values are rounded).
-  The first set of a parameter on a device whose ranges are unknown returns
-  those three queries instead and keeps the value; the set is sent when the
-  ranges arrive, one round trip later. Ranges are cached per (track, device)
-  until the track list is read again (``Mixer.reconnect``), so after moving or
-  replacing devices in Live, reconnect.
+- **Plugin parameters are Live's own values**, in each parameter's
+  ``min..max`` as AbletonOSC reports them (not 0..1): the dialect lists and
+  describes devices on request (:attr:`AbletonDialect.describes_plugins`, see
+  :mod:`bridge.dialects.ableton_devices`), the mixer checks a value against that
+  range before sending it, and a parameter's listener reports its value.
 - **Positions are in beats.** Locate and ``position_s`` convert with the
   tempo Live reports (120 BPM until it does); with tempo changes in the
   arrangement the seconds are only right up to the first change.
@@ -55,9 +52,9 @@ import logging
 import math
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import ClassVar, Final
 
+from bridge.dialects.ableton_devices import Devices
 from bridge.dialects.base import (
     Decoded,
     Dialect,
@@ -83,8 +80,6 @@ __all__ = [
     "AbletonDialect",
     "db_to_live",
     "live_to_db",
-    "native_to_unit",
-    "unit_to_native",
 ]
 
 log = logging.getLogger("bridge.dialects.ableton")
@@ -197,38 +192,6 @@ def live_to_db(position: float) -> float:
     return float(_LOW_SCALE * position ** (1.0 / _EXP) + SILENCE_DB)
 
 
-def unit_to_native(value: float, lo: float, hi: float, *, quantized: bool = False) -> float:
-    """A 0..1 parameter value in the parameter's native range ``lo..hi``.
-
-    Args:
-        value: The normalised value, 0..1.
-        lo: The parameter's minimum (Live's ``DeviceParameter.min``), native units.
-        hi: The parameter's maximum, native units.
-        quantized: The parameter takes whole steps only; the result is rounded.
-
-    Returns:
-        The native value.
-    """
-    native = lo + value * (hi - lo)
-    return float(round(native)) if quantized else native
-
-
-def native_to_unit(native: float, lo: float, hi: float) -> float:
-    """A native parameter value as 0..1 of ``lo..hi`` (clamped; 0.0 when the range is empty).
-
-    Args:
-        native: The value in the parameter's native units.
-        lo: The parameter's minimum, native units.
-        hi: The parameter's maximum, native units.
-
-    Returns:
-        The normalised value, 0..1.
-    """
-    if not hi > lo:
-        return 0.0
-    return min(1.0, max(0.0, (native - lo) / (hi - lo)))
-
-
 _TRACK_PROPS: Final = {
     "volume_db": "volume",
     "pan": "panning",
@@ -239,43 +202,11 @@ _TRACK_PROPS: Final = {
 }
 _LISTENED: Final = ("volume", "panning", "mute", "solo", "name")  # arm: if can_be_armed
 _BUTTONS: Final = {"mute": "mute", "solo": "solo", "arm": "rec_arm"}
-_RANGES: Final = ("min", "max", "is_quantized")
 
 _NO_MASTER: Final = (
     "AbletonOSC reaches only song.tracks; the master and return tracks are not"
     " addressable, AbletonOSC issues #47 and #58"
 )
-
-
-@dataclass
-class _Device:
-    """What AbletonOSC told us about one device's parameters, and what waits on it."""
-
-    lo: tuple[float, ...] | None = None
-    hi: tuple[float, ...] | None = None
-    quantized: tuple[bool, ...] | None = None
-    pending: dict[int, float] = field(default_factory=dict)
-    """Parameter index → normalised value to set once the ranges are known."""
-    raw: dict[int, float] = field(default_factory=dict)
-    """Parameter index → native value reported before the ranges were known."""
-    listening: set[int] = field(default_factory=set)
-    """Parameter indices with a value listener started."""
-
-    @property
-    def ready(self) -> bool:
-        return self.lo is not None and self.hi is not None and self.quantized is not None
-
-    @property
-    def count(self) -> int:
-        if self.lo is None or self.hi is None or self.quantized is None:
-            return 0
-        return min(len(self.lo), len(self.hi), len(self.quantized))
-
-    def spec(self, p: int) -> tuple[float, float, bool]:
-        """Minimum, maximum (native units) and quantization of parameter ``p``."""
-        if self.lo is None or self.hi is None or self.quantized is None:
-            raise BridgeError(f"the ranges of parameter {p + 1} are not known yet")
-        return self.lo[p], self.hi[p], self.quantized[p]
 
 
 class AbletonDialect(Dialect):
@@ -292,6 +223,8 @@ class AbletonDialect(Dialect):
     stray_ports: ClassVar[tuple[int, ...]] = (11001,)  # AbletonOSC always replies there
     doctor_probe: ClassVar[str | None] = "bridge.doctor._daws:check_ableton"
     echoes_sets: ClassVar[bool] = True
+    describes_plugins: ClassVar[bool] = True
+    """AbletonOSC lists devices and gives every parameter's name, value, min, max."""
     lists_tracks: ClassVar[bool] = True
     heartbeat_s: ClassVar[float | None] = None
     max_packet: ClassVar[int] = 0
@@ -309,8 +242,7 @@ class AbletonDialect(Dialect):
         self._lock = threading.Lock()
         self._beats: float | None = None
         self._cues: tuple[tuple[str, float], ...] = ()
-        self._devices: dict[tuple[int, int], _Device] = {}
-        self._device_names: dict[int, tuple[str, ...]] = {}
+        self._devices = Devices()
 
     # ---- capabilities ----
     def require(self, capability: str) -> None:
@@ -381,35 +313,26 @@ class AbletonDialect(Dialect):
                 message("/live/track/get/send", t, s),  # no send listener (issue #130)
             ]
         if path.is_plugin_value:
+            # In the parameter's own range; the mixer checked it against the device's
+            # description (bridge.mixer.plugins). The listener confirms it.
             d, p = _live_index(path.fx_number), _live_index(path.param_number)
-            v = check_value(self.title, param, value, 0.0, 1.0)
-            return self._set_param(t, d, p, v)
+            v = check_value(self.title, param, value, -math.inf, math.inf)
+            set_value = message("/live/device/set/parameter/value", t, d, p, float(v))
+            return [set_value, *self._devices.listen(t, d, p)]
         raise BridgeError(f"{self.title}: cannot set {param!r}")
 
-    def _set_param(self, t: int, d: int, p: int, v: float) -> list[Message]:
-        with self._lock:
-            dev = self._devices.setdefault((t, d), _Device())
-            if not dev.ready:
-                dev.pending[p] = v  # the newest value wins
-                return _range_queries(t, d)
-            if p >= dev.count:
-                raise BridgeError(
-                    f"{self.title}: fx {d + 1} of track {t + 1} has {dev.count}"
-                    f" parameters, not {p + 1}"
-                )
-            return self._param_messages(t, d, p, v, dev)
+    def list_plugins(self, target: TrackId) -> list[Message]:
+        """``/live/track/get/devices/name t``: the track's devices, first first."""
+        self.require(capability_of(target, "fx/1/name"))
+        return [message("/live/track/get/devices/name", int(target))]
 
-    def _param_messages(self, t: int, d: int, p: int, v: float, dev: _Device) -> list[Message]:
-        lo, hi, quantized = dev.spec(p)
-        native = unit_to_native(v, lo, hi, quantized=quantized)
-        out = [message("/live/device/set/parameter/value", t, d, p, float(native))]
-        if p not in dev.listening:
-            dev.listening.add(p)
-            out.append(message("/live/device/start_listen/parameter/value", t, d, p))
-        return out
+    def describe_plugin(self, target: TrackId, fx: int) -> list[Message]:
+        """The device's parameter names, values, minima, maxima and quantization."""
+        self.require(capability_of(target, "fx/1/param/1"))
+        return self._devices.describe(int(target), _live_index(fx))
 
     def query(self, target: TrackId, param: str) -> list[Message]:
-        """Ask for one value; plugin parameters also get their ranges and a listener.
+        """Ask for one value; a plugin parameter's listener reports it at once.
 
         Raises:
             UnsupportedError: The master or width (Live cannot report them).
@@ -429,11 +352,8 @@ class AbletonDialect(Dialect):
             return [message("/live/device/get/parameters/name", t, _live_index(path.fx_number))]
         if path.is_plugin_value:
             d, p = _live_index(path.fx_number), _live_index(path.param_number)
-            with self._lock:
-                dev = self._devices.setdefault((t, d), _Device())
-                out = [] if dev.ready else _range_queries(t, d)
-                dev.listening.add(p)  # a listener reports the value at once
-            return [*out, message("/live/device/start_listen/parameter/value", t, d, p)]
+            listen = self._devices.listen(t, d, p)
+            return listen or [message("/live/device/get/parameter/value", t, d, p)]
         return []
 
     def transport(self, op: str, value: float | str | None = None) -> list[Message]:
@@ -518,9 +438,7 @@ class AbletonDialect(Dialect):
 
     def _track_names(self, args: Sequence[object]) -> list[Decoded]:
         names = tuple(str(a) for a in args)
-        with self._lock:  # indices may have shifted, and Live may have restarted
-            self._devices.clear()
-            self._device_names.clear()
+        self._devices.clear()  # indices may have shifted, and Live may have restarted
         out: list[Decoded] = [TrackList(tuple(enumerate(names)))]
         for t in range(len(names)):
             out += [message(f"/live/track/start_listen/{prop}", t) for prop in _LISTENED]
@@ -533,7 +451,7 @@ class AbletonDialect(Dialect):
         if prop == "name" and isinstance(arg, str):
             return [Update(t, "name", arg)]
         if prop == "devices/name":
-            return self._device_list(t, tuple(str(a) for a in rest))
+            return self._devices.device_list(t, tuple(str(a) for a in rest))
         if prop == "send" and len(rest) >= 2:
             s, v = as_int(rest[0]), as_float(rest[1])
             if s is None or v is None or s < 0 or math.isnan(v):
@@ -551,69 +469,15 @@ class AbletonDialect(Dialect):
             return [message("/live/track/start_listen/arm", t)] if f >= 0.5 else []
         return []
 
-    def _device_list(self, t: int, names: tuple[str, ...]) -> list[Decoded]:
-        with self._lock:
-            old = self._device_names.get(t)
-            if old is not None:  # first list: the cached ranges are taken to be its devices'
-                for d in range(max(len(old), len(names))):
-                    if old[d : d + 1] != names[d : d + 1]:
-                        self._devices.pop((t, d), None)  # another device: its ranges are stale
-            self._device_names[t] = names
-        return [Update(t, f"fx/{d + 1}/name", n) for d, n in enumerate(names)]
-
     def _device(self, t: int, d: int, prop: str, rest: Sequence[object]) -> list[Decoded]:
-        if prop == "parameters/name":
-            return [Update(t, f"fx/{d + 1}/param/{p + 1}/name", str(n)) for p, n in enumerate(rest)]
-        if prop.startswith("parameters/") and prop[len("parameters/") :] in _RANGES:
-            return self._ranges(t, d, prop[len("parameters/") :], rest)
+        if prop.startswith("parameters/"):
+            return self._devices.part(t, d, prop[len("parameters/") :], rest)
         if prop == "parameter/value" and len(rest) >= 2:
             p, native = as_int(rest[0]), as_float(rest[1])
-            if p is None or native is None or p < 0 or math.isnan(native):
+            if p is None or native is None:
                 return []
-            with self._lock:
-                dev = self._devices.setdefault((t, d), _Device())
-                if not dev.ready:
-                    dev.raw[p] = native
-                    return []
-                return self._value(t, d, p, native, dev)
+            return self._devices.value(t, d, p, native)
         return []
-
-    def _ranges(self, t: int, d: int, which: str, rest: Sequence[object]) -> list[Decoded]:
-        values = [as_float(v) for v in rest]
-        if any(v is None for v in values):
-            return []
-        numbers = tuple(float(v) for v in values if v is not None)
-        with self._lock:
-            dev = self._devices.setdefault((t, d), _Device())
-            if which == "min":
-                dev.lo = numbers
-            elif which == "max":
-                dev.hi = numbers
-            else:
-                dev.quantized = tuple(v >= 0.5 for v in numbers)
-            if not dev.ready:
-                return []
-            out: list[Decoded] = []
-            pending, dev.pending = dev.pending, {}
-            for p, v in sorted(pending.items()):
-                if p < dev.count:
-                    out += self._param_messages(t, d, p, v, dev)
-                else:
-                    log.warning(
-                        "%s: fx %d of track %d has %d parameters, not %d; value not set",
-                        self.title, d + 1, t + 1, dev.count, p + 1,
-                    )  # fmt: skip
-            raw, dev.raw = dev.raw, {}
-            for p, native in sorted(raw.items()):
-                out += self._value(t, d, p, native, dev)
-            return out
-
-    def _value(self, t: int, d: int, p: int, native: float, dev: _Device) -> list[Decoded]:
-        if p >= dev.count:
-            return []
-        lo, hi, _ = dev.spec(p)
-        unit = native_to_unit(native, lo, hi)
-        return [Update(t, f"fx/{d + 1}/param/{p + 1}", unit, 1e-6)]
 
     def _song(self, prop: str, args: Sequence[object]) -> list[Decoded]:
         if prop == "cue_points":
@@ -662,10 +526,6 @@ class AbletonDialect(Dialect):
 
     def _seconds(self, beats: float) -> float:
         return beats * 60.0 / self.tempo
-
-
-def _range_queries(t: int, d: int) -> list[Message]:
-    return [message(f"/live/device/get/parameters/{which}", t, d) for which in _RANGES]
 
 
 def _live_index(number: int | None) -> int:

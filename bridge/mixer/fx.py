@@ -86,7 +86,7 @@ class Param:
 
     @property
     def unit(self) -> str:
-        """``"dB"``, ``"Hz"``, ``"ms"``…, ``""``, or ``"normalized"`` (0..1, REAPER and Live)."""
+        """``"dB"``, ``"Hz"``, ``"ms"``…, ``""``, or ``"normalized"`` (0..1, REAPER)."""
         return self.spec.unit
 
     @property

@@ -1,10 +1,11 @@
 """Plugins and their parameters on a connected mixer: by number or name, checked, confirmed.
 
-Where the DAW describes its plugins (Ardour: :attr:`Dialect.describes_plugins`),
-every read asks it again, so a value is what the engine holds now, and every set
-is checked against the parameter's range *before* anything is sent, then
-confirmed by a fresh description. Elsewhere (REAPER, Live, the virtual DAW) the
-parameters are the 0..1 values and names the DAW pushes or answers by path.
+Where the DAW describes its plugins (:attr:`Dialect.describes_plugins`: Ardour, in
+each parameter's units; Live, in each parameter's own ``min..max``), every read asks
+it again, so a value is what the engine holds now, and every set is checked
+against the parameter's range *before* anything is sent, then confirmed by a
+fresh description. Elsewhere (REAPER, the virtual DAW) the parameters are the
+0..1 values and names the DAW pushes.
 
 Nothing here fails silently: an unknown or ambiguous name lists the names there
 are; a value the DAW would not take is a :class:`~bridge.errors.ValueRangeError`
@@ -106,7 +107,7 @@ class PluginDesk:
     def _pushed_plugins(self, target: TrackId) -> PluginList:
         m = self._mixer
         values = m.mirror.params(target)
-        asks = bool(m.dialect.query(target, "fx/1/name"))  # REAPER pushes names, Live answers
+        asks = bool(m.dialect.query(target, "fx/1/name"))  # REAPER pushes names
         if asks and not any(k.startswith("fx/") and k.endswith("/name") for k in values):
             with contextlib.suppress(BridgeTimeoutError):
                 m.get(target, "fx/1/name")

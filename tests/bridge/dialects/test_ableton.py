@@ -29,10 +29,10 @@ from bridge.dialects.ableton import (
     AbletonDialect,
     db_to_live,
     live_to_db,
-    native_to_unit,
-    unit_to_native,
 )
 from bridge.dialects.base import MASTER, Decoded, TrackList, Update
+from bridge.dialects.path import parse
+from bridge.dialects.plugins import PluginList, PluginSpecs
 from bridge.errors import BridgeError, UnsupportedError
 from bridge.mixer import Mixer
 from bridge.mixer.mirror import Mirror
@@ -419,113 +419,83 @@ def test_silence_and_clamping() -> None:
             bad(math.nan)
 
 
-# ---- plugin parameters ----
-def test_unit_scaling() -> None:
-    assert unit_to_native(0.5, 20.0, 20000.0) == 10010.0
-    assert unit_to_native(0.4, 0.0, 3.0, quantized=True) == 1.0
-    assert native_to_unit(10010.0, 20.0, 20000.0) == 0.5
-    assert native_to_unit(-5.0, 0.0, 1.0) == 0.0
-    assert native_to_unit(0.3, 1.0, 1.0) == 0.0
-
-
-def ranges(
-    live: AbletonDialect,
-    t: int,
-    d: int,
-    *,
-    lo: Sequence[float],
-    hi: Sequence[float],
-    quantized: Sequence[bool],
-) -> list[Decoded]:
-    """Feed the three range replies AbletonOSC would send; return what the last gives."""
+# ---- plugin parameters: Live's own values, in min..max ----
+def describe(live: AbletonDialect, t: int, d: int, **lists: Sequence[object]) -> list[Decoded]:
+    """Ask for a description and feed AbletonOSC's five replies; return what the last gives."""
+    queries = live.describe_plugin(t, d + 1)
+    assert [m.address for m in queries] == [
+        f"/live/device/get/parameters/{p}" for p in ("name", "value", "min", "max", "is_quantized")
+    ]
+    assert all(m.args == (t, d) for m in queries)
     out: list[Decoded] = []
-    for which, values in (("min", lo), ("max", hi), ("is_quantized", quantized)):
-        out = live.decode(f"/live/device/get/parameters/{which}", [t, d, *values])
+    for prop in ("name", "value", "min", "max", "is_quantized"):
+        out = live.decode(f"/live/device/get/parameters/{prop}", [t, d, *lists[prop]])
     return out
 
 
-def test_a_parameter_set_waits_for_the_ranges_then_is_scaled(live: AbletonDialect) -> None:
-    first = live.set(1, "fx/2/param/3", 0.5)
-    assert first == [
-        Message("/live/device/get/parameters/min", (1, 1), "ii"),
-        Message("/live/device/get/parameters/max", (1, 1), "ii"),
-        Message("/live/device/get/parameters/is_quantized", (1, 1), "ii"),
-    ]
-    assert live.decode("/live/device/get/parameters/min", [1, 1, 0.0, 0.0, 20.0]) == []
-    assert live.decode("/live/device/get/parameters/max", [1, 1, 1.0, 1.0, 20000.0]) == []
-    out = live.decode("/live/device/get/parameters/is_quantized", [1, 1, True, False, False])
-    assert out == [
-        Message("/live/device/set/parameter/value", (1, 1, 2, 10010.0), "iiif"),
-        Message("/live/device/start_listen/parameter/value", (1, 1, 2), "iii"),
-    ]
-    # Now the ranges are known: a set goes straight out, and the listener is not restarted.
-    assert live.set(1, "fx/2/param/3", 0.25) == [
-        Message("/live/device/set/parameter/value", (1, 1, 2, 5015.0), "iiif")
-    ]
-    assert live.set(1, "fx/2/param/1", 0.7) == [
-        Message("/live/device/set/parameter/value", (1, 1, 0, 1.0), "iiif"),  # quantized
-        Message("/live/device/start_listen/parameter/value", (1, 1, 0), "iii"),
-    ]
-    assert live.decode("/live/device/get/parameter/value", [1, 1, 2, 5015.0]) == [
-        Update(1, "fx/2/param/3", 0.25, 1e-6)
-    ]
+EQ = {
+    "name": ["Device On", "1 Frequency A", "1 Filter Type A"],
+    "value": [1.0, 1000.0, 3.0],
+    "min": [0.0, 20.0, 0.0],
+    "max": [1.0, 20000.0, 7.0],
+    "is_quantized": [True, False, True],
+}
 
 
-def test_only_the_newest_waiting_value_is_set(live: AbletonDialect) -> None:
-    live.set(0, "fx/1/param/1", 0.1)
-    live.set(0, "fx/1/param/1", 0.9)
-    out = ranges(live, 0, 0, lo=[0.0], hi=[10.0], quantized=[False])
-    assert only_messages(out)[0] == Message(
-        "/live/device/set/parameter/value", (0, 0, 0, 9.0), "iiif"
+def test_a_device_is_described_as_live_reports_it(live: AbletonDialect) -> None:
+    assert live.describes_plugins
+    out = describe(live, 1, 1, **EQ)
+    (specs,) = [o for o in out if isinstance(o, PluginSpecs)]
+    assert (specs.target, specs.fx) == (1, 2)
+    on, freq, kind = specs.params
+    assert (freq.number, freq.name, freq.min, freq.max, freq.value) == (
+        2,
+        "1 Frequency A",
+        20.0,
+        20000.0,
+        1000.0,
     )
-    assert len(only_messages(out)) == 2
+    assert (on.toggle, kind.integer, kind.toggle, freq.integer) == (True, True, False, False)
+    assert Update(1, "fx/2/param/2", 1000.0, 1e-6) in out
+    # A second reply of one list alone describes nothing: only a complete answer does.
+    assert not any(
+        isinstance(o, PluginSpecs)
+        for o in live.decode("/live/device/get/parameters/value", [1, 1, 1.0, 500.0, 2.0])
+    )
 
 
-def test_a_value_reported_before_the_ranges_is_kept_until_they_come(
-    live: AbletonDialect,
-) -> None:
-    assert live.query(0, "fx/1/param/2") == [
-        Message("/live/device/get/parameters/min", (0, 0), "ii"),
-        Message("/live/device/get/parameters/max", (0, 0), "ii"),
-        Message("/live/device/get/parameters/is_quantized", (0, 0), "ii"),
-        Message("/live/device/start_listen/parameter/value", (0, 0, 1), "iii"),
+def test_lists_of_different_lengths_describe_nothing(live: AbletonDialect) -> None:
+    changed = dict(EQ, max=[1.0, 20000.0])  # the device changed between two replies
+    assert not any(isinstance(o, PluginSpecs) for o in describe(live, 0, 0, **changed))
+
+
+def test_a_parameter_is_set_in_its_own_range_and_listened_to_once(live: AbletonDialect) -> None:
+    assert live.set(1, "fx/2/param/2", 10010.0) == [
+        Message("/live/device/set/parameter/value", (1, 1, 1, 10010.0), "iiif"),
+        Message("/live/device/start_listen/parameter/value", (1, 1, 1), "iii"),
     ]
-    assert live.decode("/live/device/get/parameter/value", [0, 0, 1, -12.0]) == []
-    out = ranges(live, 0, 0, lo=[0.0, -24.0], hi=[1.0, 0.0], quantized=[True, False])
-    assert out == [Update(0, "fx/1/param/2", 0.5, 1e-6)]
+    assert live.set(1, "fx/2/param/2", 5015.0) == [
+        Message("/live/device/set/parameter/value", (1, 1, 1, 5015.0), "iiif")
+    ]
+    assert live.decode("/live/device/get/parameter/value", [1, 1, 1, 5015.0]) == [
+        Update(1, "fx/2/param/2", 5015.0, 1e-6)
+    ]
+    assert live.query(1, "fx/2/param/2") == [
+        Message("/live/device/get/parameter/value", (1, 1, 1), "iii")
+    ]
+    assert live.query(1, "fx/2/param/3") == [
+        Message("/live/device/start_listen/parameter/value", (1, 1, 2), "iii")
+    ]
 
 
-def test_a_parameter_beyond_the_device_is_refused(live: AbletonDialect) -> None:
-    ranges(live, 0, 0, lo=[0.0, 0.0], hi=[1.0, 1.0], quantized=[False, False])
-    with pytest.raises(BridgeError, match="has 2 parameters, not 3"):
-        live.set(0, "fx/1/param/3", 0.5)
-    with pytest.raises(BridgeError, match="out of range"):
-        live.set(0, "fx/1/param/1", 1.5)
-
-
-def test_a_waiting_set_beyond_the_device_is_dropped_with_a_warning(
-    live: AbletonDialect, caplog: pytest.LogCaptureFixture
-) -> None:
-    live.set(0, "fx/1/param/5", 0.5)
-    with caplog.at_level(logging.WARNING, logger="bridge.dialects.ableton"):
-        out = ranges(live, 0, 0, lo=[0.0], hi=[1.0], quantized=[False])
-    assert out == []
-    assert "not 5" in caplog.text
-
-
-def test_other_devices_or_a_new_track_list_forget_the_ranges(live: AbletonDialect) -> None:
-    ranges(live, 0, 0, lo=[0.0], hi=[1.0], quantized=[False])
-    ranges(live, 0, 1, lo=[0.0], hi=[1.0], quantized=[False])
-    assert live.decode("/live/track/get/devices/name", [0, "EQ Eight", "Reverb"]) == [
+def test_the_device_list_names_the_plugins(live: AbletonDialect) -> None:
+    out = live.decode("/live/track/get/devices/name", [0, "EQ Eight", "Reverb"])
+    assert out == [
+        PluginList(0, ((1, "EQ Eight", None), (2, "Reverb", None))),
         Update(0, "fx/1/name", "EQ Eight"),
         Update(0, "fx/2/name", "Reverb"),
     ]
-    assert sent(live.set(0, "fx/2/param/1", 0.5))[0][0] == "/live/device/set/parameter/value"
-    live.decode("/live/track/get/devices/name", [0, "EQ Eight", "Delay"])  # Reverb replaced
-    assert sent(live.set(0, "fx/2/param/1", 0.5))[0][0] == "/live/device/get/parameters/min"
-    assert sent(live.set(0, "fx/1/param/1", 0.5))[0][0] == "/live/device/set/parameter/value"
-    live.decode("/live/song/get/track_names", ["A"])
-    assert sent(live.set(0, "fx/1/param/1", 0.5))[0][0] == "/live/device/get/parameters/min"
+    assert live.list_plugins(0) == [Message("/live/track/get/devices/name", (0,), "i")]
 
 
 def test_parameter_names(live: AbletonDialect) -> None:
@@ -534,6 +504,33 @@ def test_parameter_names(live: AbletonDialect) -> None:
         Update(2, "fx/1/param/1/name", "Device On"),
         Update(2, "fx/1/param/2/name", "Freq"),
     ]
+
+
+def test_the_mixer_checks_a_live_value_against_the_devices_range() -> None:
+    """Pure: a mixer with no socket, fed AbletonOSC's replies; a refusal sends nothing."""
+    from bridge.errors import ValueRangeError
+
+    mixer = Mixer(AbletonDialect(), timeout=0.2)
+    items = mixer.dialect.decode("/live/song/get/track_names", ["Keys"])
+    items += mixer.dialect.decode("/live/track/get/devices/name", [0, "EQ Eight"])
+    for item in items:
+        if isinstance(item, TrackList):
+            mixer.mirror.apply_list(item)
+        elif isinstance(item, PluginList | PluginSpecs):
+            mixer.mirror.apply_plugins(item)
+    lists = [(p, [0, 0, *v]) for p, v in EQ.items()]
+    mixer.dialect.describe_plugin(0, 1)
+    for prop, args in lists:
+        for item in mixer.dialect.decode(f"/live/device/get/parameters/{prop}", args):
+            if isinstance(item, PluginSpecs):
+                mixer.mirror.apply_plugins(item)
+    spec = mixer.mirror.specs_since(0, 1)
+    assert spec is not None
+    freq = spec.params[1]
+    assert freq.check(25000.0) == "25000 is out of range [20, 20000]"
+    assert freq.check(440.0) is None
+    with pytest.raises(ValueRangeError):
+        mixer.plugins._checked(0, parse("fx/1/param/2"), freq, 25000.0)
 
 
 # ---- over UDP, against a stand-in for Live ----
