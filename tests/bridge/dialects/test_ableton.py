@@ -33,7 +33,7 @@ from bridge.dialects.ableton import (
 from bridge.dialects.base import MASTER, Decoded, TrackList, Update
 from bridge.dialects.path import parse
 from bridge.dialects.plugins import PluginList, PluginSpecs
-from bridge.errors import BridgeError, UnsupportedError
+from bridge.errors import BridgeError, UnsupportedError, ValueRangeError
 from bridge.mixer import Mixer
 from bridge.mixer.mirror import Mirror
 from bridge.osc.message import Message
@@ -508,7 +508,6 @@ def test_parameter_names(live: AbletonDialect) -> None:
 
 def test_the_mixer_checks_a_live_value_against_the_devices_range() -> None:
     """Pure: a mixer with no socket, fed AbletonOSC's replies; a refusal sends nothing."""
-    from bridge.errors import ValueRangeError
 
     mixer = Mixer(AbletonDialect(), timeout=0.2)
     items = mixer.dialect.decode("/live/song/get/track_names", ["Keys"])
@@ -564,6 +563,9 @@ class FakeLive(Dispatcher):
             {"name": n, "volume": 0.85, "panning": 0.0, "mute": False, "solo": False, "arm": False}
             for n in names
         ]
+        # Bass carries one device, with Live's own parameter ranges (EQ Eight's first band).
+        self.devices: dict[int, list[dict[str, list[Arg]]]] = {1: [dict(EQ)]}
+        self.device_names: dict[int, list[str]] = {1: ["EQ Eight"]}
         self.received: list[tuple[str, str, tuple[object, ...]]] = []
         self.bundles = 0
         self._listening: set[tuple[str, int]] = set()
@@ -612,8 +614,13 @@ class FakeLive(Dispatcher):
             self._reply(host, address, song[parts[4]])
         elif parts[2:4] == ["song", "start_listen"]:
             pass  # song values never change here
+        elif address == "/live/track/get/devices/name" and args:
+            t = int(args[0])
+            self._reply(host, address, t, *self.device_names.get(t, []))
         elif parts[2] == "track" and args and isinstance(args[0], int):
             self._track(host, parts[3], "/".join(parts[4:]), args, address)
+        elif parts[2] == "device" and len(args) >= 2:
+            self._device(host, parts[3], "/".join(parts[4:]), args, address)
         else:
             self._reply(host, "/live/error", f"Unknown OSC address: {address}")
 
@@ -630,6 +637,20 @@ class FakeLive(Dispatcher):
             track[prop] = args[1]
             if (prop, t) in self._listening:
                 self._reply(host, f"/live/track/get/{prop}", t, track[prop])
+        else:
+            self._reply(host, "/live/error", f"Unknown OSC address: {address}")
+
+    def _device(self, host: str, verb: str, prop: str, args: list[Arg], address: str) -> None:
+        t, d = int(args[0]), int(args[1])
+        lists = self.devices[t][d]
+        if verb == "get" and prop.startswith("parameters/"):
+            self._reply(host, address, t, d, *lists[prop[len("parameters/") :]])
+        elif verb == "set" and prop == "parameter/value" and len(args) == 4:
+            p = int(args[2])
+            lists["value"] = [*lists["value"][:p], float(args[3]), *lists["value"][p + 1 :]]
+        elif verb == "start_listen" and prop == "parameter/value":
+            p = int(args[2])
+            self._reply(host, "/live/device/get/parameter/value", t, d, p, lists["value"][p])
         else:
             self._reply(host, "/live/error", f"Unknown OSC address: {address}")
 
@@ -665,3 +686,21 @@ def test_mixer_sets_a_level_through_a_udp_stand_in_for_live(fake_live: FakeLive)
     arm_listeners = [a for addr, _, a in fake_live.received if addr.endswith("start_listen/arm")]
     assert arm_listeners == [(0,), (1,)]  # not the group track
     assert fake_live.bundles == 0
+
+
+def test_plugins_by_name_in_lives_own_range_through_the_stand_in(fake_live: FakeLive) -> None:
+    mixer = Mixer(
+        AbletonDialect(), port=fake_live.port, listen_port=fake_live.reply_port, timeout=2.0
+    )
+    with mixer:
+        eq = mixer.tracks["Bass"].fx["EQ Eight"]
+        freq = eq.params["1 frequency a"]
+        assert (freq.number, freq.min, freq.max, freq.value) == (2, 20.0, 20000.0, 1000.0)
+        freq.value = 2500.0  # confirmed by a fresh description
+        assert fake_live.devices[1][0]["value"][1] == pytest.approx(2500.0)
+        with pytest.raises(ValueRangeError, match=r"25000 is out of range \[20, 20000\]"):
+            freq.value = 25000.0
+        with pytest.raises(ValueRangeError, match="whole"):
+            eq.params["1 Filter Type A"].value = 2.5
+    sets = [a for addr, _, a in fake_live.received if addr == "/live/device/set/parameter/value"]
+    assert sets == [(1, 0, 1, pytest.approx(2500.0))]  # the refused values were never sent
