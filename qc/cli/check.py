@@ -18,9 +18,9 @@ from qc.config import ConfigFinder, Waiver, apply_waivers
 from qc.diagnostic import Diagnostic, Severity
 from qc.engine import FileResult, check_file
 from qc.errors import QCError
+from qc.printable import printable, printable_line
 from qc.profiles import Profile, ProfileCache
 from qc.report import RENDERERS
-from qc.report._text import printable
 from qc.units import count
 
 if TYPE_CHECKING:
@@ -196,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
         finder, jobs = _plan(args, files)
         folders = [(folder, finder.for_folder(folder).profiles) for folder in empty]
     except QCError as err:
-        print(f"mixdesk: {printable(str(err))}", file=sys.stderr)
+        print(f"mixdesk: {printable_line(str(err))}", file=sys.stderr)
         return 2
     show_bar = fmt == "rich" and is_tty(sys.stderr) and os.environ.get("CI") != "true"
     results = _waive(_run_with_progress(jobs, max(args.jobs, 1), show_bar), finder)

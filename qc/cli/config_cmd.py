@@ -11,8 +11,8 @@ from pathlib import Path
 from qc.cli._parsing import Subparsers
 from qc.config import Config, ConfigFinder, FileSettings, PerFile, Waiver
 from qc.errors import ProfileError
+from qc.printable import printable, printable_line
 from qc.profiles import Profile, load_profile
-from qc.report._text import printable
 
 __all__ = ["add_parser", "render_settings", "run_show"]
 
@@ -56,7 +56,7 @@ def run_show(args: argparse.Namespace) -> int:
         names = settings.profiles if settings is not None else config.profiles
         profiles = [load_profile(name) for name in names]
     except ProfileError as err:
-        print(f"mixdesk: {printable(str(err))}", file=sys.stderr)
+        print(f"mixdesk: {printable_line(str(err))}", file=sys.stderr)
         return 2
     sys.stdout.write(render_settings(config, args.path, settings, profiles))
     return 0

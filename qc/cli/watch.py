@@ -11,8 +11,8 @@ from qc.cli._parsing import Subparsers, add_rule_options, finder_for
 from qc.cli.console import is_tty, make_console
 from qc.config import Config, ConfigFinder
 from qc.errors import QCError, UsageError
+from qc.printable import printable, printable_line
 from qc.profiles import ProfileCache
-from qc.report._text import printable
 from qc.watch.tracker import DEFAULT_ABORT_S, DEFAULT_SETTLE_S
 
 if TYPE_CHECKING:
@@ -182,6 +182,7 @@ def _fail(message: str) -> int:
 def run(args: argparse.Namespace) -> int:
     """Run ``watch`` until SIGINT/SIGTERM; returns the exit code."""
     from qc.watch.daemon import Daemon, Options
+    from qc.watch.lock import WatchLock
     from qc.watch.log import NdjsonLog
     from qc.watch.pool import WorkerPool, default_workers
 
@@ -196,7 +197,14 @@ def run(args: argparse.Namespace) -> int:
         # The watched folders' configs and profiles load now: a bad one fails before watching.
         profiles = load_profiles(*(configs.for_folder(f) for f in folders))
     except QCError as err:
-        return _fail(printable(str(err)))
+        return _fail(printable_line(str(err)))
+    try:  # before the log is opened: a second daemon must not touch it
+        lock = WatchLock.for_daemon(args.log, folders)
+    except QCError as err:
+        return _fail(str(err))
+    except OSError as err:
+        where = f"the log {printable(args.log)}" if args.log is not None else "its lock"
+        return _fail(f"cannot write {where}: {err.strerror or err}")
     log = None
     if args.log is not None:
         try:
@@ -236,4 +244,5 @@ def run(args: argparse.Namespace) -> int:
         if log is not None:
             log.close()
     pool.shutdown()
+    lock.release()
     return code

@@ -22,7 +22,8 @@ from collections.abc import Sequence
 
 from qc.diagnostic import Severity
 from qc.engine import FileResult
-from qc.report._text import fmt_time, printable
+from qc.printable import printable
+from qc.report._text import fmt_time
 
 __all__ = ["escape_data", "escape_property", "render_github"]
 

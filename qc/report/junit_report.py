@@ -7,7 +7,7 @@ go to ``<system-out>``; an unreadable file is an ``<error>`` case.
 
 The tree is built with :mod:`xml.etree.ElementTree`, which escapes markup.
 Characters XML 1.0 forbids (control characters, lone surrogates) cannot be
-escaped at all, so every text goes through :func:`~qc.report._text.printable`
+escaped at all, so every text goes through :func:`~qc.printable.printable`
 and such characters are written as ``\xNN`` text.
 """
 
@@ -19,7 +19,8 @@ from collections.abc import Sequence
 
 from qc.diagnostic import Diagnostic, Severity
 from qc.engine import FileResult
-from qc.report._text import fmt_time, printable
+from qc.printable import printable
+from qc.report._text import fmt_time
 
 __all__ = ["render_junit"]
 

@@ -20,7 +20,8 @@ from rich.theme import Theme
 from qc.diagnostic import Diagnostic, Severity
 from qc.engine import FileResult
 from qc.measure import Measurements, amplitude_to_db
-from qc.report._text import fmt_db, fmt_time, printable
+from qc.printable import printable
+from qc.report._text import fmt_db, fmt_time
 
 __all__ = ["THEME", "file_panel", "findings", "render_rich", "sparkline", "summary_table"]
 

@@ -7,7 +7,7 @@ Each file gets its measurement lines, then one parsable line per finding::
 that is ``path:mm:ss.mmm: severity CODE message [profile]``. A finding about
 the whole file (no ``start_s``) has no time: ``path: severity CODE message``.
 The profile suffix is left out when the finding has no profile. Paths and
-messages go through :func:`~qc.report._text.printable`, so a line is one line.
+messages go through :func:`~qc.printable.printable`, so a line is one line.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from qc.diagnostic import Diagnostic
 from qc.engine import FileResult
 from qc.measure import amplitude_to_db
-from qc.report._text import fmt_db, fmt_time, printable
+from qc.printable import printable
+from qc.report._text import fmt_db, fmt_time
 
 __all__ = ["finding_line", "render_text"]
 

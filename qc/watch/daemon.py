@@ -27,7 +27,7 @@ from types import FrameType
 from watchdog.observers.api import BaseObserver
 
 from qc.errors import QCError
-from qc.report._text import printable
+from qc.printable import printable
 from qc.watch.display import Counts, Display
 from qc.watch.events import BounceHandler
 from qc.watch.finished import probe

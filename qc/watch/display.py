@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Protocol
 
 from qc.diagnostic import Severity
-from qc.report._text import printable
+from qc.printable import printable
 from qc.report.text_report import render_text
 from qc.watch.record import Outcome, Record, Trigger
 

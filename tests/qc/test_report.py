@@ -10,7 +10,8 @@ import soundfile as sf
 from rich.console import Console
 
 from qc.engine import measure_file
-from qc.report._text import fmt_time, printable
+from qc.printable import printable
+from qc.report._text import fmt_time
 from qc.report.rich_report import THEME, file_panel, sparkline
 from qc.units import count
 
