@@ -209,6 +209,8 @@ def run(args: argparse.Namespace) -> int:
     if args.log is not None:
         try:
             log = NdjsonLog(args.log)
+        except QCError as err:  # a link, audio, a config, not a log: qc.safe_io
+            return _fail(printable(str(err)))
         except OSError as err:
             return _fail(f"cannot write the log {printable(args.log)}: {err.strerror or err}")
     options = Options(

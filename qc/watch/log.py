@@ -12,12 +12,12 @@ Each log line is the per-file object of the ``mixdesk.check/1`` contract
 with an ``FMT003`` finding) or ``deleted`` (gone before its check;
 ``trigger``, ``queued_s`` and ``check_s`` may be ``null``). Duplicates are not
 logged. A sidecar holds the same object, indented, and is replaced atomically
-so a reader never sees half of it.
+so a reader never sees half of it. Both are written through :mod:`qc.safe_io`:
+never through a link, never over audio or a config.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import IO, Any, Self
 
 from qc.report.json_report import file_object
+from qc.safe_io import open_append, write_file
 from qc.watch.record import Record
 
 __all__ = ["SIDECAR_SUFFIX", "NdjsonLog", "record_object", "sidecar_path", "write_sidecar"]
@@ -64,30 +65,32 @@ def record_object(rec: Record) -> dict[str, Any]:
     return obj
 
 
-def _ends_mid_line(path: str) -> bool:
-    with open(path, "rb") as fh:
-        if fh.seek(0, os.SEEK_END) == 0:
-            return False
-        fh.seek(-1, os.SEEK_END)
-        return fh.read(1) != b"\n"
+def _ends_mid_line(fh: IO[str]) -> bool:
+    fd = fh.fileno()
+    size = os.fstat(fd).st_size
+    return size > 0 and os.pread(fd, 1, size - 1) != b"\n"
 
 
 class NdjsonLog:
     """An append-only NDJSON file, one line per record, flushed line by line.
 
+    The file is opened by :func:`qc.safe_io.open_append`: never through a
+    link, never a folder, FIFO or device, an audio file (by name or content),
+    a ``*.toml`` config, profile or scene, a file with another hard link, or an
+    existing file that is not an NDJSON log (does not start with ``{``).
+
     Args:
         path: The log file; created if missing, appended to otherwise.
 
     Raises:
+        UnsafeTargetError: The file is one of those above.
         OSError: The file cannot be opened for appending.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
-        if os.path.isdir(self.path):
-            raise IsADirectoryError(21, "Is a directory", self.path)
-        self._fh: IO[str] = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
-        if _ends_mid_line(self.path):  # a kill cut the last line short: start a new one
+        self._fh: IO[str] = open_append(self.path, what="log", expect=b"{")
+        if _ends_mid_line(self._fh):  # a kill cut the last line short: start a new one
             self._fh.write("\n")
             self._fh.flush()
 
@@ -123,7 +126,11 @@ def sidecar_path(bounce: str) -> str:
 
 
 def write_sidecar(rec: Record) -> str:
-    """Write the record next to its bounce, atomically (hidden temp file, then rename).
+    """Write the record next to its bounce, atomically (:func:`qc.safe_io.write_file`).
+
+    The sidecar is ours: an existing regular file at its path is replaced, a
+    link there is refused and never followed, and the temp file has an
+    unpredictable name created exclusively.
 
     Args:
         rec: The record.
@@ -132,18 +139,10 @@ def write_sidecar(rec: Record) -> str:
         The sidecar's path.
 
     Raises:
+        UnsafeTargetError: A link, folder, FIFO or audio file is at the sidecar's path.
         OSError: The folder is not writable.
     """
     target = sidecar_path(rec.path)
-    folder, name = os.path.split(target)
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     text = json.dumps(record_object(rec), indent=2, allow_nan=False) + "\n"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_file(target, text, what="sidecar", ours=True)
     return target

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 
+from qc.safe_io import UnsafeTargetError
 from qc.watch.display import Counts, Display
-from qc.watch.log import NdjsonLog, write_sidecar
+from qc.watch.log import NdjsonLog, sidecar_path, write_sidecar
 from qc.watch.record import Outcome, Record, Trigger
 
 __all__ = ["Outputs"]
@@ -43,6 +44,8 @@ class Outputs:
         if self._sidecar and rec.outcome in (Outcome.CHECKED, Outcome.INCOMPLETE):
             try:
                 write_sidecar(rec)
+            except UnsafeTargetError as err:
+                self._warn_once(sidecar_path(rec.path), str(err))
             except OSError as err:
                 folder = os.path.dirname(rec.path)
                 self._warn_once(folder, f"cannot write sidecars in {folder}: {err.strerror}")

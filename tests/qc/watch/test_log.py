@@ -10,6 +10,7 @@ import pytest
 
 from qc.engine import FileResult, check_file
 from qc.profiles import load_profile
+from qc.safe_io import UnsafeTargetError
 from qc.watch.log import NdjsonLog, record_object, sidecar_path, write_sidecar
 from qc.watch.record import Outcome, Record, Trigger
 from tests.qc.watch.writers import tone, wav_bytes
@@ -65,7 +66,7 @@ def test_log_appends_and_refuses_a_folder(tmp_path: Path) -> None:
     with NdjsonLog(log_path) as log:
         log.write(rec)
     assert len(log_path.read_text().splitlines()) == 2
-    with pytest.raises(IsADirectoryError):
+    with pytest.raises(UnsafeTargetError, match=r"refusing to write the log there: it is a folder"):
         NdjsonLog(tmp_path)
     with pytest.raises(FileNotFoundError):
         NdjsonLog(tmp_path / "missing" / "w.ndjson")
@@ -103,3 +104,82 @@ def test_sidecar_in_a_read_only_place_raises_and_leaves_nothing(tmp_path: Path) 
         write_sidecar(missing)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mix.wav"]
     del rec
+
+
+# ---- issue 17: no write follows a link or lands on a file it did not create ----
+
+
+def test_a_link_planted_at_the_sidecar_path_is_refused_and_its_target_untouched(
+    tmp_path: Path,
+) -> None:
+    rec = checked(tmp_path)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    link = tmp_path / "mix.wav.qc.json"
+    link.symlink_to(victim)
+    with pytest.raises(UnsafeTargetError, match=r"mix.wav.qc.json: .*symbolic link"):
+        write_sidecar(rec)
+    assert victim.read_text() == "precious\n"
+    assert link.is_symlink()
+
+
+def test_a_link_planted_at_the_old_predictable_temp_name_is_never_followed(
+    tmp_path: Path,
+) -> None:
+    import os
+
+    rec = checked(tmp_path)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (tmp_path / f".mix.wav.qc.json.{os.getpid()}.tmp").symlink_to(victim)
+    target = Path(write_sidecar(rec))
+    assert victim.read_text() == "precious\n"
+    assert not target.is_symlink()
+    assert target.is_file()
+    assert json.loads(target.read_text())["event"]["outcome"] == "checked"
+
+
+def test_an_existing_sidecar_is_ours_and_replaced(tmp_path: Path) -> None:
+    rec = checked(tmp_path)
+    Path(sidecar_path(rec.path)).write_text("old\n")
+    target = Path(write_sidecar(rec))
+    assert json.loads(target.read_text())["path"] == rec.path
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mix.wav", "mix.wav.qc.json"]
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("mixdesk.toml", "mixdesk config"),
+        ("spotify.toml", "TOML file"),
+        ("x.wav", "audio file"),
+        ("take.FLAC", "audio file"),
+    ],
+)
+def test_the_log_refuses_configs_and_audio(tmp_path: Path, name: str, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b'profile = "spotify"\n' if name.endswith(".toml") else wav_bytes(tone(0.1)))
+    before = path.read_bytes()
+    with pytest.raises(
+        UnsafeTargetError, match=rf"{name}: refusing to write the log there: .*{reason}"
+    ):
+        NdjsonLog(path)
+    assert path.read_bytes() == before
+
+
+def test_the_log_refuses_a_link_a_hard_link_and_a_file_that_is_not_a_log(tmp_path: Path) -> None:
+    victim = tmp_path / "notes.txt"
+    victim.write_text("precious\n")
+    (tmp_path / "link.ndjson").symlink_to(victim)
+    with pytest.raises(UnsafeTargetError, match=r"symbolic link"):
+        NdjsonLog(tmp_path / "link.ndjson")
+    with pytest.raises(UnsafeTargetError, match=r"does not start with"):
+        NdjsonLog(victim)
+    (tmp_path / "hard.ndjson").hardlink_to(victim)
+    with pytest.raises(UnsafeTargetError, match=r"another hard link"):
+        NdjsonLog(tmp_path / "hard.ndjson")
+    assert victim.read_text() == "precious\n"
+    wav = tmp_path / "mix.log"
+    wav.write_bytes(wav_bytes(tone(0.1)))  # audio by content, whatever the name
+    with pytest.raises(UnsafeTargetError, match=r"audio file"):
+        NdjsonLog(wav)
