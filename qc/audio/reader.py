@@ -23,6 +23,14 @@ import soundfile as sf
 
 from qc.audio.decoder_noise import DecoderNoise
 from qc.audio.lametag import read_lame_tag, transcode_hint
+from qc.audio.limits import (
+    MAX_CHANNELS,
+    MAX_FLOAT_SAMPLE,
+    MAX_MPEG_SAMPLE,
+    db,
+    first_insane,
+    fmt_duration,
+)
 from qc.audio.sniff import (
     HEAD_BYTES,
     Container,
@@ -66,9 +74,10 @@ _MAX_REASON_CHARS = 200
 # The meters' range: below ~3.5 kHz the K-weighting shelf (1.68 kHz) is past Nyquist.
 MIN_RATE, MAX_RATE = 8000, 768000
 # Float files may go over 0 dBFS (and must then be flagged), but 2^15 is +90 dBFS: past
-# that, the bytes are not audio (a wrong format tag, garbage, 1e30).
-MAX_FLOAT_SAMPLE = 2.0**15
-MAX_FLOAT_DBFS = 20 * math.log10(MAX_FLOAT_SAMPLE)
+# that, the bytes are not audio (a wrong format tag, garbage, 1e30). qc.audio.limits
+# says why an MPEG decoder's output past +16 dBFS is damaged data.
+MAX_FLOAT_DBFS = db(MAX_FLOAT_SAMPLE)
+_DECODED_FLOAT = frozenset({"VORBIS", "OPUS"})  # lossy decoders with float output
 _PCM_TAGS = frozenset({1, 3})  # WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT
 _SF_ERRORS = (sf.SoundFileError, RuntimeError, OSError, ValueError, TypeError)
 
@@ -212,13 +221,18 @@ class AudioSource:
 
     Args:
         path: File to open. Messages use ``str(path)`` exactly as given.
+        max_duration_s: Refuse a file whose header declares more seconds than
+            this (None: no limit). Checked before any sample is read.
 
     Raises:
         AudioReadError: The file is missing, not a regular file, empty, has an
-            inconsistent header, or cannot be opened by libsndfile.
+            inconsistent header, more than `MAX_CHANNELS` channels, is longer
+            than ``max_duration_s``, or cannot be opened by libsndfile.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, max_duration_s: float | None = None
+    ) -> None:
         self._path = str(path)
         fs_path = os.fspath(path)
         size = _stat_regular(fs_path, self._path)
@@ -242,6 +256,7 @@ class AudioSource:
             raise AudioReadError(self._path, self._open_reason(e, container)) from e
         try:
             self._info = self._make_info(container)
+            self._check_duration(max_duration_s)
         except BaseException:
             self.close()
             raise
@@ -257,6 +272,12 @@ class AudioSource:
         channels, rate = int(self._sf.channels), int(self._sf.samplerate)
         if channels <= 0:
             raise AudioReadError(self._path, f"{channels} channels")
+        if channels > MAX_CHANNELS:
+            raise AudioReadError(
+                self._path,
+                f"{channels} channels: mixdesk measures at most {MAX_CHANNELS} "
+                "(split the file into stems)",
+            )
         if (problem := _rate_problem(rate, "")) is not None:
             raise AudioReadError(self._path, problem)
         subtype, frames = str(self._sf.subtype), int(self._sf.frames)
@@ -279,6 +300,47 @@ class AudioSource:
             duration_s=frames / rate,
             transcode_hint=self._transcode_hint() if codec == "mp3" else None,
         )
+
+    def _check_duration(self, limit: float | None) -> None:
+        info = self._info
+        if limit is not None and info.duration_s > limit:
+            raise AudioReadError(
+                self._path,
+                f"duration {fmt_duration(info.duration_s)} ({info.duration_s:,.0f} s) exceeds "
+                f"the limit of {fmt_duration(limit)} (raise it with --max-duration)",
+            )
+
+    def _level_limit(self) -> tuple[float, str] | None:
+        """Largest decoded magnitude the subtype allows, and what to call a breach."""
+        subtype = self._info.subtype
+        if subtype in _MPEG_SUBTYPES:
+            return MAX_MPEG_SAMPLE, "corrupt MPEG stream"
+        if subtype in _DECODED_FLOAT:
+            return MAX_FLOAT_SAMPLE, f"corrupt {subtype.capitalize()} stream"
+        if subtype in _FLOAT_SUBTYPES:
+            return MAX_FLOAT_SAMPLE, ""
+        return None  # integer PCM decodes to |x| <= 1 by construction
+
+    def _level_error(self, block: Block, done: int, kind: str, limit: float) -> None:
+        """Raise `AudioReadError` at the first non-finite or too loud frame, if any."""
+        found = first_insane(block, limit)
+        if found is None:
+            return
+        row, magnitude = found
+        at = f"{(done + row) / self._info.sample_rate:.3f} s (frame {done + row})"
+        if not math.isfinite(magnitude):
+            reason = f"NaN or Inf samples at {at}"
+        elif not kind:
+            reason = (
+                f"a sample at {db(magnitude):+.0f} dBFS at {at}: corrupt float data "
+                f"(more than {MAX_FLOAT_DBFS:+.0f} dBFS is no signal)"
+            )
+        else:
+            reason = (
+                f"decoded level {db(magnitude):+.0f} dBFS at {at} exceeds the "
+                f"{db(limit):+.0f} dBFS any valid stream can reach"
+            )
+        raise AudioReadError(self._path, f"{kind}: {reason}" if kind else reason)
 
     def _transcode_hint(self) -> str | None:
         tag = read_lame_tag(self._head)
@@ -319,7 +381,7 @@ class AudioSource:
 
     def _iter_blocks(self, frames: int) -> Iterator[Block]:
         info, snd = self._info, self._sf
-        check_finite = info.subtype in _FLOAT_SUBTYPES
+        level = self._level_limit()
         done = 0
         while True:
             try:
@@ -332,20 +394,8 @@ class AudioSource:
                 raise AudioReadError(self._path, f"read error at {at}: {_error_reason(e)}") from e
             if block.shape[0] == 0:
                 break
-            if check_finite:  # one comparison; NaN and Inf fail it too, and are named first
-                sane = (np.abs(block) <= MAX_FLOAT_SAMPLE).all(axis=1)
-                if not sane.all():
-                    finite = np.isfinite(block).all(axis=1)
-                    bad = done + int(np.argmin(finite if not finite.all() else sane))
-                    at = f"{bad / info.sample_rate:.3f} s (frame {bad})"
-                    if not finite.all():
-                        raise AudioReadError(self._path, f"NaN or Inf samples at {at}")
-                    worst = 20 * np.log10(float(np.abs(block[bad - done]).max()))
-                    raise AudioReadError(
-                        self._path,
-                        f"a sample at {worst:+.0f} dBFS at {at}: corrupt float data "
-                        f"(more than {MAX_FLOAT_DBFS:+.0f} dBFS is no signal)",
-                    )
+            if level is not None:  # NaN and Inf are named before a level
+                self._level_error(block, done, level[1], level[0])
             done += block.shape[0]
             yield block
         slack = max(_MPEG_SLACK_FRAMES, info.frames // 50) if info.subtype in _MPEG_SUBTYPES else 0
@@ -376,11 +426,12 @@ class AudioSource:
         self.close()
 
 
-def open_audio(path: str | os.PathLike[str]) -> AudioSource:
+def open_audio(path: str | os.PathLike[str], *, max_duration_s: float | None = None) -> AudioSource:
     """Open an audio file for streaming.
 
     Args:
         path: File to open; messages use ``str(path)`` exactly as given.
+        max_duration_s: Refuse files declaring more seconds than this (None: no limit).
 
     Returns:
         An open `AudioSource`; close it or use it as a context manager.
@@ -388,14 +439,15 @@ def open_audio(path: str | os.PathLike[str]) -> AudioSource:
     Raises:
         AudioReadError: See `AudioSource`.
     """
-    return AudioSource(path)
+    return AudioSource(path, max_duration_s=max_duration_s)
 
 
-def read_info(path: str | os.PathLike[str]) -> StreamInfo:
+def read_info(path: str | os.PathLike[str], *, max_duration_s: float | None = None) -> StreamInfo:
     """Open a file, return its `StreamInfo` and close it.
 
     Args:
         path: File to inspect.
+        max_duration_s: Refuse files declaring more seconds than this (None: no limit).
 
     Returns:
         Format and length of the file.
@@ -403,5 +455,5 @@ def read_info(path: str | os.PathLike[str]) -> StreamInfo:
     Raises:
         AudioReadError: See `AudioSource`.
     """
-    with open_audio(path) as src:
+    with open_audio(path, max_duration_s=max_duration_s) as src:
         return src.info
