@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qc.audio import StreamInfo, open_audio, sniff
+from qc.audio.limits import DEFAULT_MAX_DURATION_S
+from qc.audio.limits import block_frames as sized_for
 from qc.audio.sniff import HEAD_BYTES
 from qc.checks.format import LossySource, UnreadableFile
 from qc.checks.rule import Context
@@ -30,7 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["BLOCK_FRAMES", "FileResult", "check_file", "measure_file"]
 
 BLOCK_FRAMES = 65536
-"""Frames per block read from disk; memory use is a few times this per channel."""
+"""Most frames per block read from disk; fewer for many channels (`qc.audio.limits`),
+so a block holds at most 65536 x 8 samples whatever the channel count."""
 
 _DETECTOR_RULES = ("DTH001", "LSY001")
 """Rules that read the dither and lossy-history measurements."""
@@ -66,14 +69,17 @@ def measure_file(
     *,
     block_frames: int = BLOCK_FRAMES,
     progress: Progress | None = None,
+    max_duration_s: float | None = DEFAULT_MAX_DURATION_S,
 ) -> FileResult:
     """Read a file once and measure it.
 
     Args:
         path: Audio file.
         options: Measurement options.
-        block_frames: Frames per block.
+        block_frames: Most frames per block (fewer for many channels).
         progress: Optional callback ``(done_frames, total_frames)``.
+        max_duration_s: Longer files (by their header) are an error, not read, s;
+            None for no limit. Default 24 h.
 
     Returns:
         The result; ``error`` is set instead of raising when the file is bad.
@@ -81,13 +87,14 @@ def measure_file(
     shown = os.fspath(path)
     info: StreamInfo | None = None
     try:
-        with open_audio(path) as source:
+        with open_audio(path, max_duration_s=max_duration_s) as source:
             info = source.info
+            frames = sized_for(info.channels, block_frames)
             with Analyzer(
                 info.sample_rate, info.channels, options, bit_depth=info.bit_depth
             ) as analyzer:
                 done = 0
-                for block in source.blocks(block_frames):
+                for block in source.blocks(frames):
                     analyzer.feed(block)
                     done += len(block)
                     if progress is not None:
@@ -118,6 +125,7 @@ def check_file(
     ignore: Sequence[str] = (),
     block_frames: int = BLOCK_FRAMES,
     progress: Progress | None = None,
+    max_duration_s: float | None = DEFAULT_MAX_DURATION_S,
 ) -> FileResult:
     """Measure a file once and judge it against one or more profiles.
 
@@ -126,8 +134,9 @@ def check_file(
         profiles: Resolved delivery profiles (at least one).
         select: Rule code prefixes to run (empty: every enabled rule).
         ignore: Rule code prefixes to skip.
-        block_frames: Frames per block.
+        block_frames: Most frames per block (fewer for many channels).
         progress: Optional callback ``(done_frames, total_frames)``.
+        max_duration_s: Longer files are unreadable (``FMT003``), s; None: no limit.
 
     Returns:
         The result with its diagnostics, worst first. An unreadable file gets
@@ -142,6 +151,7 @@ def check_file(
         dataclasses.replace(options, detectors=detect),
         block_frames=block_frames,
         progress=progress,
+        max_duration_s=max_duration_s,
     )
     found: list[Diagnostic] = []
     if result.error is not None:

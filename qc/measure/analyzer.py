@@ -147,21 +147,23 @@ class Analyzer:
         """
         self._wait()
         self._pending = self._worker.submit(self._second_thread, block)
-        self._loudness.feed(self._kfilter.process(block))
-        mag = np.abs(block)
-        self._clipping.feed(block, mag)
-        self._envelope.feed(block, mag)
-        self._stereo.feed(block)
-        self._bitdepth.feed(block)
-        if self._detect:
-            self._dither.feed(block)
+        with np.errstate(all="ignore"):  # a hot block is measured, not warned about
+            self._loudness.feed(self._kfilter.process(block))
+            mag = np.abs(block)
+            self._clipping.feed(block, mag)
+            self._envelope.feed(block, mag)
+            self._stereo.feed(block)
+            self._bitdepth.feed(block)
+            if self._detect:
+                self._dither.feed(block)
 
     def _second_thread(self, block: Floats) -> None:
         """The meters that run beside the main thread's (balanced by measured cost)."""
-        self._truepeak.feed(block)
-        self._levels.feed(block)
-        if self._detect:
-            self._lossy.feed(block)
+        with np.errstate(all="ignore"):  # numpy's error state is per thread
+            self._truepeak.feed(block)
+            self._levels.feed(block)
+            if self._detect:
+                self._lossy.feed(block)
 
     def _wait(self) -> None:
         if self._pending is not None:
