@@ -54,7 +54,7 @@ from qc._toml import read_toml
 from qc.checks.runner import sort_key
 from qc.diagnostic import Diagnostic, Severity
 from qc.errors import ProfileError, UsageError
-from qc.globs import glob_matches
+from qc.globs import GlobError, glob_matches
 
 __all__ = [
     "CONFIG_NAME",
@@ -463,7 +463,7 @@ class _Reader:
         text = self.string(value, key)
         try:
             glob_matches(text, "")  # compiles it: a reversed range like [z-a] is an error
-        except re.error as err:
+        except GlobError as err:
             raise self.fail(key, f"is not a valid glob ({err})") from None
         return text
 

@@ -3,20 +3,118 @@
 The semantics users know from ``.gitignore`` and ruff's per-file settings:
 ``**/`` may match zero folders, a trailing ``/`` matches everything below a
 folder, and a glob without ``/`` also matches a file's bare name.
+
+A glob is compiled into a small automaton and run over the path one character
+at a time, keeping the set of places in the glob the path could have reached,
+so matching takes time proportional to the path length times the glob length
+whatever the glob (``*a*a*a…*az`` included): no backtracking.
 """
 
 from __future__ import annotations
 
 import functools
-import re
+from dataclasses import dataclass
 
-__all__ = ["glob_matches"]
+__all__ = ["GlobError", "glob_matches"]
+
+
+class GlobError(ValueError):
+    """A glob cannot be compiled: a character range runs backwards (``[z-a]``)."""
+
+
+# What a node's character test accepts; a node without a test only has epsilon moves.
+_ANY, _NOT_SLASH, _SLASH, _LITERAL, _CLASS = range(5)
+
+
+@dataclass(frozen=True)
+class _Class:
+    """A ``[...]`` set: single characters and inclusive ranges; never ``/``."""
+
+    chars: frozenset[str]
+    ranges: tuple[tuple[str, str], ...]
+    negate: bool
+
+    def accepts(self, ch: str) -> bool:
+        if ch == "/":
+            return False
+        inside = ch in self.chars or any(lo <= ch <= hi for lo, hi in self.ranges)
+        return inside != self.negate
+
+
+@dataclass
+class _Node:
+    """One state: an optional character test leading to ``target``, and epsilon moves."""
+
+    test: int | None = None
+    arg: str | _Class | None = None
+    target: int = -1
+    eps: list[int] | None = None
+
+
+@dataclass(frozen=True)
+class _Automaton:
+    nodes: tuple[_Node, ...]
+    closures: tuple[frozenset[int], ...]  # each node with everything its epsilon moves reach
+    accept: int
+
+
+def _accepts(node: _Node, ch: str) -> bool:
+    test = node.test
+    if test == _ANY:
+        return True
+    if test == _NOT_SLASH:
+        return ch != "/"
+    if test == _SLASH:
+        return ch == "/"
+    if test == _LITERAL:
+        return ch == node.arg
+    return isinstance(node.arg, _Class) and node.arg.accepts(ch)
+
+
+class _Builder:
+    """Appends nodes; each piece ends where the next one starts (``len(nodes)``)."""
+
+    def __init__(self) -> None:
+        self.nodes: list[_Node] = []
+
+    def here(self) -> int:
+        return len(self.nodes)
+
+    def step(self, test: int, arg: str | _Class | None = None) -> None:
+        """Match one character, then go on."""
+        self.nodes.append(_Node(test, arg, self.here() + 1))
+
+    def loop(self, test: int) -> None:
+        """Match any number of characters passing ``test`` (``*``, ``**``)."""
+        n = self.here()
+        self.nodes.append(_Node(test, None, n, [n + 1]))
+
+    def folders(self) -> None:
+        """``**/``: nothing, or anything ending in ``/``."""
+        n = self.here()
+        end = n + 3
+        self.nodes.append(_Node(eps=[n + 1, end]))
+        self.nodes.append(_Node(_ANY, None, n + 1, [n + 2]))
+        self.nodes.append(_Node(_SLASH, None, end))
+
+    def below(self) -> None:
+        """``/**`` at the end: nothing, or ``/`` and anything."""
+        n = self.here()
+        end = n + 3
+        self.nodes.append(_Node(eps=[n + 1, end]))
+        self.nodes.append(_Node(_SLASH, None, n + 2))
+        self.nodes.append(_Node(_ANY, None, n + 2, [end]))
 
 
 @functools.lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Translate a glob into a regex: ``*``, ``?``, ``[]`` stay in one folder; ``**`` doesn't."""
-    out: list[str] = []
+def _compile(pattern: str) -> _Automaton:
+    """Compile a glob: ``*``, ``?``, ``[]`` stay in one folder; ``**`` doesn't.
+
+    Raises:
+        GlobError: A character range runs backwards.
+    """
+    b = _Builder()
+    last_slash = -1  # where the last literal "/" node starts, when it is the last piece
     i, n = 0, len(pattern)
     while i < n:
         ch = pattern[i]
@@ -26,33 +124,74 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
                 j += 1
             at_start = i == 0 or pattern[i - 1] == "/"
             if at_start and j < n and pattern[j] == "/":
-                out.append("(?:.*/)?")  # "**/": zero or more folders
+                b.folders()  # "**/": zero or more folders
                 j += 1
-            elif at_start and j == n and out and out[-1] == "/":
-                out[-1] = "(?:/.*)?"  # "/**" at the end: the folder and everything below
+            elif at_start and j == n and last_slash == b.here() - 1 >= 0:
+                del b.nodes[last_slash:]  # "/**" at the end: the folder and everything below
+                b.below()
             else:
-                out.append(".*")
+                b.loop(_ANY)
+            last_slash = -1
             i = j
             continue
+        last_slash = -1
         if ch == "*":
-            out.append("[^/]*")
+            b.loop(_NOT_SLASH)
         elif ch == "?":
-            out.append("[^/]")
-        elif ch == "[":
-            end = _class_end(pattern, i)
-            if end < 0:
-                out.append(re.escape(ch))  # no closing "]": a literal "["
-            else:
-                body = pattern[i + 1 : end]
-                negate = body[:1] in ("!", "^")
-                members = "".join(c if c == "-" else re.escape(c) for c in body[negate:])
-                out.append(f"(?!/)[{'^' if negate else ''}{members}]")
-                i = end + 1
-                continue
-        else:
-            out.append(re.escape(ch))
+            b.step(_NOT_SLASH)
+        elif ch == "[" and (end := _class_end(pattern, i)) >= 0:
+            b.step(_CLASS, _parse_class(pattern[i + 1 : end]))
+            i = end + 1
+            continue
+        else:  # a "[" with no closing "]" is a literal "["
+            if ch == "/":
+                last_slash = b.here()
+            b.step(_LITERAL, ch)
         i += 1
-    return re.compile("".join(out), re.DOTALL)
+    nodes = tuple(b.nodes)
+    return _Automaton(nodes, tuple(_closure(nodes, k) for k in range(len(nodes) + 1)), len(nodes))
+
+
+def _closure(nodes: tuple[_Node, ...], start: int) -> frozenset[int]:
+    """``start`` and every node its epsilon moves reach."""
+    seen = {start}
+    todo = [start]
+    while todo:
+        k = todo.pop()
+        if k < len(nodes):
+            for nxt in nodes[k].eps or ():
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+    return frozenset(seen)
+
+
+def _parse_class(body: str) -> _Class:
+    """``[...]`` without brackets: ``!``/``^`` negates, ``a-z`` is a range, an end ``-`` is literal.
+
+    Raises:
+        GlobError: A range runs backwards (``z-a``).
+    """
+    negate = body[:1] in ("!", "^")
+    members = body[negate:]
+    chars: set[str] = set()
+    ranges: list[tuple[str, str]] = []
+    k, m = 0, len(members)
+    while k < m:
+        lo = members[k]
+        k += 1
+        if k < m and members[k] == "-":
+            if k + 1 >= m:  # "a-" at the end: both literal
+                chars.update((lo, "-"))
+                break
+            hi = members[k + 1]
+            if hi < lo:
+                raise GlobError(f"bad character range {lo}-{hi}")
+            ranges.append((lo, hi))
+            k += 2
+        else:
+            chars.add(lo)
+    return _Class(frozenset(chars), tuple(ranges), negate)
 
 
 def _class_end(pattern: str, start: int) -> int:
@@ -63,6 +202,21 @@ def _class_end(pattern: str, start: int) -> int:
     if j < len(pattern) and pattern[j] == "]":
         j += 1  # a leading "]" is a literal member
     return pattern.find("]", j)
+
+
+def _run(automaton: _Automaton, text: str) -> bool:
+    """Whether the automaton matches the whole of ``text``."""
+    nodes, closures = automaton.nodes, automaton.closures
+    current = closures[0]
+    for ch in text:
+        reached: set[int] = set()
+        for k in current:
+            if k < len(nodes) and nodes[k].test is not None and _accepts(nodes[k], ch):
+                reached.update(closures[nodes[k].target])
+        if not reached:
+            return False
+        current = frozenset(reached)
+    return automaton.accept in current
 
 
 def glob_matches(pattern: str, path: str) -> bool:
@@ -76,14 +230,18 @@ def glob_matches(pattern: str, path: str) -> bool:
         True when the glob matches the whole path, or, for a glob without a
         ``/``, the file's bare name. A glob ending in ``/`` matches everything
         below that folder.
+
+    Raises:
+        GlobError: The glob has a backwards character range (``[z-a]``).
     """
     pattern = pattern.removeprefix("./")
     if pattern.endswith("/"):
         pattern += "**"
     path = path.removeprefix("./")
-    if _glob_regex(pattern).fullmatch(path):
+    automaton = _compile(pattern)
+    if _run(automaton, path):
         return True
-    return "/" not in pattern and bool(_glob_regex(pattern).fullmatch(_name(path)))
+    return "/" not in pattern and _run(automaton, _name(path))
 
 
 def _name(path: str) -> str:
