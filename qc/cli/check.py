@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from qc.audio.limits import DEFAULT_MAX_DURATION_S, fmt_duration, parse_duration
 from qc.checks.format import UnreadableFile
 from qc.cli._parsing import Subparsers, add_rule_options, finder_for
 from qc.cli.console import is_tty, make_console
@@ -75,7 +76,23 @@ def add_parser(sub: Subparsers) -> None:
         metavar="N",
         help="files checked in parallel (default: all cores)",
     )
+    p.add_argument(
+        "--max-duration",
+        type=_duration,
+        default=DEFAULT_MAX_DURATION_S,
+        metavar="T",
+        help="refuse files longer than T, seconds or H:MM:SS, judged from the header "
+        f"(default: {fmt_duration(DEFAULT_MAX_DURATION_S)})",
+    )
     p.set_defaults(func=run)  # fmt: skip
+
+
+def _duration(text: str) -> float:
+    """``--max-duration`` value in seconds (argparse prints the one-line error)."""
+    try:
+        return parse_duration(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -126,13 +143,13 @@ def exit_code(
     return 0
 
 
-Job = tuple[str, tuple[Profile, ...], tuple[str, ...], tuple[str, ...]]
-"""One file to check: path, profiles, select prefixes, ignore prefixes."""
+Job = tuple[str, tuple[Profile, ...], tuple[str, ...], tuple[str, ...], float]
+"""One file to check: path, profiles, select prefixes, ignore prefixes, max duration (s)."""
 
 
 def _check_one(job: Job) -> FileResult:
-    path, profiles, select, ignore = job
-    return check_file(path, profiles, select=select, ignore=ignore)
+    path, profiles, select, ignore, longest = job
+    return check_file(path, profiles, select=select, ignore=ignore, max_duration_s=longest)
 
 
 def _check_all(jobs: list[Job], workers: int, tick: Callable[[], None]) -> list[FileResult]:
@@ -163,7 +180,8 @@ def _plan(args: argparse.Namespace, files: list[str]) -> tuple[ConfigFinder, lis
     jobs = []
     for f in files:
         settings = finder.for_path(f).for_file(f)
-        jobs.append((f, cache.resolve(settings.profiles), settings.select, settings.ignore))
+        profiles = cache.resolve(settings.profiles)
+        jobs.append((f, profiles, settings.select, settings.ignore, args.max_duration))
     return finder, jobs
 
 
