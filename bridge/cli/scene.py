@@ -6,6 +6,7 @@ import argparse
 
 from bridge.cli._common import (
     Subparsers,
+    UsageError,
     add_connection_options,
     connect,
     guarded,
@@ -28,6 +29,11 @@ def add_parser(sub: Subparsers) -> None:
     save = actions.add_parser("save", help="capture the DAW's mixer into a scene file")
     save.add_argument("file", metavar="SCENE.toml")
     save.add_argument("--name", help="the scene's name (default: the file's stem)")
+    save.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing scene file (never audio or a config)",
+    )
     save.set_defaults(func=guarded(_save))
     recall = actions.add_parser("recall", help="set the DAW's mixer from a scene file")
     recall.add_argument("file", metavar="SCENE.toml")
@@ -45,10 +51,15 @@ def _save(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from bridge.automation.scene import capture, save_scene
+    from qc.safe_io import UnsafeTargetError, ensure_writable
 
+    try:  # before connecting: never over audio, a config, a link or another file
+        ensure_writable(args.file, what="scene", toml=True, force=args.force)
+    except UnsafeTargetError as err:
+        raise UsageError(str(err)) from None
     with connect(args) as mixer:
         scene = capture(mixer, name=args.name or Path(args.file).stem)
-    save_scene(scene, args.file)
+    save_scene(scene, args.file, force=args.force)
     print(f"saved {len(scene.tracks)} tracks to {args.file}")
     return 0
 

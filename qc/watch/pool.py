@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -42,6 +43,36 @@ def default_workers() -> int:
 
 def _ping() -> int:
     return os.getpid()
+
+
+_SHIELDED = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver ignoring SIGINT and SIGTERM, so that it and its workers keep them so.
+
+    An ignored signal stays ignored across ``fork`` and ``exec`` (a blocked
+    mask does not: the spawn resets it): a signal sent to the whole process
+    group (Ctrl-C, ``systemctl stop``, ``kill -TERM -PGID``) then reaches only
+    the daemon, which lets the checks in flight finish and stops the workers
+    itself. Without this the forkserver died of SIGTERM, which the pool reads
+    as every worker dying (``BrokenProcessPool``). The daemon ignores the two
+    signals for the few milliseconds of the spawn. Only the main thread can
+    change a handler: a forkserver restarted from another thread (it was
+    killed on its own) is started unshielded, its workers still ignore both
+    signals once started (:func:`~qc.watch.job.worker_init`).
+    """
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in _SHIELDED}
+    try:
+        forkserver.ensure_running()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
 
 
 class WorkerPool:
@@ -71,6 +102,7 @@ class WorkerPool:
         ctx = multiprocessing.get_context(self._method)
         if self._method == "forkserver":
             ctx.set_forkserver_preload(["qc.watch.job"])
+            _start_forkserver()  # (again, if it died): started here, never lazily unshielded
         pool = ProcessPoolExecutor(
             self.workers, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(),)
         )
