@@ -103,7 +103,7 @@ def main() -> int:
     stems = load_stems(args.stems, rate)
     seconds = max(s.seconds for s in stems)
     lanes = make_lanes(args.stems, seconds, rate)
-    save_lanes(lanes, args.lanes)
+    save_lanes(lanes, args.lanes, force=True)  # the example's own output: a rerun replaces it
     print(f"{lanes[0].label}: {len(lanes[0].points)} points; {lanes[1].label}: fade out")
     print(f"saved {args.lanes} (its master fade: mixdesk automate --mode none; docs/automation.md)")
     args.out.mkdir(parents=True, exist_ok=True)

@@ -57,6 +57,7 @@ __all__ = [
     "CONFIG_NAMES",
     "UnsafeTargetError",
     "create_new",
+    "ensure_writable",
     "open_append",
     "refusal",
     "write_file",
@@ -149,6 +150,31 @@ def _refuse(path: str, what: str, reason: str) -> UnsafeTargetError:
     return UnsafeTargetError(f"{path}: refusing to write the {what} there: {reason}")
 
 
+def ensure_writable(
+    path: str | os.PathLike[str],
+    *,
+    what: str = "file",
+    toml: bool = False,
+    force: bool = False,
+    ours: bool = False,
+) -> None:
+    """Raise if :func:`refusal` refuses ``path``: lets a command fail before its work.
+
+    Args:
+        path: The target.
+        what: What would be written, for the message (``"report"``).
+        toml: The text written is TOML.
+        force: Replace an existing file that is not ours.
+        ours: An existing file at ``path`` is ours to replace.
+
+    Raises:
+        UnsafeTargetError: ``PATH: refusing to write the WHAT there: REASON``.
+    """
+    reason = refusal(path, toml=toml, force=force, ours=ours)
+    if reason is not None:
+        raise _refuse(os.fspath(path), what, reason)
+
+
 def write_file(
     path: str | os.PathLike[str],
     text: str,
@@ -173,9 +199,7 @@ def write_file(
         OSError: The folder is missing or not writable, the disk is full, ...
     """
     target = os.fspath(path)
-    reason = refusal(target, toml=toml, force=force, ours=ours)
-    if reason is not None:
-        raise _refuse(target, what, reason)
+    ensure_writable(target, what=what, toml=toml, force=force, ours=ours)
     data = text.encode("utf-8")
     folder, name = os.path.split(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder or ".")
@@ -213,9 +237,7 @@ def open_append(path: str | os.PathLike[str], *, what: str = "log", expect: byte
         OSError: The folder is missing or not writable, ...
     """
     target = os.fspath(path)
-    reason = refusal(target, ours=True)
-    if reason is not None:
-        raise _refuse(target, what, reason)
+    ensure_writable(target, what=what, ours=True)
     flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | _NOFOLLOW | _NONBLOCK | _CLOEXEC
     try:
         fd = os.open(target, flags, 0o644)

@@ -38,6 +38,7 @@ from bridge.automation.errors import AutomationError
 from bridge.automation.lane import Lane, Point
 from bridge.automation.params import param_kind
 from bridge.automation.timebase import Tempo, to_seconds
+from qc.safe_io import UnsafeTargetError, write_file
 
 __all__ = ["LANES_SCHEMA", "load_lanes", "save_lanes"]
 
@@ -142,16 +143,22 @@ def _point(raw: object, i: int, tempo: Tempo | None, switch: bool) -> Point:
         raise AutomationError(f"point {i}: value {value!r} is too large") from None
 
 
-def save_lanes(lanes: Iterable[Lane], path: str | Path, *, tempo: Tempo | None = None) -> None:
+def save_lanes(
+    lanes: Iterable[Lane], path: str | Path, *, tempo: Tempo | None = None, force: bool = False
+) -> None:
     """Write lanes to a ``.toml`` or ``.json`` lane file (times in s).
+
+    The file is written by :func:`qc.safe_io.write_file`: atomically, never
+    through a link, never over audio, ``mixdesk.toml`` or ``pyproject.toml``.
 
     Args:
         lanes: The lanes.
         path: The file to write; its extension chooses the format.
         tempo: Written as the file's ``[tempo]``, for editing in bars and beats.
+        force: Replace an existing file (without it, an existing file is refused).
 
     Raises:
-        AutomationError: Unknown extension, or the file cannot be written.
+        AutomationError: Unknown extension, a refused target, or the file cannot be written.
     """
     p = Path(path)
     suffix = p.suffix.lower()
@@ -163,7 +170,9 @@ def save_lanes(lanes: Iterable[Lane], path: str | Path, *, tempo: Tempo | None =
     else:
         raise AutomationError(f"{p}: a lane file ends in .toml or .json, not {suffix!r}")
     try:
-        p.write_text(text, encoding="utf-8")
+        write_file(p, text, what="lane file", toml=suffix == ".toml", force=force)
+    except UnsafeTargetError as err:
+        raise AutomationError(str(err)) from None
     except (OSError, UnicodeError) as err:
         raise AutomationError(f"{p}: cannot write the lane file ({err})") from None
 

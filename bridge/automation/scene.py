@@ -36,6 +36,7 @@ from bridge.automation.params import check_param_value, param_kind
 from bridge.automation.scenediff import Change, diff, format_diff
 from bridge.dialects.base import MASTER, capability_of
 from bridge.errors import BridgeTimeoutError, UnknownTrackError, UnsupportedError
+from qc.safe_io import UnsafeTargetError, write_file
 
 if TYPE_CHECKING:
     from bridge.mixer.mixer import Mixer
@@ -222,11 +223,19 @@ def recall(
     return skipped
 
 
-def save_scene(scene: Scene, path: str | Path) -> None:
+def save_scene(scene: Scene, path: str | Path, *, force: bool = False) -> None:
     """Write a scene to a TOML file (schema ``mixdesk.scene/1``).
 
+    The file is written by :func:`qc.safe_io.write_file`: atomically, never
+    through a link, never over audio, ``mixdesk.toml`` or ``pyproject.toml``.
+
+    Args:
+        scene: The scene.
+        path: The file to write.
+        force: Replace an existing file (without it, an existing file is refused).
+
     Raises:
-        AutomationError: The file cannot be written.
+        AutomationError: A refused target, or the file cannot be written.
     """
     p = Path(path)
     out = [f"schema = {toml_value(SCENE_SCHEMA)}", f"name = {toml_value(scene.name)}", ""]
@@ -235,7 +244,9 @@ def save_scene(scene: Scene, path: str | Path) -> None:
         out += [f"{toml_key(k)} = {toml_value(v)}" for k, v in values.items()]
         out.append("")
     try:
-        p.write_text("\n".join(out), encoding="utf-8")
+        write_file(p, "\n".join(out), what="scene", toml=True, force=force)
+    except UnsafeTargetError as err:
+        raise AutomationError(str(err)) from None
     except (OSError, UnicodeError) as err:
         raise AutomationError(f"{p}: cannot write the scene ({err})") from None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ from qc.errors import QCError
 from qc.printable import printable, printable_line
 from qc.profiles import Profile, ProfileCache
 from qc.report import RENDERERS
+from qc.safe_io import ensure_writable, write_file
 from qc.units import count
 
 if TYPE_CHECKING:
@@ -49,6 +51,11 @@ def add_parser(sub: Subparsers) -> None:
         help="output format (default: rich on a terminal, text otherwise)",
     )
     p.add_argument("--output-file", metavar="F", help="write the report to F instead of stdout")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --output-file (never audio, a config, a link or a folder)",
+    )
     add_rule_options(
         p, profile_help="delivery profiles, shipped names or .toml paths (default: default)"
     )
@@ -211,6 +218,8 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or ("rich" if args.output_file is None and is_tty(sys.stdout) else "text")
     files, empty = expand_paths(args.files)
     try:
+        if args.output_file:  # refused before any work: never over audio, a config or a link
+            ensure_writable(args.output_file, what="report", force=args.force)
         finder, jobs = _plan(args, files)
         folders = [(folder, finder.for_folder(folder).profiles) for folder in empty]
     except QCError as err:
@@ -225,10 +234,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"mixdesk: {printable(r.path)}: {printable(r.error)}", file=sys.stderr)
     try:
         if args.output_file:
-            with open(args.output_file, "w", encoding="utf-8") as out:
-                _render(results, fmt, out)
+            out = io.StringIO()
+            _render(results, fmt, out)
+            write_file(args.output_file, out.getvalue(), what="report", force=args.force)
         else:
             _render(results, fmt, sys.stdout)
+    except QCError as err:  # the target changed while checking
+        print(f"mixdesk: {printable(str(err))}", file=sys.stderr)
+        return 2
     except OSError as err:
         print(f"mixdesk: cannot write {printable(args.output_file)}: {err.strerror}",
               file=sys.stderr)  # fmt: skip

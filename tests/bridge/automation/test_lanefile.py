@@ -309,3 +309,34 @@ def _load_or_message(path: Path) -> list[Lane] | str:
         return load_lanes(path)
     except AutomationError as err:
         return str(err)
+
+
+def test_save_lanes_refuses_an_existing_file_unless_forced(tmp_path: Path) -> None:
+    path = tmp_path / "song.toml"
+    path.write_text("# hand-written notes\n")
+    with pytest.raises(
+        AutomationError,
+        match=r"song.toml: refusing to write the lane file there: it already exists",
+    ):
+        save_lanes(LANES, path)
+    assert path.read_text() == "# hand-written notes\n"
+    save_lanes(LANES, path, force=True)
+    assert load_lanes(path) == LANES
+
+
+@pytest.mark.parametrize("name", ["mixdesk.toml", "pyproject.toml"])
+def test_save_lanes_never_writes_over_a_config_or_audio(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text("[tool.mixdesk]\n")
+    with pytest.raises(AutomationError, match=r"refusing to write the lane file there"):
+        save_lanes(LANES, path, force=True)
+    assert path.read_text() == "[tool.mixdesk]\n"
+
+
+def test_save_lanes_never_follows_a_link(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.json"
+    victim.write_text("{}\n")
+    (tmp_path / "song.json").symlink_to(victim)
+    with pytest.raises(AutomationError, match=r"symbolic link"):
+        save_lanes(LANES, tmp_path / "song.json", force=True)
+    assert victim.read_text() == "{}\n"

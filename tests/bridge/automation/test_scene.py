@@ -155,7 +155,7 @@ def test_scene_file_round_trip(tmp_path: Path) -> None:
     odd = Scene('mix "B"', {'Lead "Gtr" \\ 🎸': {"pan": 1 / 3, "send/4/level_db": -INF}})
     for scene in (VERSE, odd, Scene("empty", {})):
         path = tmp_path / "scene.toml"
-        save_scene(scene, path)
+        save_scene(scene, path, force=True)  # the same file each time
         assert load_scene(path) == scene
     assert path.read_text(encoding="utf-8").startswith(f'schema = "{SCENE_SCHEMA}"\n')
 
@@ -204,6 +204,42 @@ def test_scene_file_errors(tmp_path: Path) -> None:
         load_scene(tmp_path / "nope.toml")
     with pytest.raises(AutomationError, match=r"cannot write the scene"):
         save_scene(VERSE, tmp_path / "missing" / "scene.toml")
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("master.wav", "it is an audio file"),
+        ("mixdesk.toml", "it is a mixdesk config"),
+        ("pyproject.toml", "it is a mixdesk config"),
+        ("verse.toml", r"it already exists \(--force replaces it\)"),
+    ],
+)
+def test_save_scene_never_replaces_audio_a_config_or_an_existing_file(
+    tmp_path: Path, name: str, reason: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"RIFF\x00\x00\x00\x00WAVE" if name.endswith(".wav") else b"[tool.x]\n")
+    before = path.read_bytes()
+    with pytest.raises(
+        AutomationError, match=rf"{name}: refusing to write the scene there: {reason}"
+    ):
+        save_scene(VERSE, path)
+    assert path.read_bytes() == before
+
+
+def test_save_scene_with_force_replaces_a_file_but_never_follows_a_link(tmp_path: Path) -> None:
+    path = tmp_path / "verse.toml"
+    path.write_text("old = 1\n")
+    save_scene(VERSE, path, force=True)
+    assert load_scene(path) == VERSE
+    victim = tmp_path / "victim.toml"
+    victim.write_text("precious = 1\n")
+    link = tmp_path / "chorus.toml"
+    link.symlink_to(victim)
+    with pytest.raises(AutomationError, match=r"chorus.toml: .*symbolic link"):
+        save_scene(VERSE, link, force=True)
+    assert victim.read_text() == "precious = 1\n"
 
 
 # ---- capture and recall on the virtual DAW ----

@@ -277,3 +277,23 @@ def test_vocal_ride_live_refuses_the_master_fade_before_the_pass(tmp_path: Path)
         return float(10 * np.log10(float(np.mean(seg**2)) + 1e-20))
 
     assert level(7.3, 7.8) < level(1.0, 2.0) - 25  # the fade is in the take
+
+
+def test_scene_save_never_replaces_audio_or_an_existing_file(
+    stems: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    master = tmp_path / "master.wav"
+    sf.write(master, np.zeros((480, 2)), RATE, subtype="PCM_24")
+    audio = master.read_bytes()
+    virtual = ["--daw", "virtual", "--stems", str(stems)]
+    assert main(["scene", "save", *virtual, str(master)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"mixdesk: {master}: refusing to write the scene there: it is an audio file\n"
+    assert master.read_bytes() == audio
+    verse = tmp_path / "verse.toml"
+    verse.write_text("# notes\n")
+    assert main(["scene", "save", *virtual, str(verse)]) == 2
+    assert "it already exists (--force replaces it)" in capsys.readouterr().err
+    assert verse.read_text() == "# notes\n"
+    assert main(["scene", "save", *virtual, "--force", str(verse)]) == 0
+    assert set(load_scene(verse).tracks) >= {"lead", "bass"}
