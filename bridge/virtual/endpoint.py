@@ -5,9 +5,14 @@ the configured feedback address or, when there is none, to the last sender (as
 REAPER does with no device port set), and never on the address being processed
 (REAPER's anti-echo), except for button and trigger (``b``, ``t``) patterns.
 
+Feedback to the last sender on another machine never adds up to more bytes
+than that sender sent (a spoofed sender cannot turn the server into an
+amplifier); a loopback sender and a configured feedback address are not limited.
+
 Malformed datagrams, unknown addresses and bad values are logged (at most one
-line per second, with a count of what was suppressed) and ignored; nothing a
-client sends stops the server.
+line per second, with a count of what was suppressed, the client's text escaped
+and cut by :func:`qc.printable.printable_line`) and ignored; nothing a client
+sends stops the server.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from pythonosc.osc_packet import OscPacket
 
 from bridge.osc.message import Message
 from bridge.osc.transport import pack_bundles, valid_datagram
-from bridge.osc.udp import ThrottledLog, bind_udp
+from bridge.osc.udp import ThrottledLog, bind_udp, is_loopback
+from qc.printable import printable_line
 
 __all__ = ["Handler", "OscEndpoint"]
 
@@ -60,6 +66,8 @@ class OscEndpoint:
         self.closed = threading.Event()
         self._feedback = feedback
         self._last_sender: tuple[str, int] | None = None
+        self._credit = 0
+        """Bytes the last sender sent and feedback to it has not used yet (off loopback)."""
         self._handle = handle
         self._warnings = ThrottledLog(log, "virtual DAW ignored ")
         self._sock = bind_udp(
@@ -88,8 +96,13 @@ class OscEndpoint:
                 if self.closed.is_set():
                     return
                 continue
-            self._last_sender = (str(sender[0]), int(sender[1]))
+            self._received((str(sender[0]), int(sender[1])), len(data))
             self._datagram(data)
+
+    def _received(self, sender: tuple[str, int], size: int) -> None:
+        """Make ``sender`` the last sender; feedback to it may use ``size`` more bytes."""
+        self._credit = size + (self._credit if sender == self._last_sender else 0)
+        self._last_sender = sender
 
     def _datagram(self, data: bytes) -> None:
         if not valid_datagram(data):  # before python-osc, which can hang or recurse on it
@@ -118,8 +131,18 @@ class OscEndpoint:
         if target is None:
             return
         keep = [m for m in msgs if m.address != processing or _BUTTON.match(m.address)]
+        packets = pack_bundles([m.encode() for m in keep], 1024)
+        if self._feedback is None and not is_loopback(target[0]):
+            size = sum(map(len, packets))
+            if size > self._credit:
+                self.ignore(
+                    f"feedback to {target[0]}:{target[1]} withheld: {size} bytes"
+                    f" for {self._credit} received (no amplification off loopback)"
+                )
+                return
+            self._credit -= size
         try:
-            for packet in pack_bundles([m.encode() for m in keep], 1024):
+            for packet in packets:
                 self._sock.sendto(packet, target)
         except OSError as err:
             self.ignore(f"feedback to {target[0]}:{target[1]} failed: {err}")
@@ -127,4 +150,4 @@ class OscEndpoint:
     def ignore(self, text: str) -> None:
         """Count an ignored message and log it, at most one line per second."""
         self.ignored += 1
-        self._warnings.warn(text)
+        self._warnings.warn(printable_line(text))

@@ -10,7 +10,8 @@ no device port set).
 
 Action 42230 renders the mix offline, in float64, to a new take in the render
 folder (see :func:`bridge.virtual.render.render`), on a worker thread so the
-server keeps answering. Action 41743 re-sends every value.
+server keeps answering; one datagram starts one render at most, and renders are
+rate-limited (:mod:`bridge.virtual.rendergate`). Action 41743 re-sends every value.
 
 Automation: ``/track/N/autotrim|autoread|autotouch|autolatch|autowrite`` (``t``)
 set the track's mode, reported back as 0/1 on the five addresses;
@@ -50,6 +51,7 @@ from bridge.virtual.panlaw import DEFAULT_PAN_LAW, PanLaw
 from bridge.virtual.playhead import Playhead
 from bridge.virtual.recorder import MODES, Recorder
 from bridge.virtual.render import RenderResult
+from bridge.virtual.rendergate import RenderGate
 from bridge.virtual.state import MixState, TrackState
 from bridge.virtual.stems import Stem
 
@@ -119,6 +121,7 @@ class VirtualDaw:
         self.renders = self.bouncer.renders
         self.render_errors = self.bouncer.errors
         self.playhead = Playhead(clock)
+        self._gate = RenderGate(clock=clock)
         self._lock = threading.RLock()
         self._osc = OscEndpoint(host, port, feedback, self._handle)
         self._send = self._osc.send
@@ -252,7 +255,12 @@ class VirtualDaw:
     def _action(self, arg: object) -> None:
         action = as_int(arg) if isinstance(arg, int) else None  # REAPER pops an int only
         if action == RENDER_ACTION:
-            self.start_render()
+            datagram = self._osc.handled  # the number of the datagram being processed
+            refused = self._gate.refusal(datagram)
+            if refused is not None:
+                self._ignore(f"/action {RENDER_ACTION}: render refused ({refused})")
+            else:
+                self._gate.started(datagram, self.start_render())
         elif action == REFRESH_ACTION:
             self.refresh()
         else:

@@ -1,0 +1,168 @@
+"""One datagram, one render at most; renders rate-limited; no feedback amplification.
+
+Real UDP on 127.0.0.1 against the virtual DAW (and on this machine's own
+non-loopback address for the amplification check).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from bridge.osc.message import message
+from bridge.osc.transport import pack_bundles
+from bridge.virtual.rendergate import RENDERS_PER_MINUTE
+from bridge.virtual.server import VirtualDaw
+from bridge.virtual.stems import load_stems
+from tests.bridge import eventually
+
+RATE = 48000
+
+
+@pytest.fixture(scope="module")
+def stems_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("stems")
+    t = np.arange(int(0.25 * RATE)) / RATE
+    sf.write(folder / "Bass.wav", 0.3 * np.sin(2 * np.pi * 60 * t), RATE, subtype="PCM_24")
+    sf.write(folder / "Keys.wav", 0.2 * np.sin(2 * np.pi * 500 * t), RATE, subtype="PCM_24")
+    return folder
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def daw(stems_dir: Path, tmp_path: Path, clock: FakeClock) -> Iterator[VirtualDaw]:
+    server = VirtualDaw(
+        load_stems(stems_dir, RATE),
+        rate=RATE,
+        render_dir=tmp_path / "renders",
+        port=0,
+        feedback=None,
+        clock=clock,
+    )
+    with server:
+        yield server
+
+
+@pytest.fixture
+def surface() -> Iterator[socket.socket]:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        yield s
+
+
+def _send(daw: VirtualDaw, s: socket.socket, *datagrams: bytes) -> None:
+    """Send the datagrams and wait until the server has processed all of them."""
+    before = daw.handled
+    for data in datagrams:
+        s.sendto(data, daw.address)
+    assert eventually(lambda: daw.handled >= before + len(datagrams), timeout=10)
+    assert daw.wait_renders(timeout=60)
+
+
+def _takes(daw: VirtualDaw) -> list[Path]:
+    return sorted(daw.render_dir.glob("*.wav"))
+
+
+def test_twenty_renders_in_one_112_byte_datagram_make_one_take(
+    daw: VirtualDaw, surface: socket.socket
+) -> None:
+    data = message("/action", *[42230] * 20).encode()
+    assert len(data) == 112
+    _send(daw, surface, data)
+    assert len(_takes(daw)) == 1
+    assert len(daw.renders) == 1
+
+
+def test_twenty_render_messages_in_one_bundle_make_one_take(
+    daw: VirtualDaw, surface: socket.socket
+) -> None:
+    (bundle,) = pack_bundles([message("/action", 42230).encode()] * 20, 1024)
+    _send(daw, surface, bundle)
+    assert len(_takes(daw)) == 1
+
+
+def test_a_flood_of_render_datagrams_is_refused_with_few_log_lines(
+    daw: VirtualDaw, surface: socket.socket, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bridge.virtual")
+    _send(daw, surface, *[message("/action", 42230).encode()] * 40)
+    takes = len(_takes(daw))
+    assert 1 <= takes <= RENDERS_PER_MINUTE  # one in flight at a time, a few a minute
+    refused = [r for r in caplog.records if "render refused" in r.getMessage()]
+    assert 1 <= len(refused) <= 3  # a line a second at most, with the count suppressed
+    assert daw.ignored >= 40 - takes
+
+
+def test_renders_a_minute_are_limited_and_come_back(
+    daw: VirtualDaw, surface: socket.socket, clock: FakeClock
+) -> None:
+    render = message("/action", 42230).encode()
+    for _ in range(RENDERS_PER_MINUTE + 3):  # each after the one before has finished
+        _send(daw, surface, render)
+    assert len(_takes(daw)) == RENDERS_PER_MINUTE
+    clock.now += 61.0
+    _send(daw, surface, render)
+    assert len(_takes(daw)) == RENDERS_PER_MINUTE + 1
+
+
+def _own_address() -> str:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # no packet is sent; picks the outgoing address
+        except OSError:
+            pytest.skip("no non-loopback IPv4 address on this machine")
+        host = str(s.getsockname()[0])
+    if host.startswith("127."):
+        pytest.skip("no non-loopback IPv4 address on this machine")
+    return host
+
+
+def _received(s: socket.socket) -> int:
+    s.settimeout(0.5)
+    total = 0
+    try:
+        while True:
+            total += len(s.recv(65536))
+    except TimeoutError:
+        return total
+
+
+def test_feedback_off_loopback_never_exceeds_what_was_sent(stems_dir: Path, tmp_path: Path) -> None:
+    host = _own_address()
+    server = VirtualDaw(
+        load_stems(stems_dir, RATE), rate=RATE, render_dir=tmp_path, host=host, port=0,
+        feedback=None,
+    )  # fmt: skip
+    refresh = message("/action", 41743).encode()  # every value of every track, ~1 KB back
+    with server, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as remote:
+        remote.bind((host, 0))
+        for _ in range(5):
+            remote.sendto(refresh, server.address)
+        assert eventually(lambda: server.handled >= 5)
+        assert _received(remote) <= 5 * len(refresh)
+    loopback = VirtualDaw(
+        load_stems(stems_dir, RATE), rate=RATE, render_dir=tmp_path, port=0, feedback=None
+    )
+    with loopback, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as local:
+        local.bind(("127.0.0.1", 0))
+        local.sendto(refresh, loopback.address)
+        assert eventually(lambda: loopback.handled >= 1)
+        assert _received(local) > 10 * len(refresh)  # loopback gets it all, as before
