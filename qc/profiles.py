@@ -25,6 +25,7 @@ Schema::
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,8 +36,10 @@ from qc._toml import read_toml
 from qc.diagnostic import Severity
 from qc.errors import ProfileError
 from qc.measure import MeasureOptions
+from qc.profile_names import check_profile_name, is_profile_path
 
 __all__ = [
+    "MAX_EXTENDS_DEPTH",
     "Profile",
     "ProfileCache",
     "RuleSettings",
@@ -55,7 +58,9 @@ _MEASURE_KEYS: dict[str, tuple[type, ...]] = {
     "clip_tolerance": (float, int),
 }
 _CHOICES = {"true_peak_method": {"accurate", "bs1770"}}
-_MAX_DEPTH = 16
+MAX_EXTENDS_DEPTH = 32
+"""Most profiles in one ``extends`` chain, the profile itself included."""
+_MAX_INT = 2**53  # integers beyond this cannot all be represented as floats
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,13 @@ def available_profiles() -> list[str]:
 
 
 def _resolve_path(name_or_path: str, base: Path | None) -> Path:
-    if name_or_path.endswith(".toml") or "/" in name_or_path:
+    """The file of a shipped name or a path (relative to ``base``).
+
+    Raises:
+        ProfileError: A bad name (no file prefix: callers add the file that named it).
+    """
+    check_profile_name(name_or_path)
+    if is_profile_path(name_or_path):
         path = Path(name_or_path)
         return path if path.is_absolute() or base is None else base / path
     path = rules_dir() / f"{name_or_path}.toml"
@@ -139,6 +150,7 @@ def _validate(path: Path, data: dict[str, Any]) -> None:
             raise ProfileError(f"{path}: unknown key 'measure.{key}'")
         if isinstance(value, bool) or not isinstance(value, _MEASURE_KEYS[key]):
             raise ProfileError(f"{path}: 'measure.{key}' has the wrong type ({value!r})")
+        _check_number(path, f"'measure.{key}'", value)
         if key in _CHOICES and value not in _CHOICES[key]:
             allowed = ", ".join(sorted(_CHOICES[key]))
             raise ProfileError(f"{path}: 'measure.{key}' is {value!r}; expected one of {allowed}")
@@ -171,12 +183,30 @@ def _validate_rule(path: Path, name: str, table: Any) -> None:
             if key == "status" and value not in _STATUSES:
                 raise ProfileError(f"{path}: {where} is {value!r}; expected firm or typical")
         elif key in options:
+            _check_number(path, where, value)
             try:
                 options[key].validate(value)
-            except TypeError as err:
+            except (TypeError, OverflowError) as err:
                 raise ProfileError(f"{path}: {where}: {err}") from None
         else:
             raise ProfileError(f"{path}: unknown key {where}")
+
+
+def _check_number(path: Path, where: str, value: Any) -> None:
+    """Refuse NaN, infinities and integers a float cannot hold, in lists too.
+
+    Raises:
+        ProfileError: Naming the file and the key.
+    """
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, list):
+            todo.extend(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ProfileError(f"{path}: {where} is {item}; expected a finite number")
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > _MAX_INT:
+            raise ProfileError(f"{path}: {where} is out of range (integers up to 2**53)")
 
 
 def _rule_settings(chain: list[tuple[Path, dict[str, Any]]]) -> dict[str, RuleSettings]:
@@ -209,8 +239,9 @@ def load_profile(name_or_path: str) -> Profile:
         The resolved profile.
 
     Raises:
-        ProfileError: The file is missing, is not valid TOML, has an unknown
-            key or a bad value, or its ``extends`` chain loops.
+        ProfileError: The name is bad or unknown, the file is missing, is not
+            valid TOML, has an unknown key or a bad value, or its ``extends``
+            chain loops or is longer than :data:`MAX_EXTENDS_DEPTH`.
     """
     chain: list[tuple[Path, dict[str, Any]]] = []
     path = _resolve_path(name_or_path, None)
@@ -218,17 +249,23 @@ def load_profile(name_or_path: str) -> Profile:
     while True:
         try:
             real = path.resolve()
-        except (OSError, RuntimeError) as err:  # a symlink loop is a RuntimeError on 3.11
+        except (OSError, RuntimeError, ValueError) as err:  # symlink loop: RuntimeError on 3.11
             raise ProfileError(f"{path}: cannot resolve the path ({err})") from None
-        if real in seen or len(chain) >= _MAX_DEPTH:
+        if real in seen:
             raise ProfileError(f"{path}: 'extends' loops back on itself")
+        if len(chain) >= MAX_EXTENDS_DEPTH:
+            raise ProfileError(f"{chain[-1][0]}: 'extends' chain is deeper than "
+                               f"{MAX_EXTENDS_DEPTH} profiles (depth exceeded)")  # fmt: skip
         seen.add(real)
         data = _read(path)
         chain.append((path, data))
         parent = data.get("extends")
         if parent is None:
             break
-        path = _resolve_path(parent, path.parent)
+        try:
+            path = _resolve_path(parent, path.parent)
+        except ProfileError as err:
+            raise ProfileError(f"{path}: 'extends': {err}") from None
     measure: dict[str, Any] = {}
     for _, data in reversed(chain):
         measure.update(data.get("measure", {}))
