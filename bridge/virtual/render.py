@@ -22,8 +22,12 @@ reproducible. 24-bit renders are not dithered: their rounding error, at
 
 **Takes.** The file is ``<project>-take<NN>.wav`` in ``out_dir``, ``NN`` (at
 least two digits) one above the highest take of that project already there;
-the name is claimed with an exclusive create, so an existing take is never
-overwritten, even by two renders at once.
+the name is claimed with an exclusive create that never follows a link
+(:func:`qc.safe_io.create_new`), so an existing take or link is never
+overwritten, even by two renders at once, and the take is written through the
+descriptor of that create, never reopened by name: a link planted at its path
+while it renders is never written through (the render then fails, and leaves
+the link alone).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from bridge.virtual.engine import BLOCK_FRAMES, Mixer
 from bridge.virtual.errors import VirtualDawError
 from bridge.virtual.state import MixSnapshot, MixState
 from bridge.virtual.stems import Stem
+from qc.safe_io import create_new
 
 __all__ = ["Progress", "RenderResult", "next_take", "render"]
 
@@ -106,17 +111,26 @@ def next_take(out_dir: str | os.PathLike[str], project: str) -> Path:
     return folder / f"{project}-take{max(numbers, default=0) + 1:02d}.wav"
 
 
-def _claim_take(out_dir: Path, project: str) -> Path:
-    """Create the next take's file empty, exclusively, and return its path."""
+def _claim_take(out_dir: Path, project: str) -> tuple[Path, int]:
+    """Create the next take's file empty, exclusively; return its path and a write descriptor."""
     while True:
         path = next_take(out_dir, project)
         try:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
-        except FileExistsError:  # another render claimed it first
+            fd = create_new(path)
+        except FileExistsError:  # another render claimed it first, or a link is there
             continue
         except OSError as e:
             raise VirtualDawError(f"{path}: cannot create the take ({e.strerror})") from e
-        return path
+        return path, fd
+
+
+def _still_ours(path: Path, ours: os.stat_result) -> bool:
+    """True if ``path`` is still the file this render created (not replaced, not a link)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) == (ours.st_dev, ours.st_ino)
 
 
 class _Quantiser:
@@ -206,19 +220,29 @@ def render(
     )
     rng = np.random.default_rng(seed) if dither and bits == 16 else None
     quantise = _Quantiser(bits, rng)
-    path = _claim_take(folder, project)
+    path, fd = _claim_take(folder, project)
+    ours = os.fstat(fd)
     done = 0
     try:
-        with sf.SoundFile(
-            os.fspath(path), "w", samplerate=rate, channels=2, subtype=_SUBTYPES[bits], format="WAV"
-        ) as out:
+        try:  # the descriptor of the exclusive create: the path is never reopened
+            out = sf.SoundFile(
+                fd, "w", samplerate=rate, channels=2, subtype=_SUBTYPES[bits], format="WAV",
+                closefd=True,
+            )  # fmt: skip
+        except BaseException:
+            os.close(fd)
+            raise
+        with out:
             for block in mixer.blocks():
                 out.write(quantise(block))
                 done += len(block)
                 if progress is not None:
                     progress(done, mixer.frames)
+        if not _still_ours(path, ours):
+            raise VirtualDawError(f"{path}: replaced while it was rendered; the take is lost")
     except BaseException as e:
-        path.unlink(missing_ok=True)
+        if _still_ours(path, ours):  # never remove what another process put there
+            path.unlink(missing_ok=True)
         if isinstance(e, (RuntimeError, OSError)) and not isinstance(e, VirtualDawError):
             raise VirtualDawError(f"{path}: render failed ({' '.join(str(e).split())})") from e
         raise

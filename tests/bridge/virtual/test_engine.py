@@ -571,3 +571,35 @@ def test_memory_does_not_grow_with_length(tmp_path: Path) -> None:
     # peak varies with thread timing under load (1.7x measured once).
     assert long < 2.0 * short
     assert long < song_bytes / 4
+
+
+# ---------------------------------------------------------------- takes never follow a link
+
+
+def test_a_link_planted_at_the_claimed_take_is_never_written_through(
+    project: tuple[list[Stem], dict[str, Floats], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: whoever can write into the render folder swaps the claimed take for a link."""
+    import importlib
+
+    render_module = importlib.import_module("bridge.virtual.render")  # `render` is the function
+
+    stems, _, out = project
+    victim = out.parent / "victim.txt"
+    victim.write_text("precious\n")
+    (out / "mix-take01.wav").symlink_to(victim)  # a link at a take name is skipped, kept
+    real_claim = render_module._claim_take
+
+    def claim_then_plant(folder: Path, name: str) -> object:
+        claimed = real_claim(folder, name)
+        path = claimed if isinstance(claimed, Path) else claimed[0]
+        path.unlink()
+        path.symlink_to(victim)
+        return claimed
+
+    monkeypatch.setattr(render_module, "_claim_take", claim_then_plant)
+    with pytest.raises(VirtualDawError, match=r"mix-take02.wav: replaced while it was rendered"):
+        render(stems, MixState.for_stems(stems), out, rate=RATE)
+    assert victim.read_text() == "precious\n"
+    assert (out / "mix-take01.wav").is_symlink()
+    assert (out / "mix-take02.wav").is_symlink()  # the planted link is left alone
