@@ -307,7 +307,7 @@ class AudioSource:
             raise AudioReadError(
                 self._path,
                 f"duration {fmt_duration(info.duration_s)} ({info.duration_s:,.0f} s) exceeds "
-                f"the limit of {fmt_duration(limit)} (raise it with --max-duration)",
+                f"the limit of {fmt_duration(limit)} (mixdesk check --max-duration)",
             )
 
     def _level_limit(self) -> tuple[float, str] | None:

@@ -353,8 +353,9 @@ HOSTILE = {
         file_with("long.flac", flac(streaminfo(), 0xFFFFFF)), "cannot decode flac"
     ),
     "flac-no-frames": Hostile(file_with("noframes.flac", flac(streaminfo())), "read error at 0"),
-    "flac-2**36-samples-declared": Hostile(
-        file_with("huge.flac", flac(streaminfo(total=(1 << 36) - 1))), "read error at 0"
+    "flac-2**36-samples-declared": Hostile(  # 397 h: refused from the header (issue 17)
+        file_with("huge.flac", flac(streaminfo(total=(1 << 36) - 1))),
+        "duration 397:40:55 (1,431,656 s) exceeds the limit of 24:00:00",
     ),
     "flac-block-size-0": Hostile(
         file_with("block0.flac", flac(streaminfo(block=0))), "read error at 0"
@@ -694,3 +695,170 @@ def test_all_silent_24_bit(tmp_path: Path, sox: str) -> None:
     assert (m["dc_offset"], m["clipped_runs"]) == (0.0, 0)
     assert [d["code"] for d in entry["diagnostics"]] == ["SIL004"]
     assert sox_stats(sox, path)["Pk lev dB"] == "-inf"
+
+
+# --- issue 17: channel count, duration and decoded level are bounded ---------------------
+
+
+def sparse_wav(path: Path, channels: int, frames: int, *, rate: int = RATE, bits: int = 16) -> Path:
+    """A PCM WAV declaring ``frames`` frames: a header and a few frames, the rest a hole."""
+    head = wav(channels, rate, bits=bits, data=b"", declared=frames * channels * bits // 8)
+    with open(path, "wb") as fh:
+        fh.write(head)
+        fh.write(b"\x40" * (channels * bits // 8 * 4))
+    os.truncate(path, len(head) + frames * channels * bits // 8)
+    return path
+
+
+def check_rss(
+    *args: str | os.PathLike[str], cwd: Path
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """``mixdesk check ARGS`` (no memory limit) and the peak RSS of that process alone, MiB."""
+    out, err = cwd / ".stdout", cwd / ".stderr"
+    with open(out, "w") as o, open(err, "w") as e:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "qc", "check", "--jobs", "1", *(os.fspath(a) for a in args)],
+            stdout=o,
+            stderr=e,
+            env=dict(os.environ, NO_COLOR="1", COLUMNS="100"),
+            cwd=cwd,
+        )
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, in KiB
+    child.returncode = os.waitstatus_to_exitcode(status)
+    proc = subprocess.CompletedProcess(
+        child.args, child.returncode, out.read_text("utf-8"), err.read_text("utf-8")
+    )
+    return proc, usage.ru_maxrss / 1024
+
+
+def test_1024_channels_are_refused_in_bounded_memory(tmp_path: Path) -> None:
+    # Was measured: 4975 MiB RSS for 2 s of a sparse 1024-channel file.
+    path = sparse_wav(tmp_path / "many.wav", 1024, 2 * RATE)
+    proc, rss = check_rss("--format", "json", path.name, cwd=tmp_path)
+    assert_clean_streams(proc)
+    assert proc.returncode == 2, proc.stderr
+    [line] = proc.stderr.splitlines()
+    assert line == (
+        "mixdesk: many.wav: 1024 channels: mixdesk measures at most 64 (split the file into stems)"
+    )
+    assert rss < 600, f"{rss:.0f} MiB"
+
+
+def test_64_channels_are_measured_in_bounded_memory(tmp_path: Path) -> None:
+    # Was 355 MiB (blocks of 65536 frames whatever the channel count); now about 110.
+    path = sparse_wav(tmp_path / "stems.wav", 64, 2 * RATE)
+    proc, rss = check_rss("--format", "json", path.name, cwd=tmp_path)
+    assert_clean_streams(proc)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.stderr == ""
+    [entry] = parse_json(proc.stdout)
+    assert (entry["error"], entry["format"]["channels"]) == (None, 64)
+    assert rss < 200, f"{rss:.0f} MiB"
+
+
+def test_149_hour_sparse_file_is_refused_from_its_header(tmp_path: Path) -> None:
+    # 8 kHz mono 8-bit: 149 h is 4,291,200,000 bytes, within a RIFF size; a hole on disk.
+    path = sparse_wav(tmp_path / "long.wav", 1, 149 * 3600 * 8000, rate=8000, bits=8)
+    start = time.monotonic()
+    proc = run_check("--format", "json", path.name, cwd=tmp_path)
+    elapsed = time.monotonic() - start
+    assert_clean_streams(proc)
+    assert proc.returncode == 2, proc.stderr
+    [line] = proc.stderr.splitlines()
+    assert line == (
+        "mixdesk: long.wav: duration 149:00:00 (536,400 s) exceeds the limit of 24:00:00 "
+        "(mixdesk check --max-duration)"
+    )
+    [entry] = parse_json(proc.stdout)
+    assert "duration 149:00:00" in entry["error"]
+    assert elapsed < 10  # read from the header, not the 4.3 GB of samples
+
+
+@pytest.mark.parametrize(
+    ("limit", "code"), [("1", 2), ("0:01", 2), ("3", 1), ("0:00:03", 1), ("1:00:00", 1)]
+)
+def test_max_duration_option(tmp_path: Path, limit: str, code: int) -> None:
+    (tmp_path / "two.wav").write_bytes(wav(data=b"\1\0" * 4 * RATE))  # 2 s of stereo
+    proc = run_check("--max-duration", limit, "two.wav", cwd=tmp_path)
+    assert_clean_streams(proc)
+    assert proc.returncode == code, proc.stderr
+    if code == 2:
+        assert proc.stderr.splitlines() == [
+            "mixdesk: two.wav: duration 0:00:02 (2 s) exceeds the limit of 0:00:01 "
+            "(mixdesk check --max-duration)"
+        ]
+    else:
+        assert "exceeds the limit" not in proc.stderr
+
+
+@pytest.mark.parametrize("limit", ["0", "-5", "nan", "inf", "1:61", "1:00:60", "soon"])
+def test_bad_max_duration_is_one_line(tmp_path: Path, limit: str) -> None:
+    (tmp_path / "two.wav").write_bytes(wav())
+    proc = run_check("--max-duration", limit, "two.wav", cwd=tmp_path)
+    assert proc.returncode == 2
+    [line] = proc.stderr.splitlines()
+    assert line.startswith("mixdesk: error: argument --max-duration: "), line
+
+
+def _mp3(ffmpeg: str, d: Path, name: str, samples: np.ndarray, *, rate: int, bitrate: str) -> Path:
+    sf.write(d / f"{name}.wav", samples, rate, subtype="PCM_16")
+    mp3 = d / f"{name}.mp3"
+    subprocess.run(
+        [ffmpeg, "-v", "error", "-y", "-i", str(d / f"{name}.wav"), "-b:a", bitrate, str(mp3)],
+        check=True,
+    )
+    return mp3
+
+
+def _decoded_peak(path: Path) -> float:
+    """Sample peak of the whole decoded file, linear (NaN if it does not decode)."""
+    try:
+        with np.errstate(all="ignore"):
+            x, _ = sf.read(path)
+            return float(np.nanmax(np.abs(x)))
+    except (RuntimeError, sf.LibsndfileError):
+        return math.nan
+
+
+def test_corrupt_mp3_is_unreadable_not_measured(tmp_path: Path, ffmpeg: str) -> None:
+    rate = 44100
+    sine = 0.5 * np.sin(2 * np.pi * FREQ * np.arange(2 * rate) / rate)
+    good = _mp3(ffmpeg, tmp_path, "sine", sine, rate=rate, bitrate="128k").read_bytes()
+    bound = 10 ** (16 / 20)
+    for seed in range(200):  # flip 64 bytes past the first frames until the level is absurd
+        rng = np.random.default_rng(seed)
+        bad = bytearray(good)
+        for pos in rng.integers(1000, len(bad), size=64):
+            bad[pos] ^= int(rng.integers(1, 256))
+        (tmp_path / "bad.mp3").write_bytes(bad)
+        if _decoded_peak(tmp_path / "bad.mp3") > bound:
+            break
+    else:
+        pytest.fail("no mutant decoded past +16 dBFS")
+    proc = run_check("--format", "json", "bad.mp3", cwd=tmp_path)
+    assert_clean_streams(proc)
+    assert "RuntimeWarning" not in proc.stderr
+    assert proc.returncode == 2, proc.stderr
+    [line] = proc.stderr.splitlines()
+    assert re.fullmatch(
+        r"mixdesk: bad\.mp3: corrupt MPEG stream: decoded level \+\d+ dBFS at \d+\.\d{3} s "
+        r"\(frame \d+\) exceeds the \+16 dBFS any valid stream can reach",
+        line,
+    ), line
+    [entry] = parse_json(proc.stdout)
+    assert entry["measurements"] is None
+
+
+def test_hottest_valid_mp3_is_still_measured(tmp_path: Path, ffmpeg: str) -> None:
+    # Full-scale random +-1 noise at 24 kbit/s, 8 kHz decodes to about +10.5 dBFS: a valid
+    # stream, the hottest found, well inside the +16 dBFS bound.
+    rng = np.random.default_rng(2)
+    noise = np.sign(rng.standard_normal((3 * 8000, 2))) * 0.99997
+    mp3 = _mp3(ffmpeg, tmp_path, "hot", noise, rate=8000, bitrate="24k")
+    assert 1.0 < _decoded_peak(mp3) < 10 ** (16 / 20)
+    proc = run_check("--format", "json", mp3.name, cwd=tmp_path)
+    assert_clean_streams(proc)
+    assert proc.returncode == 1, proc.stderr  # clipping and lossy findings, measured
+    [entry] = parse_json(proc.stdout)
+    assert entry["error"] is None
+    assert entry["measurements"]["sample_peak_dbfs"] > 0
