@@ -44,7 +44,6 @@ from __future__ import annotations
 import dataclasses
 import errno
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,9 +51,10 @@ from typing import Any
 
 from qc._toml import read_toml
 from qc.checks.runner import sort_key
+from qc.config_reader import Reader
 from qc.diagnostic import Diagnostic, Severity
 from qc.errors import ProfileError, UsageError
-from qc.globs import GlobError, glob_matches
+from qc.globs import glob_matches
 
 __all__ = [
     "CONFIG_NAME",
@@ -91,7 +91,6 @@ FAIL_LEVELS = ("error", "warning", "info")
 _TOP_KEYS = frozenset({"profile", "select", "ignore", "fail-level", "per-file", "waivers"})
 _PER_FILE_KEYS = frozenset({"glob", "profile", "select", "ignore"})
 _WAIVER_KEYS = frozenset({"glob", "codes", "reason"})
-_CODE_PREFIX = re.compile(r"[A-Za-z]+[0-9]*")
 
 
 @dataclass(frozen=True)
@@ -437,86 +436,8 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
     return _parse(path, data, prefix)
 
 
-class _Reader:
-    """Validates values and names the file and key in every error."""
-
-    def __init__(self, path: Path, prefix: str) -> None:
-        self.path = path
-        self.prefix = prefix
-
-    def fail(self, key: str, problem: str) -> ProfileError:
-        return ProfileError(f"{self.path}: '{self.prefix}{key}' {problem}")
-
-    def check_keys(self, table: dict[str, Any], allowed: frozenset[str], where: str) -> None:
-        for key in table:
-            if key not in allowed:
-                raise ProfileError(f"{self.path}: unknown key '{self.prefix}{where}{key}'")
-
-    def string(self, value: Any, key: str) -> str:
-        if not isinstance(value, str):
-            raise self.fail(key, f"must be a string, not {_type_name(value)}")
-        if not value.strip():
-            raise self.fail(key, "must not be empty")
-        return value
-
-    def glob(self, value: Any, key: str) -> str:
-        text = self.string(value, key)
-        try:
-            glob_matches(text, "")  # compiles it: a reversed range like [z-a] is an error
-        except GlobError as err:
-            raise self.fail(key, f"is not a valid glob ({err})") from None
-        return text
-
-    def strings(self, value: Any, key: str) -> tuple[str, ...]:
-        if not isinstance(value, list):
-            raise self.fail(key, f"must be a list of strings, not {_type_name(value)}")
-        return tuple(self.string(item, f"{key}[{i}]") for i, item in enumerate(value))
-
-    def codes(self, value: Any, key: str) -> tuple[str, ...]:
-        out = self.strings(value, key)
-        for i, code in enumerate(out):
-            if not _CODE_PREFIX.fullmatch(code):
-                raise self.fail(f"{key}[{i}]", f"is {code!r}, not a rule code prefix (TP001, CLP)")
-        return tuple(c.upper() for c in out)
-
-    def profiles(self, value: Any, key: str, root: Path) -> tuple[str, ...]:
-        if isinstance(value, str):
-            names: tuple[str, ...] = (self.string(value, key),)
-        elif isinstance(value, list):
-            names = self.strings(value, key)
-        else:
-            raise self.fail(key, f"must be a string or a list of strings, not {_type_name(value)}")
-        if not names:
-            raise self.fail(key, "must name at least one profile")
-        return tuple(dict.fromkeys(_resolve_profile(n, root) for n in names))
-
-    def table(self, value: Any, key: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(key, f"must be a table, not {_type_name(value)}")
-        return value
-
-    def tables(self, value: Any, key: str) -> list[dict[str, Any]]:
-        if not isinstance(value, list):
-            raise self.fail(key, f"must be an array of tables ([[{key}]]), not {_type_name(value)}")
-        return [self.table(item, f"{key}[{i}]") for i, item in enumerate(value)]
-
-
-def _type_name(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string",
-             list: "a list", dict: "a table"}  # fmt: skip
-    return names.get(type(value), type(value).__name__)
-
-
-def _resolve_profile(name: str, root: Path) -> str:
-    """Shipped names pass through; relative paths become relative to the config's folder."""
-    if name.endswith(".toml") or "/" in name:
-        path = Path(name)
-        return str(path if path.is_absolute() else root / path)
-    return name
-
-
 def _parse(path: Path, data: dict[str, Any], prefix: str) -> Config:
-    r = _Reader(path, prefix)
+    r = Reader(path, prefix)
     root = Path(os.path.abspath(path)).parent
     r.check_keys(data, _TOP_KEYS, "")
     profiles = r.profiles(data["profile"], "profile", root) if "profile" in data else None

@@ -477,7 +477,8 @@ def test_show_bad_profile_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert show(["--config", str(path)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.startswith("mixdesk: unknown profile 'no-such-profile'")
+    # the config that named it is named too
+    assert captured.err.startswith(f"mixdesk: {path}: 'profile[0]': unknown profile 'no-such")
     assert captured.err.count("\n") == 1
 
 
