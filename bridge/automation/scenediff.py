@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from bridge.automation.params import param_kind, param_label
+from qc.printable import printable, printable_line
 
 if TYPE_CHECKING:
     from bridge.automation.scene import Scene, SceneValue
@@ -106,12 +107,12 @@ def format_diff(changes: Iterable[Change]) -> list[str]:
     """
     lines = []
     for c in changes:
-        text = f"{c.track} {param_label(c.param)} {_show(c.param, c.before)} → "
+        text = f"{printable(c.track)} {param_label(c.param)} {_show(c.param, c.before)} → "
         text += _show(c.param, c.after)
         a, b = c.before, c.after
         numeric = param_kind(c.param) in ("db", "unit")
         if numeric and isinstance(a, float) and isinstance(b, float) and math.isfinite(b - a):
             unit = " dB" if param_kind(c.param) == "db" else ""
             text += f" ({'+' if b >= a else ''}{_number(b - a)}{unit})"
-        lines.append(text)
+        lines.append(printable_line(text))  # names from a DAW or a file, escaped
     return lines

@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, TypeAlias
 
 from bridge.dialects import DIALECTS, dialect_class
+from qc.printable import printable_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -259,8 +260,8 @@ def connect(args: argparse.Namespace) -> Mixer:
 
 
 def fail(message: str) -> int:
-    """Print ``mixdesk: message`` as one line on stderr and return exit status 2."""
-    print(f"mixdesk: {' '.join(message.split())}", file=sys.stderr)
+    """Print ``mixdesk: message`` as one line (escaped, cut) on stderr; return status 2."""
+    print(f"mixdesk: {printable_line(' '.join(message.split()))}", file=sys.stderr)
     return 2
 
 

@@ -16,6 +16,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from qc.printable import printable, printable_line
+
 __all__ = ["add_parser", "run"]
 
 
@@ -55,12 +57,14 @@ def run(args: argparse.Namespace) -> int:
     from bridge.virtual.server import VirtualDaw
     from bridge.virtual.stems import load_stems
 
-    logging.basicConfig(format="mixdesk daw: %(message)s", level=logging.WARNING)
+    handler = logging.StreamHandler()
+    handler.setFormatter(_OneLine("mixdesk daw: %(message)s"))
+    logging.basicConfig(handlers=[handler], level=logging.WARNING)
 
     def rendered(r: RenderResult) -> None:
         print(
-            f"rendered {r.path} ({r.seconds:.1f} s, {r.bits}-bit, peak {r.peak_dbfs:.1f} dBFS,"
-            f" {r.elapsed_s:.2f} s)",
+            f"rendered {printable(str(r.path))} ({r.seconds:.1f} s, {r.bits}-bit,"
+            f" peak {r.peak_dbfs:.1f} dBFS, {r.elapsed_s:.2f} s)",
             flush=True,
         )
 
@@ -80,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
             on_render=rendered,
         )
     except (BridgeError, OSError) as err:
-        print(f"mixdesk daw: {err}", file=sys.stderr)
+        print(f"mixdesk daw: {printable_line(str(err))}", file=sys.stderr)
         return 2
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -88,11 +92,21 @@ def run(args: argparse.Namespace) -> int:
     with daw:
         host, port = daw.address
         to = "the last sender" if feedback is None else f"127.0.0.1:{args.feedback_port}"
-        print(f"virtual DAW on {host}:{port} (REAPER dialect), feedback to {to}", flush=True)
+        where = printable(f"{host}:{port}")
+        print(f"virtual DAW on {where} (REAPER dialect), feedback to {to}", flush=True)
         for i, s in enumerate(stems, start=1):
             kind = "stereo" if s.channels == 2 else "mono"
-            print(f"  track {i}: {s.name} ({kind}, {s.seconds:.1f} s)", flush=True)
-        print(f"renders go to {daw.render_dir}/ (action 42230); Ctrl-C stops", flush=True)
+            print(f"  track {i}: {printable(s.name)} ({kind}, {s.seconds:.1f} s)", flush=True)
+        folder = printable(str(daw.render_dir))
+        print(f"renders go to {folder}/ (action 42230); Ctrl-C stops", flush=True)
         stop.wait()
         print("stopping (finishing renders in progress)", flush=True)
     return 0
+
+
+class _OneLine(logging.Formatter):
+    """Log lines with what a client sent escaped and cut (:mod:`qc.printable`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The formatted record as one printable line."""
+        return printable_line(super().format(record))

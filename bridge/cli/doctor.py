@@ -21,6 +21,7 @@ from bridge.cli._common import (
     daw_names,
     guarded,
 )
+from qc.printable import printable_line
 
 if TYPE_CHECKING:
     from bridge.doctor import Finding
@@ -45,7 +46,8 @@ def add_parser(sub: Subparsers) -> None:
 def render_line(finding: Finding) -> str:
     """One finding as one line: status, check, message and the fix."""
     fix = f" Fix: {finding.fix}." if finding.fix and finding.status in ("warn", "fail") else ""
-    return f"{finding.status:<4}  {finding.check:<11}  {finding.message}.{fix}"
+    # Messages name processes, ports and tracks found on the machine: escaped, cut.
+    return printable_line(f"{finding.status:<4}  {finding.check:<11}  {finding.message}.{fix}")
 
 
 def exit_code(findings: list[Finding]) -> int:
@@ -98,5 +100,6 @@ def _run(args: argparse.Namespace) -> int:
     for f in findings:
         print(render_line(f))
     port = args.port if args.port is not None else cls.default_port
-    print(f"mixdesk doctor: {args.daw} at {args.host}:{port}: {verdict(findings)}", file=sys.stderr)
+    said = f"mixdesk doctor: {args.daw} at {args.host}:{port}: {verdict(findings)}"
+    print(printable_line(said), file=sys.stderr)
     return code

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from bridge.cli._common import UsageError, guarded, is_tty, make_console
 from bridge.cli._values import json_value, parse_track, resolve_label
+from qc.printable import printable
 
 if TYPE_CHECKING:
     from bridge.cli._common import Subparsers
@@ -174,12 +175,12 @@ def _text(doc: dict[str, Any]) -> str:
     lines = []
     for fx in doc["plugins"]:
         state = {True: "on", False: "off", None: "-"}[fx["active"]]
-        lines.append(f"fx:{fx['number']} {fx['name']} ({state})")
+        lines.append(f"fx:{fx['number']} {printable(fx['name'])} ({state})")
         for p in fx["params"]:
             ro = "" if p["settable"] else "  (read only)"
-            unit = "" if p["unit"] in ("", "normalized") else f" {p['unit']}"
+            unit = "" if p["unit"] in ("", "normalized") else f" {printable(p['unit'])}"
             lines.append(
-                f"  {p['number']:>3} {p['name']:<20} {p['text']:>14}"
+                f"  {p['number']:>3} {printable(p['name']):<20} {printable(p['text']):>14}"
                 f"  [{p['min']:g}, {p['max']:g}]{unit}{ro}"
             )
     return "\n".join(lines) + "\n" if lines else "no plugins\n"
@@ -193,13 +194,15 @@ def _rich(doc: dict[str, Any]) -> None:
         console.print("no plugins")
     for fx in doc["plugins"]:
         state = {True: "on", False: "off", None: "-"}[fx["active"]]
-        table = Table(title=f"fx:{fx['number']} {fx['name']} ({state})", title_justify="left")
+        title = f"fx:{fx['number']} {printable(fx['name'])} ({state})"
+        table = Table(title=title, title_justify="left")
         for col in ("#", "Parameter", "Value", "Min", "Max", "Unit"):
             table.add_column(col, justify="left" if col in ("Parameter", "Unit") else "right")
         for p in fx["params"]:
             style = None if p["settable"] else "mix.muted"
-            row = [str(p["number"]), p["name"], p["text"], f"{p['min']:g}", f"{p['max']:g}"]
-            table.add_row(*row, p["unit"], style=style)
+            texts = [printable(p[key]) for key in ("name", "text")]  # from the DAW
+            row = [str(p["number"]), *texts, f"{p['min']:g}", f"{p['max']:g}"]
+            table.add_row(*row, printable(p["unit"]), style=style)
         console.print(table)
 
 

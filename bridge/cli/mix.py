@@ -35,6 +35,7 @@ from bridge.cli._values import (
     plain_value,
     resolve_label,
 )
+from qc.printable import printable, printable_line
 
 if TYPE_CHECKING:
     from bridge.dialects.base import TrackId, Value
@@ -180,7 +181,7 @@ def _cells(row: dict[str, Any]) -> list[str]:
     number = "" if row["number"] is None else str(row["number"])
     return [
         number,
-        str(row["name"]),
+        printable(str(row["name"])),  # a DAW's name may hold terminal escapes
         row["volume_text"],
         row["pan_text"],
         format_value("mute", row["mute"]),
@@ -207,7 +208,8 @@ def render_text(doc: dict[str, Any]) -> str:
 def _render_rich(doc: dict[str, Any]) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{doc['title']} at {doc['host']}:{doc['port']}", title_justify="left")
+    title = printable_line(f"{doc['title']} at {doc['host']}:{doc['port']}")
+    table = Table(title=title, title_justify="left")
     for i, header in enumerate(_HEADERS):
         table.add_column(header.title() if i else "#", justify="right" if i in _RIGHT else "left")
     for r in doc["tracks"]:
@@ -267,12 +269,13 @@ def _run_set(args: argparse.Namespace) -> int:
         title = mixer.dialect.title
         for param, value in pairs:
             if param in fx:
-                print(set_fx(mixer, target, *fx[param]))
+                print(printable_line(set_fx(mixer, target, *fx[param])))
                 continue
             name = param_label(param)
             if not mixer.dialect.confirms(target, param):
                 shown = format_value(param, value)
-                print(f"{label}: {name} {shown} (sent; {title} does not confirm this value)")
+                said = f"{label}: {name} {shown} (sent; {title} does not confirm this value)"
+                print(printable_line(said))
                 continue
             try:
                 mixer.wait_for(target, param, value)
@@ -282,7 +285,8 @@ def _run_set(args: argparse.Namespace) -> int:
                     f"{title} did not confirm {name} {format_value(param, value)} for {label}"
                     f" within {mixer.timeout:g} s (it reports {format_value(param, got)})"
                 )
-            print(f"{label}: {name} {format_value(param, mixer.mirror.get(target, param))}")
+            shown = format_value(param, mixer.mirror.get(target, param))
+            print(printable_line(f"{label}: {name} {shown}"))
     return 0
 
 

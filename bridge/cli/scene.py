@@ -12,6 +12,7 @@ from bridge.cli._common import (
     guarded,
     late_connection_options,
 )
+from qc.printable import printable, printable_line
 
 __all__ = ["add_parser"]
 
@@ -60,7 +61,7 @@ def _save(args: argparse.Namespace) -> int:
     with connect(args) as mixer:
         scene = capture(mixer, name=args.name or Path(args.file).stem)
     save_scene(scene, args.file, force=args.force)
-    print(f"saved {len(scene.tracks)} tracks to {args.file}")
+    print(f"saved {len(scene.tracks)} tracks to {printable(args.file)}")
     return 0
 
 
@@ -73,8 +74,8 @@ def _recall(args: argparse.Namespace) -> int:
     with connect(args) as mixer:
         notes = recall(mixer, scene, only=params, tracks=tracks)
     for line in notes:
-        print(line)
-    print(f"recalled {args.file}")
+        print(printable_line(line))  # track names come from the DAW
+    print(f"recalled {printable(args.file)}")
     return 0
 
 
@@ -84,7 +85,7 @@ def _diff(args: argparse.Namespace) -> int:
 
     changes = diff(load_scene(args.a), load_scene(args.b))
     for line in format_diff(changes):
-        print(line)
+        print(printable_line(line))
     if not changes:
         print("no differences")
     return 0
