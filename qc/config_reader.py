@@ -4,7 +4,8 @@ Used by :mod:`qc.config` to validate a loaded ``mixdesk.toml`` or
 ``[tool.mixdesk]`` table. Globs are compiled here (a backwards range is an
 error) and limited to :data:`MAX_GLOB` characters, since matching costs the
 glob's length times the path's. Profile names are checked here too, so a bad
-or unknown one names the config file that named it.
+or unknown one, or any error in the profile file it names (each is loaded
+when the config loads), names the config file and key that named it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from qc.errors import ProfileError
 from qc.globs import GlobError, glob_matches
 from qc.profile_names import is_profile_path
-from qc.profiles import check_reference
+from qc.profiles import load_profile
 
 __all__ = ["CODE_PREFIX", "MAX_GLOB", "Reader"]
 
@@ -87,13 +88,14 @@ class Reader:
             raise self.fail(key, f"must be a string or a list of strings, not {_type_name(value)}")
         if not names:
             raise self.fail(key, "must name at least one profile")
-        for i, name in enumerate(names):
+        resolved = tuple(_resolve_profile(n, root) for n in names)
+        for i, name in enumerate(resolved):
             try:
-                check_reference(name)
+                load_profile(name)  # loaded now, so its errors name this config too
             except ProfileError as err:
                 where = key if isinstance(value, str) else f"{key}[{i}]"
                 raise ProfileError(f"{self.path}: '{self.prefix}{where}': {err}") from None
-        return tuple(dict.fromkeys(_resolve_profile(n, root) for n in names))
+        return tuple(dict.fromkeys(resolved))
 
     def table(self, value: Any, key: str) -> dict[str, Any]:
         """A table."""

@@ -44,7 +44,6 @@ __all__ = [
     "ProfileCache",
     "RuleSettings",
     "available_profiles",
-    "check_reference",
     "load_profile",
     "rules_dir",
 ]
@@ -132,15 +131,6 @@ def _resolve_path(name_or_path: str, base: Path | None) -> Path:
         known = ", ".join(available_profiles())
         raise ProfileError(f"unknown profile {name_or_path!r} (shipped: {known})")
     return path
-
-
-def check_reference(name_or_path: str) -> None:
-    """Refuse a bad profile name or an unknown shipped name; a path's file is read later.
-
-    Raises:
-        ProfileError: Without a file prefix; callers add the file that named it.
-    """
-    _resolve_path(name_or_path, None)
 
 
 def _read(path: Path) -> dict[str, Any]:
