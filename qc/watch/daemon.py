@@ -185,7 +185,10 @@ class Daemon:
             )
         self._logged = logged
         # Only files still there: the dedup table follows the folder, not the log's history.
-        self.scheduler.seed({p: h for p, h in logged.hashes.items() if os.path.lexists(p)})
+        self.scheduler.seed(
+            {p: h for p, h in logged.hashes.items() if os.path.lexists(p)},
+            {p: n for p, n in logged.incomplete.items() if os.path.lexists(p)},
+        )
 
     def _present(self) -> list[str]:
         return [

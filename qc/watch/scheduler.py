@@ -177,11 +177,17 @@ class Scheduler:
                 self._refused.append(path)
         self._wake.set()
 
-    def seed(self, hashes: Mapping[str, str]) -> None:
-        """Contents already checked, by path (from the log): the same content is a duplicate."""
+    def seed(self, hashes: Mapping[str, str], incomplete: Mapping[str, int] | None = None) -> None:
+        """What the log recorded, by path: contents checked, and sizes reported incomplete.
+
+        The same content is a duplicate; an abandoned render still that size is
+        not reported incomplete again when its writer closes it.
+        """
         with self._lock:
             for path, digest in hashes.items():
                 self._tracker.remember(path, digest)
+            for path, size in (incomplete or {}).items():
+                self._tracker.remember_incomplete(path, size)
 
     # --- lifecycle ------------------------------------------------------------------
 

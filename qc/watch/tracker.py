@@ -17,7 +17,9 @@ A file is in one of three phases::
   contradict that), or when it has been still for ``settle_s`` and its header is
   complete or cannot be validated. A file whose header still disagrees is
   reported as incomplete once it is still for ``settle_s`` after a close or
-  rename, or for ``abort_s`` without one.
+  rename, or for ``abort_s`` without one; once per size: an abandoned render
+  reported without a close is not reported again when its writer closes it at
+  last, unchanged (a write that completes it gets it checked).
 * Events that arrive while a file is RUNNING mark it dirty; :meth:`Tracker.finish`
   then sends it back to WAITING instead of forgetting it.
 * Memory is bounded and follows the folder, not the number of renders: at most
@@ -95,6 +97,7 @@ class Tracker:
         self._ready: OrderedDict[str, None] = OrderedDict()
         self._seen: OrderedDict[str, str] = OrderedDict()
         self._reported_gone: OrderedDict[str, None] = OrderedDict()
+        self._reported_incomplete: OrderedDict[str, int] = OrderedDict()  # path → size
 
     # --- events -------------------------------------------------------------------
 
@@ -158,6 +161,7 @@ class Tracker:
             end decides).
         """
         self._seen.pop(path, None)  # the table holds files that exist: it follows the folder
+        self._reported_incomplete.pop(path, None)
         e = self._entries.get(path)
         if e is None:
             return None
@@ -220,6 +224,7 @@ class Tracker:
         if p is None:
             self._drop(path)
             self._seen.pop(path, None)
+            self._reported_incomplete.pop(path, None)
             if path in self._reported_gone:
                 return None  # late events of a file already reported gone (writes to its inode)
             self._mark_gone(path)
@@ -238,9 +243,13 @@ class Tracker:
             trigger = e.signal or still
             e.phase, e.trigger, e.ready_at = Phase.READY, trigger, now
             self._ready[path] = None
+            self._reported_incomplete.pop(path, None)
             return Ready(trigger)
         if header == "incomplete" and ((e.signal is not None and settled) or quiet >= self.abort_s):
             self._drop(path)
+            if self._reported_incomplete.get(path) == p.size:
+                return None  # the same abandoned render, closed at last: reported already
+            self._mark_incomplete(path, p.size)
             return Incomplete(e.signal or still, p.header.reason, p.size)
         until = e.last_change + (self.abort_s if settled else self.settle_s)
         self._wait(path, e, until)
@@ -307,6 +316,14 @@ class Tracker:
         """Record the content last checked at ``path`` (read back from a log on resume)."""
         self._remember(path, blake2b)
 
+    def remember_incomplete(self, path: str, size: int) -> None:
+        """Record that ``path`` was reported incomplete at ``size`` bytes (from a log on resume).
+
+        While it stays that size with a header that disagrees, judging it again
+        (its writer closes it at last) reports nothing.
+        """
+        self._mark_incomplete(path, size)
+
     def last_blake2b(self, path: str) -> str | None:
         """The hash of the content last checked at ``path``, if remembered."""
         return self._seen.get(path)
@@ -344,6 +361,12 @@ class Tracker:
         self._reported_gone.move_to_end(path)
         while len(self._reported_gone) > _GONE_CAPACITY:
             self._reported_gone.popitem(last=False)
+
+    def _mark_incomplete(self, path: str, size: int) -> None:
+        self._reported_incomplete[path] = size
+        self._reported_incomplete.move_to_end(path)
+        while len(self._reported_incomplete) > _GONE_CAPACITY:
+            self._reported_incomplete.popitem(last=False)
 
     def _remember(self, path: str, blake2b: str) -> None:
         self._seen[path] = blake2b
