@@ -140,6 +140,15 @@ def completeness(head: bytes, size: int) -> HeaderCheck:
     return HeaderCheck("complete", "", c.container)
 
 
+def _unreachable_link(path: str | os.PathLike[str]) -> os.stat_result | None:
+    """The link itself, for a symlink whose target cannot be reached (a loop, nothing)."""
+    try:
+        st = os.lstat(path)
+    except (OSError, ValueError):
+        return None
+    return st if stat.S_ISLNK(st.st_mode) else None
+
+
 def probe(path: str | os.PathLike[str], *, wall: Callable[[], float] = time.time) -> Probe | None:
     """Stat a file and judge its header, or return ``None`` if it is gone.
 
@@ -153,13 +162,19 @@ def probe(path: str | os.PathLike[str], *, wall: Callable[[], float] = time.time
 
     Returns:
         The probe, or ``None`` when the path no longer exists (or is a folder).
-        Something else that is not a regular file (a FIFO, a device) gets an
-        ``unknown`` header without being opened: its check reports what it is.
+        Something else that is not a regular file (a FIFO, a device, a symlink
+        loop, a symlink to nothing) gets an ``unknown`` header without being
+        opened: its check reports what it is, it is not "deleted".
     """
     try:
         st = os.stat(path)
-    except (OSError, ValueError):
+    except ValueError:
         return None
+    except OSError:
+        link = _unreachable_link(path)
+        if link is None:
+            return None  # gone
+        st = link
     if stat.S_ISDIR(st.st_mode):
         return None
     signature = (st.st_size, st.st_mtime_ns, st.st_ino)

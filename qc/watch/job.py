@@ -124,10 +124,22 @@ def content_hash(path: str | os.PathLike[str], *, chunk_bytes: int = HASH_CHUNK_
 
 
 def _stat(path: str) -> os.stat_result | None:
+    """The file, or the link itself if it is a symlink to nothing or a loop; ``None`` if gone.
+
+    Such a link is there but is not a file: ``check_file`` says which (a
+    ``symbolic link loop``, a ``broken symbolic link``), it is not "deleted".
+    """
     try:
         return os.stat(path)
+    except ValueError:
+        return None
+    except OSError:
+        pass
+    try:
+        st = os.lstat(path)
     except (OSError, ValueError):
         return None
+    return st if stat.S_ISLNK(st.st_mode) else None
 
 
 def _signature(st: os.stat_result | None) -> Signature | None:
