@@ -820,7 +820,9 @@ def _decoded_peak(path: Path) -> float:
         return math.nan
 
 
-def test_corrupt_mp3_is_unreadable_not_measured(tmp_path: Path, ffmpeg: str) -> None:
+def test_mp3_decoded_past_16_dbfs_is_corrupt_and_a_hot_valid_one_is_measured(
+    tmp_path: Path, ffmpeg: str
+) -> None:
     rate = 44100
     sine = 0.5 * np.sin(2 * np.pi * FREQ * np.arange(2 * rate) / rate)
     good = _mp3(ffmpeg, tmp_path, "sine", sine, rate=rate, bitrate="128k").read_bytes()
@@ -848,10 +850,8 @@ def test_corrupt_mp3_is_unreadable_not_measured(tmp_path: Path, ffmpeg: str) -> 
     [entry] = parse_json(proc.stdout)
     assert entry["measurements"] is None
 
-
-def test_hottest_valid_mp3_is_still_measured(tmp_path: Path, ffmpeg: str) -> None:
-    # Full-scale random +-1 noise at 24 kbit/s, 8 kHz decodes to about +10.5 dBFS: a valid
-    # stream, the hottest found, well inside the +16 dBFS bound.
+    # The bound leaves valid streams alone: full-scale random +-1 noise at 24 kbit/s, 8 kHz
+    # decodes to about +10.5 dBFS, the hottest valid stream found, and is measured.
     rng = np.random.default_rng(2)
     noise = np.sign(rng.standard_normal((3 * 8000, 2))) * 0.99997
     mp3 = _mp3(ffmpeg, tmp_path, "hot", noise, rate=8000, bitrate="24k")
