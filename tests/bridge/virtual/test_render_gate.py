@@ -1,7 +1,7 @@
 """One datagram, one render at most; renders rate-limited; no feedback amplification.
 
-Real UDP on 127.0.0.1 against the virtual DAW (and on this machine's own
-non-loopback address for the amplification check).
+Real UDP on 127.0.0.1 against the virtual DAW; for the amplification check the
+server takes 127.0.0.1 for another machine's address (no traffic leaves loopback).
 """
 
 from __future__ import annotations
@@ -123,18 +123,6 @@ def test_renders_a_minute_are_limited_and_come_back(
     assert len(_takes(daw)) == RENDERS_PER_MINUTE + 1
 
 
-def _own_address() -> str:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.connect(("192.0.2.1", 9))  # no packet is sent; picks the outgoing address
-        except OSError:
-            pytest.skip("no non-loopback IPv4 address on this machine")
-        host = str(s.getsockname()[0])
-    if host.startswith("127."):
-        pytest.skip("no non-loopback IPv4 address on this machine")
-    return host
-
-
 def _received(s: socket.socket) -> int:
     s.settimeout(0.5)
     total = 0
@@ -145,19 +133,15 @@ def _received(s: socket.socket) -> int:
         return total
 
 
-def test_feedback_off_loopback_never_exceeds_what_was_sent(stems_dir: Path, tmp_path: Path) -> None:
-    host = _own_address()
-    server = VirtualDaw(
-        load_stems(stems_dir, RATE), rate=RATE, render_dir=tmp_path, host=host, port=0,
-        feedback=None,
-    )  # fmt: skip
+def test_feedback_off_loopback_never_exceeds_what_was_sent(
+    stems_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sender the server does not take for loopback gets no more bytes than it sent.
+
+    Only 127.0.0.1 is used (no traffic leaves loopback): the server is told that
+    the loopback address is another machine's, which is the one predicate at stake.
+    """
     refresh = message("/action", 41743).encode()  # every value of every track, ~1 KB back
-    with server, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as remote:
-        remote.bind((host, 0))
-        for _ in range(5):
-            remote.sendto(refresh, server.address)
-        assert eventually(lambda: server.handled >= 5)
-        assert _received(remote) <= 5 * len(refresh)
     loopback = VirtualDaw(
         load_stems(stems_dir, RATE), rate=RATE, render_dir=tmp_path, port=0, feedback=None
     )
@@ -166,3 +150,13 @@ def test_feedback_off_loopback_never_exceeds_what_was_sent(stems_dir: Path, tmp_
         local.sendto(refresh, loopback.address)
         assert eventually(lambda: loopback.handled >= 1)
         assert _received(local) > 10 * len(refresh)  # loopback gets it all, as before
+    monkeypatch.setattr("bridge.virtual.endpoint.is_loopback", lambda host: False)
+    server = VirtualDaw(
+        load_stems(stems_dir, RATE), rate=RATE, render_dir=tmp_path, port=0, feedback=None
+    )
+    with server, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as remote:
+        remote.bind(("127.0.0.1", 0))
+        for _ in range(5):
+            remote.sendto(refresh, server.address)
+        assert eventually(lambda: server.handled >= 5)
+        assert _received(remote) <= 5 * len(refresh)
