@@ -1,8 +1,9 @@
 """Write the seed corpus of every fuzz target, byte for byte the same on every run.
 
 ``python -m tests.fuzz.make_corpus`` rewrites ``tests/fuzz/corpus/<target>/``.
-Seeds are tiny (the whole corpus is a few KB): a valid input of each shape a
-target parses, plus a few edge cases the fuzzer would take long to find.
+Seeds are small (the whole corpus is about 43 KB, most of it the hostile shapes of
+issue 17): a valid input of each shape a target parses, plus edge cases the fuzzer
+would take long to find.
 """
 
 from __future__ import annotations
@@ -16,6 +17,17 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 
 WAV, AIFF, FLAC, RF64 = b"\x00", b"\x01", b"\x02", b"\x03"  # audio_one's suffix byte
 REAPER, ARDOUR, ABLETON = b"\x00", b"\x01", b"\x02"  # osc_bridge_one's dialect byte
+LANES_TOML, LANES_JSON, LANES_TOML_TEMPO = b"\x00", b"\x01", b"\x02"  # lanes_one's first byte
+
+DEEP = 600
+"""Nesting depth of the deep-nesting seeds: past what a recursive parser takes with
+Python's default recursion limit (tomllib fails from about 400 arrays)."""
+HUGE_INT = b"9" * 4400
+"""An integer over Python's 4,300-digit limit for converting text to int."""
+BIG_INT = b"1" + b"0" * 400
+"""An integer TOML and JSON read, too large for a float."""
+LONG_NAME = "x" * 300
+"""Longer than a file name may be (255 bytes on Linux)."""
 
 
 def _pcm16(frames: int = 16, channels: int = 2) -> bytes:
@@ -169,6 +181,17 @@ def profile_seeds() -> dict[str, bytes]:
         "extends-shipped": b'extends = "spotify"\n[rules.integrated-loudness]\nenabled = false\n',
         "loop": b'extends = "profile.toml"\n',
         "empty": b"",
+        # The hostile shapes of issue 17: a long extends chain, deep nesting, huge numbers,
+        # a name longer than a file name may be.
+        "extends-chain": b'extends = "parent.toml"\n'
+        + b"".join(b'\n#parent\nextends = "parent%d.toml"\n' % i for i in range(2, 41))
+        + b'\n#parent\nextends = "default"\n[measure]\nclip_min_run = 3\n',
+        "deep-array": b"[measure]\nover_dbtp = " + b"[" * DEEP + b"]" * DEEP + b"\n",
+        "deep-table": b"[rules.x]\nmax = " + b"{a=" * DEEP + b"1" + b"}" * DEEP + b"\n",
+        "huge-int": b"[measure]\nclip_min_run = " + HUGE_INT + b"\n",
+        "huge-numbers": b"[measure]\nover_dbtp = 1e400\nclip_min_run = 99999999999999999999\n"
+        b"[rules.true-peak-ceiling]\nmax_dbtp = -9223372036854775809\n",
+        "long-name": b'extends = "' + LONG_NAME.encode() + b'"\n',
     }
 
 
@@ -182,6 +205,90 @@ def config_seeds() -> dict[str, bytes]:
         "mixdesk": b"\x00" + base,
         "pyproject": b'\x01[project]\nname = "x"\n[tool.mixdesk]\n' + base,
         "globs": b'\x00[[per-file]]\nglob = "**/[!a-c]?*.wav"\nignore = ["CLP"]\n',
+        "deep-array": b"\x00select = " + b"[" * DEEP + b"]" * DEEP + b"\n",
+        "huge-int": b"\x00fail-level = " + HUGE_INT + b"\n",
+        "long-name": b'\x00profile = ["' + LONG_NAME.encode() + b'.toml"]\n'
+        b'[[per-file]]\nglob = "'
+        + b"*/" * 300
+        + b'*.wav"\nprofile = "'
+        + LONG_NAME.encode()
+        + b'"\n',
+        "many-globs": b"\x00"
+        + b"".join(
+            b'[[per-file]]\nglob = "**/%d/**/*[!x]*.wav"\nignore = ["CLP"]\n' % i for i in range(60)
+        ),
+    }
+
+
+def lanes_seeds() -> dict[str, bytes]:
+    toml = (
+        b'schema = "mixdesk.lanes/1"\n[tempo]\nbpm = 120.0\nbeats_per_bar = 4\n'
+        b'[[lane]]\ntrack = "Vocals"\nparam = "volume_db"\n'
+        b'points = [[0.0, -inf, "s_curve"], ["3:1", -3.0, "hold"], [8.0, -6.0]]\n'
+        b'[[lane]]\ntrack = 2\nparam = "pan"\npoints = [[0.0, -1.0, "linear_amp"], [4.0, 1.0]]\n'
+        b'[[lane]]\ntrack = "master"\nparam = "mute"\npoints = [[0.0, false], [2.5, true]]\n'
+    )
+    json = (
+        b'{"schema": "mixdesk.lanes/1", "tempo": {"bpm": 90},'
+        b' "lane": [{"track": "Bass", "param": "volume_db",'
+        b' "points": [[0, "-inf", "exponential"], ["2:1.5", -12.5], [6, 0.0, "hold"]]},'
+        b' {"track": 1, "param": "solo", "points": [[0, 0], [1, 1]]}]}'
+    )
+    return {
+        "toml": LANES_TOML + toml,
+        "json": LANES_JSON + json,
+        "toml-given-tempo": LANES_TOML_TEMPO
+        + b'schema = "mixdesk.lanes/1"\n[[lane]]\ntrack = "Keys"\nparam = "width"\n'
+        b'points = [["1:1", 0.5], ["2:3.25", 1.0, "s_curve"]]\n',
+        "empty-lanes": LANES_JSON + b'{"schema": "mixdesk.lanes/1", "lane": []}',
+        "deep-json": LANES_JSON
+        + b'{"schema": "mixdesk.lanes/1", "lane": '
+        + b"[" * DEEP * 2
+        + b"]" * DEEP * 2
+        + b"}",
+        "deep-toml": LANES_TOML + b"lane = " + b"[" * DEEP + b"]" * DEEP + b"\n",
+        "huge-int": LANES_JSON
+        + b'{"schema": "mixdesk.lanes/1", "lane": [{"track": '
+        + HUGE_INT
+        + b', "param": "volume_db", "points": [[0, 0]]}]}',
+        "huge-numbers": LANES_TOML_TEMPO + b'schema = "mixdesk.lanes/1"\n[[lane]]\n'
+        b'track = 99999999999999999999\nparam = "fx/1/param/2"\n'
+        b"points = [[0, 1e308], [1e300, -1e308]]\n"
+        b'[[lane]]\ntrack = 1\nparam = "volume_db"\npoints = [[0, ' + BIG_INT + b"]]\n",
+        "long-name": LANES_TOML
+        + b'schema = "mixdesk.lanes/1"\n[[lane]]\ntrack = "'
+        + LONG_NAME.encode() * 4
+        + b'"\nparam = "fx/'
+        + LONG_NAME.encode()
+        + b'/param/1"\npoints = [[0.0, 0.5]]\n',
+    }
+
+
+def scene_seeds() -> dict[str, bytes]:
+    a = (
+        b'schema = "mixdesk.scene/1"\nname = "verse"\n'
+        b'[tracks."Vocals"]\nvolume_db = -4.5\npan = -0.3\nmute = false\nwidth = 1.0\n'
+        b'[tracks."master"]\nvolume_db = -1.0\nsolo = true\n'
+    )
+    b = (
+        b'schema = "mixdesk.scene/1"\nname = "chorus"\n'
+        b'[tracks."Vocals"]\nvolume_db = -inf\npan = 0.25\nmute = true\n'
+        b'[tracks."Gtr \\u00e9 \\"L\\""]\n"volume_db" = 3.0\n"fx/1/param/2" = 0.5\n'
+    )
+    return {
+        "one": a,
+        "diff": a + b"\n#b\n" + b,
+        "empty": b'schema = "mixdesk.scene/1"\n',
+        "deep": b'schema = "mixdesk.scene/1"\nname = ' + b"[" * DEEP + b"]" * DEEP + b"\n",
+        "huge-int": b'schema = "mixdesk.scene/1"\n[tracks.a]\nvolume_db = ' + HUGE_INT + b"\n",
+        "huge-numbers": b'schema = "mixdesk.scene/1"\n[tracks.a]\nvolume_db = '
+        + BIG_INT
+        + b"\n[tracks.b]\npan = 1e400\n[tracks.c]\nmute = 99999999999999999999\n",
+        "long-name": b'schema = "mixdesk.scene/1"\nname = "'
+        + LONG_NAME.encode() * 4
+        + b'"\n[tracks."'
+        + LONG_NAME.encode() * 4
+        + b'"]\nvolume_db = 0.0\n',
     }
 
 
@@ -191,6 +298,8 @@ SEEDS = {
     "osc_virtual": virtual_seeds,
     "profile": profile_seeds,
     "config": config_seeds,
+    "lanes": lanes_seeds,
+    "scene": scene_seeds,
 }
 
 

@@ -2,12 +2,15 @@
 
     python -m tests.fuzz.run TARGET --seconds N [--corpus DIR] [--artifacts DIR]
 
-Seeds come from ``tests/fuzz/corpus/<target>/`` (read only); new inputs go to
+Seeds come from ``tests/fuzz/corpus/<target>/`` (read only; each is replayed first,
+and those that already crash are reported and left out, so the fuzzer can still
+run from the others); new inputs go to
 ``--corpus`` (default: a fresh folder under ``$TMPDIR``), crashes to
 ``--artifacts``. The exit code is 0 when the run ended with no crash, 1 when
 libFuzzer reported one (the crashing input is in the artifacts folder), 2 on a
-usage error. The last line printed is a JSON summary (execs, exec/s, corpus
-size, crashes, peak RSS) for ``benchmarks/bench_fuzz.py``.
+usage error; a crashing seed counts as a crash. The last line printed is a JSON
+summary (execs, exec/s, corpus size, crashes, crashing seeds, peak RSS) for
+``benchmarks/bench_fuzz.py``.
 """
 
 from __future__ import annotations
@@ -24,9 +27,18 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SEEDS = HERE / "corpus"
-TARGET_NAMES = ("audio", "osc_bridge", "osc_virtual", "profile", "config")
-MAX_LEN = {"audio": 8192, "osc_bridge": 2048, "osc_virtual": 2048, "profile": 4096, "config": 4096}
-"""libFuzzer ``-max_len`` per target, in bytes."""
+TARGET_NAMES = ("audio", "osc_bridge", "osc_virtual", "profile", "config", "lanes", "scene")
+MAX_LEN = {
+    "audio": 8192,
+    "osc_bridge": 2048,
+    "osc_virtual": 2048,
+    "profile": 8192,
+    "config": 8192,
+    "lanes": 8192,
+    "scene": 8192,
+}
+"""libFuzzer ``-max_len`` per target, in bytes: 8 KB for the text formats, so a seed with
+an integer over Python's 4,300-digit limit or 600-deep nesting fits whole."""
 _SUMMARY = "FUZZ-SUMMARY "
 
 RSS_LIMIT_MB = {"audio": 6144}
@@ -94,6 +106,41 @@ def _parse_stats(log: str) -> dict[str, int]:
     return stats
 
 
+def _crashing_seeds(target: str, into: Path) -> list[str]:
+    """Replay the committed seeds here, uninstrumented; copy those that pass into ``into``.
+
+    libFuzzer stops at its first crash, and a seed that crashes would end the run before
+    it starts. The seeds that crash are returned (by name) and counted as crashes; the
+    fuzzer starts from the others.
+    """
+    import signal
+    import traceback
+
+    from tests.fuzz import targets
+
+    def hang(signum: int, frame: object) -> None:
+        raise TimeoutError("seed ran over 10 s")
+
+    crashed = []
+    previous = signal.signal(signal.SIGALRM, hang)
+    try:
+        for seed in sorted((SEEDS / target).iterdir()):
+            data = seed.read_bytes()
+            signal.alarm(10)
+            try:
+                targets.TARGETS[target](data)
+            except BaseException as err:  # the point is to list them
+                last = traceback.format_exception_only(err)[-1].strip()
+                crashed.append(f"{seed.name}: {last[:200]}")
+                continue
+            finally:
+                signal.alarm(0)
+            (into / seed.name).write_bytes(data)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    return crashed
+
+
 def run(
     target: str,
     seconds: int,
@@ -110,6 +157,12 @@ def run(
     artifacts = artifacts or scratch / "artifacts"
     corpus.mkdir(parents=True, exist_ok=True)
     artifacts.mkdir(parents=True, exist_ok=True)
+    seeds = scratch / "seeds"
+    seeds.mkdir()
+    seed_crashes = _crashing_seeds(target, seeds)
+    if seed_crashes and not quiet:
+        sys.stderr.write(f"{target}: {len(seed_crashes)} seed(s) crash, fuzzing from the rest:\n")
+        sys.stderr.write("".join(f"  {line}\n" for line in seed_crashes))
     args = [
         f"-max_total_time={seconds}",
         f"-rss_limit_mb={rss_limit_mb or RSS_LIMIT_MB.get(target, 2048)}",
@@ -118,7 +171,7 @@ def run(
         f"-artifact_prefix={artifacts}/",
         "-print_final_stats=1",
         str(corpus),
-        str(SEEDS / target),
+        str(seeds),
     ]
     cmd = [sys.executable, "-m", "tests.fuzz.run", "--child", target, "--", *args]
     started = time.monotonic()
@@ -142,8 +195,9 @@ def run(
         "exec_per_s": round(stats["execs"] / wall, 1) if wall else 0.0,
         "corpus": stats["corpus"],
         "corpus_dir": str(corpus),
-        "crashes": len(crashes) if crashes else int(proc.returncode != 0),
+        "crashes": (len(crashes) if crashes else int(proc.returncode != 0)) + len(seed_crashes),
         "crash_files": crashes,
+        "seed_crashes": seed_crashes,
         "peak_rss_mb": stats["rss_mb"] or child_rss,
         "returncode": proc.returncode,
         "log": str(scratch / "fuzz.log"),
@@ -180,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
         print(_SUMMARY + json.dumps(summary), flush=True)
         if summary["crashes"]:
             print(f"{name}: CRASH, see {summary['crash_files']} and {summary['log']}")
+            for line in summary["seed_crashes"]:  # type: ignore[attr-defined]
+                print(f"{name}: seed {line}")
     return 1 if failed else 0
 
 

@@ -2,7 +2,8 @@
 
 A target runs the same code path the product runs on untrusted input and
 returns normally when the input is handled: either accepted, or refused with
-the package's documented error (``qc.errors.QCError`` for the qc side; for OSC,
+the package's documented error (``qc.errors.QCError`` for the qc side,
+a one-line ``bridge.automation.errors.AutomationError`` for lane and scene files; for OSC,
 a receiver drops and counts a bad datagram). Any other exception escaping a
 target is a crash. Crashes that the product would swallow, and so hide, are
 re-raised here: a rule that crashed (reported as a finding), an OSC handler
@@ -31,10 +32,12 @@ __all__ = [
     "TARGETS",
     "audio_one",
     "config_one",
+    "lanes_one",
     "osc_bridge_one",
     "osc_virtual_one",
     "preload",
     "profile_one",
+    "scene_one",
 ]
 
 MAX_AUDIO_BYTES = 8192
@@ -44,7 +47,11 @@ AUDIO_SUFFIXES = (".wav", ".aiff", ".flac", ".rf64")
 """The first input byte picks the suffix the bytes are written under."""
 
 PARENT_MARK = b"\n#parent\n"
-"""Profile inputs: text after this line is written as ``parent.toml`` next to the profile."""
+"""Profile inputs: text after this line is written as ``parent.toml`` next to the profile;
+text after a second one as ``parent2.toml``, and so on (an ``extends`` chain)."""
+
+SCENE_MARK = b"\n#b\n"
+"""Scene inputs: text after this line is the second scene (``b.toml``) of a diff."""
 
 _state: dict[str, Any] = {}
 
@@ -86,13 +93,20 @@ def audio_one(data: bytes) -> None:
 
 
 def profile_one(data: bytes) -> None:
-    """Load a profile file (and an optional ``parent.toml`` it may extend)."""
+    """Load a profile file (and the ``parent*.toml`` files it may extend, in a chain)."""
     from qc.errors import QCError
     from qc.profiles import load_profile
 
-    child, _, parent = data.partition(PARENT_MARK)
+    child, *parents = data.split(PARENT_MARK)
     folder = _scratch()
-    (folder / "parent.toml").write_bytes(parent)
+    written = {"parent.toml"}
+    (folder / "parent.toml").write_bytes(parents[0] if parents else b"")
+    for i, text in enumerate(parents[1:], start=2):
+        (folder / f"parent{i}.toml").write_bytes(text)
+        written.add(f"parent{i}.toml")
+    for stale in folder.glob("parent*.toml"):  # left by an earlier input's longer chain
+        if stale.name not in written:
+            stale.unlink()
     path = folder / "profile.toml"
     path.write_bytes(child)
     with contextlib.suppress(QCError):
@@ -120,6 +134,80 @@ def config_one(data: bytes) -> None:
         ProfileCache().resolve(config.profile_names())
     except QCError:
         pass
+
+
+# ---- automation: lane files and scene files -------------------------------------------
+
+
+def _one_line(err: Exception) -> None:
+    """The documented error is one line; a message spanning lines is a bug too."""
+    if "\n" in str(err) or "\r" in str(err):
+        raise AssertionError(f"a {type(err).__name__} of several lines: {str(err)[:200]!r}")
+
+
+def lanes_one(data: bytes) -> None:
+    """Load a lane file (byte 0: bit 0 picks ``.json``/``.toml``, bit 1 passes a tempo),
+    then use the lanes as ``mixdesk automate`` does and write them back in both formats."""
+    from bridge.automation.errors import AutomationError
+    from bridge.automation.lanefile import load_lanes, save_lanes
+    from bridge.automation.timebase import Tempo
+
+    head = data[0] if data else 0
+    folder = _scratch() / "lanes"
+    folder.mkdir(exist_ok=True)
+    path = folder / ("input.json" if head & 1 else "input.toml")
+    path.write_bytes(data[1:])
+    try:
+        lanes = load_lanes(path, Tempo(120.0) if head & 2 else None)
+    except AutomationError as err:
+        _one_line(err)
+        return
+    if not lanes:
+        return
+    start = min(la.start_s for la in lanes)
+    end = max(la.end_s for la in lanes)
+    for lane in lanes:
+        _ = lane.label
+        for t in (start, (start + end) / 2, end):
+            lane.value_at(t)
+        lane.values_at(np.linspace(start, end, 5))
+    for suffix in (".toml", ".json"):  # what was loaded must write and load back
+        out = folder / f"again{suffix}"
+        out.unlink(missing_ok=True)  # save_lanes refuses to replace a file
+        save_lanes(lanes, out)
+        again = load_lanes(out)
+        if [(la.track, la.param, len(la.points)) for la in again] != [
+            (la.track, la.param, len(la.points)) for la in lanes
+        ]:
+            raise AssertionError(f"{suffix} round trip changed the lanes")
+
+
+def scene_one(data: bytes) -> None:
+    """Load one scene, or two (split at a ``#b`` line), diff them as ``mixdesk scene diff``
+    does, and write the first back and load it again."""
+    from bridge.automation.errors import AutomationError
+    from bridge.automation.scene import load_scene, save_scene
+    from bridge.automation.scenediff import diff, format_diff
+
+    first, mark, second = data.partition(SCENE_MARK)
+    folder = _scratch() / "scenes"
+    folder.mkdir(exist_ok=True)
+    (folder / "a.toml").write_bytes(first)
+    (folder / "b.toml").write_bytes(second if mark else first)
+    try:
+        a = load_scene(folder / "a.toml")
+        b = load_scene(folder / "b.toml")
+    except AutomationError as err:
+        _one_line(err)
+        return
+    format_diff(diff(a, b))
+    format_diff(diff(b, a))
+    out = folder / "again.toml"
+    out.unlink(missing_ok=True)  # save_scene refuses to replace a file
+    save_scene(a, out)
+    again = load_scene(out)
+    if diff(a, again):
+        raise AssertionError("a saved scene loads back different")
 
 
 # ---- OSC: the bridge's receiver --------------------------------------------------------
@@ -250,6 +338,9 @@ def preload() -> None:
     """Import every module the targets use (the runner instruments them while it does)."""
     import pythonosc.osc_packet  # noqa: F401
 
+    import bridge.automation.lanefile
+    import bridge.automation.scene
+    import bridge.automation.scenediff
     import bridge.dialects.ableton
     import bridge.dialects.ardour
     import bridge.dialects.reaper
@@ -268,5 +359,7 @@ TARGETS: dict[str, Callable[[bytes], None]] = {
     "osc_virtual": osc_virtual_one,
     "profile": profile_one,
     "config": config_one,
+    "lanes": lanes_one,
+    "scene": scene_one,
 }
 """Target name → one-input function."""

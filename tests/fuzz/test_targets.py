@@ -83,7 +83,9 @@ def test_mutated_seeds_never_crash(name: str) -> None:
     check()
 
 
-@pytest.mark.parametrize("name", ["osc_bridge", "osc_virtual", "profile", "config"])
+@pytest.mark.parametrize(
+    "name", ["osc_bridge", "osc_virtual", "profile", "config", "lanes", "scene"]
+)
 def test_random_bytes_never_crash(name: str) -> None:
     @FAST
     @given(data=st.binary(max_size=256))
