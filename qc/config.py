@@ -37,6 +37,15 @@ Every key is validated when the file loads: an unknown key or a wrong type is a
 :class:`~qc.errors.ProfileError` whose one-line message names the file and the
 key (``mixdesk.toml: unknown key 'per-file[1].profiel'``; array indexes count
 from 0, and keys inside ``pyproject.toml`` are spelled ``tool.mixdesk.…``).
+Each profile a config names is loaded with it, so a bad or unknown profile is
+reported with the config and key that named it.
+
+Limits, since a config is found automatically in any folder checked: configs
+and profiles are read only from regular files (no FIFO, device or folder) of
+at most 1 MiB, with tables and arrays nested at most 32 deep (:mod:`qc._toml`);
+a glob has at most 1024 characters and matches in time linear in the path
+(:mod:`qc.globs`); profile names are at most 255 characters without a path
+separator (:mod:`qc.profile_names`).
 """
 
 from __future__ import annotations
