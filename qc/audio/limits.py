@@ -36,6 +36,7 @@ __all__ = [
     "db",
     "first_insane",
     "fmt_duration",
+    "level_problem",
     "parse_duration",
 ]
 
@@ -133,3 +134,38 @@ def first_insane(block: npt.NDArray[np.float64], limit: float) -> tuple[int, flo
         return row, float(np.abs(bad[0])) if not np.isnan(bad[0]) else math.nan
     row = int(np.argmin(sane))
     return row, float(np.abs(block[row]).max())
+
+
+def level_problem(
+    block: npt.NDArray[np.float64], first: int, rate: int, limit: float, kind: str = ""
+) -> str | None:
+    """Why a decoded block is not audio (a NaN or Inf, or past ``limit``), or None.
+
+    Args:
+        block: Samples, shape ``(frames, channels)``, full scale 1.0.
+        first: Frame number of the block's first row in the file.
+        rate: Sample rate, Hz (to say where, in seconds).
+        limit: Largest magnitude allowed, linear.
+        kind: What a breach means, e.g. ``corrupt MPEG stream``; empty for a float file.
+
+    Returns:
+        One line naming the first bad frame, or None when the block is sane.
+    """
+    found = first_insane(block, limit)
+    if found is None:
+        return None
+    row, magnitude = found
+    at = f"{(first + row) / rate:.3f} s (frame {first + row})"
+    if not math.isfinite(magnitude):
+        reason = f"NaN or Inf samples at {at}"
+    elif not kind:
+        reason = (
+            f"a sample at {db(magnitude):+.0f} dBFS at {at}: corrupt float data "
+            f"(more than {db(MAX_FLOAT_SAMPLE):+.0f} dBFS is no signal)"
+        )
+    else:
+        reason = (
+            f"decoded level {db(magnitude):+.0f} dBFS at {at} exceeds the "
+            f"{db(limit):+.0f} dBFS any valid stream can reach"
+        )
+    return f"{kind}: {reason}" if kind else reason

@@ -27,9 +27,8 @@ from qc.audio.limits import (
     MAX_CHANNELS,
     MAX_FLOAT_SAMPLE,
     MAX_MPEG_SAMPLE,
-    db,
-    first_insane,
     fmt_duration,
+    level_problem,
 )
 from qc.audio.sniff import (
     HEAD_BYTES,
@@ -76,7 +75,6 @@ MIN_RATE, MAX_RATE = 8000, 768000
 # Float files may go over 0 dBFS (and must then be flagged), but 2^15 is +90 dBFS: past
 # that, the bytes are not audio (a wrong format tag, garbage, 1e30). qc.audio.limits
 # says why an MPEG decoder's output past +16 dBFS is damaged data.
-MAX_FLOAT_DBFS = db(MAX_FLOAT_SAMPLE)
 _DECODED_FLOAT = frozenset({"VORBIS", "OPUS"})  # lossy decoders with float output
 _PCM_TAGS = frozenset({1, 3})  # WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT
 _SF_ERRORS = (sf.SoundFileError, RuntimeError, OSError, ValueError, TypeError)
@@ -321,27 +319,6 @@ class AudioSource:
             return MAX_FLOAT_SAMPLE, ""
         return None  # integer PCM decodes to |x| <= 1 by construction
 
-    def _level_error(self, block: Block, done: int, kind: str, limit: float) -> None:
-        """Raise `AudioReadError` at the first non-finite or too loud frame, if any."""
-        found = first_insane(block, limit)
-        if found is None:
-            return
-        row, magnitude = found
-        at = f"{(done + row) / self._info.sample_rate:.3f} s (frame {done + row})"
-        if not math.isfinite(magnitude):
-            reason = f"NaN or Inf samples at {at}"
-        elif not kind:
-            reason = (
-                f"a sample at {db(magnitude):+.0f} dBFS at {at}: corrupt float data "
-                f"(more than {MAX_FLOAT_DBFS:+.0f} dBFS is no signal)"
-            )
-        else:
-            reason = (
-                f"decoded level {db(magnitude):+.0f} dBFS at {at} exceeds the "
-                f"{db(limit):+.0f} dBFS any valid stream can reach"
-            )
-        raise AudioReadError(self._path, f"{kind}: {reason}" if kind else reason)
-
     def _transcode_hint(self) -> str | None:
         tag = read_lame_tag(self._head)
         return transcode_hint(tag) if tag is not None else None
@@ -395,7 +372,9 @@ class AudioSource:
             if block.shape[0] == 0:
                 break
             if level is not None:  # NaN and Inf are named before a level
-                self._level_error(block, done, level[1], level[0])
+                problem = level_problem(block, done, info.sample_rate, level[0], level[1])
+                if problem is not None:
+                    raise AudioReadError(self._path, problem)
             done += block.shape[0]
             yield block
         slack = max(_MPEG_SLACK_FRAMES, info.frames // 50) if info.subtype in _MPEG_SUBTYPES else 0

@@ -9,10 +9,12 @@ import pytest
 
 from qc.audio.limits import (
     BLOCK_SAMPLES,
+    MAX_FLOAT_SAMPLE,
     MAX_MPEG_SAMPLE,
     block_frames,
     first_insane,
     fmt_duration,
+    level_problem,
     parse_duration,
 )
 
@@ -59,3 +61,18 @@ def test_first_insane() -> None:
     row, value = first_insane(block, MAX_MPEG_SAMPLE) or (0, 0.0)
     assert row == 8
     assert math.isinf(value)
+
+
+def test_level_problem_names_the_frame_and_the_bound() -> None:
+    block = np.zeros((100, 2))
+    assert level_problem(block, 0, 48000, MAX_MPEG_SAMPLE, "corrupt MPEG stream") is None
+    block[40, 1] = 100.0  # +40 dBFS
+    assert level_problem(block, 48000, 48000, MAX_MPEG_SAMPLE, "corrupt MPEG stream") == (
+        "corrupt MPEG stream: decoded level +40 dBFS at 1.001 s (frame 48040) "
+        "exceeds the +16 dBFS any valid stream can reach"
+    )
+    assert level_problem(block, 0, 48000, MAX_FLOAT_SAMPLE) is None  # a float file may be hot
+    block[30, 0] = np.nan
+    assert level_problem(block, 0, 48000, MAX_FLOAT_SAMPLE) == (
+        "NaN or Inf samples at 0.001 s (frame 30)"
+    )
