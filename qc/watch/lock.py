@@ -91,14 +91,17 @@ class WatchLock:
     Args:
         targets: ``(what, lock path)`` pairs; ``what`` names the log or folder
             in the refusal message.
+        pid_file: Write this process's PID into the lock files (and read the
+            holder's from them). False when the file locked is the log itself.
 
     Raises:
         LockedError: Another process holds one of the locks.
         OSError: A lock file cannot be created or opened.
     """
 
-    def __init__(self, targets: list[tuple[str, str]]) -> None:
+    def __init__(self, targets: list[tuple[str, str]], *, pid_file: bool = True) -> None:
         self._fds: list[int] = []
+        self._pid_file = pid_file
         try:
             for what, path in sorted(set(targets), key=lambda t: t[1]):
                 self._take(what, path)
@@ -108,11 +111,22 @@ class WatchLock:
 
     @classmethod
     def for_daemon(cls, log: str | None, folders: tuple[str, ...]) -> WatchLock:
-        """The log's lock, or with no log, one lock per watched folder."""
+        """The log's lock, or with no log, one lock per watched folder.
+
+        A log in a folder this user cannot write to (``/var/log/mixdesk.ndjson``
+        made for it by root) cannot have a lock file beside it: the log itself
+        is locked then, and a refusal cannot name the holder's PID.
+        """
         if log is not None:
             if os.path.isdir(log):
                 raise IsADirectoryError(errno.EISDIR, "Is a directory", log)
-            return cls([(f"the log {printable(log)}", log_lock_path(log))])
+            what, lock = f"the log {printable(log)}", log_lock_path(log)
+            try:
+                return cls([(what, lock)])
+            except (PermissionError, FileNotFoundError):
+                if not os.path.isfile(log) or os.path.lexists(lock):
+                    raise
+            return cls([(what, os.path.realpath(log))], pid_file=False)
         return cls([(f"the folder {printable(f)}", folder_lock_path(f)) for f in folders])
 
     def _take(self, what: str, path: str) -> None:
@@ -120,13 +134,14 @@ class WatchLock:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as err:
-            pid = _read_pid(fd) if err.errno in (errno.EWOULDBLOCK, errno.EACCES) else None
+            held = err.errno in (errno.EWOULDBLOCK, errno.EACCES)
+            pid = _read_pid(fd) if held and self._pid_file else None
             os.close(fd)
-            if err.errno in (errno.EWOULDBLOCK, errno.EACCES):
+            if held:
                 raise LockedError(what, path, pid) from None
             raise
         self._fds.append(fd)
-        if writable:  # read-only: someone else's file, still a valid lock
+        if writable and self._pid_file:  # read-only: someone else's file, still a lock
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
 

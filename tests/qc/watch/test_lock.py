@@ -82,3 +82,24 @@ def test_without_a_log_the_folder_is_locked(tmp_path: Path) -> None:
     finally:
         first.proc.send_signal(signal.SIGTERM)
         assert first.finish() == 0
+
+
+def test_a_log_whose_folder_takes_no_lock_file_is_locked_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qc.watch import lock
+
+    log = tmp_path / "watch.ndjson"
+    log.write_text('{"path": "x"}\n')
+    # As in a folder this user cannot write to (root cannot be refused one): no lock file.
+    monkeypatch.setattr(lock, "log_lock_path", lambda p: str(tmp_path / "nowhere" / "w.lock"))
+    held = lock.WatchLock.for_daemon(str(log), (str(tmp_path),))
+    try:
+        with pytest.raises(lock.LockedError) as refused:
+            lock.WatchLock.for_daemon(str(log), (str(tmp_path),))
+        assert refused.value.pid is None
+        assert "(pid unknown)" in str(refused.value)
+    finally:
+        held.release()
+    assert log.read_text() == '{"path": "x"}\n'  # no PID written into the log
+    lock.WatchLock.for_daemon(str(log), (str(tmp_path),)).release()  # free again
