@@ -8,6 +8,11 @@ worker dies (the kernel's OOM killer), every check in flight on the pool is
 reported as failed (which one killed it cannot be told) and the pool is rebuilt
 on the next submit.
 
+The forkserver is started ignoring SIGINT and SIGTERM, and so are the workers
+it forks: a signal sent to the whole process group or cgroup (Ctrl-C,
+``systemctl stop``) reaches only the daemon, which lets the checks in flight
+finish and then shuts the pool down.
+
 Workers are recycled: after :data:`RECYCLE_AFTER` checks, the next submit that
 finds the pool idle waits for the old workers to exit (they are idle: tens of
 milliseconds), then starts a fresh pool, so whatever a long-lived worker
