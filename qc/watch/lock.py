@@ -27,6 +27,7 @@ import errno
 import fcntl
 import hashlib
 import os
+import stat
 import tempfile
 import time
 
@@ -78,11 +79,23 @@ def _read_pid(fd: int) -> int | None:
 
 
 def _open(path: str) -> tuple[int, bool]:
-    """Open (create) a lock file; read-only if it belongs to someone else."""
+    """Open (create) a lock file; read-only if it belongs to someone else.
+
+    Never through a link (``O_NOFOLLOW``) and only a regular file: a link planted at
+    the lock's name would otherwise have the PID written over its target.
+
+    Raises:
+        OSError: A link, or something other than a regular file, at ``path``.
+    """
+    flags = os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
     try:
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644), True
+        fd, writable = os.open(path, os.O_RDWR | os.O_CREAT | flags, 0o644), True
     except PermissionError:
-        return os.open(path, os.O_RDONLY | os.O_CLOEXEC), False
+        fd, writable = os.open(path, os.O_RDONLY | flags), False
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", path)
+    return fd, writable
 
 
 class WatchLock:

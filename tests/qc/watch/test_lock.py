@@ -103,3 +103,16 @@ def test_a_log_whose_folder_takes_no_lock_file_is_locked_itself(
         held.release()
     assert log.read_text() == '{"path": "x"}\n'  # no PID written into the log
     lock.WatchLock.for_daemon(str(log), (str(tmp_path),)).release()  # free again
+
+
+def test_a_link_planted_at_the_lock_name_is_never_written_through(tmp_path: Path) -> None:
+    from qc.watch.lock import LockedError, WatchLock, log_lock_path
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    log = tmp_path / "qc.ndjson"
+    os.symlink(victim, log_lock_path(str(log)))
+    with pytest.raises(OSError, match="symbolic links") as info:  # ELOOP, not LockedError
+        WatchLock.for_daemon(str(log), (str(tmp_path),))
+    assert not isinstance(info.value, LockedError)
+    assert victim.read_text() == "keep me\n"
