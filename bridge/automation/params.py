@@ -24,6 +24,7 @@ from bridge.dialects.path import PathError, parse
 
 __all__ = [
     "MAX_DB",
+    "MIN_DB",
     "ParamKind",
     "check_param_value",
     "param_kind",
@@ -35,6 +36,11 @@ ParamKind = Literal["db", "bipolar", "unit", "switch"]
 
 MAX_DB: Final = 24.0
 """The highest level a dB parameter may take, in dB (a DAW fader's top)."""
+
+MIN_DB: Final = -1000.0
+"""The lowest finite level, in dB (a gain of 1e-50, far below every DAW's floor:
+REAPER's -150, Ardour's -192); below it, write ``-inf`` for silence. A finite value
+any lower could not even be sent (OSC floats are float32, at most 3.4e38)."""
 
 _SIMPLE: Final[dict[str, ParamKind]] = {
     "volume_db": "db",
@@ -95,6 +101,8 @@ def check_param_value(param: str, value: object) -> str | None:
     if kind == "db":
         if math.isnan(v) or v > MAX_DB or v == math.inf:
             return f"value {v:g} dB is not a level (use -inf … +{MAX_DB:g} dB)"
+        if v < MIN_DB and v != -math.inf:
+            return f"value {v:g} dB is below {MIN_DB:g} dB (use -inf for silence)"
         return None
     if kind == "switch":
         return None if v in (0.0, 1.0) else f"value {v:g} is not 0 (off) or 1 (on)"
