@@ -5,15 +5,15 @@ The semantics users know from ``.gitignore`` and ruff's per-file settings:
 folder, and a glob without ``/`` also matches a file's bare name.
 
 A glob is compiled into a small automaton and run over the path one character
-at a time, keeping the set of places in the glob the path could have reached,
-so matching takes time proportional to the path length times the glob length
-whatever the glob (``*a*a*a…*az`` included): no backtracking.
+at a time, keeping the set of places in the glob the path could have reached
+as the bits of one integer: a few integer operations per character of the
+path, whatever the glob (``*a*a*a…*az`` included), and no backtracking.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["GlobError", "glob_matches"]
 
@@ -24,6 +24,7 @@ class GlobError(ValueError):
 
 # What a node's character test accepts; a node without a test only has epsilon moves.
 _ANY, _NOT_SLASH, _SLASH, _LITERAL, _CLASS = range(5)
+_MAX_CACHED_CHARS = 512  # distinct characters whose test mask each automaton keeps
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,43 @@ class _Node:
 
 @dataclass(frozen=True)
 class _Automaton:
+    """The nodes as bit masks: bit ``k`` is node ``k``; every move goes forward.
+
+    Attributes:
+        nodes: The nodes, for the character tests.
+        moves: ``(offset, mask)``: a node in ``mask`` whose test passes goes ``offset`` on.
+        eps: ``(offset, mask)``: a node in ``mask`` also stands ``offset`` on; for each
+            offset also its doublings (a node in the mask makes 2, 4, 8... such moves
+            in a row), so a chain of ``**/**/…`` closes in a few operations.
+        accept: The node reached at the end of the glob.
+        tests: Per character, the mask of nodes whose test passes (filled as met).
+    """
+
     nodes: tuple[_Node, ...]
-    closures: tuple[frozenset[int], ...]  # each node with everything its epsilon moves reach
+    moves: tuple[tuple[int, int], ...]
+    eps: tuple[tuple[int, int], ...]
     accept: int
+    tests: dict[str, int] = field(default_factory=dict)
+
+    def closure(self, state: int) -> int:
+        """``state`` with every node its epsilon moves reach."""
+        while True:
+            grown = state
+            for offset, mask in self.eps:
+                grown |= (grown & mask) << offset
+            if grown == state:
+                return state
+            state = grown
+
+    def passing(self, ch: str) -> int:
+        """The mask of nodes whose character test passes ``ch``."""
+        mask = self.tests.get(ch)
+        if mask is None:
+            mask = sum(1 << k for k, node in enumerate(self.nodes)
+                       if node.test is not None and _accepts(node, ch))  # fmt: skip
+            if len(self.tests) < _MAX_CACHED_CHARS:
+                self.tests[ch] = mask
+        return mask
 
 
 def _accepts(node: _Node, ch: str) -> bool:
@@ -149,21 +184,21 @@ def _compile(pattern: str) -> _Automaton:
             b.step(_LITERAL, ch)
         i += 1
     nodes = tuple(b.nodes)
-    return _Automaton(nodes, tuple(_closure(nodes, k) for k in range(len(nodes) + 1)), len(nodes))
-
-
-def _closure(nodes: tuple[_Node, ...], start: int) -> frozenset[int]:
-    """``start`` and every node its epsilon moves reach."""
-    seen = {start}
-    todo = [start]
-    while todo:
-        k = todo.pop()
-        if k < len(nodes):
-            for nxt in nodes[k].eps or ():
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-    return frozenset(seen)
+    moves: dict[int, int] = {}
+    eps: dict[int, int] = {}
+    for k, node in enumerate(nodes):
+        if node.test is not None:
+            moves[node.target - k] = moves.get(node.target - k, 0) | 1 << k
+        for nxt in node.eps or ():
+            eps[nxt - k] = eps.get(nxt - k, 0) | 1 << k
+    doubled = []
+    for offset, mask in eps.items():
+        step, chain = offset, mask
+        while chain:
+            doubled.append((step, chain))
+            chain &= chain >> step  # the nodes whose next such move is in the chain too
+            step *= 2
+    return _Automaton(nodes, tuple(moves.items()), tuple(doubled), len(nodes))
 
 
 def _parse_class(body: str) -> _Class:
@@ -206,17 +241,16 @@ def _class_end(pattern: str, start: int) -> int:
 
 def _run(automaton: _Automaton, text: str) -> bool:
     """Whether the automaton matches the whole of ``text``."""
-    nodes, closures = automaton.nodes, automaton.closures
-    current = closures[0]
+    state = automaton.closure(1)
     for ch in text:
-        reached: set[int] = set()
-        for k in current:
-            if k < len(nodes) and nodes[k].test is not None and _accepts(nodes[k], ch):
-                reached.update(closures[nodes[k].target])
-        if not reached:
+        moved = state & automaton.passing(ch)
+        if not moved:
             return False
-        current = frozenset(reached)
-    return automaton.accept in current
+        state = 0
+        for offset, mask in automaton.moves:
+            state |= (moved & mask) << offset
+        state = automaton.closure(state)
+    return bool(state >> automaton.accept & 1)
 
 
 def glob_matches(pattern: str, path: str) -> bool:

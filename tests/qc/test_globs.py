@@ -77,7 +77,7 @@ def oracle(pattern: str, path: str) -> bool:
     return "/" not in pattern and bool(regex.fullmatch("" if name == "." else name))
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=5000, deadline=None)
 @given(
     st.text(alphabet="ab/*?[]!^-.z", max_size=12),
     st.text(alphabet="ab/.-z[]!", max_size=12),
@@ -92,14 +92,37 @@ def test_matcher_agrees_with_the_regex_oracle(pattern: str, path: str) -> None:
     assert glob_matches(pattern, path) is expected, (pattern, path)
 
 
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(st.sampled_from(["**/", "**", "*", "/", "a", "b", "?", "[a-b]", "[!a]"]), max_size=14),
+    st.lists(st.sampled_from(["a", "b", "/", "ab/", "x"]), max_size=14),
+)
+def test_long_token_globs_agree_with_the_oracle(tokens: list[str], parts: list[str]) -> None:
+    """Chains of ``**/`` and stars, which the matcher closes by doubling."""
+    pattern, path = "".join(tokens), "".join(parts)
+    assert glob_matches(pattern, path) is oracle(pattern, path), (pattern, path)
+
+
 @pytest.mark.parametrize(
     ("pattern", "path"),
     [("a/**", "a"), ("a/**", "a/b/c"), ("x[/**", "x[/y"), ("/**", ""), ("**/", "a/b"),
      ("a/**/**", "a/b"), ("[--a]", "/"), ("[a-c-e]", "-"), ("[!]]", "x"), ("[]a]", "]"),
-     ("**", "a/b"), ("a/**b", "a/x/b"), ("*/b", "a/b"), ("stems/", "stems")],
+     ("**", "a/b"), ("a/**b", "a/x/b"), ("*/b", "a/b"), ("stems/", "stems"),
+     ("**/**/**/a", "a"), ("**/**/**/a", "x/y/z/w/a"), ("a/**/**/**", "a"), ("*/**/**/b", "x/b")],
 )  # fmt: skip
 def test_edge_cases_agree_with_the_oracle(pattern: str, path: str) -> None:
     assert glob_matches(pattern, path) is oracle(pattern, path)
+
+
+def test_a_long_chain_of_double_stars() -> None:
+    """40 ``**/`` in a row (the oracle's regex backtracks for ever here)."""
+    pattern = "*/" + "**/" * 40 + "b"
+    start = time.monotonic()
+    assert glob_matches(pattern, "/" * 100 + "b")
+    assert glob_matches(pattern, "x/" + "y/" * 60 + "b")
+    assert not glob_matches(pattern, "/" * 4000)
+    assert not glob_matches(pattern, "x" * 100 + "b")
+    assert time.monotonic() - start < 0.5
 
 
 def test_backwards_range_is_a_glob_error() -> None:
