@@ -129,6 +129,8 @@ def _bracket_depth(text: str) -> int:
         if kind in "[{":
             depth += 1
             deepest = max(deepest, depth)
+            if deepest > MAX_TOML_NESTING:
+                break
         elif kind in "]}":
             depth = max(depth - 1, 0)
         else:
