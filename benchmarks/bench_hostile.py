@@ -21,8 +21,8 @@ terminal escapes) of:
   temp folder with a good WAV, run as ``check good.wav --format json`` there;
 * ``lanes``: lane files (TOML and JSON) loaded through the public loader
   (``bridge.automation.lanefile.load_lanes``) in a fresh interpreter, which
-  prints the error in one line and exits 2 as ``mixdesk automate`` does before it
-  connects to a DAW;
+  prints the error through the CLI's ``fail`` (one escaped line) and exits 2, as
+  ``mixdesk automate`` does before it connects to a DAW;
 * ``scene``: scene files, run as ``python -m qc scene diff SEED MUTANT``.
 
 Each input runs in its own process on ``--workers`` parallel workers, with a
@@ -72,11 +72,11 @@ LANES_DRIVER = """\
 import sys
 from bridge.automation.errors import AutomationError
 from bridge.automation.lanefile import load_lanes
+from bridge.cli._common import fail  # the CLI's one escaped line on stderr
 try:
     lanes = load_lanes(sys.argv[1])
 except AutomationError as err:
-    print(f"mixdesk: {err}", file=sys.stderr)
-    sys.exit(2)
+    sys.exit(fail(str(err)))
 if lanes:  # what mixdesk automate does before it connects
     start, end = min(la.start_s for la in lanes), max(la.end_s for la in lanes)
     for lane in lanes:
