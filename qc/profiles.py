@@ -131,7 +131,11 @@ def _resolve_path(name_or_path: str, base: Path | None) -> Path:
         path = Path(name_or_path)
         return path if path.is_absolute() or base is None else base / path
     path = rules_dir() / f"{name_or_path}.toml"
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError:  # a name near 255 characters plus ".toml" is too long a file name
+        found = False
+    if not found:
         known = ", ".join(available_profiles())
         raise ProfileError(f"unknown profile {name_or_path!r} (shipped: {known})")
     return path

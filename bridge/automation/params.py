@@ -97,7 +97,10 @@ def check_param_value(param: str, value: object) -> str | None:
         value = int(value)
     if not isinstance(value, numbers.Real):
         return f"value {value!r} is not a number"
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an integer beyond any float: 10**400 in a scene file
+        return f"value {str(value)[:12]}… ({len(str(value))} digits) is not a level or value"
     if kind == "db":
         if math.isnan(v) or v > MAX_DB or v == math.inf:
             return f"value {v:g} dB is not a level (use -inf … +{MAX_DB:g} dB)"

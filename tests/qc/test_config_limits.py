@@ -158,6 +158,13 @@ def test_300_character_extends(album: Path) -> None:
     assert "longer than 255 characters" in err
 
 
+def test_a_252_character_extends_is_an_unknown_profile_not_a_traceback(album: Path) -> None:
+    """Within the 255-character name limit, but too long a file name with ".toml"."""
+    (album / "child.toml").write_text(f'extends = "{"x" * 252}"\n')
+    err = refused(album, 'profile = "child.toml"\n', "child.toml", "'extends'")
+    assert "unknown profile" in err
+
+
 def test_profile_name_with_a_backslash(album: Path) -> None:
     err = refused(album, 'profile = "..\\\\spotify"\n', "mixdesk.toml")
     assert "contains a path separator" in err

@@ -187,6 +187,7 @@ HEAD = f'schema = "{SCENE_SCHEMA}"\n'
         (HEAD + "[tracks.Vox]\npan = -3\n", r"track 'Vox' pan: value -3 is outside"),
         (HEAD + '[tracks.Vox]\nmute = "yes"\n', r"track 'Vox' mute: value 'yes' is not on/off"),
         (HEAD + "[tracks.Vox]\nvolume_db = -1e308\n", r"volume_db: value -1e\+308 dB is below"),
+        (HEAD + f"[tracks.Vox]\nvolume_db = 1{'0' * 400}\n", r"volume_db: value 1000.*401 digits"),
     ],
 )
 def test_bad_scene_files(tmp_path: Path, text: str, message: str) -> None:
