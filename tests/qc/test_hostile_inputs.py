@@ -714,21 +714,33 @@ def check_rss(
     *args: str | os.PathLike[str], cwd: Path
 ) -> tuple[subprocess.CompletedProcess[str], float]:
     """``mixdesk check ARGS`` (no memory limit) and the peak RSS of that process alone, MiB."""
-    out, err = cwd / ".stdout", cwd / ".stderr"
+    out, err, rss = cwd / ".stdout", cwd / ".stderr", cwd / ".maxrss"
+    cmd = [sys.executable, "-m", "qc", "check", "--jobs", "1", *(os.fspath(a) for a in args)]
     with open(out, "w") as o, open(err, "w") as e:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "qc", "check", "--jobs", "1", *(os.fspath(a) for a in args)],
+        # A small launcher starts the check and reports that child's peak RSS: Linux
+        # counts the mm a process had before exec in its maxrss, so a check started
+        # straight from a big pytest process would report pytest's size (940 MiB seen).
+        launcher = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCHER, os.fspath(rss), *cmd],
             stdout=o,
             stderr=e,
             env=dict(os.environ, NO_COLOR="1", COLUMNS="100"),
             cwd=cwd,
         )
-        _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, in KiB
-    child.returncode = os.waitstatus_to_exitcode(status)
+        launcher.wait()
     proc = subprocess.CompletedProcess(
-        child.args, child.returncode, out.read_text("utf-8"), err.read_text("utf-8")
+        cmd, launcher.returncode, out.read_text("utf-8"), err.read_text("utf-8")
     )
-    return proc, usage.ru_maxrss / 1024
+    return proc, int(rss.read_text()) / 1024
+
+
+_LAUNCHER = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, in KiB
+open(sys.argv[1], "w").write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def test_1024_channels_are_refused_in_bounded_memory(tmp_path: Path) -> None:

@@ -449,7 +449,7 @@ def test_connection_options_go_before_or_after_the_subcommand(tmp_path: Path) ->
     for args in (
         ["mix", "--daw", "virtual", "status"],
         ["mix", "status", "--daw", "virtual"],
-        ["scene", "save", verse, "--daw", "virtual"],
+        ["scene", "save", verse.with_name("new.toml"), "--daw", "virtual"],
         ["automate", "--daw", "virtual", lanes],
         ["automate", lanes, "--daw", "virtual"],
         ["run", script, "--daw", "virtual"],
