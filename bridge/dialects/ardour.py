@@ -42,8 +42,8 @@ from bridge.dialects.base import (
     capability_of,
     check_bool,
     check_value,
+    numbered_path,
 )
-from bridge.dialects.path import parse
 from bridge.dialects.plugins import PluginSpecs
 from bridge.errors import BridgeError, UnsupportedError
 from bridge.osc.message import Message, message
@@ -137,7 +137,7 @@ class ArdourDialect(Dialect):
             return [message(f"/strip/{_BUTTONS[param]}", ssid, flag)]
         if param == "name":
             return [message("/strip/name", ssid, str(value))]
-        path = parse(param)
+        path = numbered_path(self.title, param)
         if path.kind == "send":
             # No feedback for a send level: ask for the sends, which confirms it.
             gain = self._gain(param, value)
@@ -220,13 +220,13 @@ class ArdourDialect(Dialect):
         word = {"volume_db": "gain", "pan": "pan_stereo_position", "width": "pan_stereo_width"}
         word |= {"mute": "mute", "solo": "solo"}
         if target != MASTER and param.startswith(("send/", "fx/")):
-            path = parse(param)
+            path = numbered_path(self.title, param)
             if path.kind == "send":
                 return [message("/strip/sends", int(target))]
-            if path.kind == "fx" or (path.kind == "param" and path.field == "name"):
+            if path.kind == "fx":
                 return self.list_plugins(target)
-            if path.is_plugin_value:
-                return self.describe_plugin(target, path.fx_number)
+            # A parameter's value and its name both come with the plugin's description.
+            return self.describe_plugin(target, path.fx_number)
         if target == MASTER or param not in word:
             return []
         return [message(f"/strip/{int(target)}/{word[param]}")]

@@ -290,3 +290,8 @@ def test_bypass_is_not_an_alias_that_switches_a_plugin_on(ardour: HeadlessArdour
     done = mixdesk(ardour.port, "set", "Vocals", "fx:1:bypass", "on")
     assert done.returncode == 2
     assert "no parameter named 'bypass'" in one_line(done.stderr)
+
+
+def test_a_parameter_name_is_read_by_path_on_a_fresh_connection(ardour: HeadlessArdour) -> None:
+    with bridge.connect("ardour", port=ardour.port, timeout=5.0) as fresh:
+        assert fresh.get(fresh.resolve("Vocals"), "fx/2/param/5/name") == "Threshold"

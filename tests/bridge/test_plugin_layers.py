@@ -289,3 +289,15 @@ def test_restore_modes_remembers_reapers_track_mode_for_plugin_lanes() -> None:
     assert plan.previous == {(2, "fx/1/param/3"): "latch"}
     msgs, what = plan.end(written=True)
     assert (what, [m.address for m in msgs]) == ("restored", ["/track/2/autolatch"])
+
+
+def test_ardour_asks_for_a_parameters_name_with_the_plugins_description() -> None:
+    d = ArdourDialect()
+    (name,) = d.query(2, "fx/1/param/4/name")
+    (value,) = d.query(2, "fx/1/param/4")
+    assert (
+        (name.address, name.args)
+        == ("/strip/plugin/descriptor", (2, 1))
+        == (value.address, value.args)
+    )
+    assert d.query(2, "fx/1/name")[0].address == "/strip/plugin/list"
