@@ -15,7 +15,7 @@ import json
 import math
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from bridge.cli._common import UsageError, guarded, is_tty, make_console
 from bridge.cli._values import json_value, parse_track, resolve_label
@@ -24,6 +24,7 @@ from qc.printable import printable
 if TYPE_CHECKING:
     from bridge.cli._common import Subparsers
     from bridge.dialects.base import TrackId
+    from bridge.dialects.path import ParamPath
     from bridge.dialects.plugins import ParamSpec
     from bridge.mixer.mixer import Mixer
 
@@ -89,11 +90,16 @@ def _shown(spec: ParamSpec, value: float | None) -> str:
     return f"{value:.4g}{_unit(spec)}"
 
 
-def check_fx(mixer: Mixer, target: TrackId, param: str, text: str) -> tuple[str, float | bool]:
+Checked: TypeAlias = tuple["ParamPath", "ParamSpec | None", float | bool]
+"""What :func:`check_fx` returns and :func:`set_fx` sends: path, spec, value."""
+
+
+def check_fx(mixer: Mixer, target: TrackId, param: str, text: str) -> Checked:
     """Resolve ``fx/P/param/Q`` (or ``fx/P/active``) and check the typed value; send nothing.
 
     Returns:
-        The path with numbers, and the value in the parameter's units.
+        The path with numbers, the parameter (None for ``active``), and the value in
+        the parameter's units.
 
     Raises:
         UsageError: A unit the parameter is not in.
@@ -101,19 +107,18 @@ def check_fx(mixer: Mixer, target: TrackId, param: str, text: str) -> tuple[str,
     """
     path, spec = mixer.plugins.resolve(target, param)
     value: float | bool = fx_value(text, spec) if spec is not None else fx_value(text) >= 0.5
-    path, _, checked = mixer.plugins.check(target, path, value)
-    return str(path), checked
+    return mixer.plugins.check_resolved(target, path, spec, value)
 
 
-def set_fx(mixer: Mixer, target: TrackId, param: str, value: float | bool) -> str:
-    """Set a checked plugin value (see :func:`check_fx`) and return what the DAW confirmed.
+def set_fx(mixer: Mixer, target: TrackId, checked: Checked) -> str:
+    """Send a value :func:`check_fx` checked and return what the DAW confirmed.
 
     Raises:
         BridgeError: Not confirmed in time.
     """
     label = resolve_label(mixer, target)
-    path, spec = mixer.plugins.resolve(target, param)
-    got = mixer.plugins.set(target, path, value)
+    path, spec, _ = checked
+    got = mixer.plugins.send_checked(target, *checked)
     if spec is None:  # fx/P/active
         return f"{label}: plugin {path.fx} {'on' if got else 'off'}"
     line = f"{label}: plugin {path.fx} {spec.name} {_shown(spec, float(got))}"
@@ -128,12 +133,10 @@ def get_fx(mixer: Mixer, target: TrackId, param: str) -> tuple[float | bool | No
     Raises:
         BridgeError: Unknown plugin or parameter, no answer.
     """
-    path, spec = mixer.plugins.resolve(target, param)
-    if spec is None:
+    path, fresh = mixer.plugins.resolve(target, param)  # resolving described it just now
+    if fresh is None:
         entry = next(e for e in mixer.plugins.plugins(target).plugins if e[0] == path.fx)
         return entry[2], {"plugin": entry[0], "name": entry[1]}
-    specs = mixer.plugins.describe(target, path.fx_number).params
-    fresh = next(s for s in specs if s.number == spec.number)
     return fresh.value, {"plugin": path.fx, "number": fresh.number, "name": fresh.name,
                          "unit": fresh.unit, "min": fresh.min, "max": fresh.max,
                          "text": _shown(fresh, fresh.value)}  # fmt: skip

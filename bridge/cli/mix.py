@@ -269,7 +269,7 @@ def _run_set(args: argparse.Namespace) -> int:
         title = mixer.dialect.title
         for param, value in pairs:
             if param in fx:
-                print(printable_line(set_fx(mixer, target, *fx[param])))
+                print(printable_line(set_fx(mixer, target, fx[param])))
                 continue
             name = param_label(param)
             if not mixer.dialect.confirms(target, param):

@@ -94,9 +94,7 @@ class ParamPath:
         Raises:
             PathError: The path has no plugin, or names it (resolve it first).
         """
-        if not isinstance(self.fx, int):
-            raise PathError(f"{self}: the plugin must be resolved to a number first")
-        return self.fx
+        return self._number(self.fx, "plugin")
 
     @property
     def param_number(self) -> int:
@@ -105,9 +103,12 @@ class ParamPath:
         Raises:
             PathError: The path has no parameter, or names it (resolve it first).
         """
-        if not isinstance(self.param, int):
-            raise PathError(f"{self}: the parameter must be resolved to a number first")
-        return self.param
+        return self._number(self.param, "parameter")
+
+    def _number(self, ref: Ref | None, what: str) -> int:
+        if not isinstance(ref, int):
+            raise PathError(f"{self}: the {what} must be resolved to a number first")
+        return ref
 
 
 def _ref(text: str, what: str, whole: str, *, names: bool) -> Ref:

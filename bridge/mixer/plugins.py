@@ -223,7 +223,19 @@ class PluginDesk:
             UnknownPluginError: No such plugin or parameter.
             BridgeTimeoutError: The DAW did not confirm the value in time.
         """
-        p, spec, checked = self.check(target, path, value)
+        return self.send_checked(target, *self.check(target, path, value))
+
+    def send_checked(
+        self, target: TrackId, p: ParamPath, spec: ParamSpec | None, checked: float | bool
+    ) -> float | bool:
+        """Send a value :meth:`check` returned, and confirm it (no second resolve).
+
+        Returns:
+            The value the DAW reports after the set.
+
+        Raises:
+            BridgeTimeoutError: The DAW did not confirm the value in time.
+        """
         m = self._mixer
         if spec is None:
             return self._set_active(target, p, bool(checked))
@@ -266,7 +278,12 @@ class PluginDesk:
             UnknownPluginError: No such plugin or parameter.
             BridgeTimeoutError: The DAW did not answer in time.
         """
-        p, spec = self.resolve(target, path)
+        return self.check_resolved(target, *self.resolve(target, path), value)
+
+    def check_resolved(
+        self, target: TrackId, p: ParamPath, spec: ParamSpec | None, value: Value
+    ) -> tuple[ParamPath, ParamSpec | None, float | bool]:
+        """:meth:`check` for a path :meth:`resolve` already gave (no second round trip)."""
         if spec is not None:
             return p, spec, self._checked(target, p, spec, value)
         if not isinstance(value, bool) and value not in (0, 1):
