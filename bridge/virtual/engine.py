@@ -162,7 +162,8 @@ class Mixer:
                 ``block_frames`` is not positive.
         """
         names = {s.name for s in stems}
-        unknown = sorted(set(state.tracks) - names)
+        returns = {n for n, t in state.tracks.items() if t.is_return}
+        unknown = sorted(set(state.tracks) - names - returns)
         if unknown:
             raise VirtualDawError(f"the mix state names tracks without a stem: {unknown}")
         if block_frames < 1:
