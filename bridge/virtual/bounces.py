@@ -30,6 +30,8 @@ class Bouncer:
         project: Take name prefix.
         bits: 24, or 16 with TPDF dither.
         on_render: Called on the render thread with each finished render.
+        on_error: Called on the render thread with the one-line reason of each
+            failed render.
 
     Attributes:
         renders: Finished renders, in order.
@@ -45,6 +47,7 @@ class Bouncer:
         project: str,
         bits: Literal[16, 24],
         on_render: Callable[[RenderResult], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
         self.stems = list(stems)
         self.rate = rate
@@ -54,6 +57,7 @@ class Bouncer:
         self.renders: list[RenderResult] = []
         self.errors: list[str] = []
         self._on_render = on_render
+        self._on_error = on_error
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
 
@@ -89,6 +93,8 @@ class Bouncer:
             except (VirtualDawError, OSError) as err:
                 self.errors.append(str(err))
                 log.error("virtual DAW render failed: %s", err)
+                if self._on_error is not None:
+                    self._on_error(str(err))
                 return
         self.renders.append(result)
         log.info("virtual DAW rendered %s", result.path)
