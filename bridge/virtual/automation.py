@@ -11,17 +11,26 @@ memory for one block only.
 
 A lane replaces the state's constant for its parameter, as a DAW's fader
 follows its envelope in read mode; the track's other parameters keep the
-state's values. Units and ranges, checked on every block:
+state's values. Lanes are filed under the tracks' *current* names (the
+state's; a renamed track's lanes follow it). Units and ranges, checked on
+every block:
 
-* ``volume_db``: dB, ``-inf`` is silence, at most +24 dB;
+* ``volume_db`` and ``send/N/level_db``: dB, ``-inf`` is silence, at most +24 dB;
 * ``pan`` and ``width``: -1 to +1;
 * ``mute``: muted where the value is at least 0.5, per sample (a gain of 0 or 1
   multiplied into the track's volume). A track with a mute lane ignores its
   static mute button and is read even where the lane mutes it; solo still
-  applies.
+  applies;
+* ``fx/N/param/M``: plugin ``N``'s parameter ``M`` (numbers from 1, or the
+  names of :mod:`bridge.dialects.virtual_fx`, e.g. ``fx/EQ/param/Band 1
+  gain``), in the parameter's own units and range (dB, Hz, ms…, never 0..1).
+  An automated EQ band is in.
 
-The master bus is the key ``"master"`` (``volume_db`` only), so no stem may be
-named ``master`` when a master lane is given.
+What each track takes: a stem track all of them (sends 1 and 2, slots 1
+``EQ`` and 2 ``Compressor``); a return track ``volume_db``, ``pan``, ``mute``
+and ``fx/1/param/M`` (its effect); the master, key ``"master"`` (so no track may
+be named ``master`` when a master lane is given), ``volume_db``, ``pan`` (its
+balance) and ``fx/N/param/M``.
 """
 
 from __future__ import annotations
@@ -33,8 +42,11 @@ from typing import Final, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from bridge.virtual.engine import Constant, ParamSource, TrackParams
+from bridge.dialects.path import PathError, parse
+from bridge.dialects.virtual_fx import FxParam, FxPlugin
+from bridge.virtual.engine import extra_stem_names
 from bridge.virtual.errors import VirtualDawError
+from bridge.virtual.sources import Constant, ParamSource, TrackParams
 from bridge.virtual.state import MixSnapshot, TrackSnapshot
 from bridge.virtual.stems import Stem
 
@@ -53,7 +65,8 @@ MASTER: Final = "master"
 """The key of the master bus in an :data:`Automation` mapping."""
 
 PARAMS: Final = ("volume_db", "pan", "width", "mute")
-"""The parameters a track lane can automate (the master: ``volume_db`` only)."""
+"""A track's fader parameters a lane can automate (besides ``send/N/level_db`` and
+``fx/N/param/M``; see the module docstring for returns and the master)."""
 
 Floats = npt.NDArray[np.float64]
 
@@ -123,9 +136,11 @@ def by_track(
     return out
 
 
-def _out_of_range(param: str, v: Floats) -> npt.NDArray[np.bool_]:
+def _out_of_range(param: str, v: Floats, spec: FxParam | None) -> npt.NDArray[np.bool_]:
     """Return a boolean mask of values that are not valid for ``param`` (NaN included)."""
-    if param == "volume_db":
+    if spec is not None:
+        return ~((v >= spec.min) & (v <= spec.max))
+    if param == "volume_db" or param.startswith("send/"):
         return np.isnan(v) | (v > 24.0)
     if param in ("pan", "width"):
         return ~((v >= -1.0) & (v <= 1.0))
@@ -134,17 +149,20 @@ def _out_of_range(param: str, v: Floats) -> npt.NDArray[np.bool_]:
 
 @dataclass(frozen=True)
 class LaneSource:
-    """A lane as the engine's :class:`~bridge.virtual.engine.ParamSource`.
+    """A lane as the engine's :class:`~bridge.virtual.sources.ParamSource`.
 
     Attributes:
         lane: The lane.
         rate: Sample rate in Hz: frame ``i`` is at ``i / rate`` s.
         label: Names the lane in error messages (e.g. ``"track 'bass'"``).
+        spec: The plugin parameter the lane automates (its range is checked),
+            or None for a fader or send lane.
     """
 
     lane: LaneLike
     rate: int
     label: str = "lane"
+    spec: FxParam | None = None
 
     def values(self, start: int, n: int) -> Floats:
         """Return the lane's values at frames ``[start, start + n)``, shape ``(n,)``.
@@ -160,62 +178,150 @@ class LaneSource:
             raise VirtualDawError(
                 f"{self.label} {self.lane.param}: values_at returned shape {v.shape}, want ({n},)"
             )
-        bad = np.flatnonzero(_out_of_range(self.lane.param, v))
+        bad = np.flatnonzero(_out_of_range(self.lane.param, v, self.spec))
         if bad.size:
             i = int(bad[0])
+            what = "" if self.spec is None else f" {self.spec.name}"
             raise VirtualDawError(
-                f"{self.label} {self.lane.param} is {v[i]} at {times[i]:.6f} s (out of range)"
+                f"{self.label} {self.lane.param}{what} is {v[i]} at {times[i]:.6f} s (out of range)"
             )
         return v
 
 
+_FADER: Final = {"volume_db", "pan", "width", "mute"}
+_RETURN: Final = {"volume_db", "pan", "mute"}
+_MASTER: Final = {"volume_db", "pan"}
+
+
+def _resolve(
+    name: str, key: str, plugins: Sequence[FxPlugin], sends: int, fader: set[str]
+) -> tuple[str, int, int, FxParam | None]:
+    """Resolve a lane's parameter on one track to ``(kind, slot or send, param, spec)``.
+
+    ``kind`` is ``"fader"`` (``key`` is the field), ``"send"`` or ``"fx"``.
+
+    Raises:
+        VirtualDawError: The track cannot automate ``key``.
+    """
+    if key in fader:
+        return "fader", 0, 0, None
+    try:
+        path = parse(key)
+    except PathError:
+        path = None
+    if path is not None and path.kind == "send" and path.send is not None and sends:
+        if 1 <= path.send <= sends and path.field == "level_db":
+            return "send", path.send, 0, None
+        raise VirtualDawError(f"automation of {name!r}: no send {path.send} ({sends} sends)")
+    if path is not None and path.is_plugin_value:
+        slot = _number(path.fx, [p.name for p in plugins])
+        if slot is None:
+            there = ", ".join(f"{i} {p.name!r}" for i, p in enumerate(plugins, start=1))
+            raise VirtualDawError(
+                f"automation of {name!r}: no plugin {path.fx!r} (there are {there})"
+            )
+        plugin = plugins[slot - 1]
+        number = _number(path.param, [p.name for p in plugin.params])
+        if number is None:
+            raise VirtualDawError(
+                f"automation of {name!r}: {plugin.name} has no parameter {path.param!r}"
+            )
+        return "fx", slot, number, plugin.params[number - 1]
+    raise VirtualDawError(f"automation of {name!r}: cannot automate {key!r}")
+
+
+def _number(ref: str | int | None, names: Sequence[str]) -> int | None:
+    """The 1-based number ``ref`` gives (a number, or a name, case-insensitively), or None."""
+    if isinstance(ref, int):
+        return ref if 1 <= ref <= len(names) else None
+    if isinstance(ref, str):
+        folded = [n.casefold() for n in names]
+        return folded.index(ref.casefold()) + 1 if ref.casefold() in folded else None
+    return None
+
+
+def _track_sources(
+    name: str,
+    lanes: Mapping[str, LaneLike],
+    t: TrackSnapshot,
+    rate: int,
+    fader: set[str],
+    *,
+    label: str,
+) -> TrackParams:
+    """One track's (or the master's) sources: its lanes, the state's values elsewhere."""
+    plugins = [p.plugin for p in t.plugins]
+    fields: dict[str, LaneLike] = {}
+    fx: dict[int, dict[int, ParamSource]] = {}
+    sends: dict[int, ParamSource] = {}
+    seen: set[tuple[str, int, int]] = set()
+    for key, lane in lanes.items():
+        kind, a, b, spec = _resolve(name, key, plugins, len(t.sends_db), fader)
+        got = _resolve(name, lane.param, plugins, len(t.sends_db), fader)[:3]
+        if got != (kind, a, b) or (kind == "fader" and lane.param != key):
+            raise VirtualDawError(f"automation of {name!r}: {lane.param!r} lane as {key!r}")
+        where = (kind, a, b) if kind != "fader" else (key, 0, 0)
+        if where in seen:
+            raise VirtualDawError(f"automation of {name!r}: two lanes for {key!r}")
+        seen.add(where)
+        source = LaneSource(lane, rate, label, spec)
+        if kind == "fader":
+            fields[key] = lane
+        elif kind == "send":
+            sends[a] = source
+        else:
+            fx.setdefault(a, {})[b] = source
+    mute = fields.get("mute")
+    return TrackParams(
+        _source(fields, "volume_db", t.volume_db, rate, label),
+        _source(fields, "pan", t.pan, rate, label),
+        _source(fields, "width", t.width, rate, label),
+        None if mute is None else LaneSource(mute, rate, label),
+        fx,
+        sends,
+    )
+
+
 def mixer_sources(
     stems: Sequence[Stem], state: MixSnapshot, automation: Automation, rate: int
-) -> tuple[dict[str, TrackParams], ParamSource | None]:
-    """Return the engine's ``params`` and ``master_volume_db`` for a set of lanes.
+) -> tuple[dict[str, TrackParams], TrackParams | None]:
+    """Return the engine's ``params`` and ``master`` for a set of lanes.
 
     Args:
         stems: The project's stems.
-        state: The frozen mixer state: the values of parameters without a lane.
+        state: The frozen mixer state: the tracks' current names, and the
+            values of parameters without a lane.
         automation: Track name (or :data:`MASTER`) → parameter → lane.
         rate: Sample rate in Hz.
 
     Returns:
-        ``(params, master)``: per-track sources for every track with a lane, and
-        the master volume source (None without a master lane).
+        ``(params, master)``: per-track sources for every track with a lane,
+        and the master's sources (None without a master lane).
 
     Raises:
-        VirtualDawError: A name without a stem, an unknown parameter, a lane
-            filed under another parameter than its own, a master lane other
-            than volume, or a stem named ``master`` alongside a master lane.
+        VirtualDawError: A name that is no track, a parameter the track cannot
+            automate, a lane filed under another parameter than its own, two
+            lanes for one parameter, or a track named ``master`` alongside a
+            master lane.
     """
-    names = {s.name for s in stems}
+    default = TrackSnapshot(0.0, 0.0, 1.0, mute=False, solo=False)
+    tracks = dict(state.tracks) | dict.fromkeys(extra_stem_names(stems, state), default)
     params: dict[str, TrackParams] = {}
-    master: ParamSource | None = None
+    master: TrackParams | None = None
     for name, lanes in automation.items():
-        allowed = ("volume_db",) if name == MASTER else PARAMS
-        for key, lane in lanes.items():
-            if key not in allowed:
-                raise VirtualDawError(f"automation of {name!r}: cannot automate {key!r}")
-            if lane.param != key:
-                raise VirtualDawError(f"automation of {name!r}: {lane.param!r} lane as {key!r}")
         if name == MASTER:
-            if MASTER in names:
-                raise VirtualDawError("a stem is named 'master': a master lane would be ambiguous")
-            if "volume_db" in lanes:
-                master = LaneSource(lanes["volume_db"], rate, "master")
+            if MASTER in tracks:
+                raise VirtualDawError("a track is named 'master': a master lane would be ambiguous")
+            strip = TrackSnapshot(
+                state.master_volume_db, state.master_pan, 1.0, False, False, state.master_plugins
+            )
+            master = _track_sources(name, lanes, strip, rate, _MASTER, label="master")
             continue
-        if name not in names:
+        t = tracks.get(name)
+        if t is None:
             raise VirtualDawError(f"automation of {name!r}: no such track")
-        t = state.tracks.get(name, TrackSnapshot(0.0, 0.0, 1.0, mute=False, solo=False))
-        label = f"track {name!r}"
-        mute = lanes.get("mute")
-        params[name] = TrackParams(
-            _source(lanes, "volume_db", t.volume_db, rate, label),
-            _source(lanes, "pan", t.pan, rate, label),
-            _source(lanes, "width", t.width, rate, label),
-            None if mute is None else LaneSource(mute, rate, label),
-        )
+        fader = _RETURN if t.is_return else _FADER
+        params[name] = _track_sources(name, lanes, t, rate, fader, label=f"track {name!r}")
     return params, master
 
 

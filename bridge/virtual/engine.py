@@ -1,8 +1,12 @@
-"""The offline mix engine: parameter sources and the block mixer (state: :mod:`.state`).
+"""The offline mix engine: the block mixer (state: :mod:`.state`, sources: :mod:`.sources`).
 
-Signal flow of one track, per block, in float64 (full scale = 1.0):
+Signal flow, per block, in float64 (full scale = 1.0); REAPER's order, plugins
+first, then the fader section:
 
-1. read the stem block (zeros past its end);
+1. **stem track** ``i`` plays stem ``i`` (tracks map to stems by position,
+   never by name, so a renamed track still plays its stem): the stem block
+   (zeros past its end) → ``EQ`` (slot 1) → ``Compressor`` (slot 2), on the
+   stem's own channels (:mod:`bridge.virtual.strip`; a mono stem stays mono);
 2. stereo stems only: width ``w`` as mid/side, ``M = (L + R) / 2``,
    ``S = (L - R) / 2 · w``, ``L' = M + S``, ``R' = M - S``;
 3. pan with the project's pan law (:mod:`bridge.virtual.panlaw`): a mono stem
@@ -14,35 +18,46 @@ Signal flow of one track, per block, in float64 (full scale = 1.0):
 4. volume ``10 ** (volume_db / 20)`` (``-inf`` dB is silence), times the
    mute gate (0 where a mute source is at least 0.5, else 1) when the track has
    a mute source;
-5. sum into the stereo master; the master volume is applied to the sum.
+5. into the master sum, and, post-fader and post-pan, send ``k`` at
+   ``10 ** (send_db / 20)`` into return ``k`` (:mod:`bridge.virtual.returns`);
+6. **return tracks**: the sum of their sends → their effect (slot 1, 100 %
+   wet) → width, pan, volume, mute (steps 2-4) → the master sum;
+7. **master**: the sum → ``EQ`` → ``Compressor`` → balance (``master_pan``,
+   :func:`~bridge.virtual.strip.balance`: the centre is unity) → master volume.
 
-Solo and mute (:meth:`~bridge.virtual.state.MixSnapshot.audible`): tracks that
-do not sound are not read. A track with a mute *source* ignores its static mute
-button (the source drives it, per sample) and is always read, even where the
-source mutes it; solo still applies.
+Solo and mute (:meth:`~bridge.virtual.state.MixSnapshot.audible`, solo in
+place: a soloed track's returns keep sounding): tracks that do not sound are
+not read, and their sends are silent; a return that does not sound, or that no
+sounding track feeds, is not processed. A track with a mute *source* ignores
+its static mute button (the source drives it, per sample) and is always read,
+even where the source mutes it; solo still applies.
 
-Volume, pan, width and mute come from :class:`ParamSource` objects that return
-either one value or one value per sample for ``[start, start + n)`` frames. While pan
-and width are constant, a block is one matrix product, times the per-sample
-volume if it varies. The state's constants are wrapped in :class:`Constant`; automation lanes
-(:mod:`bridge.virtual.automation`) are passed to :class:`Mixer` as ``params``.
+**Length.** A render is as long as the longest stem: effect tails (reverb,
+echoes) still ringing there are cut, as REAPER's default render bounds (the
+project's length) cut them.
+
+Every parameter comes from a :class:`~bridge.virtual.sources.ParamSource`: the
+state's constant, or an automation lane (:mod:`bridge.virtual.automation`)
+giving one value per frame, passed to :class:`Mixer` as ``params``.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from types import MappingProxyType
-from typing import Final, Protocol
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
 from bridge.virtual.errors import VirtualDawError
-from bridge.virtual.panlaw import pan_gains
+from bridge.virtual.returns import ReturnBus, Sends
+from bridge.virtual.sources import Constant, ParamSource, TrackParams, db_to_gain
 from bridge.virtual.state import MixSnapshot, TrackSnapshot
 from bridge.virtual.stems import Stem, StemReader
+from bridge.virtual.strip import Chain, balance, place
 
 __all__ = [
     "BLOCK_FRAMES",
@@ -51,83 +66,38 @@ __all__ = [
     "ParamSource",
     "TrackParams",
     "db_to_gain",
+    "extra_stem_names",
 ]
 
 BLOCK_FRAMES: Final = 65536  # frames per mixing block (1.4 s at 48 kHz)
 
 Floats = npt.NDArray[np.float64]
 
-_DB_TO_LN: Final = float(np.log(10.0)) / 20.0  # 10^(dB/20) = e^(dB · ln 10 / 20)
 
+def extra_stem_names(stems: Sequence[Stem], state: MixSnapshot) -> list[str]:
+    """The names of the stems the state has no track for (they play at unity, centred).
 
-def db_to_gain(db: float | Floats) -> float | Floats:
-    """Convert dB to a linear gain; ``-inf`` dB gives exactly 0.0.
-
-    Args:
-        db: Level(s) in dB, a scalar or an array of shape ``(n,)``.
-
-    Returns:
-        Linear gain(s) of the same shape.
+    Each is its stem's name, unless a track of the state already has it.
     """
-    if isinstance(db, np.ndarray):  # exp is faster than power; same within 2e-15
-        gain: Floats = db * _DB_TO_LN
-        np.exp(gain, out=gain)
-        return gain
-    return float(10.0 ** (db / 20.0))
+    first = sum(1 for t in state.tracks.values() if not t.is_return)
+    return [
+        s.name if s.name not in state.tracks else f"{s.name} ({i})"
+        for i, s in enumerate(stems[first:], start=first + 1)
+    ]
 
 
-class ParamSource(Protocol):
-    """Where the mixer gets a parameter's values: a constant or an automation lane."""
+class _Track:
+    """A sounding stem track: its stem, plugins, fader sources and sends."""
 
-    def values(self, start: int, n: int) -> Floats | float:
-        """Return the value for frames ``[start, start + n)``.
-
-        Args:
-            start: First frame, counted from the start of the song.
-            n: Number of frames.
-
-        Returns:
-            One value for the whole range, or an array of shape ``(n,)``.
-        """
-        ...
-
-
-@dataclass(frozen=True)
-class Constant:
-    """A parameter that never changes."""
-
-    value: float
-
-    def values(self, start: int, n: int) -> float:
-        """Return :attr:`value` for any range."""
-        return self.value
-
-
-@dataclass(frozen=True)
-class TrackParams:
-    """The parameter sources of one track.
-
-    Attributes:
-        volume_db: Volume in dB (``-inf`` is silence).
-        pan: Pan position, -1 to +1.
-        width: Stereo width, -1 to +1 (ignored for mono stems).
-        mute: Per-sample mute, muted where the value is at least 0.5; None
-            uses the state's static mute button.
-    """
-
-    volume_db: ParamSource
-    pan: ParamSource
-    width: ParamSource
-    mute: ParamSource | None = None
-
-    @classmethod
-    def constant(cls, track: TrackSnapshot) -> TrackParams:
-        """Return constant sources holding a snapshot's values."""
-        return cls(Constant(track.volume_db), Constant(track.pan), Constant(track.width))
+    def __init__(self, stem: Stem, params: TrackParams, chain: Chain, sends: Sends) -> None:
+        self.stem = stem
+        self.params = params
+        self.chain = chain
+        self.sends = sends
 
 
 class Mixer:
-    """Mixes stems into a stereo master, block by block; memory is O(block).
+    """Mixes stems into a stereo master, block by block; memory is O(block) plus delay lines.
 
     Example:
         >>> mixer = Mixer(stems, state.snapshot())  # doctest: +SKIP
@@ -143,49 +113,79 @@ class Mixer:
         block_frames: int = BLOCK_FRAMES,
         params: Mapping[str, TrackParams] | None = None,
         master_volume_db: ParamSource | None = None,
+        master: TrackParams | None = None,
+        rate: int | None = None,
     ) -> None:
         """Check the stems against the state and prepare the tracks.
 
         Args:
-            stems: The project's stems; a stem without a track state plays at
-                unity, centred.
+            stems: The project's stems; stem ``i`` plays on the state's
+                ``i``-th stem track; a stem without a track plays at unity,
+                centred, with no plugins.
             state: The frozen mixer state.
             block_frames: Frames per block. Defaults to 65536.
-            params: Per-track sources overriding the state's constant volume,
-                pan and width (the automation seam); a track whose sources
-                include ``mute`` ignores its static mute button.
-            master_volume_db: Source of the master volume in dB; defaults to the
-                state's constant.
+            params: Track name → sources overriding the state's values (the
+                automation seam); a track whose sources include ``mute``
+                ignores its static mute button.
+            master_volume_db: Source of the master volume in dB (kept for
+                callers that automate only that); ``master`` wins.
+            master: The master's sources (volume, balance, plugins); defaults
+                to the state's constants.
+            rate: Sample rate in Hz, for the plugins. Defaults to the stems'.
 
         Raises:
-            VirtualDawError: The state names a track with no stem, or
-                ``block_frames`` is not positive.
+            VirtualDawError: The state has more stem tracks than there are
+                stems, or ``block_frames`` is not positive.
         """
-        names = {s.name for s in stems}
-        returns = {n for n, t in state.tracks.items() if t.is_return}
-        unknown = sorted(set(state.tracks) - names - returns)
-        if unknown:
-            raise VirtualDawError(f"the mix state names tracks without a stem: {unknown}")
+        stem_tracks = [name for name, t in state.tracks.items() if not t.is_return]
+        if len(stem_tracks) > len(stems):
+            extra = stem_tracks[len(stems) :]
+            raise VirtualDawError(f"the mix state names tracks without a stem: {extra}")
         if block_frames < 1:
             raise VirtualDawError(f"block_frames must be positive, got {block_frames}")
         self.state = state
         self.block_frames = block_frames
         self.frames = max((s.frames for s in stems), default=0)
-        default = TrackSnapshot(0.0, 0.0, 1.0, mute=False, solo=False)
+        self.rate = rate or (stems[0].rate if stems else 48000)
         given = params or {}
-        snaps = {s.name: state.tracks.get(s.name, default) for s in stems}
+        default = TrackSnapshot(0.0, 0.0, 1.0, mute=False, solo=False)
+        names = stem_tracks + extra_stem_names(stems, state)
+        snaps = {name: state.tracks.get(name, default) for name in names}
+        snaps |= {n: t for n, t in state.tracks.items() if t.is_return}
         gated = {  # a mute source replaces the static button
             name: replace(t, mute=False)
             for name, t in snaps.items()
             if name in given and given[name].mute is not None
         }
         audible = MixSnapshot(MappingProxyType(snaps | gated), 0.0, state.pan_law).audible()
-        self.tracks = [
-            (s, given.get(s.name) or TrackParams.constant(snaps[s.name]))
-            for s in stems
-            if s.name in audible
+        law = state.pan_law
+        buses: list[ReturnBus | None] = [
+            ReturnBus(t, given.get(n) or TrackParams.constant(t), self.rate, law)
+            if n in audible
+            else None
+            for n, t in snaps.items()
+            if t.is_return
         ]
-        self.master = master_volume_db or Constant(state.master_volume_db)
+        self.tracks: list[_Track] = []
+        for stem, name in zip(stems, names, strict=True):
+            if name not in audible:
+                continue
+            t = snaps[name]
+            p = given.get(name) or TrackParams.constant(t)
+            levels = {k: Constant(db) for k, db in enumerate(t.sends_db, start=1)}
+            sends = Sends(levels | dict(p.sends), buses)
+            chain = Chain(t.plugins, self.rate, stem.channels, p.fx)
+            self.tracks.append(_Track(stem, p, chain, sends))
+        fed = {id(bus) for tr in self.tracks for bus, _ in tr.sends.routes}
+        self.returns = [b for b in buses if b is not None and id(b) in fed]
+        for bus in self.returns:
+            bus.prepare()
+        self.master = master or TrackParams(
+            master_volume_db or Constant(state.master_volume_db),
+            Constant(state.master_pan),
+            Constant(1.0),
+        )
+        self.master_chain = Chain(state.master_plugins, self.rate, 2, self.master.fx)
 
     def blocks(self) -> Iterator[Floats]:
         """Yield the master, block by block.
@@ -195,48 +195,22 @@ class Mixer:
             to ``block_frames`` except for the last block; ``frames`` in total.
             Values beyond full scale are kept (not limited).
         """
+        law = self.state.pan_law
         with contextlib.ExitStack() as stack:
-            readers = [(stack.enter_context(StemReader(s)), p) for s, p in self.tracks]
+            readers = [(stack.enter_context(StemReader(t.stem)), t) for t in self.tracks]
             for start in range(0, self.frames, self.block_frames):
                 n = min(self.block_frames, self.frames - start)
                 out = np.zeros((n, 2), dtype=np.float64)
-                for reader, params in readers:
-                    self._add_track(out, reader.read(n), params, start)
-                gain = db_to_gain(self.master.values(start, n))
+                for bus in self.returns:
+                    bus.clear(n)
+                for reader, track in readers:
+                    y = place(track.chain.process(reader.read(n), start), track.params, start, law)
+                    out += y
+                    track.sends.feed(y, start)
+                for bus in self.returns:
+                    out += bus.output(start)
+                out = self.master_chain.process(out, start)
+                balance(out, self.master.pan.values(start, n))
+                gain = db_to_gain(self.master.volume_db.values(start, n))
                 out *= gain if isinstance(gain, float) else gain[:, None]
                 yield out
-
-    def _add_track(self, out: Floats, x: Floats, params: TrackParams, start: int) -> None:
-        """Add one track's block ``x`` (shape ``(n, channels)``) into ``out`` (shape ``(n, 2)``)."""
-        n = len(out)
-        gain = db_to_gain(params.volume_db.values(start, n))
-        if params.mute is not None:
-            gain = gain * _gate(params.mute.values(start, n))
-        gl, gr = pan_gains(params.pan.values(start, n), self.state.pan_law)
-        width = params.width.values(start, n) if x.shape[1] == 2 else 1.0
-        if np.ndim(gl) == 0 and np.ndim(width) == 0:  # pan and width constant: a matrix product
-            scalar = np.ndim(gain) == 0
-            left_gain, right_gain = (gain * gl, gain * gr) if scalar else (gl, gr)
-            a, b = (1.0 + width) / 2.0, (1.0 - width) / 2.0  # L' = M + w S = a L + b R
-            rows = [[left_gain, right_gain]]  # mono
-            if x.shape[1] == 2:
-                rows = [[a * left_gain, b * right_gain], [b * left_gain, a * right_gain]]
-            y = x @ np.array(rows, dtype=np.float64)
-            if not scalar:  # per-sample volume, in place (a new (n, 2) array costs 3x)
-                y *= np.asarray(gain)[:, None]
-            out += y
-            return
-        left, right = x[:, 0], x[:, -1]
-        if x.shape[1] == 2:
-            mid, side = (left + right) / 2.0, (left - right) / 2.0 * width
-            left, right = mid + side, mid - side
-        out[:, 0] += left * (gain * gl)
-        out[:, 1] += right * (gain * gr)
-
-
-def _gate(mute: Floats | float) -> Floats | float:
-    """Return the gain of mute value(s): 0.0 where at least 0.5 (muted), else 1.0."""
-    if isinstance(mute, np.ndarray):
-        gate: Floats = np.where(mute >= 0.5, 0.0, 1.0)
-        return gate
-    return 0.0 if mute >= 0.5 else 1.0

@@ -216,7 +216,7 @@ def render(
     snapshot = state.snapshot() if isinstance(state, MixState) else state
     params, master = mixer_sources(stems, snapshot, automation or {}, rate)
     mixer = Mixer(
-        stems, snapshot, block_frames=block_frames, params=params, master_volume_db=master
+        stems, snapshot, block_frames=block_frames, params=params, master=master, rate=rate
     )
     rng = np.random.default_rng(seed) if dither and bits == 16 else None
     quantise = _Quantiser(bits, rng)

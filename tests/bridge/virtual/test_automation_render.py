@@ -236,7 +236,7 @@ class BadLane:
         ({"nope": {"pan": BadLane("pan", 0.0)}}, "'nope': no such track"),
         ({"a_bass": {"solo": BadLane("solo", 0.0)}}, "cannot automate 'solo'"),
         ({"a_bass": {"pan": BadLane("width", 0.0)}}, "'width' lane as 'pan'"),
-        ({"master": {"pan": BadLane("pan", 0.0)}}, "'master': cannot automate 'pan'"),
+        ({"master": {"width": BadLane("width", 0.0)}}, "'master': cannot automate 'width'"),
         ({"b_lead": {"pan": BadLane("pan", 1.5)}}, "track 'b_lead' pan is 1.5 at 0.250000 s"),
         ({"b_lead": {"volume_db": BadLane("volume_db", 30.0)}}, "volume_db is 30.0 at 0.25"),
         ({"b_lead": {"mute": BadLane("mute", math.nan)}}, "mute is nan at 0.25"),
