@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 import threading
 from collections.abc import Callable
 
@@ -29,16 +30,38 @@ from bridge.osc.transport import pack_bundles, valid_datagram
 from bridge.osc.udp import ThrottledLog, bind_udp, is_loopback
 from qc.printable import printable_line
 
-__all__ = ["Handler", "OscEndpoint"]
+__all__ = ["RCVBUF_BYTES", "Handler", "OscEndpoint", "grow_receive_buffer"]
 
 log = logging.getLogger("bridge.virtual")
+
+RCVBUF_BYTES = 8 << 20
+"""The receive buffer asked of the kernel (8 MiB: a burst of 5,000 datagrams fits)."""
+
+_SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)  # Linux; CAP_NET_ADMIN only
+
+
+def grow_receive_buffer(sock: socket.socket, size: int = RCVBUF_BYTES) -> int:
+    """Ask the kernel for a ``size``-byte receive buffer; return what it granted, in bytes.
+
+    ``SO_RCVBUFFORCE`` is tried first (it passes ``net.core.rmem_max`` for root),
+    then ``SO_RCVBUF`` (capped at ``rmem_max``). Linux reports twice the size
+    it books (its bookkeeping overhead), as ``getsockopt`` returns it.
+    """
+    for opt in (_SO_RCVBUFFORCE, socket.SO_RCVBUF):
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, opt, size)
+            break
+        except OSError:
+            continue
+    return int(sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
+
 
 Handler = Callable[[str, tuple[object, ...]], None]
 """Called with each well-formed message's address and arguments."""
 
 _BUTTON = re.compile(
     r"^/(play|stop|record|pause|track/\d+/(mute|solo|recarm|autotrim|autoread|autotouch"
-    r"|autolatch|autowrite))$"
+    r"|autolatch|autowrite|fx/\d+/bypass|fxeq/bypass|fxeq/[a-z]+(/\d+)?/bypass))$"
 )
 
 
@@ -74,6 +97,9 @@ class OscEndpoint:
             host, port, who="virtual DAW ", busy_hint="pick another --port", log=log
         )
         self._sock.settimeout(0.1)
+        self.rcvbuf = grow_receive_buffer(self._sock)
+        """The receive buffer the kernel granted, in bytes (what ``SO_RCVBUF`` reports)."""
+        log.info("virtual DAW receive buffer: %d bytes (asked %d)", self.rcvbuf, RCVBUF_BYTES)
 
     @property
     def address(self) -> tuple[str, int]:

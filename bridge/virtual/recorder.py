@@ -3,7 +3,9 @@
 Per track, an automation mode (REAPER's words): ``trim`` (the default: nothing
 is recorded and recorded lanes are not played), ``read``, ``touch``, ``latch``
 or ``write``. The volume and pan of a track are recorded while the transport
-rolls:
+rolls, and so are its plugin parameters (``fx/N/param/M``, in the
+parameter's units) and send levels (``send/N/level_db``, dB), by the same
+rules (only volume and pan have touch messages):
 
 * **write**: from play (or from switching to write while playing) until stop;
 * **touch**: while the control is touched (``touch 1`` … ``touch 0``);
@@ -31,6 +33,7 @@ The caller serialises calls (the server holds its lock).
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -41,13 +44,30 @@ import numpy.typing as npt
 
 from bridge.virtual.errors import VirtualDawError
 
-__all__ = ["FLOOR_DB", "MODES", "RECORDABLE", "THIN_S", "RecordedLane", "Recorder"]
+__all__ = [
+    "FLOOR_DB",
+    "MODES",
+    "RECORDABLE",
+    "THIN_S",
+    "RecordedLane",
+    "Recorder",
+    "recordable",
+]
 
 MODES: Final = ("trim", "read", "touch", "latch", "write")
 """REAPER's automation modes; ``trim`` is off."""
 
 RECORDABLE: Final = ("volume_db", "pan")
-"""The parameters recorded (REAPER's stock touch patterns cover these two)."""
+"""The parameters touched and recorded from play in write mode (REAPER's stock touch
+patterns cover these two); plugin parameters and sends are recorded too (:func:`recordable`)."""
+
+_DYNAMIC: Final = re.compile(r"^(fx/[1-9]\d{0,8}/param/[1-9]\d{0,8}|send/[1-9]\d{0,8}/level_db)$")
+
+
+def recordable(param: str) -> bool:
+    """Whether ``param`` is recorded: volume_db, pan, fx/N/param/M or send/N/level_db."""
+    return param in RECORDABLE or _DYNAMIC.match(param) is not None
+
 
 THIN_S: Final = 0.001
 """Points of one pass closer than this (s) are merged into one."""
@@ -65,9 +85,10 @@ class RecordedLane:
 
     Attributes:
         track: Track name.
-        param: ``"volume_db"`` or ``"pan"``.
+        param: ``"volume_db"``, ``"pan"``, ``"fx/N/param/M"`` or ``"send/N/level_db"``.
         times_s: Point times in s, shape ``(n,)``, increasing, ``n >= 1``.
-        values: Point values (dB, ``-inf`` allowed; or pan -1..+1), shape ``(n,)``.
+        values: Point values (dB, ``-inf`` allowed; pan -1..+1; a plugin
+            parameter in its units), shape ``(n,)``.
     """
 
     track: str
@@ -87,7 +108,7 @@ class RecordedLane:
 
     def values_at(self, times_s: Floats) -> Floats:
         """Return the lane at ``times_s`` (s, shape ``(n,)``), shape ``(n,)``."""
-        if self.param != "volume_db":
+        if not self.param.endswith(("volume_db", "level_db")):
             out: Floats = np.interp(times_s, self.times_s, self.values)
             return out
         db = np.interp(times_s, self.times_s, np.maximum(self.values, FLOOR_DB))
@@ -119,7 +140,7 @@ class _Points:
             self.close(self.pass_times[-1])  # the transport went back: a new pass
         if self.pass_start is None:
             self.pass_start = t
-        if self.pass_times and t - self.pass_times[-1] < THIN_S:
+        if self.pass_times and t - self.pass_times[-1] < THIN_S * (1.0 - 1e-9):
             self.pass_values[-1] = v
             return
         self.pass_times.append(t)
@@ -180,7 +201,11 @@ class Recorder:
 
     def lanes(self, track: str) -> dict[str, RecordedLane]:
         """Return the track's recorded lanes by parameter."""
-        out = {param: self.lane(track, param) for param in RECORDABLE}
+        params = [
+            *RECORDABLE,
+            *sorted({p for t, p in self._points if t == track} - set(RECORDABLE)),
+        ]
+        out = {param: self.lane(track, param) for param in params}
         return {param: lane for param, lane in out.items() if lane is not None}
 
     def points(self, track: str) -> dict[str, list[tuple[float, float]]]:
@@ -193,9 +218,9 @@ class Recorder:
 
         Args:
             track: Track name.
-            param: One of :data:`RECORDABLE`.
+            param: A :func:`recordable` parameter.
             position_s: Transport position in s.
-            value: dB (``-inf`` allowed) or pan -1..+1.
+            value: dB (``-inf`` allowed), pan -1..+1, or a plugin value in units.
 
         Raises:
             VirtualDawError: Unknown track or parameter, or a NaN.
@@ -207,19 +232,18 @@ class Recorder:
 
     def clear(self, track: str) -> None:
         """Forget the track's recorded points."""
-        for param in RECORDABLE:
-            self._points.pop((track, param), None)
+        for key in [k for k in self._points if k[0] == track]:
+            del self._points[key]
 
     def rename(self, old: str, new: str) -> None:
         """Move a track's mode, touch state and points to its new name."""
         self._modes[new] = self._modes.pop(old)
-        for param in RECORDABLE:
-            for keys in (self._touched, self._latched):
-                if (old, param) in keys:
-                    keys.discard((old, param))
-                    keys.add((new, param))
-            if (old, param) in self._points:
-                self._points[(new, param)] = self._points.pop((old, param))
+        for keys in (self._touched, self._latched):
+            for key in [k for k in keys if k[0] == old]:
+                keys.discard(key)
+                keys.add((new, key[1]))
+        # Rebuild in order so the dict keeps its insertion order (nothing else moves).
+        self._points = {((new, k[1]) if k[0] == old else k): v for k, v in self._points.items()}
 
     # ---- events from the control surface and the transport ----
     def set_mode(self, track: str, mode: str, position_s: float) -> None:
@@ -227,8 +251,8 @@ class Recorder:
         if mode not in MODES:
             raise VirtualDawError(f"unknown automation mode {mode!r}; use one of {MODES}")
         self._check(track, RECORDABLE[0])
-        for param in RECORDABLE:
-            self._punch_out((track, param), position_s)
+        for key in [k for k in self._points if k[0] == track]:
+            self._punch_out(key, position_s)
         self._modes[track] = mode
         self._punch_in_armed(position_s, track)
 
@@ -246,15 +270,32 @@ class Recorder:
             if self._modes[track] == "touch":
                 self._punch_out(key, position_s)
 
-    def changed(self, track: str, param: str, position_s: float, value: float) -> None:
-        """A parameter got a new value from the control surface; record it if armed."""
-        if param not in RECORDABLE:
+    def changed(
+        self, track: str, param: str, position_s: float, value: float, before: float | None = None
+    ) -> None:
+        """A parameter got a new value from the control surface; record it if armed.
+
+        Args:
+            track: Track name.
+            param: The parameter (not :func:`recordable` ones are ignored).
+            position_s: Transport position in s.
+            value: The new value.
+            before: The value before this change. A pass of a plugin parameter or
+                send that this change opens starts with it, :data:`THIN_S` earlier
+                (their passes do not open at play).
+        """
+        if not recordable(param):
             return
         key = (track, param)
         if self._playing and self._modes[track] == "latch":
             self._latched.add(key)  # latch also starts on the first change
         p = self._points.get(key)
-        if (p is not None and p.pass_start is not None) or (self._playing and self._armed(key)):
+        open_pass = p is not None and p.pass_start is not None
+        if open_pass or (self._playing and self._armed(key)):
+            fresh = not open_pass and param not in RECORDABLE and before is not None
+            if fresh and position_s >= THIN_S and before != value:
+                assert before is not None
+                self.record(track, param, position_s - THIN_S, before)
             self.record(track, param, position_s, value)
 
     def play(self, position_s: float) -> None:
@@ -281,8 +322,10 @@ class Recorder:
     def _check(self, track: str, param: str) -> None:
         if track not in self._modes:
             raise VirtualDawError(f"no track {track!r} to automate")
-        if param not in RECORDABLE:
-            raise VirtualDawError(f"cannot record {param!r}; recorded: {', '.join(RECORDABLE)}")
+        if not recordable(param):
+            raise VirtualDawError(
+                f"cannot record {param!r}; recorded: volume_db, pan, fx/N/param/M, send/N/level_db"
+            )
 
     def _armed(self, key: Key) -> bool:
         mode = self._modes[key[0]]

@@ -2,23 +2,35 @@
 
 It listens on UDP (loopback by default), applies what a REAPER
 ``Default.ReaperOSC`` surface would apply (track and master volume, pan, width,
-mute, solo, names, transport, locate, actions), and feeds back what REAPER
-would, as float32 in ``#bundle`` packets of at most 1024 bytes, never on the
-address it is processing (REAPER's anti-echo). Feedback goes to the configured
-feedback port, or, when there is none, to the last sender (as REAPER does with
-no device port set).
+mute, solo, names, sends, plugin parameters and the track EQ, transport,
+locate, actions), and feeds back what REAPER would, as float32 in ``#bundle``
+packets of at most 1024 bytes, never on the address it is processing (REAPER's
+anti-echo). Feedback goes to the configured feedback port, or, when there is
+none, to the last sender (as REAPER does with no device port set).
+
+Addresses are parsed by :func:`bridge.dialects.reaper_addresses.parse_address`,
+the parser the REAPER dialect reads feedback with. The tracks are the stems,
+then the two return tracks (``Reverb``, ``Delay``); track 0 (``/master/...``) is
+the master; what each address does is :mod:`bridge.virtual.surface`'s.
+``/device/track/select N`` reports track N's plugin and parameter names on
+REAPER's device-selected addresses (``/fx/F/fxparam/P/name``).
 
 Action 42230 renders the mix offline, in float64, to a new take in the render
 folder (see :func:`bridge.virtual.render.render`), on a worker thread so the
 server keeps answering; one datagram starts one render at most, and renders are
-rate-limited (:mod:`bridge.virtual.rendergate`). Action 41743 re-sends every value.
+rate-limited (:mod:`bridge.virtual.rendergate`). Action 41743 re-sends every
+value. When a render is written the server sends ``/mixdesk/render/done``
+(``s``: the take's path) to the feedback target, and when it fails
+``/mixdesk/render/error`` (``s``: the one-line reason).
 
 Automation: ``/track/N/autotrim|autoread|autotouch|autolatch|autowrite`` (``t``)
 set the track's mode, reported back as 0/1 on the five addresses;
 ``/track/N/volume/touch`` and ``/track/N/pan/touch`` (``b``) touch and release.
-Volume and pan moves are recorded while the transport rolls, by the rules of
-:mod:`bridge.virtual.recorder`; a render plays the recorded lanes of every
-track, in every mode (REAPER plays envelopes in trim/read too).
+Volume, pan, plugin parameter and send moves are recorded while the transport
+rolls, by the rules of :mod:`bridge.virtual.recorder` (see
+:mod:`bridge.virtual.surface`); a render plays the recorded lanes of every
+track and of the master (lanes keyed ``"master"``), in every mode (REAPER plays
+envelopes in trim/read too).
 
 Bad input is logged and ignored (:mod:`bridge.virtual.endpoint`).
 """
@@ -27,7 +39,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -36,30 +47,30 @@ from typing import Literal
 
 from bridge.dialects.base import as_float, as_int
 from bridge.dialects.reaper import REFRESH_ACTION, RENDER_ACTION
-from bridge.osc.message import Message
+from bridge.dialects.reaper_addresses import (
+    RENDER_DONE,
+    RENDER_ERROR,
+    ReaperAddress,
+    parse_address,
+)
+from bridge.osc.message import Message, message
 from bridge.virtual.automation import Automation
 from bridge.virtual.bounces import Bouncer
 from bridge.virtual.endpoint import OscEndpoint
-from bridge.virtual.fader import fader_to_db
-from bridge.virtual.feedback import (
-    automation_feedback,
-    master_feedback,
-    track_feedback,
-    transport_feedback,
-)
+from bridge.virtual.errors import VirtualDawError
+from bridge.virtual.feedback import transport_feedback
 from bridge.virtual.panlaw import DEFAULT_PAN_LAW, PanLaw
 from bridge.virtual.playhead import Playhead
-from bridge.virtual.recorder import MODES, Recorder
 from bridge.virtual.render import RenderResult
 from bridge.virtual.rendergate import RenderGate
-from bridge.virtual.state import MixState, TrackState
+from bridge.virtual.state import MixState
 from bridge.virtual.stems import Stem
+from bridge.virtual.surface import MixSurface
 
 __all__ = ["VirtualDaw"]
 
 log = logging.getLogger("bridge.virtual")
 
-_TRACK = re.compile(r"^/track/(\d{1,9})/(.+)$")  # int() refuses > 4300 digits
 _POSITION_HZ = 10.0  # REAPER's default control-surface update rate is 15 Hz; close enough
 
 
@@ -76,7 +87,8 @@ class VirtualDaw:
         project: Take name prefix (``<project>-take01.wav``).
         bits: 24, or 16 with TPDF dither.
         pan_law: The pan law (see :mod:`bridge.virtual.panlaw`).
-        on_render: Called on the render thread with each finished render.
+        on_render: Called on the render thread with each finished render
+            (after ``/mixdesk/render/done`` is sent).
         clock: Monotonic clock in s (injected for tests).
 
     Raises:
@@ -99,15 +111,22 @@ class VirtualDaw:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.stems = list(stems)
-        self.names = [s.name for s in self.stems]
         self.rate = rate
         self.render_dir = Path(render_dir)
         self.render_dir.mkdir(parents=True, exist_ok=True)
         self.project = project
         self.bits = bits
-        self.state = MixState.for_stems(self.stems, pan_law=pan_law)
-        self.recarm = dict.fromkeys(self.names, False)
-        self.recorder = Recorder(self.names, lambda name, p: getattr(self.state.tracks[name], p))
+        self.playhead = Playhead(clock)
+        self.surface = MixSurface(
+            MixState.for_stems(self.stems, pan_law=pan_law),
+            len(self.stems),
+            lambda: self.playhead.position,
+        )
+        self.state = self.surface.state
+        self.names = self.surface.names
+        """Track names in order: the stems', then the returns' (track N is ``names[N-1]``)."""
+        self.recarm = self.surface.recarm
+        self.recorder = self.surface.recorder
         """Automation modes, touch state and recorded lanes; from other threads, read
         them with :meth:`automation` and :meth:`automation_mode` (they take the lock)."""
         self.bouncer = Bouncer(
@@ -116,11 +135,12 @@ class VirtualDaw:
             render_dir=self.render_dir,
             project=project,
             bits=bits,
-            on_render=on_render,
+            on_render=self._rendered,
+            on_error=self._render_failed,
         )
+        self._on_render = on_render
         self.renders = self.bouncer.renders
         self.render_errors = self.bouncer.errors
-        self.playhead = Playhead(clock)
         self._gate = RenderGate(clock=clock)
         self._lock = threading.RLock()
         self._osc = OscEndpoint(host, port, feedback, self._handle)
@@ -217,25 +237,12 @@ class VirtualDaw:
         with self._lock:
             return self.recorder.mode(name)
 
-    def _automate(self, name: str, rest: str, f: float | None) -> bool:
-        """Apply a mode or touch message; False if ``rest`` is neither."""
-        if rest.startswith("auto") and rest[4:] in MODES and f in (None, 1.0):
-            self.recorder.set_mode(name, rest[4:], self.position)
-        elif rest in ("volume/touch", "pan/touch") and f in (0.0, 1.0):
-            param = "volume_db" if rest == "volume/touch" else "pan"
-            self.recorder.touch(name, param, f == 1.0, self.position)
-        else:
-            return False
-        return True
-
     # ---- OSC ----
     def _handle(self, address: str, args: tuple[object, ...]) -> None:
         arg = args[0] if args else None
-        m = _TRACK.match(address)
-        if m:
-            self._track(int(m.group(1)), m.group(2), address, args)
-        elif address.startswith("/master/"):
-            self._master(address[len("/master/") :], address, arg)
+        a = parse_address(address)
+        if a.scope == "track":
+            self._track(a, address, arg)
         elif address in ("/play", "/stop", "/record", "/pause"):
             if args and as_float(arg) != 1.0:
                 return  # REAPER's t patterns fire only with no argument or 1
@@ -245,12 +252,24 @@ class VirtualDaw:
             self._locate(float(arg))  # type: ignore[arg-type]
             self._send(self._transport_feedback(), address)
         elif address == "/action" and args:
-            for a in args:
-                self._action(a)
+            for x in args:
+                self._action(x)
+        elif address == "/device/track/select":
+            self._select(arg)
         elif address.startswith("/device/"):
             return  # bank sizes: the virtual DAW always reports every track
         else:
             self._ignore(f"unknown address {address} {list(args)!r}")
+
+    def _select(self, arg: object) -> None:
+        """``/device/track/select N``: report track N's plugin and parameter names."""
+        n = as_int(arg) if not isinstance(arg, bool) else None
+        if n is None or not 0 <= n <= len(self.names):
+            self._ignore(f"/device/track/select {arg!r}: no such track")
+            return
+        with self._lock:
+            msgs = self.surface.selected(n)
+        self._send(msgs, None)
 
     def _action(self, arg: object) -> None:
         action = as_int(arg) if isinstance(arg, int) else None  # REAPER pops an int only
@@ -260,93 +279,35 @@ class VirtualDaw:
             if refused is not None:
                 self._ignore(f"/action {RENDER_ACTION}: render refused ({refused})")
             else:
-                self._gate.started(datagram, self.start_render())
+                try:
+                    self._gate.started(datagram, self.start_render())
+                except VirtualDawError as err:
+                    self._render_failed(str(err))
+                    self._ignore(f"/action {RENDER_ACTION}: render failed: {err}")
         elif action == REFRESH_ACTION:
             self.refresh()
         else:
             self._ignore(f"/action {arg!r}: not an action the virtual DAW knows")
 
-    def _track(self, n: int, rest: str, address: str, args: tuple[object, ...]) -> None:
-        if n == 0:
-            self._master(rest, address, args[0] if args else None)
-            return
-        if not 1 <= n <= len(self.names):
+    def _track(self, a: ReaperAddress, address: str, arg: object) -> None:
+        n = a.track
+        assert n is not None
+        if not 0 <= n <= len(self.names):
             self._ignore(f"{address}: no track {n} (there are {len(self.names)})")
             return
-        arg = args[0] if args else None
         with self._lock:
-            name = self.names[n - 1]
-            t = self.state.tracks[name]
-            if self._automate(name, rest, as_float(arg) if not isinstance(arg, bool) else None):
-                mode = self.recorder.mode(name)  # REAPER reports all five modes
-                msgs = automation_feedback(n, mode) if rest.startswith("auto") else []
-            elif self._apply_track(t, name, rest, arg, address):
-                name = self.names[n - 1]  # a rename changed it
-                param = {"volume/db": "volume_db", "volume": "volume_db", "pan": "pan"}.get(rest)
-                if param is not None:
-                    self.recorder.changed(name, param, self.position, getattr(t, param))
-                msgs = track_feedback(n, name, t, self.recorder.mode(name))
-            else:
-                return
-        self._send(msgs, address)
-
-    def _apply_track(self, t: TrackState, name: str, rest: str, arg: object, address: str) -> bool:
-        f = as_float(arg) if not isinstance(arg, bool) else None
-        if rest == "volume/db" and f is not None and not math.isnan(f):
-            t.volume_db = -math.inf if f <= -150.0 else min(f, 24.0)
-        elif rest == "volume" and f is not None and f >= 0.0:
-            t.volume_db = fader_to_db(f)
-        elif rest in ("pan", "pan2") and f is not None and 0.0 <= f <= 1.0:
-            if rest == "pan":
-                t.pan = 2.0 * f - 1.0
-            else:
-                t.width = 2.0 * f - 1.0
-        elif rest in ("mute", "solo", "recarm") and f in (0.0, 1.0):
-            self._set_button(t, name, rest, f == 1.0)
-        elif rest in ("mute/toggle", "solo/toggle", "recarm/toggle") and f in (None, 1.0):
-            word = rest.split("/", maxsplit=1)[0]
-            current = self.recarm[name] if word == "recarm" else getattr(t, word)
-            self._set_button(t, name, word, not current)
-        elif rest == "name" and isinstance(arg, str) and arg:
-            if arg != name and arg in self.state.tracks:
-                self._ignore(f"{address} {arg!r}: another track has that name")
-                return False
-            idx = self.names.index(name)
-            self.names[idx] = arg
-            self.state.tracks[arg] = self.state.tracks.pop(name)
-            self.recarm[arg] = self.recarm.pop(name)
-            self.recorder.rename(name, arg)
-        else:
+            msgs = self.surface.track(n, a, arg)
+        if msgs is None:
             self._ignore(f"{address} {arg!r}: unknown address or bad value")
-            return False
-        return True
-
-    def _set_button(self, t: TrackState, name: str, word: str, on: bool) -> None:
-        if word == "recarm":
-            self.recarm[name] = on
+        elif isinstance(msgs, str):
+            self._ignore(f"{address} {arg!r}: {msgs}")
         else:
-            setattr(t, word, on)
-
-    def _master(self, rest: str, address: str, arg: object) -> None:
-        f = as_float(arg) if not isinstance(arg, bool) else None
-        with self._lock:
-            if rest == "volume/db" and f is not None and not math.isnan(f):
-                self.state.master_volume_db = -math.inf if f <= -150.0 else min(f, 24.0)
-            elif rest == "volume" and f is not None and f >= 0.0:
-                self.state.master_volume_db = fader_to_db(f)
-            else:
-                self._ignore(f"{address} {arg!r}: the virtual master has volume only")
-                return
-        self._send(master_feedback(self.state.master_volume_db), address)
+            self._send(msgs, address)
 
     def refresh(self) -> None:
         """Send every value (REAPER action 41743, "refresh all surfaces")."""
-        msgs: list[Message] = []
         with self._lock:
-            for i, name in enumerate(self.names, start=1):
-                msgs += track_feedback(i, name, self.state.tracks[name], self.recorder.mode(name))
-            msgs += master_feedback(self.state.master_volume_db)
-            msgs += self._transport_feedback()
+            msgs = self.surface.everything() + self._transport_feedback()
         self._send(msgs, None)
 
     def _tick(self) -> None:
@@ -359,8 +320,17 @@ class VirtualDaw:
         """Render the current mix to a new take on a worker thread (action 42230)."""
         with self._lock:
             snapshot = self.state.snapshot()
-            lanes: Automation = {name: self.recorder.lanes(name) for name in self.names}
+            keys = self.surface.lane_keys()
+            lanes: Automation = {name: self.recorder.lanes(name) for name in keys}
         return self.bouncer.start(snapshot, lanes)
+
+    def _rendered(self, result: RenderResult) -> None:
+        self._send([message(RENDER_DONE, str(result.path))], None)
+        if self._on_render is not None:
+            self._on_render(result)
+
+    def _render_failed(self, reason: str) -> None:
+        self._send([message(RENDER_ERROR, reason)], None)
 
 
 def _finite(value: object) -> bool:

@@ -46,7 +46,7 @@ def daw(stems_dir: Path, tmp_path: Path) -> Iterator[VirtualDaw]:
 def test_reaper_dialect_round_trip_and_anti_echo(daw: VirtualDaw) -> None:
     host, port = daw.address
     with bridge.connect("reaper", host=host, port=port, listen_port=0) as mixer:
-        assert [t.name for t in mixer.tracks] == ["Bass", "Keys"]
+        assert [t.name for t in mixer.tracks] == ["Bass", "Keys", "Reverb", "Delay"]
         mixer.tracks["Keys"].volume_db = -7.25
         mixer.tracks["Keys"].pan = 0.4
         mixer.tracks["Bass"].solo = True
