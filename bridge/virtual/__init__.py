@@ -6,11 +6,15 @@ Public names:
 * :class:`MixState`, :class:`TrackState` (live, mutable) and their frozen
   :class:`MixSnapshot`, :class:`TrackSnapshot`;
 * :class:`Mixer`, :class:`ParamSource`, :class:`Constant`,
-  :class:`TrackParams`: the block mixer and its parameter seam;
+  :class:`TrackParams`: the block mixer (channel strips with ``EQ`` and
+  ``Compressor`` on every track and the master, sends into the ``Reverb`` and
+  ``Delay`` returns; :mod:`bridge.virtual.engine` draws the signal flow) and
+  its parameter seam;
 * :data:`PAN_LAWS`, :data:`DEFAULT_PAN_LAW`, :func:`pan_gains`: pan laws;
 * :func:`render`, :class:`RenderResult`, :func:`next_take`: bounces as takes;
 * :class:`LaneLike`, :class:`LaneSource`, :data:`Automation`, :func:`by_track`:
-  automation lanes rendered sample-accurately (``render(..., automation=...)``);
+  automation lanes (fader, sends, plugin parameters in their units) rendered
+  sample-accurately (``render(..., automation=...)``);
 * :class:`Recorder`, :class:`RecordedLane`: automation written live over OSC;
 * :class:`VirtualDawError`.
 
