@@ -14,6 +14,7 @@ Segment boundaries are ``floor(j * rate / 10)`` samples, so any sample rate work
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -293,7 +294,10 @@ def _loudness_range(short_term_power: Floats) -> float | None:
     """EBU Tech 3342 loudness range from 10 Hz short-term powers.
 
     Absolute gate at -70 LUFS, relative gate 20 LU below the gated mean power,
-    then P95 - P10 with the nearest-rank percentile of the Tech 3342 MATLAB code.
+    then P95 - P10 with the nearest-rank percentile of the Tech 3342 reference
+    code: the rank ``(n - 1) * p / 100`` is rounded half up (MATLAB's ``round``
+    and libebur128's ``+ 0.5`` truncation), not half to even as Python's
+    ``round`` does; on short files the two differ by whole LU.
 
     Args:
         short_term_power: Channel-weighted 3 s mean powers, shape ``(n,)``.
@@ -312,6 +316,6 @@ def _loudness_range(short_term_power: Floats) -> float | None:
     n = values.size
 
     def pct(p: float) -> float:
-        return float(values[round((n - 1) * p / 100.0)])
+        return float(values[math.floor((n - 1) * p / 100.0 + 0.5)])
 
     return pct(95.0) - pct(10.0)
