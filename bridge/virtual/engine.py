@@ -152,10 +152,17 @@ class Mixer:
         names = stem_tracks + extra_stem_names(stems, state)
         snaps = {name: state.tracks.get(name, default) for name in names}
         snaps |= {n: t for n, t in state.tracks.items() if t.is_return}
-        gated = {  # a mute source replaces the static button
-            name: replace(t, mute=False)
+        gated = {  # a mute source replaces the static button; a send lane feeds its return
+            name: replace(
+                t,
+                mute=t.mute and given[name].mute is None,
+                sends_db=tuple(
+                    0.0 if k in given[name].sends else db
+                    for k, db in enumerate(t.sends_db, start=1)
+                ),
+            )
             for name, t in snaps.items()
-            if name in given and given[name].mute is not None
+            if name in given
         }
         audible = MixSnapshot(MappingProxyType(snaps | gated), 0.0, state.pan_law).audible()
         law = state.pan_law

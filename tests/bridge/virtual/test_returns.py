@@ -255,14 +255,16 @@ class Step:
         return np.where(times_s * RATE < self.at - 0.5, self.before, self.after)
 
 
-@pytest.mark.parametrize("block", [65536, 777])
+@pytest.mark.parametrize(("block", "solo"), [(65536, False), (777, False), (4096, True)])
 def test_send_lane_step_lands_on_its_frame(
-    project: tuple[list[Stem], dict[str, Floats], Path], block: int
+    project: tuple[list[Stem], dict[str, Floats], Path], block: int, solo: bool
 ) -> None:
+    """Also under solo: a send lane feeds its return as a send level above -inf does."""
     stems, audio, out = project
     state = MixState.for_stems(stems)
     silent_strip(state)
     state.tracks["c"].volume_db = 0.0
+    state.tracks["c"].solo = solo
     state.tracks["Delay"].pan = 1.0  # the return hard right: its channels apart
     set_delay(state, 5.0, 0.0)  # 40 frames
     lane = Step("send/2/level_db", -math.inf, -6.0, 2345)
