@@ -14,8 +14,9 @@ so an impulse comes back as echo ``k`` at ``k · D`` frames with amplitude
 **Vectorised.** Written as ``w[n] = x[n] + g · w[n - D]`` and ``y[n] = w[n - D]``:
 a stretch of at most ``D`` frames reads only ``w`` already in the ring buffer, so
 it is one vector operation; a longer stretch is reshaped into rows of ``D``
-frames, where the recursion runs down the rows as a first-order filter
-(``scipy.signal.lfilter``), exact for every ``D``.
+frames, where the recursion runs down the rows (a loop of vector additions for
+up to 32 rows, else ``scipy.signal.lfilter`` as a first-order filter along the
+rows), exact for every ``D``.
 
 **Automation.** ``Time`` and ``Feedback`` are control-rate parameters, sampled
 every :data:`CONTROL_FRAMES` frames (5.3 ms at 48 kHz; see

@@ -141,14 +141,17 @@ class ControlGrid:
             Segments ``(start, stop, values)`` covering ``0..n`` in order.
 
         Raises:
-            ValueError: Wrong number of values or an array not of shape ``(n,)``.
+            ValueError: Wrong number of values, an array not of shape ``(n,)``, or
+                a value that is not finite.
         """
         if len(values) != self.count:
             raise ValueError(f"expected {self.count} parameter values, got {len(values)}")
         arrays = [np.asarray(v, dtype=np.float64) for v in values]
-        for a in arrays:
+        for i, a in enumerate(arrays, start=1):
             if a.ndim > 1 or (a.ndim == 1 and a.shape[0] != n):
                 raise ValueError(f"automation has {a.shape[0]} values for a block of {n} frames")
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"parameter {i} has a value that is not finite")
         held = self.held if self.held is not None else [float(a.flat[0]) for a in arrays]
         for i, a in enumerate(arrays):
             if a.ndim == 0:

@@ -64,6 +64,8 @@ _HF_RATIO = 0.9  # at Damping 1 the RT60 at Nyquist is 10 % of Decay
 
 _DECAY, _PREDELAY, _DAMPING, _WIDTH = REVERB.params
 
+_Coefficients: TypeAlias = tuple[Floats, Floats | None, list[list[float]]]
+
 
 def _is_prime(k: int) -> bool:
     if k < 2:
@@ -119,6 +121,7 @@ class Reverb:
         self._pre = Ring(samples(_PREDELAY.max, rate) + longest_tap + self._chunk + 1, 2)
         self._lines = Ring(int(self.delays.max()), lines)
         self._lp_last = np.zeros(lines)
+        self._cache: tuple[tuple[float, float], _Coefficients] | None = None
         period = min(max(samples(CONTROL_MS, rate), 1), self._chunk)
         self._grid = ControlGrid(period, len(REVERB.params))
 
@@ -158,39 +161,51 @@ class Reverb:
         pre = samples(min(max(pre_ms, _PREDELAY.min), _PREDELAY.max), self.rate)
         damp = min(max(damping, _DAMPING.min), _DAMPING.max)
         w = min(max(width, _WIDTH.min), _WIDTH.max) / 100.0
+        c0, c1, early_gains = self._coefficients(t60, damp)
 
         self._pre.write(x)
         xpre = self._pre.read(length + pre, length)
-        early = np.zeros((length, 2))
-        gains = _EARLY_GAIN * 10.0 ** (-3.0 * self._early_s / t60)
+        wet = np.zeros((length, 2))
         for k, taps in enumerate(self._early.tolist()):
             for c, tap in enumerate(taps):
-                early[:, c] += (_EARLY_SIGN[k] * gains[k, c]) * self._pre.view(
-                    length + pre + tap, length
-                )[:, c]
+                wet[:, c] += early_gains[k][c] * self._pre.view(length + pre + tap, length)[:, c]
 
         s = self._lines.columns(self.delays, length)
-        last = s[-1].copy()
-        if damp > 0.0:
-            s = self._damp(s, t60, damp)
-        self._lp_last = last
-        s *= 10.0 ** (-3.0 * self.delays / (self.rate * t60))
-        self._lines.write(s @ self._feedback + xpre @ self._inputs)
+        # The absorbent filters with the line gains folded in: g·(h0·s[n] + h1·s[n-1]).
+        out = c0 * s
+        if c1 is not None:
+            out[0] += c1 * self._lp_last
+            out[1:] += c1 * s[:-1]
+        self._lp_last = s[-1].copy()
+        self._lines.write(out @ self._feedback + xpre @ self._inputs)
 
-        wet = s @ self._outputs + early
-        mid = 0.5 * (wet[:, 0] + wet[:, 1])
+        wet += out @ self._outputs
         if w == 0.0:
+            mid = 0.5 * (wet[:, 0] + wet[:, 1])
             return np.stack((mid, mid), axis=1)
-        side = (0.5 * w) * (wet[:, 0] - wet[:, 1])
-        return np.stack((mid + side, mid - side), axis=1)
+        if w == 1.0:
+            return wet
+        mix = np.array([[1.0 + w, 1.0 - w], [1.0 - w, 1.0 + w]]) * 0.5
+        result: Floats = wet @ mix
+        return result
 
-    def _damp(self, s: Floats, t60: float, damp: float) -> Floats:
-        """The lines' two-tap low-passes over a chunk; ``s`` of shape ``(length, lines)``."""
-        t_hf = t60 * (1.0 - _HF_RATIO * damp)
-        nyq = 10.0 ** (-3.0 * self.delays / self.rate * (1.0 / t_hf - 1.0 / t60))
-        h0 = 0.5 * (1.0 + nyq)
-        h1 = 0.5 * (1.0 - nyq)
-        out = h0 * s
-        out[0] += h1 * self._lp_last
-        out[1:] += h1 * s[:-1]
-        return out
+    def _coefficients(self, t60: float, damp: float) -> _Coefficients:
+        """Per-line filter taps ``g·h0``, ``g·h1`` (None without damping) and early-tap gains.
+
+        Cached for the last ``(t60, damp)``: automation recomputes them per chunk.
+        """
+        key = (t60, damp)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
+        g = np.asarray(10.0 ** (-3.0 * self.delays / (self.rate * t60)), dtype=np.float64)
+        c0: Floats = g
+        c1: Floats | None = None
+        if damp > 0.0:
+            t_hf = t60 * (1.0 - _HF_RATIO * damp)
+            nyq = 10.0 ** (-3.0 * self.delays / self.rate * (1.0 / t_hf - 1.0 / t60))
+            c0 = np.asarray(g * 0.5 * (1.0 + nyq), dtype=np.float64)
+            c1 = np.asarray(g * 0.5 * (1.0 - nyq), dtype=np.float64)
+        sign = np.array(_EARLY_SIGN)[:, None]
+        early = (sign * _EARLY_GAIN * 10.0 ** (-3.0 * self._early_s / t60)).tolist()
+        self._cache = (key, (c0, c1, early))
+        return c0, c1, early

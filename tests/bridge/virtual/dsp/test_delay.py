@@ -206,3 +206,13 @@ def test_wrong_shapes_raise() -> None:
         d.process(np.zeros((10, 2)), [np.zeros(9), 10.0])
     with pytest.raises(ValueError, match="parameter values"):
         d.process(np.zeros((10, 2)), [100.0])
+
+
+def test_non_finite_values_raise() -> None:
+    d = Delay(48000)
+    with pytest.raises(ValueError, match=r"parameter 2 .* not finite"):
+        d.process(np.zeros((10, 2)), [100.0, float("nan")])
+    lane = np.full(10, 100.0)
+    lane[4] = np.inf
+    with pytest.raises(ValueError, match=r"parameter 1 .* not finite"):
+        d.process(np.zeros((10, 2)), [lane, 10.0])

@@ -211,3 +211,14 @@ def test_wrong_shapes_raise() -> None:
         r.process(np.zeros((10, 1)), [2.0, 0.0, 0.0, 100.0])
     with pytest.raises(ValueError, match="parameter values"):
         r.process(np.zeros((10, 2)), [2.0, 0.0])
+
+
+def test_non_finite_values_raise_and_leave_the_state_clean() -> None:
+    rate = 48000
+    x = np.random.default_rng(14).standard_normal((rate, 2))
+    r = Reverb(rate)
+    with pytest.raises(ValueError, match=r"parameter 1 .* not finite"):
+        r.process(x[:100], [float("nan"), 0.0, 0.0, 100.0])
+    assert np.array_equal(
+        render(rate, x, [2.0, 0.0, 0.0, 100.0], reverb=r), render(rate, x, [2.0, 0.0, 0.0, 100.0])
+    )
