@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Final, Literal
 
 from bridge.dialects.path import ParamPath, PathError, parse
-from bridge.dialects.plugins import PluginList, PluginSpecs
+from bridge.dialects.plugins import ParamSpec, PluginList, PluginSpecs
 from bridge.errors import BridgeError, UnsupportedError
 from bridge.osc.message import Message
 
@@ -272,6 +272,23 @@ class Dialect(ABC):
             UnsupportedError: The DAW does not describe plugin parameters.
         """
         raise UnsupportedError(self.title, "plugin parameter descriptions")
+
+    def pushed_spec(
+        self, target: TrackId, fx: int, number: int, value: Value, text: Value
+    ) -> ParamSpec | None:
+        """A pushed plugin parameter in its units, where the dialect knows the plugin.
+
+        Args:
+            target: The track.
+            fx: The plugin's slot, 1-based.
+            number: The parameter's number, 1-based.
+            value: The value the mirror holds for it (as the dialect decoded it).
+            text: Its display text, if the DAW reported one.
+
+        Returns:
+            The parameter's description, or None: it is the DAW's 0..1 value.
+        """
+        return None
 
     def mode_param(self, param: str) -> str:
         """The parameter under whose name the DAW reports ``param``'s automation mode.

@@ -12,7 +12,11 @@ and ``/track/1/volume/str`` (``"-6.00dB"``), not ``/volume/db``. So volume is
 read from ``/volume/db`` when it comes, else from the text, to 0.005 dB.
 
 The embedded virtual DAW (:mod:`bridge.virtual`) serves this dialect and uses
-the same text formats and scalings from here, so the two cannot disagree.
+the same text formats and scalings from here, and the same address parser
+(:mod:`bridge.dialects.reaper_addresses`), so the two cannot disagree. Its
+plugins' parameters are shown and set in their units
+(:mod:`bridge.dialects.reaper_fx`); its render replies decode to the session
+updates ``render/done`` (the take's path) and ``render/error`` (the reason).
 """
 
 from __future__ import annotations
@@ -34,6 +38,23 @@ from bridge.dialects.base import (
     check_bool,
     check_value,
     numbered_path,
+)
+from bridge.dialects.plugins import ParamSpec
+from bridge.dialects.reaper_addresses import (
+    RENDER_DONE,
+    RENDER_ERROR,
+    ReaperAddress,
+    build,
+    parse_address,
+)
+from bridge.dialects.reaper_fx import SlotNames, eq_address, param_spec
+from bridge.dialects.reaper_text import (
+    format_db,
+    format_pan,
+    format_width,
+    parse_db,
+    parse_pan,
+    parse_width,
 )
 from bridge.errors import BridgeError, UnsupportedError
 from bridge.osc.message import Message, message
@@ -66,15 +87,8 @@ FXPARAM_BANK: Final = 128
 MARKER_BANK: Final = 64
 """Markers REAPER should report (its default is 0: no marker feedback)."""
 
-_TRACK = re.compile(r"^/track/(\d{1,9})/(.+)$")  # int() refuses > 4300 digits
-_FX = re.compile(r"^fx/(\d+)/(name|fxparam/(\d+)/value)$")
-_SEND = re.compile(r"^send/(\d+)/volume/str$")
-_SEL_FXPARAM_NAME = re.compile(r"^/fx/(\d+)/fxparam/(\d+)/name$")
 _MARKER = re.compile(r"^/marker/(\d+)/(name|time)$")
-_DB_TEXT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+|inf))\s*dB\s*$", re.IGNORECASE)
-_PAN_TEXT = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*%\s*([LR])\s*$", re.IGNORECASE)
-_WIDTH_TEXT = re.compile(r"^\s*([+-]?\d+(?:\.\d*)?)\s*%?\s*W\s*$", re.IGNORECASE)
-_MASTER_FEEDBACK = frozenset({"volume/str", "pan", "pan/str"})
+_MASTER_FEEDBACK = frozenset({"volume/str", "pan", "pan/str", "send/@/volume/str"})
 """What Default.ReaperOSC reports for the master (MASTER_VOLUME/PAN), besides its sends."""
 
 _MAX_DB: Final = 150.0
@@ -93,51 +107,6 @@ _AUTO_WORDS: Final = {
 _AUTO_MODES: Final = {word: mode for mode, word in _AUTO_WORDS.items()}
 _CONFIRMED: Final = frozenset({"volume_db", "pan", "width", "mute", "solo", "rec_arm"})
 _BUTTONS: Final = {"mute": "mute", "solo": "solo", "rec_arm": "recarm"}
-
-
-def format_db(db: float) -> str:
-    """Volume text as REAPER shows it: ``"-6.00dB"``, ``"+0.00dB"``, ``"-inf dB"``."""
-    if (math.isinf(db) and db < 0) or db < -150.0:
-        return "-inf dB"
-    return f"{db:+.2f}dB"
-
-
-def parse_db(text: str) -> float | None:
-    """Parse REAPER's volume text (``"-6.00dB"``, ``"-inf dB"``) to dB, or None."""
-    m = _DB_TEXT.match(text)
-    if m is None:
-        return None
-    return float(m.group(1))
-
-
-def format_pan(pan: float) -> str:
-    """Pan text as REAPER shows it: ``"center"``, ``"35%L"``, ``"100%R"`` (pan -1..+1)."""
-    pct = round(abs(pan) * 100)
-    if pct == 0:
-        return "center"
-    return f"{pct}%{'L' if pan < 0 else 'R'}"
-
-
-def parse_pan(text: str) -> float | None:
-    """Parse REAPER's pan text to -1..+1 (``"center"``/``"C"`` is 0), or None."""
-    t = text.strip().lower()
-    if t in ("center", "c", "centre"):
-        return 0.0
-    m = _PAN_TEXT.match(text)
-    if m is None:
-        return None
-    v = float(m.group(1)) / 100.0
-    return -v if m.group(2).upper() == "L" else v
-
-
-def format_width(width: float) -> str:
-    """Width text as REAPER's OSC sends it: ``"100W"`` (width -1..+1; ``"%.0fW"``)."""
-    return f"{round(width * 100)}W"
-
-
-def _parse_width(text: str) -> float | None:
-    m = _WIDTH_TEXT.match(text)
-    return None if m is None else float(m.group(1)) / 100.0
 
 
 def _num(arg: object) -> float | None:
@@ -198,6 +167,7 @@ class ReaperDialect(Dialect):
         self.send_db_pattern = send_db_pattern
         self._selected: TrackId | None = None  # the device-selected track (fx param names)
         self._dual_pan: set[TrackId] = set()  # tracks whose pan2 is a right pan, not width
+        self._slots = SlotNames()  # plugin names per slot: the virtual plugins are in units
 
     def require(self, capability: str) -> None:
         """See :meth:`Dialect.require`; send levels need the extra pattern."""
@@ -216,9 +186,27 @@ class ReaperDialect(Dialect):
         """Whether REAPER reports a value we set: on another address, it does.
 
         It sends the text of volume, pan and width and the state of buttons; the
-        values of plugin parameters and sends it does not send back.
+        values of plugin parameters and sends it does not send back, except the
+        virtual DAW's plugins (known by their slot's name), which report every
+        value, and send levels where the dB pattern is in use (their text).
         """
-        return param in _CONFIRMED
+        if param in _CONFIRMED:
+            return True
+        if param.startswith("send/"):
+            return self.send_db_pattern
+        parts = param.split("/")
+        if len(parts) == 4 and parts[0] == "fx" and parts[1].isdigit() and parts[3].isdigit():
+            return self._slots.param(target, int(parts[1]), int(parts[3])) is not None
+        if len(parts) == 3 and parts[0] == "fx" and parts[2] == "active" and parts[1].isdigit():
+            return self._slots.plugin(target, int(parts[1])) is not None
+        return False
+
+    def pushed_spec(
+        self, target: TrackId, fx: int, number: int, value: Value, text: Value
+    ) -> ParamSpec | None:
+        """A virtual plugin's parameter in its units (None for any other plugin)."""
+        spec = self._slots.param(target, fx, number)
+        return None if spec is None else param_spec(spec, number, value, text)
 
     def hello(self) -> list[Message]:
         """Widen the banks (8 tracks, 8 plugins, 16 parameters, 0 markers by default), refresh."""
@@ -256,8 +244,21 @@ class ReaperDialect(Dialect):
             db = check_value(self.title, param, value, -math.inf, 24.0)
             return [message(f"{base}/send/{path.send}/volume/db", max(db, -150.0))]
         if path.is_plugin_value:
-            v = check_value(self.title, param, value, 0.0, 1.0)
-            return [message(f"{base}/fx/{path.fx}/fxparam/{path.param}/value", v)]
+            fx, number = path.fx_number, path.param_number
+            spec = self._slots.param(target, fx, number)
+            if spec is None:
+                v = check_value(self.title, param, value, 0.0, 1.0)
+                return [message(build(n, "fx/@/fxparam/@/value", fx, number), v)]
+            unit = f" {spec.unit}" if spec.unit else ""
+            label = f"{param} ({spec.name}{unit})"
+            v = check_value(self.title, label, value, spec.min, spec.max)
+            eq = eq_address(n, self._slots.plugin(target, fx), fx, spec.name)
+            if eq is not None:  # the EQ's own addresses take Hz, dB and octaves
+                return [message(eq, v)]
+            return [message(build(n, "fx/@/fxparam/@/value", fx, number), spec.to_norm(v))]
+        if path.kind == "fx" and path.field == "active":
+            on = check_bool(self.title, param, value)
+            return [message(build(n, "fx/@/bypass", path.fx_number), 1 - on)]
         raise BridgeError(f"{self.title}: cannot set {param!r}")
 
     def query(self, target: TrackId, param: str) -> list[Message]:
@@ -316,18 +317,18 @@ class ReaperDialect(Dialect):
     def decode(self, address: str, args: Sequence[object]) -> list[Decoded]:
         """See :meth:`Dialect.decode`."""
         arg = args[0] if args else None
-        m = _TRACK.match(address)
-        if m:
-            n = int(m.group(1))
-            return self._track(MASTER if n == 0 else n, m.group(2), arg)
-        if address.startswith("/master/"):
-            rest = address[len("/master/") :]
-            if rest in _MASTER_FEEDBACK or _SEND.match(rest):
-                return self._track(MASTER, rest, arg)
-            return []
+        a = parse_address(address)
+        if a.scope == "track":
+            if address.startswith("/master/") and a.word not in _MASTER_FEEDBACK:
+                return []
+            return self._track(MASTER if a.track == 0 else a.track, a, arg)
+        if a.scope == "selected":
+            return self._selected_fx(a, arg)
         return self._session(address, arg)
 
-    def _track(self, target: TrackId, rest: str, arg: object) -> list[Decoded]:
+    def _track(self, target: TrackId | None, a: ReaperAddress, arg: object) -> list[Decoded]:
+        assert target is not None
+        rest = a.word
         f = _num(arg)
         u = _unit(arg)
         if rest.startswith("auto") and rest[4:] in _AUTO_MODES and u is not None:
@@ -358,29 +359,27 @@ class ReaperDialect(Dialect):
         if rest == "pan2" and u is not None:
             return [Update(target, "width", u * 2.0 - 1.0, 1e-6)]
         if rest == "pan2/str" and isinstance(arg, str):
-            w = _parse_width(arg)
+            w = parse_width(arg)
             return [] if w is None or not -1.0 <= w <= 1.0 else [Update(target, "width", w, 0.005)]
         for param, word in _BUTTONS.items():
             if rest == word and u is not None:
                 return [Update(target, param, u >= 0.5)]
         if rest == "name" and isinstance(arg, str):
             return [Update(target, "name", arg)]
-        return self._track_nested(target, rest, arg)
+        return self._track_nested(target, a, arg)
 
-    def _track_nested(self, target: TrackId, rest: str, arg: object) -> list[Decoded]:
-        send = _SEND.match(rest)
-        if send and isinstance(arg, str):
+    def _track_nested(self, target: TrackId, a: ReaperAddress, arg: object) -> list[Decoded]:
+        if a.word == "send/@/volume/str" and isinstance(arg, str):
             db = _db(parse_db(arg))
-            param = f"send/{send.group(1)}/level_db"
+            param = f"send/{a.number(0)}/level_db"
             return [] if db is None else [Update(target, param, db, 0.005)]
-        fx = _FX.match(rest)
-        if fx:
-            if fx.group(2) == "name" and isinstance(arg, str):
-                return [Update(target, f"fx/{fx.group(1)}/name", arg)]
-            u = _unit(arg)
-            if fx.group(3) and u is not None:
-                return [Update(target, f"fx/{fx.group(1)}/param/{fx.group(3)}", u, 1e-6)]
+        if a.word.startswith("fx/"):
+            return list(self._slots.decode(target, a, arg))
         return []
+
+    def _selected_fx(self, a: ReaperAddress, arg: object) -> list[Decoded]:
+        target = self._selected
+        return [] if target is None else list(self._slots.decode(target, a, arg, selected=True))
 
     def _session(self, address: str, arg: object) -> list[Decoded]:
         f = _num(arg)
@@ -394,10 +393,8 @@ class ReaperDialect(Dialect):
             number = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
             self._selected = MASTER if number == 0 else number
             return []
-        sel = _SEL_FXPARAM_NAME.match(address)
-        if sel and isinstance(arg, str) and self._selected is not None:
-            param = f"fx/{sel.group(1)}/param/{sel.group(2)}/name"
-            return [Update(self._selected, param, arg)]
+        if address in (RENDER_DONE, RENDER_ERROR) and isinstance(arg, str):
+            return [Update(None, "render/done" if address == RENDER_DONE else "render/error", arg)]
         mk = _MARKER.match(address)
         if mk and mk.group(2) == "name" and isinstance(arg, str):
             return [Update(None, f"marker/{mk.group(1)}/name", arg)]

@@ -6,6 +6,11 @@ virtual --stems DIR`` starts one for the command, so it has no port to
 configure, nothing to set up and nothing for ``mixdesk doctor`` to probe. This
 module stays light (no numpy): the CLI reads these facts when it builds its
 options.
+
+Unlike REAPER's stock surface, the virtual DAW takes send levels in dB
+(``/track/N/send/S/volume/db``, so ``send_db_pattern`` is on), reports every
+value of its plugins (in units, see :mod:`bridge.dialects.reaper_fx`), takes
+plugin bypass (``/fx/N/bypass``), and has the EQ and compressor on the master too.
 """
 
 from __future__ import annotations
@@ -13,6 +18,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bridge.dialects.reaper import ReaperDialect
+
+_MORE = frozenset(
+    {"fx active", "send level", "master fx param", "master fx name", "master fx param name",
+     "master fx active"}
+)  # fmt: skip
 
 __all__ = ["VirtualDialect"]
 
@@ -27,3 +37,7 @@ class VirtualDialect(ReaperDialect):
     processes: ClassVar[tuple[str, ...]] = ()
     doctor_probe: ClassVar[str | None] = None
     embedded: ClassVar[str | None] = "bridge.virtual.session:start_virtual"
+    capabilities: ClassVar[frozenset[str]] = ReaperDialect.capabilities | _MORE
+
+    def __init__(self, *, send_db_pattern: bool = True) -> None:
+        super().__init__(send_db_pattern=send_db_pattern)

@@ -4,8 +4,11 @@ Where the DAW describes its plugins (:attr:`Dialect.describes_plugins`: Ardour, 
 each parameter's units; Live, in each parameter's own ``min..max``), every read asks
 it again, so a value is what the engine holds now, and every set is checked
 against the parameter's range *before* anything is sent, then confirmed by a
-fresh description. Elsewhere (REAPER, the virtual DAW) the parameters are the
-0..1 values and names the DAW pushes.
+fresh description. Elsewhere (REAPER) the parameters are the 0..1 values and
+names the DAW pushes, except for plugins the dialect knows
+(:meth:`~bridge.dialects.base.Dialect.pushed_spec`: the virtual DAW's EQ,
+compressor, reverb and delay), which are in their units and confirmed by the
+values the DAW pushes back.
 
 Nothing here fails silently: an unknown or ambiguous name lists the names there
 are; a value the DAW would not take is a :class:`~bridge.errors.ValueRangeError`
@@ -170,6 +173,10 @@ class PluginDesk:
                 number = int(rest[0])
                 value = values.get(f"{prefix}{number}")
                 text = values.get(f"{prefix}{number}/text")
+                known = m.dialect.pushed_spec(target, fx, number, value, text)
+                if known is not None:  # a plugin the dialect knows: in its units
+                    specs.append(known)
+                    continue
                 specs.append(
                     ParamSpec(
                         number=number,
@@ -243,8 +250,8 @@ class PluginDesk:
         key = str(p)
         if not m.dialect.describes_plugins:
             m.set(target, key, v)
-            if m.dialect.confirms(target, key):
-                m.wait_for(target, key, v, tolerance=1e-4)
+            if m.dialect.confirms(target, key):  # in units: float32 on the wire, relative
+                m.wait_for(target, key, v, tolerance=max(1e-4, 1e-5 * abs(v)))
             return v
         since = m.mirror.generation
         m.set(target, key, v)
