@@ -171,6 +171,7 @@ def render(
     block_frames: int = BLOCK_FRAMES,
     progress: Progress | None = None,
     automation: Automation | None = None,
+    workers: int | None = None,
 ) -> RenderResult:
     """Mix ``stems`` with ``state`` and write a new take into ``out_dir``.
 
@@ -191,6 +192,9 @@ def render(
         automation: Lanes, track name (or ``"master"``) → parameter → lane,
             rendered sample-accurately (see :mod:`bridge.virtual.automation`);
             a lane replaces the state's value of its parameter.
+        workers: Threads running the tracks' plugins at once (see
+            :class:`~bridge.virtual.engine.Mixer`); the take is the same
+            whatever the number.
 
     Returns:
         The render's path, length, format, peak and timing.
@@ -216,7 +220,13 @@ def render(
     snapshot = state.snapshot() if isinstance(state, MixState) else state
     params, master = mixer_sources(stems, snapshot, automation or {}, rate)
     mixer = Mixer(
-        stems, snapshot, block_frames=block_frames, params=params, master=master, rate=rate
+        stems,
+        snapshot,
+        block_frames=block_frames,
+        params=params,
+        master=master,
+        rate=rate,
+        workers=workers,
     )
     rng = np.random.default_rng(seed) if dither and bits == 16 else None
     quantise = _Quantiser(bits, rng)
