@@ -311,9 +311,12 @@ def test_renders_with_both_returns_are_bit_identical(
     for name in ("a", "b", "c"):
         state.tracks[name].sends_db = [-6.0, -10.0]
     state.tracks["Reverb"].plugins[0].values = [3.0, 20.0, 0.5, 80.0]
-    first = rendered(stems, state, out, block_frames=1000)
-    second = rendered(stems, state, out, block_frames=1000)
+    state.tracks["a"].plugins[0].bands_on.add("band/2")  # a strip to run on the threads
+    state.tracks["a"].plugins[0].values[9] = 6.0  # Band 2 gain
+    first = rendered(stems, state, out, block_frames=1000, workers=3)
+    second = rendered(stems, state, out, block_frames=1000, workers=3)
     assert np.array_equal(first, second)
+    assert np.array_equal(first, rendered(stems, state, out, block_frames=1000, workers=1))
     dry = MixState.for_stems(stems)
     assert not np.array_equal(first, rendered(stems, dry, out))  # the returns sound
 
