@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from bridge.dialects.base import MASTER, TrackId
 from bridge.dialects.reaper import ReaperDialect
+from bridge.osc.message import Message, message
 
 _MORE = frozenset(
     {"fx active", "send level", "master fx param", "master fx name", "master fx param name",
@@ -41,3 +43,10 @@ class VirtualDialect(ReaperDialect):
 
     def __init__(self, *, send_db_pattern: bool = True) -> None:
         super().__init__(send_db_pattern=send_db_pattern)
+
+    def query(self, target: TrackId, param: str) -> list[Message]:
+        """As REAPER's; the master's parameter names come after selecting track 0."""
+        named = param.startswith("fx/") and param.endswith("/name") and param.count("/") == 4
+        if target == MASTER and named:  # fx/N/param/M/name
+            return [message("/device/track/select", 0)]
+        return super().query(target, param)
