@@ -52,6 +52,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; 2 on a bad stems folder or a busy port."""
+    from bridge.cli._common import rendered_line
     from bridge.errors import BridgeError
     from bridge.virtual.render import RenderResult
     from bridge.virtual.server import VirtualDaw
@@ -62,11 +63,7 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(handlers=[handler], level=logging.WARNING)
 
     def rendered(r: RenderResult) -> None:
-        print(
-            f"rendered {printable(str(r.path))} ({r.seconds:.1f} s, {r.bits}-bit,"
-            f" peak {r.peak_dbfs:.1f} dBFS, {r.elapsed_s:.2f} s)",
-            flush=True,
-        )
+        print(rendered_line(r), flush=True)
 
     feedback = None if args.feedback_port == 0 else ("127.0.0.1", args.feedback_port)
     try:

@@ -11,10 +11,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bridge.dialects.base import MASTER, Dialect, TrackId, TrackList, Update, Value
 from bridge.dialects.plugins import PluginList, PluginSpecs
-from bridge.errors import BridgeTimeoutError, UnknownTrackError
+from bridge.errors import BridgeError, BridgeTimeoutError, UnknownTrackError
 from bridge.mixer.mirror import Mirror
 from bridge.mixer.model import Track, Tracks, Transport
 from bridge.mixer.plugins import PluginDesk
@@ -220,9 +221,42 @@ class Mixer:
         """Send a transport operation (see :meth:`Dialect.transport`)."""
         self._send_now(self.dialect.transport(op, value))
 
-    def render(self) -> None:
-        """Ask the DAW to render with its last render settings (REAPER action 42230)."""
+    def render(self, *, wait: bool = False, timeout: float | None = None) -> Path | None:
+        """Ask the DAW to render with its last render settings (REAPER action 42230).
+
+        Args:
+            wait: Wait for the DAW's answer: the path of the take, or why the
+                render failed. mixdesk's virtual DAW answers
+                (``/mixdesk/render/done`` and ``/mixdesk/render/error``, decoded
+                as ``render/done`` and ``render/error``); REAPER itself does not,
+                so waiting on it times out.
+            timeout: How long to wait, in s (the mixer's timeout if None).
+
+        Returns:
+            The take's path when waiting, else None.
+
+        Raises:
+            BridgeError: The DAW reported that the render failed (its reason).
+            BridgeTimeoutError: No answer within ``timeout``.
+        """
+        if not wait:
+            self.transport_op("render")
+            return None
+        for param in ("render/done", "render/error"):
+            self.mirror.forget(None, param)  # wait for this render's answer
         self.transport_op("render")
+        wait_s = self.timeout if timeout is None else timeout
+        answered = self.mirror.wait_for(
+            lambda m: m.has(None, "render/done") or m.has(None, "render/error"), wait_s
+        )
+        error = self.mirror.get(None, "render/error")
+        if error is not None:
+            raise BridgeError(f"{self.dialect.title}: render failed: {error}")
+        if not answered:
+            raise BridgeTimeoutError(
+                f"{self.dialect.title} did not report a finished render within {wait_s:g} s"
+            )
+        return Path(str(self.mirror.get(None, "render/done")))
 
     def send_raw(self, messages: Sequence[Message]) -> None:
         """Send messages as they are (for dialect-specific extras)."""
