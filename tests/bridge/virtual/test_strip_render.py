@@ -277,3 +277,23 @@ def test_ratio_1_and_inactive_are_the_identity(
     assert not np.array_equal(rendered(stems, state, out), plain)
     state.tracks["a"].plugins[1].active = False
     assert np.array_equal(rendered(stems, state, out), plain)
+
+
+def test_lanes_the_virtual_daw_recorded_render(
+    project: tuple[list[Stem], dict[str, Floats], Path],
+) -> None:
+    """The recorder's lane names: master ``fx/N/param/M`` and a track's makeup, in units."""
+    from bridge.virtual.recorder import RecordedLane
+
+    stems, audio, out = project
+    state = MixState.for_stems(stems)
+    only(state, "a")
+    makeup = RecordedLane("a", "fx/2/param/6", np.array([0.0]), np.array([6.0]))
+    shelf = RecordedLane("master", "fx/1/param/4", np.array([0.0]), np.array([-5.0]))
+    assert EQ.params[3].name == "Low shelf gain"
+    assert COMPRESSOR.params[5].name == "Makeup"
+    automation = {"a": {makeup.param: makeup}, "master": {shelf.param: shelf}}
+    got = rendered(stems, state, out, automation=automation)
+    y = audio["a"][:, 0] * 10 ** (6.0 / 20.0) * cp_gains(0.0)[0]
+    y = sosfilt(cookbook("lowshelf", 100.0, 1.0, -5.0)[None, :], y)
+    assert_close(got, np.stack([y, y], axis=1))
