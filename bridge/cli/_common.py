@@ -23,6 +23,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, TypeAlias, cast
 
 from bridge.dialects import DIALECTS, dialect_class, import_spec
@@ -281,8 +282,11 @@ def connect(args: argparse.Namespace) -> Mixer:
 
 def rendered_line(take: RenderResult) -> str:
     """``rendered PATH (12.0 s, 24-bit, peak -3.1 dBFS, 0.52 s)``: a take, as commands say it."""
+    path = take.path
+    with contextlib.suppress(ValueError, OSError):
+        path = path.relative_to(Path.cwd())  # a take in the current folder by its name
     return (
-        f"rendered {printable(str(take.path))} ({take.seconds:.1f} s, {take.bits}-bit,"
+        f"rendered {printable(str(path))} ({take.seconds:.1f} s, {take.bits}-bit,"
         f" peak {take.peak_dbfs:.1f} dBFS, {take.elapsed_s:.2f} s)"
     )
 
