@@ -79,7 +79,7 @@ class MixSurface:
             The feedback to send; a reason, or None for "unknown address or bad
             value", when the message is refused.
         """
-        return self._track_locked(n, a, arg)
+        return self._apply(n, a, arg)
 
     def automate(self, name: str, rest: str, f: float | None) -> bool:
         """Apply a mode or touch message; False if ``rest`` is neither."""
@@ -98,7 +98,7 @@ class MixSurface:
             return self.state.master_plugins
         return self.state.tracks[self.names[n - 1]].plugins
 
-    def _track_locked(self, n: int, a: ReaperAddress, arg: object) -> list[Message] | str | None:
+    def _apply(self, n: int, a: ReaperAddress, arg: object) -> list[Message] | str | None:
         name = MASTER_KEY if n == 0 else self.names[n - 1]
         recorded = n != 0 or MASTER_KEY not in self.names  # a stem called MASTER_KEY has the key
         f = as_float(arg) if not isinstance(arg, bool) else None
