@@ -297,3 +297,56 @@ def test_lanes_the_virtual_daw_recorded_render(
     y = audio["a"][:, 0] * 10 ** (6.0 / 20.0) * cp_gains(0.0)[0]
     y = sosfilt(cookbook("lowshelf", 100.0, 1.0, -5.0)[None, :], y)
     assert_close(got, np.stack([y, y], axis=1))
+
+
+def test_strip_magnitude_response_from_a_rendered_impulse(tmp_path: Path) -> None:
+    """Every band type in one strip: |FFT| of the rendered impulse vs the bands' product."""
+    from scipy.signal import sosfreqz
+
+    folder = tmp_path / "imp"
+    folder.mkdir()
+    x = np.zeros(16384)
+    x[0] = 0.25  # headroom for the boosts
+    sf.write(folder / "imp.wav", x, RATE, "PCM_24")
+    stems = load_stems(folder, RATE)
+    state = MixState.for_stems(stems)
+    bands = {
+        "High-pass freq": 60.0,
+        "Low shelf freq": 150.0,
+        "Low shelf gain": 4.0,
+        "Band 1 freq": 400.0,
+        "Band 1 gain": -6.0,
+        "Band 2 freq": 1200.0,
+        "Band 2 gain": 3.0,
+        "Band 2 BW": 0.4,
+        "Band 3 freq": 3000.0,
+        "Band 3 gain": 5.0,
+        "Band 4 freq": 7000.0,
+        "Band 4 gain": -4.0,
+        "Band 4 BW": 2.5,
+        "Notch freq": 50.0,
+        "Notch BW": 0.3,
+        "High shelf freq": 10000.0,
+        "High shelf gain": -3.0,
+    }
+    set_values(state.tracks["imp"].plugins[0], bands)
+    got = rendered(stems, state, tmp_path)[:, 0] / (0.25 * cp_gains(0.0)[0])
+    sos = np.array(
+        [
+            cookbook("hpf", 60.0, 1.8995),
+            cookbook("lowshelf", 150.0, 1.0, 4.0),
+            cookbook("peaking", 400.0, 1.0, -6.0),
+            cookbook("peaking", 1200.0, 0.4, 3.0),
+            cookbook("peaking", 3000.0, 1.0, 5.0),
+            cookbook("peaking", 7000.0, 2.5, -4.0),
+            cookbook("notch", 50.0, 0.3),
+            cookbook("highshelf", 10000.0, 1.0, -3.0),
+        ]
+    )
+    freqs = np.fft.rfftfreq(len(got), 1.0 / RATE)
+    _, h = sosfreqz(sos, worN=freqs, fs=RATE)
+    want_db = 20 * np.log10(np.abs(h) + 1e-300)  # exactly 0 at DC (the high-pass)
+    got_db = 20 * np.log10(np.abs(np.fft.rfft(got)) + 1e-300)
+    audible = (freqs >= 100.0) & (freqs <= 20000.0)  # away from the high-pass and notch floor
+    assert np.max(np.abs(got_db[audible] - want_db[audible])) < 0.01
+    assert np.max(np.abs(want_db[audible])) > 3.0  # the strip does shape the response
