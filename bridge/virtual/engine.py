@@ -204,38 +204,66 @@ class Mixer:
     def blocks(self) -> Iterator[Floats]:
         """Yield the master, block by block.
 
+        With worker threads, the tracks of the next block are mixed while the
+        master section runs on this one and the caller writes it (one block
+        ahead; each stage still runs its blocks in order).
+
         Yields:
             Float64 arrays of shape ``(n, 2)``, full scale = 1.0, with ``n`` equal
             to ``block_frames`` except for the last block; ``frames`` in total.
             Values beyond full scale are kept (not limited).
         """
-        law = self.state.pan_law
-
-        def strip(job: tuple[StemReader, _Track], start: int, n: int) -> Floats:
-            reader, track = job
-            return place(track.chain.process(reader.read(n), start), track.params, start, law)
-
+        starts = range(0, self.frames, self.block_frames)
         with contextlib.ExitStack() as stack:
             readers = [(stack.enter_context(StemReader(t.stem)), t) for t in self.tracks]
             pool = self._pool(stack)
-            for start in range(0, self.frames, self.block_frames):
-                n = min(self.block_frames, self.frames - start)
-                out = np.zeros((n, 2), dtype=np.float64)
-                for bus in self.returns:
-                    bus.clear(n)
-                placed = pool.map(strip, readers, repeat(start), repeat(n)) if pool else None
-                for reader, track in readers:  # summed in track order
-                    y = strip((reader, track), start, n) if placed is None else next(placed)
-                    out += y
-                    track.sends.feed(y, start)
-                wet = pool.map(ReturnBus.output, self.returns, repeat(start)) if pool else None
-                for bus in self.returns:
-                    out += bus.output(start) if wet is None else next(wet)
-                out = self.master_chain.process(out, start)
-                balance(out, self.master.pan.values(start, n))
-                gain = db_to_gain(self.master.volume_db.values(start, n))
-                out *= gain if isinstance(gain, float) else gain[:, None]
-                yield out
+            if pool is None:
+                for start in starts:
+                    yield self._master(self._mix(readers, None, start), start)
+                return
+            ahead = stack.enter_context(ThreadPoolExecutor(1, "virtual-mix"))
+            pending = ahead.submit(self._mix, readers, pool, starts[0]) if starts else None
+            for i, start in enumerate(starts):
+                assert pending is not None
+                out = pending.result()
+                if i + 1 < len(starts):
+                    pending = ahead.submit(self._mix, readers, pool, starts[i + 1])
+                yield self._master(out, start)
+
+    def _mix(
+        self,
+        readers: Sequence[tuple[StemReader, _Track]],
+        pool: ThreadPoolExecutor | None,
+        start: int,
+    ) -> Floats:
+        """The sum of the tracks and the returns for the block at ``start``, shape ``(n, 2)``."""
+        n = min(self.block_frames, self.frames - start)
+        law = self.state.pan_law
+
+        def strip(job: tuple[StemReader, _Track]) -> Floats:
+            reader, track = job
+            return place(track.chain.process(reader.read(n), start), track.params, start, law)
+
+        out = np.zeros((n, 2), dtype=np.float64)
+        for bus in self.returns:
+            bus.clear(n)
+        placed = pool.map(strip, readers) if pool else map(strip, readers)
+        for (_, track), y in zip(readers, placed, strict=True):  # summed in track order
+            out += y
+            track.sends.feed(y, start)
+        wet = pool.map(ReturnBus.output, self.returns, repeat(start)) if pool else None
+        for bus in self.returns:
+            out += bus.output(start) if wet is None else next(wet)
+        return out
+
+    def _master(self, out: Floats, start: int) -> Floats:
+        """The master section on the summed block ``out`` (shape ``(n, 2)``) at ``start``."""
+        n = len(out)
+        out = self.master_chain.process(out, start)
+        balance(out, self.master.pan.values(start, n))
+        gain = db_to_gain(self.master.volume_db.values(start, n))
+        out *= gain if isinstance(gain, float) else gain[:, None]
+        return out
 
     def _pool(self, stack: contextlib.ExitStack) -> ThreadPoolExecutor | None:
         """Worker threads for the tracks' plugins, or None when there is nothing to share.
@@ -246,6 +274,7 @@ class Mixer:
         bit-identical whatever the threads' timing.
         """
         busy = sum(1 for t in self.tracks if t.chain.slots) + len(self.returns)
+        busy += 1 if self.master_chain.slots else 0
         if self.workers < 2 or busy < 2:
             return None
         return stack.enter_context(ThreadPoolExecutor(self.workers, "virtual-strip"))

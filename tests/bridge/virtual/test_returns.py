@@ -349,3 +349,24 @@ def test_memory_with_returns_does_not_grow_with_length(tmp_path: Path) -> None:
     song_bytes = 100 * RATE * 2 * 8  # the 100 s master as float64 (2.3 MB peak measured)
     assert long < 2.0 * short  # growth with length would be ~10x
     assert long < song_bytes / 4
+
+
+def test_a_lane_error_on_a_worker_thread_fails_the_render_and_leaves_no_file(
+    project: tuple[list[Stem], dict[str, Floats], Path],
+) -> None:
+    stems, _, out = project
+    state = MixState.for_stems(stems)
+    for name in ("a", "b", "c"):  # strips on the threads
+        state.tracks[name].plugins[0].bands_on.add("hishelf")
+        state.tracks[name].plugins[0].values[-4] = 3.0  # High shelf gain
+    lane = Step("send/1/level_db", 0.0, 30.0, 5000)  # +30 dB: out of range from frame 5000
+    with pytest.raises(VirtualDawError, match=r"send/1/level_db is 30\.0 at 0\.625000 s"):
+        render(
+            stems,
+            state,
+            out,
+            rate=RATE,
+            block_frames=1000,
+            automation={"b": {"send/1/level_db": lane}},
+        )
+    assert list(out.iterdir()) == []
