@@ -58,16 +58,25 @@ class NumberedLane:
         return self.lane.values_at(times_s)
 
 
+def _track(state: MixState, track: str | int) -> str:
+    """The name of the track a lane names (by name, 1-based number or ``"master"``)."""
+    names = list(state.tracks)
+    if track == "master" or (isinstance(track, str) and track in state.tracks):
+        return track
+    if isinstance(track, int) and not isinstance(track, bool):
+        if 1 <= track <= len(names):
+            return names[track - 1]
+        raise VirtualDawError(f"no track {track} in the virtual DAW (it has {len(names)} tracks)")
+    known = ", ".join(repr(n) for n in names)
+    raise VirtualDawError(f"no track named {track!r} in the virtual DAW ({known})")
+
+
 def _plugins(state: MixState, track: str | int) -> tuple[str, list[FxPlugin]]:
     """The track's label and plugins, slot 1 first."""
-    names = list(state.tracks)
-    if track == "master":
+    name = _track(state, track)
+    if name == "master":
         return "the master", [p.plugin for p in state.master_plugins]
-    if isinstance(track, int) and 1 <= track <= len(names):
-        track = names[track - 1]
-    if isinstance(track, str) and track in state.tracks:
-        return f"track {track!r}", [p.plugin for p in state.tracks[track].plugins]
-    raise VirtualDawError(f"a lane names no track: {track!r} (tracks: {', '.join(names)})")
+    return f"track {name!r}", [p.plugin for p in state.tracks[name].plugins]
 
 
 def _number(lane: Lane, state: MixState) -> Lane | NumberedLane:
@@ -77,6 +86,7 @@ def _number(lane: Lane, state: MixState) -> Lane | NumberedLane:
     except PathError as err:
         raise VirtualDawError(str(err)) from None
     if not path.is_plugin_value:
+        _track(state, lane.track)
         return lane
     label, plugins = _plugins(state, lane.track)
     have = ", ".join(f"{i} {p.name}" for i, p in enumerate(plugins, start=1))

@@ -39,18 +39,20 @@ def stems(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_automate_writes_a_lane_file(
+def test_automate_renders_a_lane_file_into_the_virtual_daw(
     stems: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lanes = tmp_path / "ride.toml"
     save_lanes([Lane("lead", "volume_db", (Point(0.1, -12.0, "s_curve"), Point(0.8, -3.0)))], lanes)
-    code = main(["automate", "--daw", "virtual", "--stems", str(stems), str(lanes), "--rate", "50"])
+    out_dir = tmp_path / "out"
+    argv = ["automate", "--daw", "virtual", "--stems", str(stems), str(lanes)]
+    code = main([*argv, "--render-dir", str(out_dir)])
     out = capsys.readouterr()
     assert code == 0, out.err
-    assert "writing 1 lane into the virtual DAW, 0.10-0.80 s, mode touch, 50 Hz" in out.out
-    done = out.out.strip().splitlines()[-1]
-    assert done.startswith("done: ")
-    assert "position reports" in done
+    lines = out.out.splitlines()
+    assert lines[0] == "rendering 1 lane offline in the virtual DAW, 0.10-0.80 s, sample-accurate"
+    assert lines[1].startswith(f"rendered {out_dir / 'mix-take01.wav'} (1.5 s, 24-bit")
+    assert sf.info(out_dir / "mix-take01.wav").frames == int(1.5 * RATE)
 
 
 HEAD = "schema = 'mixdesk.lanes/1'\n[[lane]]\nparam = 'volume_db'\n"
@@ -140,8 +142,9 @@ def _readme_example() -> tuple[str, list[tuple[str, list[str]]]]:
 
 
 def _numbers_out(line: str) -> str:
-    """A ``done:`` line with its measurements (counts, times) replaced by N."""
-    return re.sub(r"[+-]?\d+(?:\.\d+)?", "N", line) if line.startswith("done: ") else line
+    """A ``done:`` or ``rendered`` line with its measurements (counts, times) replaced by N."""
+    measured = line.startswith(("done: ", "rendered "))
+    return re.sub(r"[+-]?\d+(?:\.\d+)?", "N", line) if measured else line
 
 
 def test_the_readme_example_runs_as_written(tmp_path: Path) -> None:
