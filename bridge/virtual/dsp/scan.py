@@ -35,7 +35,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["MAX_CHUNK", "TIE", "branching_smoother", "linear_recurrence"]
+__all__ = ["MAX_CHUNK", "TIE", "branching_smoother", "chunk_size", "linear_recurrence"]
 
 Floats = npt.NDArray[np.float64]
 
@@ -63,30 +63,51 @@ def linear_recurrence(a: float | Floats, b: Floats, y0: float) -> Floats:
         ValueError: A coefficient is not in ``(0, 1]``.
     """
     n = b.shape[0]
-    av = np.broadcast_to(np.asarray(a, dtype=np.float64), (n,))
     if n == 0:
         return np.empty(0)
-    a_min = float(av.min())
-    if not 0.0 < a_min <= float(av.max()) <= 1.0:
-        raise ValueError("linear_recurrence needs coefficients in (0, 1]")
-    size = MAX_CHUNK if a_min == 1.0 else int(_TINY_LOG / math.log(a_min))
-    size = max(1, min(MAX_CHUNK, size, n))
+    size = chunk_size(a)
     m = -(-n // size)
-    pad = m * size - n
-    if pad:
-        av = np.concatenate([av, np.ones(pad)])
-        b = np.concatenate([b, np.zeros(pad)])
-    p = np.cumprod(av.reshape(m, size), axis=1)
-    s = np.cumsum(b.reshape(m, size) / p, axis=1)
-    s *= p  # each chunk's solution from a zero state
+    av = np.ones(m * size)
+    av[:n] = a
+    bv = np.zeros(m * size)
+    bv[:n] = b
+    out = np.empty(m * size)
+    _solve(av.reshape(m, size), bv.reshape(m, size), y0, out.reshape(m, size))
+    return out[:n]
+
+
+def chunk_size(a: float | Floats) -> int:
+    """The scan's chunk length for coefficients ``a``: ``min(a)^L ≥ 1e-150``, at most 1024.
+
+    Raises:
+        ValueError: A coefficient is not in ``(0, 1]``.
+    """
+    arr = np.asarray(a, dtype=np.float64)
+    a_min, a_max = float(arr.min()), float(arr.max())
+    if not 0.0 < a_min <= a_max <= 1.0:
+        raise ValueError("linear_recurrence needs coefficients in (0, 1]")
+    if a_min == 1.0:
+        return MAX_CHUNK
+    return max(1, min(MAX_CHUNK, int(_TINY_LOG / math.log(a_min))))
+
+
+def _solve(a: Floats, b: Floats, y0: float, out: Floats) -> None:
+    """The chunked scan on ``(chunks, L)`` views; ``out`` may not alias ``a`` or ``b``.
+
+    Per chunk ``P = cumprod(a)`` and ``y = P·(y_in + cumsum(b/P))``; the chunks'
+    input states ``y_in`` follow from ``y_in' = P_end·(y_in + S_end)``.
+    """
+    p = np.cumprod(a, axis=1)
+    np.divide(b, p, out=out)
+    np.cumsum(out, axis=1, out=out)
+    m = a.shape[0]
     carry = np.empty(m)
     c = y0
-    for j, (pe, se) in enumerate(zip(p[:, -1].tolist(), s[:, -1].tolist(), strict=True)):
+    for j, (pe, se) in enumerate(zip(p[:, -1].tolist(), out[:, -1].tolist(), strict=True)):
         carry[j] = c
-        c = pe * c + se
-    p *= carry[:, None]
-    s += p
-    return s.reshape(-1)[:n]
+        c = pe * (c + se)
+    out += carry[:, None]
+    out *= p
 
 
 def branching_smoother(
@@ -97,7 +118,7 @@ def branching_smoother(
     Args:
         x: Input, shape ``(N,)``, all ``≥ 0`` (the compressor's gain reduction in dB).
         a_att: Attack coefficient ``αA`` in ``(0, 1)``: float or ``(N,)``.
-        a_rel: Release coefficient ``αR`` in ``(0, 1)``, ``≥ αA``: float or ``(N,)``.
+        a_rel: Release coefficient ``αR`` in ``(0, 1)``: float or ``(N,)``.
         y0: The state before the first frame, ``≥ 0``.
 
     Returns:
@@ -107,36 +128,52 @@ def branching_smoother(
     n = x.shape[0]
     if n == 0:
         return np.empty(0), 0
+    size = min(chunk_size(a_att), chunk_size(a_rel))
+    m = -(-n // size)
+    total = m * size
+    # Padded, chunk-aligned buffers: a pass recomputes whole chunks from the first
+    # chunk whose branches changed (the chunks before it are final).
+    xa = np.zeros(total)
+    xr = np.zeros(total)
+    aa = np.ones(total)
+    ar = np.ones(total)
+    aa[:n] = a_att
+    ar[:n] = a_rel
+    np.multiply(1.0 - aa[:n], x, out=xa[:n])
+    np.multiply(1.0 - ar[:n], x, out=xr[:n])
+    attack = np.zeros(total, dtype=bool)
     if np.ndim(a_att) == 0 and np.ndim(a_rel) == 0:
-        attack = _lower_bound_policy(x, float(a_att), float(a_rel), y0)
+        attack[:n] = _lower_bound_policy(x, float(a_att), float(a_rel), y0)
     else:
-        attack = np.empty(n, dtype=bool)
         attack[0] = x[0] > y0
-        np.greater(x[1:], x[:-1], out=attack[1:])
-    y = np.empty(n)
-    start = 0
+        np.greater(x[1:], x[:-1], out=attack[1:n])
+    y = np.empty(total)
+    a = np.empty(total)
+    b = np.empty(total)
+    first = 0  # first chunk to recompute
     passes = 0
     while True:
         passes += 1
-        a = np.where(attack[start:], _part(a_att, start), _part(a_rel, start))
-        state = y0 if start == 0 else float(y[start - 1])
-        y[start:] = linear_recurrence(a, (1.0 - a) * x[start:], state)
-        prev = np.empty(n - start)
-        prev[0] = state
-        prev[1:] = y[start:-1]
-        fresh = x[start:] > prev
-        # A branch counts as wrong only if x is not within TIE of y[n-1]: there both
-        # branches agree to (αR - αA)·TIE, and scan rounding must not drive passes.
-        changed = np.flatnonzero((fresh != attack[start:]) & (np.abs(x[start:] - prev) > TIE))
-        if changed.size == 0:
-            return y, passes
-        attack[start:] = fresh
-        start += int(changed[0])
-
-
-def _part(a: float | Floats, start: int) -> float | Floats:
-    """``a[start:]`` for an array, ``a`` for a float."""
-    return a[start:] if isinstance(a, np.ndarray) and a.ndim else float(a)
+        lo = first * size
+        np.copyto(a[lo:], ar[lo:])
+        np.copyto(a[lo:], aa[lo:], where=attack[lo:])
+        np.copyto(b[lo:], xr[lo:])
+        np.copyto(b[lo:], xa[lo:], where=attack[lo:])
+        state = y0 if lo == 0 else float(y[lo - 1])
+        k = m - first
+        _solve(a[lo:].reshape(k, size), b[lo:].reshape(k, size), state, y[lo:].reshape(k, size))
+        # The greedy branches: attack where x[i] > y[i-1]. A branch counts as wrong
+        # only if x is not within TIE of y[i-1]: there both branches agree to
+        # (αR - αA)·TIE, and scan rounding must not drive further passes.
+        lo1 = max(lo, 1)
+        fresh = x[lo1:] > y[lo1 - 1 : n - 1]
+        wrong = np.flatnonzero(fresh != attack[lo1:n])
+        if wrong.size:
+            wrong = wrong[np.abs(x[lo1 + wrong] - y[lo1 - 1 + wrong]) > TIE]
+        if wrong.size == 0:
+            return y[:n], passes
+        attack[lo1:n] = fresh
+        first = (lo1 + int(wrong[0])) // size
 
 
 def _lower_bound_policy(x: Floats, a_att: float, a_rel: float, y0: float) -> npt.NDArray[np.bool_]:
