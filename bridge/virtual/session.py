@@ -5,12 +5,14 @@ answers the last sender, as REAPER does; the mixer speaks the REAPER dialect to
 it. Takes go to the render folder, the current folder unless told otherwise
 (never a hidden temporary one).
 
-Bounces are never lost: :meth:`VirtualMixer.render` waits for the take and
-returns its path, or raises :class:`~bridge.virtual.errors.VirtualDawError`
-with the server's one-line reason; :meth:`VirtualMixer.close` first lets the
-server process every datagram the mixer sent (a render asked for just before
-closing starts), then waits for renders in progress, at most
-:data:`RENDER_WAIT_S`.
+Bounces are never lost: :meth:`VirtualMixer.render` waits for the server's
+reply (``/mixdesk/render/done`` or ``/mixdesk/render/error``, as the REAPER
+dialect decodes them) and returns the take's path, or raises
+:class:`~bridge.virtual.errors.VirtualDawError` with the server's one-line
+reason (a request the server refused, which has no reply, is an error too).
+:meth:`VirtualMixer.close` first lets the server process every datagram the
+mixer sent (a render asked for just before closing starts), then waits for
+renders in progress, at most :data:`RENDER_WAIT_S`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Final, Literal
 
 from bridge.dialects.virtual import VirtualDialect
+from bridge.mixer.mirror import Mirror
 from bridge.mixer.mixer import Mixer
 from bridge.virtual.errors import VirtualDawError
 from bridge.virtual.render import RenderResult
@@ -92,21 +95,29 @@ class VirtualMixer(Mixer):
         Raises:
             VirtualDawError: The render failed or did not finish in time.
         """
-        daw = self.daw
+        daw, mirror = self.daw, self.mirror
+        for param in ("render/done", "render/error"):
+            mirror.forget(None, param)  # wait for this render's reply
         before, errors = len(daw.renders), len(daw.render_errors)
         super().render()
         sent = self._transport().stats.datagrams_sent
 
-        def settled(_: object) -> bool:  # the request handled and no render running
-            return daw.handled >= sent and daw.wait_renders(0.0)
+        def answered(m: Mirror) -> bool:  # the server's /mixdesk/render/done or /error
+            return m.has(None, "render/done") or m.has(None, "render/error")
 
-        finished = self.mirror.wait_for(
-            lambda m: len(daw.renders) > before or len(daw.render_errors) > errors or settled(m),
-            timeout,
-        )
-        if len(daw.render_errors) > errors:
+        def settled(m: Mirror) -> bool:  # or: request handled, nothing rendering (refused)
+            return answered(m) or (daw.handled >= sent and daw.wait_renders(0.0))
+
+        finished = mirror.wait_for(settled, timeout)
+        ran = len(daw.renders) > before or len(daw.render_errors) > errors
+        if finished and ran and not answered(mirror):
+            mirror.wait_for(answered, self.timeout)  # the reply is on its way
+        reason = mirror.get(None, "render/error")
+        if reason is None and len(daw.render_errors) > errors:
+            reason = daw.render_errors[-1]
+        if reason is not None:
             self._errors_seen = len(daw.render_errors)
-            raise VirtualDawError(f"render failed: {daw.render_errors[-1]}")
+            raise VirtualDawError(f"render failed: {reason}")
         if not finished:
             raise VirtualDawError(f"the render did not finish within {timeout:g} s")
         if len(daw.renders) <= before:

@@ -181,3 +181,23 @@ def test_a_render_failed_without_waiting_is_an_error_when_the_command_ends(
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("mixdesk: render failed: ")
     assert "lead.wav" in last
+
+
+def test_a_reaper_client_sees_the_render_replies(stems: Path, tmp_path: Path) -> None:
+    from bridge.dialects.reaper import ReaperDialect
+    from bridge.errors import BridgeError
+    from bridge.mixer.mixer import Mixer
+    from bridge.virtual.server import VirtualDaw
+    from bridge.virtual.stems import load_stems
+
+    folder = tmp_path / "renders"
+    daw = VirtualDaw(load_stems(stems, RATE), rate=RATE, render_dir=folder, port=0, feedback=None)
+    with daw, Mixer(ReaperDialect(), port=daw.address[1], listen_port=0, timeout=5.0) as mixer:
+        assert mixer.render(wait=True, timeout=60) == folder / "mix-take01.wav"
+        complete_take(folder / "mix-take01.wav")
+        shutil.rmtree(folder)
+        folder.write_text("not a folder")
+        with pytest.raises(
+            BridgeError, match=r"^REAPER: render failed: .*renders: the render folder"
+        ):
+            mixer.render(wait=True, timeout=60)
