@@ -8,6 +8,11 @@ Layers, each importing only the ones above it:
 * :mod:`qc.report`: renderers.
 * :mod:`qc.cli`: the ``mixdesk`` command.
 
+The Python API (:mod:`qc.api`): :func:`check` and :func:`check_files` judge
+files as ``mixdesk check`` does (nearest ``mixdesk.toml``, its waivers and
+fail level) and return :class:`CheckResult` values named as the JSON report's
+keys; bad input raises a :class:`QCError` subclass.
+
 The names below are imported lazily, so ``import qc`` alone stays cheap and the
 command line can configure numpy's threads before numpy loads.
 """
@@ -20,23 +25,35 @@ from typing import TYPE_CHECKING, Any
 from qc._version import __version__
 
 if TYPE_CHECKING:
+    from qc.api import check, check_files
     from qc.engine import FileResult, measure_file
-    from qc.errors import AudioReadError, ProfileError, QCError, UsageError
+    from qc.errors import AudioReadError, ProfileError, QCError, SelectorError, UsageError
     from qc.measure import Measurements, MeasureOptions
+    from qc.results import CheckResult, Finding
 
 __all__ = [
     "AudioReadError",
+    "CheckResult",
     "FileResult",
+    "Finding",
     "MeasureOptions",
     "Measurements",
     "ProfileError",
     "QCError",
+    "SelectorError",
     "UsageError",
     "__version__",
+    "check",
+    "check_files",
     "measure_file",
 ]
 
 _WHERE = {
+    "check": "qc.api",
+    "check_files": "qc.api",
+    "CheckResult": "qc.results",
+    "Finding": "qc.results",
+    "SelectorError": "qc.errors",
     "FileResult": "qc.engine",
     "measure_file": "qc.engine",
     "AudioReadError": "qc.errors",

@@ -6,15 +6,17 @@ to the filesystem root; in each folder ``mixdesk.toml`` wins over
 ``[tool.mixdesk]`` table. :class:`ConfigFinder` starts that walk in each file's
 own folder, as ruff does, so an album folder's config applies to its files from
 wherever the command runs. With no file the built-in defaults apply. Command-line
-flags override the file (:meth:`Config.with_overrides`).
+flags override the file (:meth:`Config.with_overrides`). The values live in
+:mod:`qc.config_model`, waivers in :mod:`qc.waivers`.
 
 Schema (keys are kebab-case; in ``pyproject.toml`` they sit under
 ``[tool.mixdesk]``)::
 
     profile = "spotify"                # or a list; shipped names or .toml paths,
                                        # paths relative to the config file's folder
-    select = ["TP", "LUF001"]          # code prefixes to run (empty: all)
-    ignore = ["SIL"]                   # code prefixes to skip
+    select = ["TP", "LUF001"]          # rules to run (empty: all): codes, code
+                                       # prefixes or rule names
+    ignore = ["SIL", "dc-offset"]      # rules to skip
     fail-level = "error"               # error | warning | info
 
     [[per-file]]                       # later entries win
@@ -24,7 +26,7 @@ Schema (keys are kebab-case; in ``pyproject.toml`` they sit under
 
     [[waivers]]
     glob = "stems/*_fx.wav"            # required
-    codes = ["TP001"]                  # required: code prefixes
+    codes = ["TP001"]                  # required: codes, prefixes or rule names
     reason = "FX stems clip on purpose" # required, non-empty
 
 Globs match the file's path relative to the config file's folder (or the path
@@ -35,8 +37,11 @@ A glob without a ``/`` also matches the bare file name, and a glob ending in
 
 Every key is validated when the file loads: an unknown key or a wrong type is a
 :class:`~qc.errors.ProfileError` whose one-line message names the file and the
-key (``mixdesk.toml: unknown key 'per-file[1].profiel'``; array indexes count
-from 0, and keys inside ``pyproject.toml`` are spelled ``tool.mixdesk.…``).
+key and suggests the nearest valid key (``mixdesk.toml: unknown key
+'per-file[1].profiel' (did you mean profile?)``; array indexes count from 0, and
+keys inside ``pyproject.toml`` are spelled ``tool.mixdesk.…``). A selector in
+``select``, ``ignore`` or a waiver's ``codes`` that matches no rule code, family
+or name is an error too, with the nearest codes (:mod:`qc.selection`).
 Each profile a config names is loaded with it, so a bad or unknown profile is
 reported with the config and key that named it.
 
@@ -50,20 +55,24 @@ separator (:mod:`qc.profile_names`).
 
 from __future__ import annotations
 
-import dataclasses
-import errno
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from qc._toml import read_toml
-from qc.checks.runner import sort_key
+from qc.config_model import (
+    DEFAULT_FAIL_LEVEL,
+    DEFAULT_PROFILES,
+    FAIL_LEVELS,
+    Config,
+    FileSettings,
+    PerFile,
+)
 from qc.config_reader import Reader
-from qc.diagnostic import Diagnostic, Severity
-from qc.errors import ProfileError, UsageError
+from qc.errors import ProfileError
 from qc.globs import glob_matches
+from qc.waivers import Waiver, apply_waivers
 
 __all__ = [
     "CONFIG_NAME",
@@ -88,226 +97,9 @@ CONFIG_NAME = "mixdesk.toml"
 PYPROJECT_NAME = "pyproject.toml"
 """Name of the project file whose ``[tool.mixdesk]`` table is read."""
 
-DEFAULT_PROFILES: tuple[str, ...] = ("default",)
-"""Profiles used when neither the config nor the command line names any."""
-
-DEFAULT_FAIL_LEVEL = "error"
-"""Fail level used when neither the config nor the command line sets one."""
-
-FAIL_LEVELS = ("error", "warning", "info")
-"""Allowed values of ``fail-level``."""
-
 _TOP_KEYS = frozenset({"profile", "select", "ignore", "fail-level", "per-file", "waivers"})
 _PER_FILE_KEYS = frozenset({"glob", "profile", "select", "ignore"})
 _WAIVER_KEYS = frozenset({"glob", "codes", "reason"})
-
-
-@dataclass(frozen=True)
-class Waiver:
-    """A documented exception: findings with these codes are demoted to info.
-
-    Attributes:
-        glob: Files it applies to (see the module docstring for the syntax).
-        codes: Code prefixes it waives, upper-case (``TP001``, ``CLP``).
-        reason: Why; shown in every waived finding.
-    """
-
-    glob: str
-    codes: tuple[str, ...]
-    reason: str
-
-
-@dataclass(frozen=True)
-class PerFile:
-    """One ``[[per-file]]`` entry; ``None`` leaves the value it would replace alone.
-
-    Attributes:
-        glob: Files it applies to.
-        profiles: Profiles for those files (relative paths already resolved).
-        select: Code prefixes to run.
-        ignore: Code prefixes to skip.
-    """
-
-    glob: str
-    profiles: tuple[str, ...] | None = None
-    select: tuple[str, ...] | None = None
-    ignore: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class FileSettings:
-    """The settings that apply to one file.
-
-    Attributes:
-        profiles: Profiles to check it against, shipped names or paths.
-        select: Code prefixes to run (empty: all).
-        ignore: Code prefixes to skip.
-        waivers: The waivers whose glob matches the file, in config order.
-        per_file: The ``[[per-file]]`` entries that matched, in config order.
-    """
-
-    profiles: tuple[str, ...]
-    select: tuple[str, ...]
-    ignore: tuple[str, ...]
-    waivers: tuple[Waiver, ...]
-    per_file: tuple[PerFile, ...] = ()
-
-
-@dataclass(frozen=True)
-class Config:
-    """A loaded configuration, after validation.
-
-    Attributes:
-        path: The config file, or ``None`` for the built-in defaults.
-        root: Folder that globs are relative to (the config file's folder, or
-            the discovery start folder when there is no file); absolute.
-        profiles: Base profiles, shipped names or paths (relative paths in the
-            file are resolved against ``root``).
-        select: Base code prefixes to run, upper-case (empty: all).
-        ignore: Base code prefixes to skip, upper-case.
-        fail_level: ``error``, ``warning`` or ``info``.
-        per_file: The ``[[per-file]]`` entries, in file order.
-        waivers: The ``[[waivers]]`` entries, in file order.
-    """
-
-    path: Path | None
-    root: Path
-    profiles: tuple[str, ...] = DEFAULT_PROFILES
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    fail_level: str = DEFAULT_FAIL_LEVEL
-    per_file: tuple[PerFile, ...] = ()
-    waivers: tuple[Waiver, ...] = ()
-
-    def relative(self, path: str) -> str:
-        """The path that globs see: relative to :attr:`root` with ``/``, else as given.
-
-        String operations only: a watch daemon calls this for every bounce, and
-        ``pathlib`` interns every name it parses, so each new file name would
-        grow the interpreter's table of interned strings.
-        """
-        absolute = os.path.abspath(path)
-        root = str(self.root)
-        for base, target in ((root, absolute), (_real_str(root), _real_str(absolute))):
-            inside = _inside(base, target)
-            if inside is not None:
-                return inside
-        return _as_posix(path)
-
-    def profile_names(self) -> tuple[str, ...]:
-        """Every profile name the config can apply to some file, in first-seen order."""
-        names = dict.fromkeys(self.profiles)
-        for entry in self.per_file:
-            names.update(dict.fromkeys(entry.profiles or ()))
-        return tuple(names)
-
-    def for_file(self, path: str) -> FileSettings:
-        """Resolve the settings for one file.
-
-        Args:
-            path: The file as given on the command line (relative to the
-                current folder, or absolute).
-
-        Returns:
-            The base settings with every matching ``[[per-file]]`` entry
-            applied in order (later entries win), and the matching waivers.
-        """
-        rel = self.relative(path)
-        profiles, select, ignore = self.profiles, self.select, self.ignore
-        matched: list[PerFile] = []
-        for entry in self.per_file:
-            if not glob_matches(entry.glob, rel):
-                continue
-            matched.append(entry)
-            profiles = profiles if entry.profiles is None else entry.profiles
-            select = select if entry.select is None else entry.select
-            ignore = ignore if entry.ignore is None else entry.ignore
-        waivers = tuple(w for w in self.waivers if glob_matches(w.glob, rel))
-        return FileSettings(profiles, select, ignore, waivers, tuple(matched))
-
-    def with_overrides(
-        self,
-        *,
-        profiles: Sequence[str] | None = None,
-        select: Sequence[str] | None = None,
-        ignore: Sequence[str] | None = None,
-        fail_level: str | None = None,
-    ) -> Config:
-        """Apply command-line flags; ``None`` keeps the config's value.
-
-        A flag overrides the base value and the same key of every
-        ``[[per-file]]`` entry, so ``--profile spotify`` checks every file
-        against ``spotify``. Waivers are kept.
-
-        Args:
-            profiles: Profiles from ``--profile`` (paths relative to the
-                current folder, passed through unchanged).
-            select: Prefixes from ``--select``.
-            ignore: Prefixes from ``--ignore``.
-            fail_level: ``error``, ``warning`` or ``info``.
-
-        Returns:
-            A new config.
-
-        Raises:
-            UsageError: ``profiles`` is empty or ``fail_level`` is not a level.
-        """
-        changes: dict[str, Any] = {}
-        entry_changes: dict[str, Any] = {}
-        if profiles is not None:
-            if not profiles:
-                raise UsageError("--profile names no profile")
-            changes["profiles"] = tuple(dict.fromkeys(profiles))
-            entry_changes["profiles"] = None
-        if select is not None:
-            changes["select"] = tuple(c.upper() for c in select)
-            entry_changes["select"] = None
-        if ignore is not None:
-            changes["ignore"] = tuple(c.upper() for c in ignore)
-            entry_changes["ignore"] = None
-        if fail_level is not None:
-            if fail_level not in FAIL_LEVELS:
-                expected = ", ".join(FAIL_LEVELS)
-                raise UsageError(f"unknown fail level {fail_level!r} (expected {expected})")
-            changes["fail_level"] = fail_level
-        if entry_changes:
-            changes["per_file"] = tuple(
-                dataclasses.replace(e, **entry_changes) for e in self.per_file
-            )
-        return dataclasses.replace(self, **changes)
-
-
-def _real_str(path: str) -> str:
-    """``os.path.realpath``, or the path unchanged where it has a loop of symlinks."""
-    real = os.path.realpath(path)
-    try:
-        os.stat(real)
-    except OSError as err:
-        if err.errno == errno.ELOOP:
-            return path
-    return real
-
-
-def _inside(base: str, target: str) -> str | None:
-    """``target`` relative to ``base`` with ``/`` (both absolute and normalised), or None."""
-    if target == base:
-        return "."
-    prefix = base if base.endswith(os.sep) else base + os.sep
-    if not target.startswith(prefix):
-        return None
-    return target[len(prefix) :].replace(os.sep, "/")
-
-
-def _as_posix(path: str) -> str:
-    """``Path(path).as_posix()`` without pathlib: ``.`` and empty components dropped."""
-    if os.sep != "/":
-        return Path(path).as_posix()
-    lead = "//" if path.startswith("//") and not path.startswith("///") else "/"
-    lead = lead if path.startswith("/") else ""
-    return lead + "/".join(p for p in path.split("/") if p not in ("", ".")) or "."
-
-
-# --- discovery and loading ---------------------------------------------------
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -505,52 +297,3 @@ def _parse(path: Path, data: dict[str, Any], prefix: str) -> Config:
         per_file=tuple(per_file),
         waivers=tuple(waivers),
     )
-
-
-# --- waivers -----------------------------------------------------------------
-
-
-def _waiver_match(code: str, waiver: Waiver) -> int:
-    """Length of the longest of the waiver's prefixes that ``code`` starts with, else -1."""
-    return max((len(p) for p in waiver.codes if code.upper().startswith(p)), default=-1)
-
-
-def apply_waivers(
-    diagnostics: Sequence[Diagnostic], waivers: Sequence[Waiver]
-) -> tuple[tuple[Diagnostic, ...], tuple[Waiver, ...]]:
-    """Demote waived findings to info and find the waivers that waived nothing.
-
-    A finding is waived when its code starts with one of a waiver's code
-    prefixes. It becomes :attr:`Severity.INFO` and its message gains
-    `` (waived: <reason>)``, with the reason of the most specific matching
-    waiver (longest prefix; the first on a tie). Every waiver that matches
-    it counts as used.
-
-    Args:
-        diagnostics: One file's findings.
-        waivers: The waivers that apply to that file (:attr:`FileSettings.waivers`).
-
-    Returns:
-        ``(diagnostics, unused)``: the findings, re-sorted worst first, and the
-        waivers, in the given order, that matched no finding. A waiver that
-        covers several files is unused only if it is unused for every one of
-        them; callers aggregate.
-    """
-    used: set[int] = set()
-    out: list[Diagnostic] = []
-    for d in diagnostics:
-        best, best_len = None, -1
-        for i, waiver in enumerate(waivers):
-            length = _waiver_match(d.code, waiver)
-            if length < 0:
-                continue
-            used.add(i)
-            if length > best_len:
-                best, best_len = waiver, length
-        if best is None:
-            out.append(d)
-        else:
-            message = f"{d.message} (waived: {best.reason})"
-            out.append(dataclasses.replace(d, severity=Severity.INFO, message=message))
-    unused = tuple(w for i, w in enumerate(waivers) if i not in used)
-    return tuple(sorted(out, key=sort_key)), unused

@@ -10,19 +10,16 @@ when the config loads), names the config file and key that named it.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-from qc.errors import ProfileError
+from qc.errors import ProfileError, SelectorError, did_you_mean, nearest
 from qc.globs import GlobError, glob_matches
 from qc.profile_names import is_profile_path
 from qc.profiles import load_profile
+from qc.selection import parse_selector
 
-__all__ = ["CODE_PREFIX", "MAX_GLOB", "Reader"]
-
-CODE_PREFIX = re.compile(r"[A-Za-z]+[0-9]*")
-"""A rule code prefix: letters, then optional digits (``TP``, ``TP001``)."""
+__all__ = ["MAX_GLOB", "Reader"]
 
 MAX_GLOB = 1024
 """Longest ``glob`` in a config, in characters."""
@@ -43,7 +40,8 @@ class Reader:
         """Refuse a key not in ``allowed``; ``where`` prefixes it in the message."""
         for key in table:
             if key not in allowed:
-                raise ProfileError(f"{self.path}: unknown key '{self.prefix}{where}{key}'")
+                hint = did_you_mean(nearest(key, sorted(allowed)))
+                raise ProfileError(f"{self.path}: unknown key '{self.prefix}{where}{key}'{hint}")
 
     def string(self, value: Any, key: str) -> str:
         """A non-empty string."""
@@ -71,12 +69,20 @@ class Reader:
         return tuple(self.string(item, f"{key}[{i}]") for i, item in enumerate(value))
 
     def codes(self, value: Any, key: str) -> tuple[str, ...]:
-        """A list of rule code prefixes, upper-cased."""
-        out = self.strings(value, key)
-        for i, code in enumerate(out):
-            if not CODE_PREFIX.fullmatch(code):
-                raise self.fail(f"{key}[{i}]", f"is {code!r}, not a rule code prefix (TP001, CLP)")
-        return tuple(c.upper() for c in out)
+        """A list of rule selectors (codes, prefixes, names) as upper-case code prefixes.
+
+        Raises:
+            ProfileError: An entry matches no rule; names the file, the key and
+                the nearest codes (:mod:`qc.selection`).
+        """
+        out: list[str] = []
+        for i, entry in enumerate(self.strings(value, key)):
+            try:
+                out.append(parse_selector(entry))
+            except SelectorError as err:
+                where = f"'{self.prefix}{key}[{i}]'"
+                raise ProfileError(f"{self.path}: {where}: {err}") from None
+        return tuple(dict.fromkeys(out))
 
     def profiles(self, value: Any, key: str, root: Path) -> tuple[str, ...]:
         """Profile names or paths (paths resolved against ``root``); bad or unknown names fail."""

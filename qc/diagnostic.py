@@ -35,9 +35,12 @@ class Severity(enum.IntEnum):
             ) from None
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Diagnostic:
     """One finding about one file.
+
+    Findings sort worst first, then by time (whole-file findings first), code
+    and profile: :meth:`sort_key` is that order and ``<`` compares by it.
 
     Attributes:
         code: Stable rule code, family prefix plus three digits (``TP001``).
@@ -64,3 +67,12 @@ class Diagnostic:
     end_s: float | None = None
     channel: int | None = None
     profile: str = ""
+
+    def sort_key(self) -> tuple[int, float, str, str]:
+        """The report order: worst first, then by start time, code and profile."""
+        start = self.start_s if self.start_s is not None else -1.0
+        return (-int(self.severity), start, self.code, self.profile)
+
+    def __lt__(self, other: Diagnostic) -> bool:
+        """Whether ``self`` is reported before ``other`` (see :meth:`sort_key`)."""
+        return self.sort_key() < other.sort_key()

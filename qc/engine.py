@@ -2,8 +2,10 @@
 
 ``measure_file(path)`` never raises for a bad file: every problem becomes the
 ``error`` of its :class:`FileResult`, so a batch goes on past broken files.
-``check_file(path, profiles)`` measures once and applies every profile's rules
-to the same measurements.
+``check(path, settings)`` measures once, applies every profile's rules to the
+same measurements and then the file's waivers (:class:`~qc.settings.Settings`),
+so ``check``, ``watch`` and the Python API agree by construction.
+``check_file(path, profiles)`` is the same with the settings spelled out.
 """
 
 from __future__ import annotations
@@ -19,17 +21,18 @@ from qc.audio import StreamInfo, open_audio, sniff
 from qc.audio.limits import DEFAULT_MAX_DURATION_S
 from qc.audio.limits import block_frames as sized_for
 from qc.audio.sniff import HEAD_BYTES
-from qc.checks.format import LossySource, UnreadableFile
-from qc.checks.rule import Context
-from qc.checks.runner import is_selected, run_rules, sort_key, will_run
-from qc.diagnostic import Diagnostic, Severity
+from qc.checks.rule import Context, Unreadable
+from qc.checks.runner import run_rules
+from qc.diagnostic import Diagnostic
 from qc.errors import AudioReadError
 from qc.measure import Analyzer, Measurements, MeasureOptions
+from qc.waivers import Waiver, apply_waivers
 
 if TYPE_CHECKING:
     from qc.profiles import Profile
+    from qc.settings import Settings
 
-__all__ = ["BLOCK_FRAMES", "FileResult", "check_file", "measure_file"]
+__all__ = ["BLOCK_FRAMES", "FileResult", "check", "check_file", "measure_file", "unreadable"]
 
 BLOCK_FRAMES = 65536
 """Most frames per block read from disk; fewer for many channels (`qc.audio.limits`),
@@ -53,6 +56,7 @@ class FileResult:
         error: One-line reason the file could not be measured, else ``None``.
         diagnostics: Findings of the rules, sorted (worst first, then by time).
         profiles: Names of the delivery profiles the file was checked against.
+        unused_waivers: The file's waivers that matched none of its findings.
     """
 
     path: str
@@ -61,6 +65,7 @@ class FileResult:
     error: str | None
     diagnostics: tuple[Diagnostic, ...] = ()
     profiles: tuple[str, ...] = ()
+    unused_waivers: tuple[Waiver, ...] = ()
 
 
 def measure_file(
@@ -117,35 +122,31 @@ def _measure_options(profiles: Sequence[Profile]) -> MeasureOptions:
     return dataclasses.replace(base, over_dbtp=min(ceilings))
 
 
-def check_file(
+def check(
     path: str | os.PathLike[str],
-    profiles: Sequence[Profile],
+    settings: Settings,
     *,
-    select: Sequence[str] = (),
-    ignore: Sequence[str] = (),
     block_frames: int = BLOCK_FRAMES,
     progress: Progress | None = None,
     max_duration_s: float | None = DEFAULT_MAX_DURATION_S,
 ) -> FileResult:
-    """Measure a file once and judge it against one or more profiles.
+    """Measure a file once, judge it against its profiles and apply its waivers.
 
     Args:
         path: Audio file.
-        profiles: Resolved delivery profiles (at least one).
-        select: Rule code prefixes to run (empty: every enabled rule).
-        ignore: Rule code prefixes to skip.
+        settings: The file's resolved settings (profiles, selection, waivers).
         block_frames: Most frames per block (fewer for many channels).
         progress: Optional callback ``(done_frames, total_frames)``.
         max_duration_s: Longer files are unreadable (``FMT003``), s; None: no limit.
 
     Returns:
-        The result with its diagnostics, worst first. An unreadable file gets
-        one ``FMT003`` finding (unless ignored) and its ``error`` set.
+        The result with its diagnostics, worst first. An unreadable file has
+        its ``error`` set and the findings of the rules that judge unreadable
+        files (``FMT003``, ``FMT001``), as its profiles configure them.
     """
-    names = tuple(p.name for p in profiles)
-    options = _measure_options(profiles)
+    options = _measure_options(settings.profiles)
     # The dither and lossy-history detectors run only when a rule will read them.
-    detect = any(will_run(code, p, select, ignore) for code in _DETECTOR_RULES for p in profiles)
+    detect = any(settings.will_run(code) for code in _DETECTOR_RULES)
     result = measure_file(
         path,
         dataclasses.replace(options, detectors=detect),
@@ -153,43 +154,108 @@ def check_file(
         progress=progress,
         max_duration_s=max_duration_s,
     )
-    found: list[Diagnostic] = []
     if result.error is not None:
-        if is_selected(UnreadableFile.code, select, ignore):
-            found.append(
-                Diagnostic(UnreadableFile.code, UnreadableFile.name, Severity.ERROR, result.error)
-            )
-        lossy = _sniff_lossy(path)
-        if lossy is not None and is_selected(LossySource.code, select, ignore):
-            found.append(Diagnostic(LossySource.code, LossySource.name, Severity.ERROR, lossy))
+        return unreadable(result.path, result.error, settings, info=result.info)
+    assert result.info is not None
+    assert result.measurements is not None
+    return _judge(result, Context(result.path, result.info, result.measurements, ""), settings)
+
+
+def unreadable(
+    path: str | os.PathLike[str],
+    reason: str,
+    settings: Settings | None,
+    *,
+    info: StreamInfo | None = None,
+) -> FileResult:
+    """The result of a file that cannot be measured, judged by the rules for such files.
+
+    Args:
+        path: The file (or a folder with no audio).
+        reason: One line: why it cannot be measured.
+        settings: Its settings; ``None`` when they could not be resolved (every
+            rule's own defaults apply).
+        info: Stream facts, if the header was read.
+
+    Returns:
+        A result with ``error`` set and the findings (``FMT003``, and ``FMT001``
+        when its first bytes show a lossy codec), waivers applied.
+    """
+    shown = os.fspath(path)
+    codec, container = _sniff_lossy(path)
+    ctx = Unreadable(shown, reason, "", codec, container)
+    return _judge(FileResult(shown, info, None, reason), ctx, settings)
+
+
+def _judge(result: FileResult, ctx: Context | Unreadable, settings: Settings | None) -> FileResult:
+    """Run the rules of every profile, merge what they say alike, apply the waivers."""
+    found: list[Diagnostic] = []
+    if settings is None:
+        found = run_rules(ctx, None)
+        names: tuple[str, ...] = ()
     else:
-        assert result.info is not None
-        assert result.measurements is not None
-        ctx = Context(result.path, result.info, result.measurements, "")
-        for profile in profiles:
-            found.extend(run_rules(ctx, profile, select=select, ignore=ignore))
-    merged = _merge_profiles(found)
-    merged.sort(key=sort_key)
-    return dataclasses.replace(result, diagnostics=tuple(merged), profiles=names)
+        for profile in settings.profiles:
+            found.extend(run_rules(ctx, profile, select=settings.select, ignore=settings.ignore))
+        names = settings.profile_names
+    merged = tuple(sorted(_merge_profiles(found)))
+    unused: tuple[Waiver, ...] = ()
+    if settings is not None and settings.waivers:
+        merged, unused = apply_waivers(merged, settings.waivers)
+    return dataclasses.replace(result, diagnostics=merged, profiles=names, unused_waivers=unused)
 
 
-def _sniff_lossy(path: str | os.PathLike[str]) -> str | None:
-    """For a file that could not be decoded: say so if its bytes show a lossy codec."""
+def check_file(
+    path: str | os.PathLike[str],
+    profiles: Sequence[Profile],
+    *,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    waivers: Sequence[Waiver] = (),
+    block_frames: int = BLOCK_FRAMES,
+    progress: Progress | None = None,
+    max_duration_s: float | None = DEFAULT_MAX_DURATION_S,
+) -> FileResult:
+    """:func:`check` with the settings spelled out.
+
+    Args:
+        path: Audio file.
+        profiles: Resolved delivery profiles (at least one).
+        select: Rule code prefixes to run (empty: every enabled rule).
+        ignore: Rule code prefixes to skip.
+        waivers: Waivers to apply to the file's findings.
+        block_frames: Most frames per block (fewer for many channels).
+        progress: Optional callback ``(done_frames, total_frames)``.
+        max_duration_s: Longer files are unreadable (``FMT003``), s; None: no limit.
+
+    Returns:
+        As :func:`check`.
+    """
+    from qc.settings import Settings
+
+    settings = Settings(tuple(profiles), tuple(select), tuple(ignore), tuple(waivers))
+    return check(
+        path,
+        settings,
+        block_frames=block_frames,
+        progress=progress,
+        max_duration_s=max_duration_s,
+    )
+
+
+def _sniff_lossy(path: str | os.PathLike[str]) -> tuple[str | None, str | None]:
+    """The lossy ``(codec, container)`` a file's first bytes show, else ``(None, None)``."""
     try:
         # O_NONBLOCK: opening a FIFO named like a bounce must not wait for a writer.
         with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode):
-                return None
+                return None, None
             head = fh.read(HEAD_BYTES)
         size = st.st_size
     except (OSError, ValueError):  # ValueError: a NUL byte in the name
-        return None
+        return None, None
     c = sniff(head, size)
-    if not c.lossy:
-        return None
-    where = "" if c.container == c.codec else f" in a {c.container} container"
-    return f"lossy codec {c.codec}{where}: never send lossy audio to mastering"
+    return (c.codec, c.container) if c.lossy else (None, None)
 
 
 def _merge_profiles(found: list[Diagnostic]) -> list[Diagnostic]:

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-__all__ = ["AudioReadError", "ProfileError", "QCError", "UsageError"]
+import difflib
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "AudioReadError",
+    "ProfileError",
+    "QCError",
+    "SelectorError",
+    "UsageError",
+    "did_you_mean",
+    "nearest",
+]
 
 
 class QCError(Exception):
@@ -24,3 +35,29 @@ class ProfileError(QCError):
 
 class UsageError(QCError):
     """The command line or an option value is invalid."""
+
+
+class SelectorError(UsageError):
+    """A rule selector (code, prefix or name) matches no rule.
+
+    Attributes:
+        entry: The selector as written.
+        suggestions: The nearest codes, families and names, best first.
+    """
+
+    def __init__(self, entry: str, suggestions: Sequence[str]) -> None:
+        super().__init__(f"unknown rule selector {entry!r}{did_you_mean(suggestions)}")
+        self.entry = entry
+        self.suggestions = tuple(suggestions)
+
+
+def did_you_mean(suggestions: Sequence[str]) -> str:
+    """`` (did you mean TP?)``, or ``""`` when there is nothing to suggest."""
+    if not suggestions:
+        return ""
+    return f" (did you mean {', '.join(suggestions)}?)"
+
+
+def nearest(word: str, candidates: Iterable[str], *, limit: int = 2) -> list[str]:
+    """The candidates closest to a mistyped key (difflib ratio at least 0.6)."""
+    return difflib.get_close_matches(word, list(candidates), n=limit, cutoff=0.6)

@@ -38,7 +38,7 @@ from typing import Any
 from qc import checks
 from qc._toml import read_toml
 from qc.diagnostic import Severity
-from qc.errors import ProfileError
+from qc.errors import ProfileError, did_you_mean, nearest
 from qc.measure import MeasureOptions
 from qc.profile_names import check_profile_name, is_profile_path
 
@@ -136,8 +136,12 @@ def _resolve_path(name_or_path: str, base: Path | None) -> Path:
     except OSError:  # a name near 255 characters plus ".toml" is too long a file name
         found = False
     if not found:
-        known = ", ".join(available_profiles())
-        raise ProfileError(f"unknown profile {name_or_path!r} (shipped: {known})")
+        shipped = available_profiles()
+        close = nearest(name_or_path, shipped)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise ProfileError(
+            f"unknown profile {name_or_path!r} ({hint}shipped: {', '.join(shipped)})"
+        )
     return path
 
 
@@ -150,12 +154,13 @@ def _read(path: Path) -> dict[str, Any]:
 def _validate(path: Path, data: dict[str, Any]) -> None:
     for key, value in data.items():
         if key not in _TOP_KEYS:
-            raise ProfileError(f"{path}: unknown key {key!r}")
+            raise ProfileError(f"{path}: unknown key {key!r}{_hint(key, _TOP_KEYS)}")
         if not isinstance(value, _TOP_KEYS[key]):
             raise ProfileError(f"{path}: {key!r} must be a {_TOP_KEYS[key].__name__}")
     for key, value in data.get("measure", {}).items():
         if key not in _MEASURE_KEYS:
-            raise ProfileError(f"{path}: unknown key 'measure.{key}'")
+            hint = _hint(key, _MEASURE_KEYS)
+            raise ProfileError(f"{path}: unknown key 'measure.{key}'{hint}")
         if isinstance(value, bool) or not isinstance(value, _MEASURE_KEYS[key]):
             raise ProfileError(f"{path}: 'measure.{key}' has the wrong type ({value!r})")
         _check_number(path, f"'measure.{key}'", value)
@@ -172,7 +177,8 @@ def _validate_rule(path: Path, name: str, table: Any) -> None:
     try:
         rule = checks.get(name)
     except KeyError:
-        raise ProfileError(f"{path}: unknown rule 'rules.{name}' (see 'mixdesk rules')") from None
+        hint = _hint(name, [r.name for r in checks.ALL_RULES]) or " (see 'mixdesk rules')"
+        raise ProfileError(f"{path}: unknown rule 'rules.{name}'{hint}") from None
     if rule.name != name:
         raise ProfileError(f"{path}: 'rules.{name}': name rules by name ('rules.{rule.name}')")
     if not isinstance(table, dict):
@@ -194,10 +200,16 @@ def _validate_rule(path: Path, name: str, table: Any) -> None:
             _check_number(path, where, value)
             try:
                 options[key].validate(value)
-            except (TypeError, OverflowError) as err:
-                raise ProfileError(f"{path}: {where}: {err}") from None
+            except ValueError as err:  # "is 'sometimes'; expected one of never, ..."
+                raise ProfileError(f"{path}: {where} {err}") from None
         else:
-            raise ProfileError(f"{path}: unknown key {where}")
+            hint = _hint(key, [*_RULE_KEYS, *options])
+            raise ProfileError(f"{path}: unknown key {where}{hint}")
+
+
+def _hint(key: str, valid: Any) -> str:
+    """`` (did you mean max_dbtp?)`` for the nearest valid keys, or ``""``."""
+    return did_you_mean(nearest(key, sorted(valid)))
 
 
 def _check_number(path: Path, where: str, value: Any) -> None:

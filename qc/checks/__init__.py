@@ -12,7 +12,13 @@ from qc.checks.dither import MissingDither, PaddedBitDepth
 from qc.checks.format import DeliveryFormat, LossySource, UnreadableFile
 from qc.checks.headroom import LimitedMixBus, NoHeadroom
 from qc.checks.lossy import LossyHistory
-from qc.checks.loudness import IntegratedLoudness, LoudnessRange, MaxShortTerm, NormalizationPreview
+from qc.checks.loudness import (
+    FarBelowTarget,
+    IntegratedLoudness,
+    LoudnessRange,
+    MaxShortTerm,
+    NormalizationPreview,
+)
 from qc.checks.rule import CODE_PATTERN, NAME_PATTERN, Context, Option, Rule
 from qc.checks.silence import LeadingSilence, SilentChannel, SilentFile, TrailingSilence
 from qc.checks.true_peak import TruePeakCeiling
@@ -31,6 +37,7 @@ ALL_RULES: tuple[Rule, ...] = (
     MaxShortTerm(),
     LoudnessRange(),
     NormalizationPreview(),
+    FarBelowTarget(),
     LeadingSilence(),
     TrailingSilence(),
     SilentChannel(),

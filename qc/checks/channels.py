@@ -31,13 +31,15 @@ class DCOffset(Rule):
     severity = Severity.WARNING
     options = (Option("max_dbfs", float, -50.0, "dBFS", "largest allowed |DC offset|"),)
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         for c, dc in enumerate(ctx.measurements.levels.channel_dc):
             level = 20 * math.log10(abs(dc)) if dc else float("-inf")
             if level > opts["max_dbfs"]:
                 yield self.finding(
                     ctx,
-                    opts["severity"],
+                    severity,
                     f"DC offset {db(level, 'dBFS')} ({dc:+.4f}) on channel {c + 1}",
                     measured=level,
                     limit=opts["max_dbfs"],
@@ -68,7 +70,9 @@ class PhaseCorrelation(Rule):
         Option("min_passage_correlation", float, -0.5, "", "lowest 100 ms correlation"),
     )
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         st = ctx.measurements.stereo
         if st.correlation is None:
             return
@@ -76,7 +80,7 @@ class PhaseCorrelation(Rule):
             hint = ": one channel is polarity-inverted" if st.correlation < -0.9 else ""
             yield self.finding(
                 ctx,
-                opts["severity"],
+                severity,
                 f"L/R correlation {st.correlation:+.2f}{hint}; the mix cancels in mono",
                 measured=st.correlation,
                 limit=opts["min_correlation"],
@@ -115,7 +119,9 @@ class DualMono(Rule):
     severity = Severity.INFO
     options = (Option("max_side_dbfs", float, -90.0, "dBFS", "largest |L-R| that counts as equal"),)
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         st = ctx.measurements.stereo
         peak = max(ctx.measurements.levels.channel_peak, default=0.0)
         if st.max_side_dbfs is None or peak <= 0:
@@ -123,7 +129,7 @@ class DualMono(Rule):
         if st.max_side_dbfs <= opts["max_side_dbfs"]:
             yield self.finding(
                 ctx,
-                opts["severity"],
+                severity,
                 "left and right are identical (dual mono)",
                 measured=st.max_side_dbfs if math.isfinite(st.max_side_dbfs) else None,
                 limit=opts["max_side_dbfs"],

@@ -7,7 +7,7 @@ from typing import Any
 
 from qc.checks._fmt import db, mmss
 from qc.checks.rule import Context, Option, Rule
-from qc.diagnostic import Diagnostic
+from qc.diagnostic import Diagnostic, Severity
 from qc.measure import amplitude_to_db
 
 __all__ = ["FlatTopClipping", "FullScaleClipping"]
@@ -17,7 +17,9 @@ _CANNOT_FIX = (
 )
 
 
-def _runs(ctx: Context, opts: Mapping[str, Any], rule: Rule, kind: str) -> Iterator[Diagnostic]:
+def _runs(
+    ctx: Context, opts: Mapping[str, Any], severity: Severity, rule: Rule, kind: str
+) -> Iterator[Diagnostic]:
     clip = ctx.measurements.clipping
     if clip.runs < opts["min_runs"]:
         return
@@ -27,7 +29,7 @@ def _runs(ctx: Context, opts: Mapping[str, Any], rule: Rule, kind: str) -> Itera
     end = (first.start + first.length) / rate if first else None
     yield rule.finding(
         ctx,
-        opts["severity"],
+        severity,
         f"{clip.runs} clipped runs {kind} ({clip.samples} samples, longest {clip.longest}), "
         f"first at {mmss(start)}: {_CANNOT_FIX}",
         measured=float(clip.runs),
@@ -57,9 +59,11 @@ class FullScaleClipping(Rule):
     name = "clipping"
     options = (Option("min_runs", int, 1, "runs", "runs at full scale that fail the file"),)
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         if ctx.measurements.clipping.full_scale:
-            yield from _runs(ctx, opts, self, "at full scale")
+            yield from _runs(ctx, opts, severity, self, "at full scale")
 
 
 class FlatTopClipping(Rule):
@@ -81,8 +85,10 @@ class FlatTopClipping(Rule):
     name = "flat-top-clipping"
     options = (Option("min_runs", int, 3, "runs", "flat-top runs that fail the file"),)
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         clip = ctx.measurements.clipping
         if not clip.full_scale and clip.level > 0:
             level = db(amplitude_to_db(clip.level), "dBFS", 2)
-            yield from _runs(ctx, opts, self, f"at {level}")
+            yield from _runs(ctx, opts, severity, self, f"at {level}")

@@ -38,7 +38,9 @@ class MissingDither(Rule):
     name = "missing-dither"
     severity = Severity.ERROR
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         m = ctx.measurements
         d = m.dither
         if d.verdict != "undithered" or d.bits is None or d.bits > 16:
@@ -66,7 +68,7 @@ class MissingDither(Rule):
         channel = undithered[0] if len(undithered) == 1 and len(d.channels) > 1 else None
         yield self.finding(
             ctx,
-            opts["severity"],
+            severity,
             f"{how}; re-export the {d.bits}-bit file from the 24-bit or float master "
             "with TPDF or noise-shaped dither",
             start_s=ev.start_s,
@@ -96,7 +98,9 @@ class PaddedBitDepth(Rule):
     name = "padded-bit-depth"
     severity = Severity.WARNING
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         bd = ctx.measurements.bit_depth
         if not bd.padded:
             return
@@ -113,7 +117,7 @@ class PaddedBitDepth(Rule):
             bits = "16-bit"
         yield self.finding(
             ctx,
-            opts["severity"],
+            severity,
             f"{container} container holds {bits} audio ({how}): the extra bits add "
             "nothing; deliver the real 24-bit (or float) render",
             measured=float(bd.effective_bits) if bd.effective_bits else None,

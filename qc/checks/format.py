@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from qc.checks.rule import Context, Option, Rule
-from qc.diagnostic import Diagnostic
+from qc.checks.rule import Context, Option, Rule, Unreadable
+from qc.diagnostic import Diagnostic, Severity
 
 __all__ = ["DeliveryFormat", "LossySource", "UnreadableFile"]
 
@@ -28,15 +28,28 @@ class LossySource(Rule):
     code = "FMT001"
     name = "lossy-source"
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         info = ctx.info
         if info.lossy:
             where = "" if info.container == info.codec else f" inside a {info.container} container"
             yield self.finding(
                 ctx,
-                opts["severity"],
+                severity,
                 f"lossy codec {info.codec}{where}: never send lossy audio to mastering; "
                 "export lossless WAV or AIFF from the session",
+            )
+
+    def check_unreadable(  # noqa: D102
+        self, ctx: Unreadable, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
+        if ctx.codec is not None:
+            where = "" if ctx.container in (None, ctx.codec) else f" in a {ctx.container} container"
+            yield self.finding(
+                ctx,
+                severity,
+                f"lossy codec {ctx.codec}{where}: never send lossy audio to mastering",
             )
 
 
@@ -58,12 +71,14 @@ class DeliveryFormat(Rule):
     code = "FMT002"
     name = "delivery-format"
     options = (
-        Option("sample_rates", list, [], "Hz", "allowed sample rates (empty: any)"),
-        Option("bit_depths", list, [], "bits", "allowed bit depths (empty: any)"),
-        Option("channels", list, [], "", "allowed channel counts (empty: any)"),
+        Option("sample_rates", list, [], "Hz", "allowed sample rates (empty: any)", item=int),
+        Option("bit_depths", list, [], "bits", "allowed bit depths (empty: any)", item=int),
+        Option("channels", list, [], "", "allowed channel counts (empty: any)", item=int),
     )
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         info = ctx.info
         facts = (
             ("sample rate", info.sample_rate, opts["sample_rates"], " Hz"),
@@ -75,7 +90,7 @@ class DeliveryFormat(Rule):
                 wanted = " or ".join(f"{a}{unit}" for a in allowed)
                 yield self.finding(
                     ctx,
-                    opts["severity"],
+                    severity,
                     f"{label} {value}{unit}; {ctx.profile} requires {wanted}",
                     measured=float(value) if value is not None else None,
                 )
@@ -86,8 +101,9 @@ class UnreadableFile(Rule):
 
     Fails when the header is not audio, lies about its sizes (a truncated or
     aborted render, or a file still being written), or the samples cannot be
-    decoded (NaN or Inf included). The engine reports this finding itself,
-    because no measurement exists; the run goes on with the other files.
+    decoded (NaN or Inf included). The run goes on with the other files. It is
+    the one finding of an unreadable file (with FMT001 when its first bytes
+    show a lossy codec); a profile may set its severity, or disable it.
 
     Options: none.
 
@@ -98,5 +114,12 @@ class UnreadableFile(Rule):
     code = "FMT003"
     name = "unreadable-file"
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
-        return iter(())
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
+        return iter(())  # a file that was measured was read
+
+    def check_unreadable(  # noqa: D102
+        self, ctx: Unreadable, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
+        yield self.finding(ctx, severity, ctx.reason)

@@ -7,7 +7,7 @@ from typing import Any
 
 from qc.checks._fmt import db
 from qc.checks.rule import Context, Option, Rule
-from qc.diagnostic import Diagnostic
+from qc.diagnostic import Diagnostic, Severity
 
 __all__ = ["LimitedMixBus", "NoHeadroom"]
 
@@ -33,12 +33,14 @@ class NoHeadroom(Rule):
     enabled = False
     options = (Option("max_dbtp", float, -3.0, "dBTP", "highest acceptable true peak"),)
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         tp = ctx.measurements.true_peak
         if tp.dbtp > opts["max_dbtp"]:
             yield self.finding(
                 ctx,
-                opts["severity"],
+                severity,
                 f"true peak {db(tp.dbtp, 'dBTP')} leaves no headroom "
                 f"(limit {db(opts['max_dbtp'], 'dBTP')}): {_EXPORT}",
                 measured=tp.dbtp,
@@ -67,7 +69,9 @@ class LimitedMixBus(Rule):
     enabled = False
     options = (Option("min_plr_db", float, 9.0, "dB", "lowest acceptable peak-to-loudness ratio"),)
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         loud = ctx.measurements.loudness.integrated_lufs
         tp = ctx.measurements.true_peak.dbtp
         if loud is None or loud == float("-inf"):
@@ -76,7 +80,7 @@ class LimitedMixBus(Rule):
         if plr < opts["min_plr_db"]:
             yield self.finding(
                 ctx,
-                opts["severity"],
+                severity,
                 f"peak-to-loudness ratio {plr:.1f} dB (limit {opts['min_plr_db']:.1f} dB): "
                 f"the mix bus looks limited; {_EXPORT}",
                 measured=plr,

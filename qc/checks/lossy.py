@@ -36,11 +36,13 @@ class LossyHistory(Rule):
     name = "lossy-history"
     severity = Severity.ERROR
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         if ctx.info.lossy:
             hint = ctx.info.transcode_hint
             if hint:
-                yield self.finding(ctx, min(opts["severity"], Severity.WARNING), hint)
+                yield self.finding(ctx, min(severity, Severity.WARNING), hint)
             return
         lossy = ctx.measurements.lossy
         if lossy.verdict == "clean":
@@ -49,7 +51,7 @@ class LossyHistory(Rule):
         if lossy.verdict == "confirmed":
             yield self.finding(
                 ctx,
-                opts["severity"],
+                severity,
                 f"lossy history confirmed: {lossy.reason}; this audio was decoded from a "
                 "lossy file: find the lossless original",
                 measured=lossy.grid.z if lossy.grid is not None else None,
@@ -58,7 +60,7 @@ class LossyHistory(Rule):
             return
         yield self.finding(
             ctx,
-            min(opts["severity"], Severity.WARNING),
+            min(severity, Severity.WARNING),
             f"lossy history suspected: {lossy.reason} (a band-limited lossless master "
             "looks the same); check the source",
             measured=cutoff / 1000 if cutoff is not None else None,

@@ -10,7 +10,15 @@ from qc.checks._fmt import db, mmss
 from qc.checks.rule import Context, Option, Rule
 from qc.diagnostic import Diagnostic, Severity
 
-__all__ = ["IntegratedLoudness", "LoudnessRange", "MaxShortTerm", "NormalizationPreview"]
+__all__ = [
+    "QUIETEST_TARGET_LUFS",
+    "QUIET_MARGIN_LU",
+    "FarBelowTarget",
+    "IntegratedLoudness",
+    "LoudnessRange",
+    "MaxShortTerm",
+    "NormalizationPreview",
+]
 
 
 class IntegratedLoudness(Rule):
@@ -39,7 +47,9 @@ class IntegratedLoudness(Rule):
         Option("note", str, "", "", "appended to the message (e.g. how the gating differs)"),
     )
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         value = ctx.measurements.loudness.integrated_lufs
         target, tol = opts["target_lufs"], opts["tolerance_lu"]
         if value is None:
@@ -49,7 +59,7 @@ class IntegratedLoudness(Rule):
             note = f" ({opts['note']})" if opts["note"] else ""
             yield self.finding(
                 ctx,
-                opts["severity"],
+                severity,
                 f"integrated {db(value, 'LUFS')}; {ctx.profile} requires "
                 f"{target:.1f} +- {tol:.1f} LU{note}",
                 measured=value if math.isfinite(value) else None,
@@ -76,14 +86,16 @@ class MaxShortTerm(Rule):
     enabled = False
     options = (Option("max_lufs", float, -18.0, "LUFS", "highest allowed short-term loudness"),)
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         loud = ctx.measurements.loudness
         value = loud.max_short_term_lufs
         if value is not None and value > opts["max_lufs"]:
             end = loud.max_short_term_time_s
             yield self.finding(
                 ctx,
-                opts["severity"],
+                severity,
                 f"max short-term {db(value, 'LUFS')} at {mmss(end)} above "
                 f"{db(opts['max_lufs'], 'LUFS')}",
                 measured=value,
@@ -116,7 +128,9 @@ class LoudnessRange(Rule):
         Option("max_lu", float, 20.0, "LU", "highest allowed loudness range"),
     )
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         lra = ctx.measurements.loudness.loudness_range_lu
         if lra is None:
             return
@@ -125,7 +139,7 @@ class LoudnessRange(Rule):
             if bad:
                 yield self.finding(
                     ctx,
-                    opts["severity"],
+                    severity,
                     f"loudness range {lra:.1f} LU {word} {limit:.1f} LU",
                     measured=lra,
                     limit=limit,
@@ -160,12 +174,21 @@ class NormalizationPreview(Rule):
     enabled = False
     options = (
         Option("target_lufs", float, -14.0, "LUFS", "platform playback reference"),
-        Option("boost", str, "never", "", "never | headroom | always"),
+        Option(
+            "boost",
+            str,
+            "never",
+            "",
+            "when the platform turns a quiet master up",
+            choices=("never", "headroom", "always"),
+        ),
         Option("boost_ceiling_dbtp", float, -1.0, "dBTP", "highest true peak after a boost"),
         Option("warn_turn_down_db", float, 6.0, "dB", "turn-down that earns a warning"),
     )
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         value = ctx.measurements.loudness.integrated_lufs
         if value is None or not math.isfinite(value):
             return
@@ -195,3 +218,61 @@ class NormalizationPreview(Rule):
                 "with limiting is thrown away on playback, the lost dynamics are not",
                 **where,
             )
+
+
+QUIETEST_TARGET_LUFS = -24.0
+"""The quietest integrated target among the shipped profiles: ATSC A/85 and Netflix, LUFS."""
+
+QUIET_MARGIN_LU = 6.0
+"""How far below that target a master is "far below": three times the widest
+tolerance those profiles allow (+-2 LU), LU."""
+
+
+class FarBelowTarget(Rule):
+    """Integrated loudness far below every delivery target: a wrong render or gain stage.
+
+    Warns when BS.1770-4 integrated loudness is below ``min_lufs``. The default,
+    -30 LUFS, is the quietest integrated target of the shipped profiles (-24
+    LKFS, ATSC A/85 and Netflix) minus 6 LU, three times the widest tolerance
+    they allow. No delivery wants a master that quiet: streaming platforms that
+    never turn a master up play it that much quieter than the rest, and
+    broadcast would need more than 6 dB of gain. Says nothing on digital
+    silence (SIL rules) or when too short to measure.
+
+    Options:
+        min_lufs (float, LUFS): quietest integrated loudness without a warning.
+            Default -30.
+
+    Example:
+        ``master.wav: warning LUF005 integrated -33.7 LUFS, 9.7 LU below -24.0 LUFS ...``
+    """
+
+    code = "LUF005"
+    name = "far-below-target"
+    severity = Severity.WARNING
+    options = (
+        Option(
+            "min_lufs",
+            float,
+            QUIETEST_TARGET_LUFS - QUIET_MARGIN_LU,
+            "LUFS",
+            "quietest integrated loudness without a warning",
+        ),
+    )
+
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
+        value = ctx.measurements.loudness.integrated_lufs
+        if value is None or not math.isfinite(value) or value >= opts["min_lufs"]:
+            return
+        yield self.finding(
+            ctx,
+            severity,
+            f"integrated {db(value, 'LUFS')}, {QUIETEST_TARGET_LUFS - value:.1f} LU below "
+            f"{db(QUIETEST_TARGET_LUFS, 'LUFS')}, the quietest delivery target (ATSC A/85, "
+            "Netflix): check the render's gain before delivery",
+            measured=value,
+            limit=opts["min_lufs"],
+            unit="LUFS",
+        )

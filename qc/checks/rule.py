@@ -18,7 +18,7 @@ from qc.audio import StreamInfo
 from qc.diagnostic import Diagnostic, Severity
 from qc.measure import Measurements
 
-__all__ = ["CODE_PATTERN", "Context", "Option", "Rule"]
+__all__ = ["CODE_PATTERN", "NAME_PATTERN", "Context", "Option", "Rule", "Unreadable"]
 
 CODE_PATTERN = re.compile(r"^(FMT|CLP|TP|LUF|SIL|CH|HDR|DTH|LSY)\d{3}$")
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -26,14 +26,16 @@ NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 @dataclass(frozen=True)
 class Option:
-    """One option of a rule.
+    """One option of a rule, declared with everything a profile may set it to.
 
     Attributes:
         name: Key in the profile's ``[rules.<rule-name>]`` table.
-        kind: ``float``, ``int``, ``bool`` or ``str``.
+        kind: ``float``, ``int``, ``bool``, ``str`` or ``list``.
         default: Value when no profile sets it.
         unit: Unit of the value (``dBTP``, ``LUFS``, ``LU``, ``s``, ``Hz``...).
         help: One line for ``mixdesk explain``.
+        choices: Allowed values (of each item, for a list); empty: any of its kind.
+        item: Kind of each item of a ``list`` option (``int``, ``float``, ``str``).
     """
 
     name: str
@@ -41,20 +43,54 @@ class Option:
     default: Any
     unit: str = ""
     help: str = ""
+    choices: tuple[Any, ...] = ()
+    item: type | None = None
+
+    def allowed(self) -> str:
+        """The allowed values in words: ``one of never, headroom, always``, ``a list of int``."""
+        if self.choices:
+            listed = ", ".join(repr(c) for c in self.choices)
+            return f"a list of {listed}" if self.kind is list else f"one of {listed}"
+        if self.kind is list:
+            plural = {int: "integers", float: "numbers", str: "strings"}
+            return f"a list of {plural.get(self.item or object, 'values')}"
+        return _kind_name(self.kind)
 
     def validate(self, value: Any) -> Any:
-        """Return ``value`` converted to the option's kind.
+        """Return ``value`` converted to the option's kind (a list becomes a tuple).
 
         Raises:
-            TypeError: The value has the wrong type.
+            ValueError: The value, or an item of a list, has the wrong type or
+                is not an allowed value; the message reads after the key
+                (``is 'sometimes'; expected one of never, headroom, always``).
         """
-        if self.kind is float and isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        if self.kind is list and isinstance(value, list):
-            return tuple(value)
-        if isinstance(value, self.kind) and not (self.kind is int and isinstance(value, bool)):
-            return value
-        raise TypeError(f"expected {self.kind.__name__}, got {value!r}")
+        if self.kind is list:
+            if not isinstance(value, list):
+                raise ValueError(f"is {value!r}; expected {self.allowed()}")
+            for i, item in enumerate(value):
+                if self.item is not None and _convert(self.item, item) is None:
+                    raise ValueError(f"item {i} is {item!r}; expected {self.allowed()}")
+                if self.choices and item not in self.choices:
+                    raise ValueError(f"item {i} is {item!r}; expected {self.allowed()}")
+            return tuple(_convert(self.item, v) if self.item else v for v in value)
+        converted = _convert(self.kind, value)
+        if converted is None or (self.choices and converted not in self.choices):
+            raise ValueError(f"is {value!r}; expected {self.allowed()}")
+        return converted
+
+
+def _convert(kind: type, value: Any) -> Any:
+    """``value`` as ``kind`` (an int is a float too), or ``None`` if it is not one."""
+    if isinstance(value, bool) and kind is not bool:
+        return None
+    if kind is float and isinstance(value, int | float):
+        return float(value)
+    return value if isinstance(value, kind) else None
+
+
+def _kind_name(kind: type) -> str:
+    names = {float: "a number", int: "an integer", bool: "true or false", str: "a string"}
+    return names.get(kind, kind.__name__)
 
 
 @dataclass(frozen=True)
@@ -72,6 +108,25 @@ class Context:
     info: StreamInfo
     measurements: Measurements
     profile: str
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """What a rule may look at for a file that could not be measured.
+
+    Attributes:
+        path: The file as the user named it.
+        reason: One line: why it could not be read.
+        profile: Name of the profile being applied.
+        codec: The lossy codec its first bytes show (``mp3``), else ``None``.
+        container: The container those bytes show (``wav``), else ``None``.
+    """
+
+    path: str
+    reason: str
+    profile: str
+    codec: str | None = None
+    container: str | None = None
 
 
 class Rule:
@@ -93,11 +148,28 @@ class Rule:
         """Option values when no profile sets them."""
         return {o.name: o.default for o in cls.options}
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:
-        """Yield the findings for one file (pure: no I/O, no printing)."""
+    def check(
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
+        """Yield the findings for one file (pure: no I/O, no printing).
+
+        Args:
+            ctx: The file and its measurements.
+            opts: The rule's options, validated, with the profile's values.
+            severity: The severity the profile gives this rule.
+        """
         raise NotImplementedError  # pragma: no cover
 
-    def finding(self, ctx: Context, severity: Severity, message: str, **where: Any) -> Diagnostic:
+    def check_unreadable(
+        self, ctx: Unreadable, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
+        """Yield the findings for a file that could not be measured (default: none)."""
+        del ctx, opts, severity
+        return iter(())
+
+    def finding(
+        self, ctx: Context | Unreadable, severity: Severity, message: str, **where: Any
+    ) -> Diagnostic:
         """Build a diagnostic of this rule for a file.
 
         Args:

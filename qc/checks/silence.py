@@ -34,13 +34,15 @@ class LeadingSilence(Rule):
     severity = Severity.WARNING
     options = (Option("max_s", float, 2.0, "s", "longest allowed leading silence"), _THRESHOLD)
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         env = ctx.measurements.envelope
         quiet = env.leading_silence_s(opts["threshold_dbfs"])
         if quiet > opts["max_s"] and quiet < env.duration_s:
             yield self.finding(
                 ctx,
-                opts["severity"],
+                severity,
                 f"leading silence {quiet:.1f} s (limit {opts['max_s']:.1f} s)",
                 measured=quiet,
                 limit=opts["max_s"],
@@ -70,13 +72,15 @@ class TrailingSilence(Rule):
     severity = Severity.WARNING
     options = (Option("max_s", float, 5.0, "s", "longest allowed trailing silence"), _THRESHOLD)
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         env = ctx.measurements.envelope
         quiet = env.trailing_silence_s(opts["threshold_dbfs"])
         if quiet > opts["max_s"] and quiet < env.duration_s:
             yield self.finding(
                 ctx,
-                opts["severity"],
+                severity,
                 f"trailing silence {quiet:.1f} s (limit {opts['max_s']:.1f} s)",
                 measured=quiet,
                 limit=opts["max_s"],
@@ -103,14 +107,16 @@ class SilentChannel(Rule):
     name = "silent-channel"
     options = (_THRESHOLD,)
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         silent = ctx.measurements.envelope.silent_channels(opts["threshold_dbfs"])
         if len(silent) == ctx.measurements.channels:
             return  # the whole file is silent: SIL004's finding
         for c in silent:
             yield self.finding(
                 ctx,
-                opts["severity"],
+                severity,
                 f"channel {c + 1} is silent (never above {db(opts['threshold_dbfs'], 'dBFS', 0)})",
                 channel=c,
             )
@@ -133,14 +139,16 @@ class SilentFile(Rule):
     name = "silent-file"
     options = (_THRESHOLD,)
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         m = ctx.measurements
         peak = max(m.levels.channel_peak, default=0.0)
         peak_db = 20 * math.log10(peak) if peak > 0 else float("-inf")
         if peak_db <= opts["threshold_dbfs"]:
             yield self.finding(
                 ctx,
-                opts["severity"],
+                severity,
                 f"the file is silent (sample peak {db(peak_db, 'dBFS')})",
                 measured=peak_db if math.isfinite(peak_db) else None,
                 limit=opts["threshold_dbfs"],

@@ -37,7 +37,9 @@ class TruePeakCeiling(Rule):
         Option("margin_db", float, 0.3, "dB", "warning band below the ceiling"),
     )
 
-    def check(self, ctx: Context, opts: Mapping[str, Any]) -> Iterator[Diagnostic]:  # noqa: D102
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
         tp = ctx.measurements.true_peak
         ceiling = opts["max_dbtp"]
         value = tp.dbtp
@@ -58,7 +60,7 @@ class TruePeakCeiling(Rule):
             )
             yield self.finding(
                 ctx,
-                opts["severity"],
+                severity,
                 f"true peak {db(value, 'dBTP', 2)} at {mmss(tp.time_s)} exceeds the "
                 f"{db(ceiling, 'dBTP')} ceiling{counted}",
                 **where,

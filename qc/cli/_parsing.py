@@ -43,7 +43,8 @@ def add_rule_options(p: argparse.ArgumentParser, *, profile_help: str) -> None:
         type=csv_list,
         default=None,
         metavar="CODES",
-        help="run only rules whose code starts with these prefixes (e.g. TP,LUF001)",
+        help="run only these rules: codes, code prefixes or rule names (e.g. TP,LUF001,clipping); "
+        "one that matches no rule is an error",
     )
     p.add_argument(
         "--ignore",
@@ -51,7 +52,7 @@ def add_rule_options(p: argparse.ArgumentParser, *, profile_help: str) -> None:
         type=csv_list,
         default=None,
         metavar="CODES",
-        help="skip rules whose code starts with these prefixes",
+        help="skip these rules: codes, code prefixes or rule names",
     )
     p.add_argument(
         "--config",

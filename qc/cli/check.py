@@ -13,18 +13,18 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from qc.audio.limits import DEFAULT_MAX_DURATION_S, fmt_duration, parse_duration
-from qc.checks.format import UnreadableFile
 from qc.cli._parsing import Subparsers, add_rule_options, finder_for
 from qc.cli.console import is_tty, make_console
-from qc.config import ConfigFinder, Waiver, apply_waivers
-from qc.diagnostic import Diagnostic, Severity
-from qc.engine import FileResult, check_file
+from qc.diagnostic import Severity
+from qc.engine import FileResult, check, unreadable
 from qc.errors import QCError
 from qc.printable import printable, printable_line
 from qc.profiles import Profile, ProfileCache
 from qc.report import RENDERERS
 from qc.safe_io import ensure_writable, write_file
+from qc.settings import Settings, SettingsResolver
 from qc.units import count
+from qc.waivers import Waiver
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -133,30 +133,33 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 def exit_code(
-    results: Sequence[FileResult],
-    fail_level: Callable[[FileResult], Severity],
-    *,
-    exit_zero: bool,
+    results: Sequence[FileResult], fail_levels: Sequence[Severity], *, exit_zero: bool
 ) -> int:
-    """0 clean; 1 a finding at or above its file's fail level; 2 a file could not be read."""
+    """0 clean; 1 a finding at or above its file's fail level; 2 a file could not be read.
+
+    Args:
+        results: Every file of the run.
+        fail_levels: Each file's fail level, in the same order.
+        exit_zero: Findings do not fail the run (unreadable files still do).
+    """
     if any(r.error is not None for r in results):
         return 2
     if exit_zero:
         return 0
-    for r in results:
+    for r, level in zip(results, fail_levels, strict=True):
         worst = max((d.severity for d in r.diagnostics), default=None)
-        if worst is not None and worst >= fail_level(r):
+        if worst is not None and worst >= level:
             return 1
     return 0
 
 
-Job = tuple[str, tuple[Profile, ...], tuple[str, ...], tuple[str, ...], float]
-"""One file to check: path, profiles, select prefixes, ignore prefixes, max duration (s)."""
+Job = tuple[str, Settings, float]
+"""One file to check: path, its resolved settings, max duration (s)."""
 
 
 def _check_one(job: Job) -> FileResult:
-    path, profiles, select, ignore, longest = job
-    return check_file(path, profiles, select=select, ignore=ignore, max_duration_s=longest)
+    path, settings, longest = job
+    return check(path, settings, max_duration_s=longest)
 
 
 def _check_all(jobs: list[Job], workers: int, tick: Callable[[], None]) -> list[FileResult]:
@@ -174,43 +177,30 @@ def _check_all(jobs: list[Job], workers: int, tick: Callable[[], None]) -> list[
         return results
 
 
-def _plan(args: argparse.Namespace, files: list[str]) -> tuple[ConfigFinder, list[Job]]:
-    """Resolve configs, flags and profiles into one job per file (raises QCError)."""
-    finder = finder_for(args)
+def _plan(args: argparse.Namespace, files: list[str]) -> tuple[SettingsResolver, list[Job]]:
+    """Resolve each file's settings once, into one job per file (raises QCError)."""
     override = args.true_peak_method
 
     def adjust(loaded: Profile) -> Profile:
         measure = dataclasses.replace(loaded.measure, true_peak_method=override)
         return dataclasses.replace(loaded, measure=measure)
 
-    cache = ProfileCache(adjust if override is not None else None)
-    jobs = []
-    for f in files:
-        settings = finder.for_path(f).for_file(f)
-        profiles = cache.resolve(settings.profiles)
-        jobs.append((f, profiles, settings.select, settings.ignore, args.max_duration))
-    return finder, jobs
+    resolver = SettingsResolver(
+        finder_for(args), ProfileCache(adjust if override is not None else None)
+    )
+    return resolver, [(f, resolver.for_file(f), args.max_duration) for f in files]
 
 
-def _waive(results: list[FileResult], finder: ConfigFinder) -> list[FileResult]:
-    """Apply each file's waivers; print the waivers that waived nothing anywhere."""
-    out = []
-    applied: set[Waiver] = set()
-    used: set[Waiver] = set()
-    for r in results:
-        waivers = finder.for_path(r.path).for_file(r.path).waivers
-        if not waivers:
-            out.append(r)
-            continue
-        diagnostics, unused = apply_waivers(r.diagnostics, waivers)
-        applied.update(waivers)
-        used.update(w for w in waivers if w not in unused)
-        out.append(dataclasses.replace(r, diagnostics=diagnostics))
-    for w in sorted(applied - used, key=lambda w: w.glob):
+def _report_unused(results: Sequence[FileResult], jobs: Sequence[Job]) -> None:
+    """Print the waivers that waived nothing in any file they cover."""
+    used: dict[Waiver, bool] = {}
+    for r, (_, settings, _) in zip(results, jobs, strict=True):
+        for w in settings.waivers:
+            used[w] = used.get(w, False) or w not in r.unused_waivers
+    for w in sorted((w for w, u in used.items() if not u), key=lambda w: w.glob):
         codes = ",".join(w.codes)
         print(f"mixdesk: unused waiver {printable(w.glob)} ({codes}): nothing to waive",
               file=sys.stderr)  # fmt: skip
-    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -220,14 +210,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.output_file:  # refused before any work: never over audio, a config or a link
             ensure_writable(args.output_file, what="report", force=args.force)
-        finder, jobs = _plan(args, files)
-        folders = [(folder, finder.for_folder(folder).profiles) for folder in empty]
+        resolver, jobs = _plan(args, files)
+        # A folder with no audio is judged like an unreadable file inside it.
+        folders = [(f, resolver.for_file(os.path.join(f, "(no audio)"))) for f in empty]
     except QCError as err:
         print(f"mixdesk: {printable_line(str(err))}", file=sys.stderr)
         return 2
     show_bar = fmt == "rich" and is_tty(sys.stderr) and os.environ.get("CI") != "true"
-    results = _waive(_run_with_progress(jobs, max(args.jobs, 1), show_bar), finder)
-    results += [_empty_folder(folder, profiles) for folder, profiles in folders]
+    results = _run_with_progress(jobs, max(args.jobs, 1), show_bar)
+    _report_unused(results, jobs)
+    levels = [settings.fail_level for _, settings, _ in jobs]
+    for folder, settings in folders:
+        results.append(unreadable(folder, "is a directory with no audio files", settings))
+        levels.append(settings.fail_level)
 
     for r in results:
         if r.error is not None:
@@ -248,19 +243,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if fmt == "text" and len(results) > 1:
         print(_summary_line(results), file=sys.stderr)
-
-    def fail_level(r: FileResult) -> Severity:  # each file's own config decides
-        return Severity.parse(finder.for_path(r.path).fail_level)
-
-    return exit_code(results, fail_level, exit_zero=args.exit_zero)
-
-
-def _empty_folder(folder: str, profiles: Sequence[str]) -> FileResult:
-    """A folder that held no audio is reported like an unreadable file."""
-    reason = "is a directory with no audio files"
-    finding = Diagnostic(UnreadableFile.code, UnreadableFile.name, Severity.ERROR, reason)
-    names = tuple(Path(p).stem for p in profiles)
-    return FileResult(folder, None, None, reason, diagnostics=(finding,), profiles=names)
+    return exit_code(results, levels, exit_zero=args.exit_zero)
 
 
 def _run_with_progress(jobs: list[Job], workers: int, show: bool) -> list[FileResult]:

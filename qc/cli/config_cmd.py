@@ -1,8 +1,15 @@
-"""``mixdesk config show [--config F] [PATH]``: print the settings that apply, as TOML."""
+"""``mixdesk config show [--config F] [PATH]``: print the settings that apply, as TOML.
+
+``mixdesk config show --profile NAME`` prints one profile instead: its
+measurement options and every rule with its state, severity, every threshold
+(with its unit) and the threshold's status and source, as TOML a profile could
+hold (comments say what a rule's own default supplies).
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -14,7 +21,7 @@ from qc.errors import ProfileError
 from qc.printable import printable, printable_line
 from qc.profiles import Profile, load_profile
 
-__all__ = ["add_parser", "render_settings", "run_show"]
+__all__ = ["add_parser", "render_profile", "render_settings", "run_show"]
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -28,10 +35,19 @@ def add_parser(sub: Subparsers) -> None:
         description=(
             "Print the settings that apply to PATH (or the base settings) as TOML: the config "
             "file used, profiles, select, ignore, fail-level, the matching [[per-file]] entries "
-            "and waivers, and the description of each profile."
+            "and waivers, and the description of each profile. With --profile NAME, print that "
+            "profile instead: every rule with its state, severity, thresholds and their "
+            "status and source."
         ),
     )
-    show.add_argument(
+    what = show.add_mutually_exclusive_group()
+    what.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="print this profile (a shipped name or a .toml path): every threshold with its "
+        "status and source",
+    )
+    what.add_argument(
         "path",
         nargs="?",
         metavar="PATH",
@@ -48,6 +64,14 @@ def add_parser(sub: Subparsers) -> None:
 
 def run_show(args: argparse.Namespace) -> int:
     """Run ``config show``; 0 on success, 2 for a bad config file or profile."""
+    if args.profile is not None:
+        try:
+            profile = load_profile(args.profile)
+        except ProfileError as err:
+            print(f"mixdesk: {printable_line(str(err))}", file=sys.stderr)
+            return 2
+        sys.stdout.write(render_profile(profile))
+        return 0
     try:
         # The same finder as check and watch: --config, else the nearest above the file.
         finder = ConfigFinder(Path(args.config) if args.config is not None else None)
@@ -104,6 +128,67 @@ def render_settings(
         lines.append(f"#   {_comment(p.name)}: {_comment(p.description) or '(no description)'}")
         lines.append(f"#     {_comment(str(p.path))}")
     return "\n".join(lines) + "\n"
+
+
+def render_profile(profile: Profile) -> str:
+    """Format a resolved profile as TOML: measurement options, then every rule.
+
+    Each rule's table holds ``enabled``, ``severity``, every option (the
+    profile's value, or the rule's default with a comment saying so, and the
+    unit), and the ``status`` and ``source`` of the profile's thresholds
+    (``# status: not stated`` when the profile gives none).
+
+    Args:
+        profile: The resolved profile (``extends`` applied).
+
+    Returns:
+        The text, ending with a newline.
+    """
+    from qc.checks import ALL_RULES
+    from qc.checks.runner import rule_options
+
+    lines = [
+        f"# profile: {_comment(profile.name)} ({_comment(str(profile.path))})",
+        f"description = {_string(profile.description)}",
+        "\n[measure]",
+    ]
+    for f in dataclasses.fields(profile.measure):
+        value = getattr(profile.measure, f.name)
+        if f.name == "detectors":  # a run-time switch, not a profile key
+            continue
+        lines.append(f"{f.name} = {_value(value)}" if value is not None else f"# {f.name}: auto")
+    for rule in ALL_RULES:
+        settings = profile.rules.get(rule.name)
+        set_here = settings.options if settings is not None else {}
+        opts, severity = rule_options(rule, profile)
+        enabled = rule.enabled if settings is None or settings.enabled is None else settings.enabled
+        lines += [
+            f"\n[rules.{rule.name}]  # {rule.code}: {_comment(rule.summary())}",
+            f"enabled = {_value(enabled)}",
+            f'severity = "{severity.label}"',
+        ]
+        for o in rule.options:
+            notes = [o.unit] if o.unit else []
+            if o.name not in set_here:
+                notes.append("rule default")
+            comment = f"  # {', '.join(notes)}" if notes else ""
+            lines.append(f"{o.name} = {_value(opts[o.name])}{comment}")
+        status = settings.status if settings is not None else None
+        source = settings.source if settings is not None else None
+        lines.append(f"status = {_string(status)}" if status else "# status: not stated")
+        lines.append(f"source = {_string(source)}" if source else "# source: not stated")
+    return "\n".join(lines) + "\n"
+
+
+def _value(value: object) -> str:
+    """A TOML value: string, boolean, number or array."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    return repr(value)
 
 
 def _per_file(entry: PerFile) -> list[str]:

@@ -8,6 +8,7 @@ import sys
 
 from qc.checks import ALL_RULES, RESERVED, get
 from qc.cli._parsing import Subparsers
+from qc.printable import printable
 
 __all__ = ["add_parsers"]
 
@@ -36,8 +37,12 @@ def run_explain(args: argparse.Namespace) -> int:
     """Print a rule's docstring and options; exit 2 for an unknown rule."""
     try:
         rule = get(args.rule)
-    except KeyError as err:
-        print(f"mixdesk: {err.args[0]}", file=sys.stderr)
+    except KeyError:
+        from qc.errors import did_you_mean
+        from qc.selection import suggest
+
+        hint = did_you_mean(suggest(args.rule)) or " (see 'mixdesk rules')"
+        print(f"mixdesk: unknown rule {printable(args.rule)!r}{hint}", file=sys.stderr)
         return 2
     state = "on" if rule.enabled else "off unless a profile enables it"
     print(f"{rule.code} {rule.name} (default severity {rule.severity.label}; {state})\n")

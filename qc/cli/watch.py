@@ -151,16 +151,16 @@ def make_plan(configs: Config | ConfigFinder, profiles: ProfileCache) -> Plan:
     Returns:
         A function from a path to its :class:`~qc.watch.scheduler.Settings`.
     """
+    from qc.settings import SettingsResolver
     from qc.watch.job import Job
     from qc.watch.scheduler import Settings
 
     finder = ConfigFinder.fixed(configs) if isinstance(configs, Config) else configs
+    resolver = SettingsResolver(finder, profiles)
 
     def plan(path: str) -> Settings:
-        s = finder.for_path(path).for_file(path)
-        chosen = profiles.resolve(s.profiles)
-        job = Job(path, chosen, s.select, s.ignore, s.waivers)
-        return Settings(job, tuple(p.name for p in chosen))
+        settings = resolver.for_file(path)
+        return Settings(Job(path, settings), settings.profile_names)
 
     return plan
 

@@ -21,7 +21,7 @@ from qc.diagnostic import Diagnostic, Severity
 from qc.engine import FileResult
 from qc.measure import Measurements, amplitude_to_db
 from qc.printable import printable
-from qc.report._text import fmt_db, fmt_time
+from qc.report._text import fmt_db, fmt_time, verdict_notes
 
 __all__ = ["THEME", "file_panel", "findings", "render_rich", "sparkline", "summary_table"]
 
@@ -129,6 +129,7 @@ def file_panel(r: FileResult) -> Panel:
     spark = sparkline(m.loudness.short_term_lufs)
     if spark:
         parts.append(Text.assemble(("short-term  ", "qc.dim"), (spark, "qc.info")))
+    parts += [Text(note, style="qc.warning") for note in verdict_notes(m, lossy_codec=info.lossy)]
     if r.diagnostics:
         parts.append(Text(""))
         parts.append(findings(r.diagnostics))

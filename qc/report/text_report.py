@@ -1,6 +1,7 @@
 """Plain text output: stable, greppable, no colour.
 
-Each file gets its measurement lines, then one parsable line per finding::
+Each file gets its measurement lines (with a line for a detector verdict that
+is inconclusive, and why), then one parsable line per finding::
 
     mix.wav:01:23.456: error TP001 true peak +0.3 dBTP above the ceiling [spotify]
 
@@ -19,7 +20,7 @@ from qc.diagnostic import Diagnostic
 from qc.engine import FileResult
 from qc.measure import amplitude_to_db
 from qc.printable import printable
-from qc.report._text import fmt_db, fmt_time
+from qc.report._text import fmt_db, fmt_time, verdict_notes
 
 __all__ = ["finding_line", "render_text"]
 
@@ -69,6 +70,7 @@ def _file_lines(r: FileResult) -> list[str]:
         f"  clipping: {clip.runs} runs, {clip.samples} samples, longest {clip.longest}"
         + (f" ({kind})" if clip.runs else "")
         + f"  DC offset {round(dc, 5) + 0.0:+.5f}",  # no "-0.00000"
+        *(f"  {note}" for note in verdict_notes(m, lossy_codec=info.lossy)),
     ]
 
 

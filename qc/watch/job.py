@@ -5,8 +5,9 @@ content is hashed first in a streaming pass (BLAKE2b-256, 1 MiB chunks): if it
 matches the content last checked at the same path the file is a duplicate and
 is not checked again. The file's ``(size, mtime, inode)`` is taken before and
 after; if it differs the result is thrown away and the file is checked again.
-Nothing here raises for a bad file: :func:`~qc.engine.check_file` turns it into
-a result with ``error`` set and an ``FMT003`` finding.
+Nothing here raises for a bad file: :func:`~qc.engine.check` turns it into a
+result with ``error`` set and an ``FMT003`` finding; it applies the file's
+waivers too, as for ``mixdesk check``.
 
 After each check the worker hands the heap's free pages back to the kernel
 (:func:`trim_heap`). Without it, glibc's adaptive mmap threshold moves the
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import dataclasses
 import functools
 import hashlib
 import os
@@ -32,12 +32,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qc.config import Waiver, apply_waivers
-from qc.engine import FileResult, check_file, measure_file
+from qc.engine import FileResult, check, measure_file
 from qc.watch.finished import Signature
 
 if TYPE_CHECKING:
-    from qc.profiles import Profile
+    from qc.settings import Settings
 
 __all__ = [
     "HASH_CHUNK_BYTES",
@@ -59,18 +58,12 @@ class Job:
 
     Attributes:
         path: The file.
-        profiles: Resolved delivery profiles (at least one).
-        select: Rule code prefixes to run (empty: all).
-        ignore: Rule code prefixes to skip.
-        waivers: Waivers whose glob matches the file.
+        settings: Its resolved settings (profiles, selection, waivers, fail level).
         known_blake2b: Hash of the content last checked at this path, or ``None``.
     """
 
     path: str
-    profiles: tuple[Profile, ...]
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    waivers: tuple[Waiver, ...] = ()
+    settings: Settings
     known_blake2b: str | None = None
 
 
@@ -126,7 +119,7 @@ def content_hash(path: str | os.PathLike[str], *, chunk_bytes: int = HASH_CHUNK_
 def _stat(path: str) -> os.stat_result | None:
     """The file, or the link itself if it is a symlink to nothing or a loop; ``None`` if gone.
 
-    Such a link is there but is not a file: ``check_file`` says which (a
+    Such a link is there but is not a file: ``check`` says which (a
     ``symbolic link loop``, a ``broken symbolic link``), it is not "deleted".
     """
     try:
@@ -192,15 +185,12 @@ def run_job(job: Job) -> JobResult:
     except FileNotFoundError:
         return JobResult(job.path, None, None, None, started, time.perf_counter() - t0, gone=True)
     except OSError:
-        digest = None  # unreadable: check_file says why, as a finding
+        digest = None  # unreadable: check says why, as a finding
     if digest is not None and digest == job.known_blake2b and _signature(_stat(job.path)) == before:
         elapsed = time.perf_counter() - t0
         return JobResult(job.path, None, digest, before[0], started, elapsed, duplicate=True)
-    result = check_file(job.path, job.profiles, select=job.select, ignore=job.ignore)
+    result = check(job.path, job.settings)
     trim_heap()  # the blocks are freed: give their pages back (see the module's note)
-    if job.waivers:
-        kept, _unused = apply_waivers(result.diagnostics, job.waivers)
-        result = dataclasses.replace(result, diagnostics=kept)
     after = _signature(_stat(job.path))
     return JobResult(
         job.path,

@@ -24,10 +24,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Protocol
 
-from qc.checks.format import UnreadableFile
-from qc.checks.runner import is_selected
-from qc.diagnostic import Diagnostic, Severity
-from qc.engine import FileResult
+from qc.engine import FileResult, unreadable
 from qc.watch.decision import Gone, Incomplete, Phase, Taken
 from qc.watch.display import Counts, verdict
 from qc.watch.finished import Probe, probe
@@ -74,13 +71,8 @@ class Output(Protocol):
 
 
 def _unreadable(path: str, reason: str, settings: Settings | None) -> FileResult:
-    """A result for a file that cannot be checked: ``error`` and an FMT003 finding."""
-    found: tuple[Diagnostic, ...] = ()
-    select, ignore = (settings.job.select, settings.job.ignore) if settings else ((), ())
-    if is_selected(UnreadableFile.code, select, ignore):
-        found = (Diagnostic(UnreadableFile.code, UnreadableFile.name, Severity.ERROR, reason),)
-    names = settings.profile_names if settings else ()
-    return FileResult(path, None, None, reason, diagnostics=found, profiles=names)
+    """A result for a file that cannot be checked: ``error`` and its rules' findings (FMT003)."""
+    return unreadable(path, reason, settings.job.settings if settings is not None else None)
 
 
 class Scheduler:

@@ -314,7 +314,8 @@ def test_apply_waivers_with_nothing() -> None:
         ("profile = ['a', 1]\n", "'profile[1]' must be a string"),
         ("select = 'TP'\n", "'select' must be a list of strings, not a string"),
         ("ignore = [true]\n", "'ignore[0]' must be a string, not a boolean"),
-        ("select = ['TP-1']\n", "'select[0]' is 'TP-1', not a rule code prefix"),
+        ("select = ['TP-1']\n",
+         "'select[0]': unknown rule selector 'TP-1' (did you mean TP, TP001?)"),
         ("fail-level = 'fatal'\n", "'fail-level' is 'fatal'; expected error, warning or info"),
         ("fail-level = 1\n", "'fail-level' must be a string"),
         ("per-file = {glob = '*'}\n", "'per-file' must be an array of tables"),
@@ -469,7 +470,7 @@ def test_show_bad_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     path = write(tmp_path / "mixdesk.toml", "profiel = 'x'\n")
     assert show(["--config", str(path)]) == 2
     err = capsys.readouterr().err
-    assert err == f"mixdesk: {path}: unknown key 'profiel'\n"
+    assert err == f"mixdesk: {path}: unknown key 'profiel' (did you mean profile, per-file?)\n"
 
 
 def test_show_bad_profile_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -640,4 +641,5 @@ def test_watch_applies_the_watched_folders_config_and_refuses_a_bad_one(tmp_path
     write(album / "mixdesk.toml", 'profiel = "cd-redbook"\n')
     proc = _cli("watch", str(album), cwd=tmp_path, timeout=30)
     assert proc.returncode == 2
-    assert proc.stderr == f"mixdesk: {album / 'mixdesk.toml'}: unknown key 'profiel'\n"
+    hint = " (did you mean profile, per-file?)"
+    assert proc.stderr == f"mixdesk: {album / 'mixdesk.toml'}: unknown key 'profiel'{hint}\n"

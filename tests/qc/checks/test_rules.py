@@ -62,8 +62,9 @@ def run(
     blocks = (x[i : i + 65536] for i in range(0, len(x), 65536))
     m = analyze(blocks, FS, x.shape[1], bit_depth=facts["bit_depth"])
     rule = get(name)
-    options = {**rule.defaults(), "severity": rule.severity, **opts}
-    return list(rule.check(Context("t.wav", StreamInfo(**facts), m, "test"), options))
+    options = {**rule.defaults(), **opts}
+    ctx = Context("t.wav", StreamInfo(**facts), m, "test")
+    return list(rule.check(ctx, options, rule.severity))
 
 
 def codes(found: list[Diagnostic]) -> list[tuple[str, str]]:
@@ -119,6 +120,11 @@ CASES: list[tuple[str, str, Any, dict[str, Any], dict[str, Any], list[tuple[str,
     ("lra-fail", "loudness-range", stereo(np.concatenate([tone(20, -20), tone(20, -30)])), {}, {"max_lu": 5.0},
      [("LUF003", "error")]),
     ("lra-pass", "loudness-range", stereo(np.concatenate([tone(20, -20), tone(20, -30)])), {}, {"max_lu": 12.0}, []),
+    # A stereo 997 Hz sine reads its peak level in LUFS within 0.1 LU (BS.1770: K-weighting
+    # +0.69 dB at 1 kHz cancels the -0.691 offset; two channels make up the sine's -3 dB).
+    ("far-below-fail", "far-below-target", stereo(tone(5, -36.0)), {}, {}, [("LUF005", "warning")]),
+    ("far-below-pass", "far-below-target", stereo(tone(5, -28.0)), {}, {}, []),
+    ("far-below-silent", "far-below-target", stereo(silence(2)), {}, {}, []),
     ("preview-down", "normalization-preview", stereo(tone(5, -5.0)), {}, {"target_lufs": -14.0},
      [("LUF004", "info"), ("LUF004", "warning")]),
     ("preview-boost", "normalization-preview", stereo(tone(5, -20.0)), {}, {"boost": "headroom"}, [("LUF004", "info")]),

@@ -114,10 +114,10 @@ def test_lossy_decodes_rounded_to_16_bits_are_not_double_reported(
     from qc.checks.rule import Context
 
     rule = get("missing-dither")
-    opts = {**rule.defaults(), "severity": rule.severity}
+    opts = rule.defaults()
     for case, m in lossy_measured:
         if m.lossy.verdict != "confirmed":
             continue
         with open_audio(case.path) as src:
             info = src.info
-        assert list(rule.check(Context(str(case.path), info, m, "t"), opts)) == [], case.name
+        assert list(rule.check(Context(str(case.path), info, m, "t"), opts, rule.severity)) == [], case.name

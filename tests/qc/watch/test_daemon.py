@@ -23,7 +23,7 @@ from tests.qc.watch.writers import blake2b, progressive, tone, wav_bytes
 
 
 class Gate:
-    """Replaces ``check_file`` in the (thread) workers: the first call waits for the test."""
+    """Replaces ``check`` in the (thread) workers: the first call waits for the test."""
 
     def __init__(self, real: Callable[..., FileResult]) -> None:
         self.real = real
@@ -41,8 +41,8 @@ class Gate:
 
 @pytest.fixture
 def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
-    g = Gate(qc.watch.job.check_file)
-    monkeypatch.setattr(qc.watch.job, "check_file", g)
+    g = Gate(qc.watch.job.check)
+    monkeypatch.setattr(qc.watch.job, "check", g)
     yield g
     g.release.set()
 

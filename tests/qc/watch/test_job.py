@@ -11,6 +11,7 @@ import pytest
 
 import qc.watch.job as job_module
 from qc.profiles import load_profile
+from qc.settings import Settings
 from qc.watch.job import Job, run_job
 from tests.qc.watch.writers import tone, wav_bytes
 
@@ -52,7 +53,7 @@ def test_each_check_trims_the_heap(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(job_module, "trim_heap", lambda: calls.append(None) or True)
     path = tmp_path / "mix.wav"
     path.write_bytes(wav_bytes(tone(0.5)))
-    result = run_job(Job(str(path), (load_profile("default"),)))
+    result = run_job(Job(str(path), Settings((load_profile("default"),))))
     assert result.result is not None
     assert result.result.error is None
     assert len(calls) == 1

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qc.profiles import load_profile
+from qc.settings import Settings
 from qc.watch.job import Job
 from qc.watch.pool import WorkerPool
 from tests.qc.watch.writers import blake2b, tone, wav_bytes
@@ -23,7 +24,8 @@ def test_a_dead_worker_fails_its_job_and_the_pool_is_rebuilt(tmp_path: Path) -> 
         doomed = pool._pool.submit(os._exit, 1)  # what the OOM killer does to a worker
         with pytest.raises(BrokenProcessPool):
             doomed.result(timeout=30)
-        result = pool.submit(Job(str(path), (load_profile("default"),))).result(timeout=30)
+        job = Job(str(path), Settings((load_profile("default"),)))
+        result = pool.submit(job).result(timeout=30)
         assert result.blake2b == blake2b(content)
         assert result.result is not None
         assert result.result.error is None
@@ -35,7 +37,7 @@ def test_workers_are_recycled_at_an_idle_moment_after_enough_checks(tmp_path: Pa
     path = tmp_path / "mix.wav"
     content = wav_bytes(tone(0.25))
     path.write_bytes(content)
-    job = Job(str(path), (load_profile("default"),))
+    job = Job(str(path), Settings((load_profile("default"),)))
     pool = WorkerPool(1, recycle_after=3)
     try:
         first = [pool.submit(job) for _ in range(3)]
