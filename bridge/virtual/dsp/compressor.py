@@ -100,8 +100,8 @@ class Compressor:
         channels: Channels of every block.
 
     Attributes:
-        passes: Linear solves the detector took on the last block (0 when the
-            block needed no detector).
+        passes: Linear solves the detector's policy iteration took on the last
+            block, over its segments (0 when the block needed no detector).
     """
 
     def __init__(self, rate: int, channels: int) -> None:

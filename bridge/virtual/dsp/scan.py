@@ -19,7 +19,8 @@
   Every iterate is the value of some policy, hence a lower bound of the answer,
   and the iterates increase monotonically to it (monotone policy iteration);
   once the branches are stable the recursion holds at every frame, which is
-  the exact answer. Each new pass starts at the first frame whose branch
+  the exact answer. The first policy is "release everywhere" (the input is
+  below the detector most of the time). Each new pass starts at the first frame whose branch
   changed (the frames before it are already final), so the passes end after
   at most ``N``. Where ``x[n]`` is within :data:`TIE` of ``y[n-1]`` both
   branches give the same value to ``TIE·(αR - αA)``, and either is accepted
@@ -35,7 +36,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["MAX_CHUNK", "TIE", "branching_smoother", "chunk_size", "linear_recurrence"]
+__all__ = ["MAX_CHUNK", "SEGMENT", "TIE", "branching_smoother", "chunk_size", "linear_recurrence"]
 
 Floats = npt.NDArray[np.float64]
 
@@ -43,6 +44,9 @@ MAX_CHUNK: Final = 1024
 """Longest chunk of the linear scan, in frames (larger chunks gain nothing)."""
 
 _TINY_LOG: Final = math.log(1e-150)
+
+SEGMENT: Final = 8192
+"""Frames the policy iteration solves at a time (shorter segments need fewer passes)."""
 
 TIE: Final = 1e-10
 """Where ``|x[n] - y[n-1]| ≤ TIE`` either branch is accepted (both agree to ``TIE``)."""
@@ -115,6 +119,42 @@ def branching_smoother(
 ) -> tuple[Floats, int]:
     """The smooth branching peak detector, exactly, without a per-frame Python loop.
 
+    The input is solved in segments of :data:`SEGMENT` frames, one after the
+    other (each starts from the previous one's last value): a segment's passes
+    depend on its own content only.
+
+    Args:
+        x: Input, shape ``(N,)``, all ``≥ 0`` (the compressor's gain reduction in dB).
+        a_att: Attack coefficient ``αA`` in ``(0, 1)``: float or ``(N,)``.
+        a_rel: Release coefficient ``αR`` in ``(0, 1)``: float or ``(N,)``.
+        y0: The state before the first frame, ``≥ 0``.
+
+    Returns:
+        ``(y, solves)``: the smoothed signal, shape ``(N,)``, and how many linear
+        solves the policy iteration took over all segments.
+    """
+    n = x.shape[0]
+    out = np.empty(n)
+    solves = 0
+    for lo in range(0, n, SEGMENT):
+        hi = min(n, lo + SEGMENT)
+        y, k = _smooth_segment(x[lo:hi], _cut(a_att, lo, hi), _cut(a_rel, lo, hi), y0)
+        out[lo:hi] = y
+        y0 = float(y[-1])
+        solves += k
+    return out, solves
+
+
+def _cut(a: float | Floats, lo: int, hi: int) -> float | Floats:
+    """``a[lo:hi]`` for an array, ``a`` for a float."""
+    return a[lo:hi] if isinstance(a, np.ndarray) and a.ndim else float(a)
+
+
+def _smooth_segment(
+    x: Floats, a_att: float | Floats, a_rel: float | Floats, y0: float
+) -> tuple[Floats, int]:
+    """:func:`branching_smoother` on one segment.
+
     Args:
         x: Input, shape ``(N,)``, all ``≥ 0`` (the compressor's gain reduction in dB).
         a_att: Attack coefficient ``αA`` in ``(0, 1)``: float or ``(N,)``.
@@ -141,12 +181,8 @@ def branching_smoother(
     ar[:n] = a_rel
     np.multiply(1.0 - aa[:n], x, out=xa[:n])
     np.multiply(1.0 - ar[:n], x, out=xr[:n])
-    attack = np.zeros(total, dtype=bool)
-    if np.ndim(a_att) == 0 and np.ndim(a_rel) == 0:
-        attack[:n] = _lower_bound_policy(x, float(a_att), float(a_rel), y0)
-    else:
-        attack[0] = x[0] > y0
-        np.greater(x[1:], x[:-1], out=attack[1:n])
+    attack = np.zeros(total, dtype=bool)  # first policy: release everywhere but frame 0
+    attack[0] = x[0] > y0  # known exactly: y[-1] = y0
     y = np.empty(total)
     a = np.empty(total)
     b = np.empty(total)
@@ -174,20 +210,3 @@ def branching_smoother(
             return y[:n], passes
         attack[lo1:n] = fresh
         first = (lo1 + int(wrong[0])) // size
-
-
-def _lower_bound_policy(x: Floats, a_att: float, a_rel: float, y0: float) -> npt.NDArray[np.bool_]:
-    """A first guess of the branches from a lower bound of the answer.
-
-    ``max(attack-only, release-only)`` (two one-pole filters) is below the
-    answer frame by frame, so the policy it suggests starts the iteration close.
-    """
-    from scipy.signal import lfilter
-
-    za = lfilter([1.0 - a_att], [1.0, -a_att], x, zi=[a_att * y0])[0]
-    zr = lfilter([1.0 - a_rel], [1.0, -a_rel], x, zi=[a_rel * y0])[0]
-    z = np.maximum(za, zr)
-    attack = np.empty(x.shape[0], dtype=bool)
-    attack[0] = x[0] > y0
-    np.greater(x[1:], z[:-1], out=attack[1:])
-    return attack
