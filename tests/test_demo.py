@@ -41,6 +41,13 @@ def test_demo_runs_the_loop_and_the_daemon_checks_the_bounce(tmp_path: Path) -> 
     # nothing clips, so the mix leaves headroom for mastering.
     assert record["measurements"]["sample_peak_dbfs"] < -3.0
     assert "mixing over OSC (4 tracks" in proc.stdout
+    # The printed mix shows the channel strip and the reverb send as the DAW confirmed them.
+    assert "    bass   EQ: High-pass freq 40 Hz\n" in proc.stdout
+    assert (
+        "    bass   Compressor: Threshold -18 dB, Ratio 4:1, Attack 10 ms, Release 120 ms,"
+        " Makeup 3 dB\n" in proc.stdout
+    )
+    assert "    lead   send 1 → Reverb -12.0 dB (decay 2.2 s)\n" in proc.stdout
 
 
 SHARED = frozenset({"qc.printable", "qc.safe_io"})

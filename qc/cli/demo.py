@@ -3,7 +3,9 @@
 1. generate the example stems (``examples/stems.py``) into a temporary folder;
 2. start the embedded virtual DAW on them, and the watch daemon on its render folder;
 3. run the example mix script (``examples/mix_song.py``) over OSC, as
-   ``mixdesk run`` would, and trigger a render (REAPER's action 42230);
+   ``mixdesk run`` would: the balance, the bass high-passed and compressed
+   (the virtual DAW's ``EQ`` and ``Compressor``), the lead sent to the reverb
+   return; print what the DAW confirmed, and render (REAPER's action 42230);
 4. show the daemon's verdict of the bounce against ``mix-for-mastering`` and
    ``spotify``;
 5. shut everything down.
