@@ -276,7 +276,8 @@ def test_virtual_daw_status_and_set(capsys: pytest.CaptureFixture[str], tmp_path
         capsys, "mix", "--daw", "virtual", "--stems", tmp_path, "status", "--format", "json"
     )
     assert code == 0, err
-    assert [t["name"] for t in json.loads(out)["tracks"]] == ["bass", "lead"]
+    # The stems, then the two return tracks.
+    assert [t["name"] for t in json.loads(out)["tracks"]] == ["bass", "lead", "Reverb", "Delay"]
     code, out, err = cli(
         capsys, "mix", "--daw", "virtual", "--stems", tmp_path, "set", "lead", "pan", "20R"
     )
@@ -427,8 +428,9 @@ def test_connection_options_go_before_or_after_the_subcommand(tmp_path: Path) ->
     assert ok("mix", "--timeout", "5", "get", "bass", "volume", *virtual) == "0\n"
 
     verse, chorus = tmp_path / "verse.toml", tmp_path / "chorus.toml"
-    assert ok("scene", "save", verse, *virtual) == f"saved 3 tracks to {verse}\n"
-    assert ok("scene", *virtual, "save", chorus) == f"saved 3 tracks to {chorus}\n"
+    # bass, lead, the returns Reverb and Delay, and the master
+    assert ok("scene", "save", verse, *virtual) == f"saved 5 tracks to {verse}\n"
+    assert ok("scene", *virtual, "save", chorus) == f"saved 5 tracks to {chorus}\n"
     # (the virtual DAW logs that its master has no pan)
     assert ok("scene", "recall", verse, *virtual, quiet=False).endswith(f"recalled {verse}\n")
     assert ok("scene", *virtual, "recall", chorus, quiet=False).endswith(f"recalled {chorus}\n")
@@ -436,7 +438,13 @@ def test_connection_options_go_before_or_after_the_subcommand(tmp_path: Path) ->
 
     script = tmp_path / "names.py"
     script.write_text("print(', '.join(t.name for t in mixer.tracks))\n", encoding="utf-8")
-    assert ok("run", *virtual, script) == ok("run", script, *virtual) == "bass, lead\n"
+    names = "bass, lead, Reverb, Delay\n"
+    assert ok("run", *virtual, script) == ok("run", script, *virtual) == names
+    # --render-dir goes before or after the subcommand too (created, even with no render).
+    ok("mix", "--render-dir", tmp_path / "r1", *virtual, "status")
+    ok("mix", *virtual, "status", "--render-dir", tmp_path / "r2")
+    assert (tmp_path / "r1").is_dir()
+    assert (tmp_path / "r2").is_dir()
 
     # Without --stems the virtual DAW says so in the CLI's words, wherever --daw stood.
     lanes = tmp_path / "ride.json"
