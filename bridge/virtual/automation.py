@@ -42,10 +42,10 @@ from typing import Final, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from bridge.dialects.path import PathError, parse
-from bridge.dialects.virtual_fx import FxParam, FxPlugin
+from bridge.dialects.virtual_fx import FxParam
 from bridge.virtual.engine import extra_stem_names
 from bridge.virtual.errors import VirtualDawError
+from bridge.virtual.lanepaths import resolve
 from bridge.virtual.sources import Constant, ParamSource, TrackParams
 from bridge.virtual.state import MixSnapshot, TrackSnapshot
 from bridge.virtual.stems import Stem
@@ -193,53 +193,6 @@ _RETURN: Final = {"volume_db", "pan", "mute"}
 _MASTER: Final = {"volume_db", "pan"}
 
 
-def _resolve(
-    name: str, key: str, plugins: Sequence[FxPlugin], sends: int, fader: set[str]
-) -> tuple[str, int, int, FxParam | None]:
-    """Resolve a lane's parameter on one track to ``(kind, slot or send, param, spec)``.
-
-    ``kind`` is ``"fader"`` (``key`` is the field), ``"send"`` or ``"fx"``.
-
-    Raises:
-        VirtualDawError: The track cannot automate ``key``.
-    """
-    if key in fader:
-        return "fader", 0, 0, None
-    try:
-        path = parse(key)
-    except PathError:
-        path = None
-    if path is not None and path.kind == "send" and path.send is not None and sends:
-        if 1 <= path.send <= sends and path.field == "level_db":
-            return "send", path.send, 0, None
-        raise VirtualDawError(f"automation of {name!r}: no send {path.send} ({sends} sends)")
-    if path is not None and path.is_plugin_value:
-        slot = _number(path.fx, [p.name for p in plugins])
-        if slot is None:
-            there = ", ".join(f"{i} {p.name!r}" for i, p in enumerate(plugins, start=1))
-            raise VirtualDawError(
-                f"automation of {name!r}: no plugin {path.fx!r} (there are {there})"
-            )
-        plugin = plugins[slot - 1]
-        number = _number(path.param, [p.name for p in plugin.params])
-        if number is None:
-            raise VirtualDawError(
-                f"automation of {name!r}: {plugin.name} has no parameter {path.param!r}"
-            )
-        return "fx", slot, number, plugin.params[number - 1]
-    raise VirtualDawError(f"automation of {name!r}: cannot automate {key!r}")
-
-
-def _number(ref: str | int | None, names: Sequence[str]) -> int | None:
-    """The 1-based number ``ref`` gives (a number, or a name, case-insensitively), or None."""
-    if isinstance(ref, int):
-        return ref if 1 <= ref <= len(names) else None
-    if isinstance(ref, str):
-        folded = [n.casefold() for n in names]
-        return folded.index(ref.casefold()) + 1 if ref.casefold() in folded else None
-    return None
-
-
 def _track_sources(
     name: str,
     lanes: Mapping[str, LaneLike],
@@ -256,8 +209,8 @@ def _track_sources(
     sends: dict[int, ParamSource] = {}
     seen: set[tuple[str, int, int]] = set()
     for key, lane in lanes.items():
-        kind, a, b, spec = _resolve(name, key, plugins, len(t.sends_db), fader)
-        got = _resolve(name, lane.param, plugins, len(t.sends_db), fader)[:3]
+        kind, a, b, spec = resolve(name, key, plugins, len(t.sends_db), fader)
+        got = resolve(name, lane.param, plugins, len(t.sends_db), fader)[:3]
         if got != (kind, a, b) or (kind == "fader" and lane.param != key):
             raise VirtualDawError(f"automation of {name!r}: {lane.param!r} lane as {key!r}")
         where = (kind, a, b) if kind != "fader" else (key, 0, 0)

@@ -11,6 +11,7 @@ the engine. Tolerance: 1 LSB of 24-bit (2**-23); rounding alone is 0.5 LSB.
 from __future__ import annotations
 
 import math
+import re
 import tracemalloc
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -370,3 +371,34 @@ def test_a_lane_error_on_a_worker_thread_fails_the_render_and_leaves_no_file(
             automation={"b": {"send/1/level_db": lane}},
         )
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("track", "param", "message"),
+    [
+        ("a", "send/3/level_db", "'a': no send 3 (2 sends)"),
+        ("a", "fx/EQ/param/Band 9 gain", "'a': EQ has no parameter 'Band 9 gain'"),
+        ("a", "fx/3/param/1", "'a': no plugin 3 (there are 1 'EQ', 2 'Compressor')"),
+        ("Reverb", "send/1/level_db", "'Reverb': cannot automate 'send/1/level_db'"),
+        ("Reverb", "width", "'Reverb': cannot automate 'width'"),
+        ("master", "mute", "'master': cannot automate 'mute'"),
+    ],
+)
+def test_lanes_a_track_cannot_take_are_refused(
+    project: tuple[list[Stem], dict[str, Floats], Path], track: str, param: str, message: str
+) -> None:
+    stems, _, out = project
+    lane = Step(param, 0.0, 0.0, 0)
+    with pytest.raises(VirtualDawError, match=re.escape(message)):
+        render(stems, MixState.for_stems(stems), out, rate=RATE, automation={track: {param: lane}})
+    assert list(out.iterdir()) == []
+
+
+def test_two_lanes_for_one_plugin_parameter_are_refused(
+    project: tuple[list[Stem], dict[str, Floats], Path],
+) -> None:
+    stems, _, out = project
+    by_name, by_number = Step("fx/Compressor/param/makeup", 0, 1, 0), Step("fx/2/param/6", 0, 1, 0)
+    automation = {"a": {by_name.param: by_name, by_number.param: by_number}}
+    with pytest.raises(VirtualDawError, match="two lanes for 'fx/2/param/6'"):
+        render(stems, MixState.for_stems(stems), out, rate=RATE, automation=automation)
