@@ -90,14 +90,19 @@ class _Slot:
         self.sources = sources
         self.proc = proc
         self.eq = snap.plugin == EQ
-        automated = {eq_band_of(i) for i, s in enumerate(sources, start=1) if _varies(s)}
-        self.bands = frozenset(snap.bands_on | {b for b in automated if b is not None})
+        self.bands = _bands_in(snap, sources) if self.eq else frozenset()
 
     def process(self, x: Floats, start: int) -> Floats:
         values = [s.values(start, len(x)) for s in self.sources]
         if self.eq:
             return self.proc.process(x, values, self.bands)  # type: ignore[call-arg]
         return self.proc.process(x, values)
+
+
+def _bands_in(snap: PluginSnapshot, sources: Sequence[ParamSource]) -> frozenset[str]:
+    """The EQ bands that are in: switched in, or automated (a lane on one of their values)."""
+    automated = {eq_band_of(i) for i, s in enumerate(sources, start=1) if _varies(s)}
+    return frozenset(snap.bands_on | {b for b in automated if b is not None})
 
 
 def _varies(source: ParamSource) -> bool:
@@ -145,8 +150,8 @@ class Chain:
 def _is_identity(snap: PluginSnapshot, sources: Sequence[ParamSource]) -> bool:
     """True if the plugin leaves every block as it is, whatever comes in."""
     if snap.plugin == EQ:
-        bands = snap.bands_on | {eq_band_of(i) for i, s in enumerate(sources, 1) if _varies(s)}
-        return not (bands - {None}) and _constant(sources, _number(EQ, "Output gain")) == 0.0
+        gain = _constant(sources, _number(EQ, "Output gain"))
+        return not _bands_in(snap, sources) and gain == 0.0
     if snap.plugin == COMPRESSOR:
         ratio, makeup = _number(COMPRESSOR, "Ratio"), _number(COMPRESSOR, "Makeup")
         return _constant(sources, ratio) == 1.0 and _constant(sources, makeup) == 0.0
