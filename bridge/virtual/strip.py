@@ -3,7 +3,7 @@
 A :class:`Chain` runs a track's plugins (:mod:`bridge.virtual.dsp`) block by
 block on the track's own channels (a mono stem stays mono through EQ and
 compressor; it is panned after), with each parameter's values from a
-:class:`~bridge.virtual.engine.ParamSource`: the state's constant, or an
+:class:`~bridge.virtual.sources.ParamSource`: the state's constant, or an
 automation lane giving one value per frame (the DSP applies those at its own
 control rate). A slot is skipped, at no cost, when it is bypassed or cannot
 change the signal for the whole render:
