@@ -90,11 +90,14 @@ class Bouncer:
                     bits=self.bits,
                     automation=automation,
                 )
-            except (VirtualDawError, OSError) as err:
-                self.errors.append(str(err))
-                log.error("virtual DAW render failed: %s", err)
+            except Exception as err:  # any failure is the client's error, never a silent thread
+                reason = " ".join(str(err).split()) or type(err).__name__
+                if not isinstance(err, (VirtualDawError, OSError)):
+                    reason = f"render failed ({type(err).__name__}: {reason})"
+                self.errors.append(reason)
+                log.error("virtual DAW render failed: %s", reason)
                 if self._on_error is not None:
-                    self._on_error(str(err))
+                    self._on_error(reason)
                 return
         self.renders.append(result)
         log.info("virtual DAW rendered %s", result.path)

@@ -402,3 +402,33 @@ def test_two_lanes_for_one_plugin_parameter_are_refused(
     automation = {"a": {by_name.param: by_name, by_number.param: by_number}}
     with pytest.raises(VirtualDawError, match="two lanes for 'fx/2/param/6'"):
         render(stems, MixState.for_stems(stems), out, rate=RATE, automation=automation)
+
+
+class Broken:
+    """A lane whose evaluation fails with an exception that is not the virtual DAW's."""
+
+    param = "pan"
+
+    def values_at(self, times_s: Floats) -> Floats:
+        raise ValueError("no curve\nhere")
+
+
+def test_a_bounce_that_fails_in_any_way_is_reported(
+    project: tuple[list[Stem], dict[str, Floats], Path],
+) -> None:
+    from bridge.virtual.bounces import Bouncer
+
+    stems, _, out = project
+    seen: list[str] = []
+    bouncer = Bouncer(
+        stems, rate=RATE, render_dir=out, project="song", bits=24, on_error=seen.append
+    )
+    state = MixState.for_stems(stems).snapshot()
+    bouncer.start(state, {"b": {"pan": Broken()}})
+    assert bouncer.wait(30.0)
+    assert seen == bouncer.errors == ["render failed (ValueError: no curve here)"]
+    assert bouncer.renders == []
+    assert list(out.iterdir()) == []
+    bouncer.start(state, {})  # the next one works
+    assert bouncer.wait(30.0)
+    assert [r.path.name for r in bouncer.renders] == ["song-take01.wav"]
