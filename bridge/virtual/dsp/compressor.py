@@ -45,6 +45,7 @@ FLOOR_DB: Final = -200.0
 """Level of a digital zero, in dBFS (so ``log10`` is always finite)."""
 
 _FLOOR: Final = 10.0 ** (FLOOR_DB / 20.0)
+_STATE_FLUSH: Final = 1e-100  # dB of gain reduction: a detector state below is zero
 _DB: Final = 20.0 / np.log(10.0)
 
 
@@ -150,7 +151,8 @@ class Compressor:
         a_att = _coefficient(values[_ATT], self.rate)
         a_rel = _coefficient(values[_REL], self.rate)
         y_l, self.passes = branching_smoother(x_l, a_att, a_rel, self._y)
-        self._y = float(y_l[-1])
+        last = float(y_l[-1])
+        self._y = last if last > _STATE_FLUSH else 0.0  # no subnormal state in silence
         return x * _gain(makeup - y_l)
 
 

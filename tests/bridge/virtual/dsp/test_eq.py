@@ -264,3 +264,21 @@ def test_state_survives_a_coefficient_change_between_blocks():
     )
     r2, _ = sosfilt(np.array([cookbook("peaking", fs, 1200.0, -6.0, 0.5)]), x[3000:], axis=0, zi=zi)
     assert np.max(np.abs(np.concatenate([y1, y2]) - np.concatenate([r1, r2]))) <= 2 * LSB24
+
+
+def test_ringing_into_digital_silence_flushes_to_zero_without_subnormals():
+    fs = 48000
+    x = np.zeros((fs * 3, 2))
+    x[:2000] = signal(2000, fs, seed=2)  # a burst, then 3 s of digital silence
+    bands = {"hipass": (200.0, 0.0, 1.8995), "band/1": (1000.0, 12.0, 0.5)}
+    v = band_values(bands)
+    got = run_blocks(Eq(fs, 2), x, v, [65536], set(bands))
+    sos = np.array(
+        [cookbook("hpf", fs, 200.0, 0.0, 1.8995), cookbook("peaking", fs, 1000.0, 12.0, 0.5)]
+    )
+    ref = sosfilt(sos, x, axis=0)
+    assert np.max(np.abs(got - ref)) <= 2 * LSB24
+    tiny = (got != 0) & (np.abs(got) < np.finfo(np.float64).tiny)
+    assert not tiny.any()  # no subnormal output
+    assert np.all(got[-4096:] == 0.0)  # the ringing was flushed, silence is exact
+    assert np.any((ref != 0) & (np.abs(ref) < np.finfo(np.float64).tiny))  # unflushed: subnormals
