@@ -587,6 +587,16 @@ def ex_bridge(s: Session) -> Examples:
             "The timing figures change from run to run."
         ),
         block(s.cat("ride.toml"), s.run(f"mixdesk automate {con} --to 2 ride.toml", rc=True)),
+        para(
+            "With `--daw virtual` the lane file is rendered offline instead, sample-accurately, "
+            "into a new take in `--render-dir` (the current folder by default):"
+        ),
+        block(
+            s.run(
+                "mixdesk automate --daw virtual --stems stems --render-dir offline ride.toml",
+                rc=True,
+            )
+        ),
     ]
 
     scene = [
