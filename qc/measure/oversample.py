@@ -3,8 +3,10 @@
 A block is cut into chunks of ``L`` input samples. The interpolated values
 between the samples of chunk ``k`` depend only on chunks ``k-1``, ``k`` and
 ``k+1`` (the kernel is at most ``L`` samples long on each side), so all of them
-are three matrix products ``X[k-1] @ W0 + X[k] @ W1 + X[k+1] @ W2``. Output is
-delayed by one chunk so that the look-ahead is always available.
+are one matrix product ``[X[k-1], X[k], X[k+1]] @ W`` over a strided view of the
+input, every phase at once (phase 0 of an identity kernel included, so the
+output needs no second copy). Output is delayed by one chunk so that the
+look-ahead is always available.
 """
 
 from __future__ import annotations
@@ -78,8 +80,8 @@ class Interpolator:
         kernel: Weights, shape ``(phases, 2 * half_width + 1)`` as returned by
             :func:`kaiser_kernel` or :func:`itu_kernel`.
         channels: Number of channels.
-        skip_phase0: Do not compute phase 0; instead copy the input samples
-            there (use with kernels whose phase 0 is the identity).
+        skip_phase0: Make phase 0 exactly the input samples (use with kernels
+            whose phase 0 is the identity up to rounding).
         chunk: Chunk length ``L`` in samples, at least ``half_width``.
         dtype: Arithmetic precision; float32 halves the cost and is ample for
             peak levels (relative error about 1e-7).
@@ -97,18 +99,16 @@ class Interpolator:
         phases, taps = kernel.shape
         half = taps // 2
         chunk = max(chunk, half)
-        first = 1 if skip_phase0 else 0
         lag = np.arange(3 * chunk)[:, None] - chunk - np.arange(chunk)[None, :]  # (3L, L)
         cols = np.clip(lag + half, 0, taps - 1)
         # weights[r, i, p]: weight of input r of [k-1, k, k+1] in phase p of output i.
-        weights = np.where(
-            np.abs(lag)[:, :, None] <= half, kernel[first:][:, cols].transpose(1, 2, 0), 0.0
-        )
-        # Three (L, L * phases) matrices; column i * phases + p is output i, phase p.
-        self._w = np.ascontiguousarray(weights.reshape(3, chunk, chunk * (phases - first)), dtype)
+        weights = np.where(np.abs(lag)[:, :, None] <= half, kernel[:, cols].transpose(1, 2, 0), 0.0)
+        if skip_phase0:
+            weights[:, :, 0] = lag == 0  # exactly the input sample
+        # One (3L, L * phases) matrix; column i * phases + p is output i, phase p.
+        self._w = np.ascontiguousarray(weights.reshape(3 * chunk, chunk * phases), dtype)
         self._dtype = dtype
-        self._phases: int = phases - first
-        self._with_input: bool = skip_phase0
+        self._phases: int = phases
         self._chunk = chunk
         self._channels = channels
         self._buf = np.zeros((channels, chunk), dtype)  # one zero chunk before the start
@@ -117,7 +117,7 @@ class Interpolator:
     @property
     def phases(self) -> int:
         """Number of output values per input sample."""
-        return self._phases + int(self._with_input)
+        return self._phases
 
     def feed(self, block: Floats) -> tuple[int, Floats]:
         """Add samples and return the interpolated values that are complete.
@@ -153,18 +153,10 @@ class Interpolator:
         first = self._emitted
         if n_chunks < 3:
             return first, np.zeros((self._channels, 0, self.phases))
-        x = np.ascontiguousarray(self._buf[:, : n_chunks * size]).reshape(
-            self._channels, n_chunks, size
-        )
-        w0, w1, w2 = self._w
-        y = x[:, :-2] @ w0
-        y += x[:, 1:-1] @ w1
-        y += x[:, 2:] @ w2
+        x = self._buf[:, : n_chunks * size]
+        windows = np.lib.stride_tricks.sliding_window_view(x, 3 * size, axis=1)[:, ::size]
         count = n_chunks - 2
-        out = y.reshape(self._channels, count * size, self._phases)
-        if self._with_input:
-            centre = x[:, 1:-1].reshape(self._channels, count * size, 1)
-            out = np.concatenate([centre, out], axis=2)
+        out = (windows @ self._w).reshape(self._channels, count * size, self._phases)
         self._emitted += count * size
         if not final:
             self._buf = self._buf[:, count * size :]
