@@ -1,8 +1,10 @@
 """Rule selectors: what ``--select``, ``--ignore``, ``select``/``ignore`` and waivers name.
 
 A selector is a rule code (``TP001``), a code prefix such as a family
-(``TP``, ``LUF00``) or a rule name (``true-peak-ceiling``), in any case. A name
-stands for its rule's code, so names are accepted wherever codes are. A
+(``TP``, ``LUF00``), a rule name (``true-peak-ceiling``) or a family name
+(``clipping``, ``true-peak``: :data:`FAMILY_NAMES`), in any case. A name stands
+for its rule's code or its family's prefix, so names are accepted wherever
+codes are. A
 selector that matches no rule is an error, as in ruff ("unknown rule
 selector"): a typo such as ``--select TPP,CLIP`` must never turn the check of a
 clipped master into a silent pass. The error suggests the nearest codes,
@@ -23,6 +25,7 @@ from qc.errors import SelectorError
 
 __all__ = [
     "FAMILIES",
+    "FAMILY_NAMES",
     "is_selected",
     "parse_selector",
     "parse_selectors",
@@ -34,18 +37,34 @@ FAMILIES: tuple[str, ...] = tuple(
 )
 """Code families in registry order (``FMT``, ``LSY``, ``CLP``, ...)."""
 
+FAMILY_NAMES: dict[str, str] = {
+    "format": "FMT",
+    "lossy": "LSY",
+    "clipping": "CLP",
+    "true-peak": "TP",
+    "loudness": "LUF",
+    "silence": "SIL",
+    "channels": "CH",
+    "headroom": "HDR",
+    "dither": "DTH",
+}
+"""Family names a selector may use for the family's prefix (``clipping`` is ``CLP``)."""
+
 _CODES = tuple(rule.code for rule in ALL_RULES)
 _BY_NAME = {rule.name: rule.code for rule in ALL_RULES}
+if set(_BY_NAME) & set(FAMILY_NAMES):  # pragma: no cover - a registry mistake
+    raise AssertionError(f"family names used as rule names: {set(_BY_NAME) & set(FAMILY_NAMES)}")
+_BY_NAME.update(FAMILY_NAMES)
 _CANDIDATES = (*FAMILIES, *_CODES, *_BY_NAME)
 
 
 def suggest(entry: str, *, limit: int = 3) -> list[str]:
     """The codes, families and rule names nearest to a mistyped selector.
 
-    Rule names that contain the entry come first (``clip`` →
-    ``clipping``, ``flat-top-clipping``), then their family; then the codes,
-    families and names closest by :class:`difflib.SequenceMatcher` ratio (at
-    least 0.5, compared without case).
+    Names that contain the entry come first, closest first (``clippin`` →
+    ``clipping``), then the family of the closest; then the codes, families and
+    names closest by :class:`difflib.SequenceMatcher` ratio (at least 0.5,
+    compared without case).
 
     Args:
         entry: The selector as written.
@@ -55,16 +74,17 @@ def suggest(entry: str, *, limit: int = 3) -> list[str]:
         Up to ``limit`` suggestions, best first (empty when nothing is close).
     """
     low = entry.strip().lower()
+
+    def ratio(candidate: str) -> float:
+        return difflib.SequenceMatcher(None, low, candidate.lower()).ratio()
+
     out: list[str] = []
     if len(low) >= 3:
-        contained = [(name, code) for name, code in _BY_NAME.items() if low in name]
-        out += [name for name, _ in contained[: limit - 1]]
-        out += [re.sub(r"\d+$", "", code) for _, code in contained[:1]]
-    scored = sorted(
-        ((difflib.SequenceMatcher(None, low, c.lower()).ratio(), c) for c in _CANDIDATES),
-        key=lambda rc: -rc[0],
-    )
-    out += [c for ratio, c in scored if ratio >= 0.5]
+        contained = sorted((n for n in _BY_NAME if low in n), key=ratio, reverse=True)
+        out += contained[: limit - 1]
+        out += [re.sub(r"\d+$", "", _BY_NAME[n]) for n in contained[:1]]
+    scored = sorted(_CANDIDATES, key=ratio, reverse=True)
+    out += [c for c in scored if ratio(c) >= 0.5]
     return list(dict.fromkeys(out))[:limit]
 
 

@@ -56,7 +56,7 @@ class FullScaleClipping(Rule):
     """
 
     code = "CLP001"
-    name = "clipping"
+    name = "full-scale-clipping"
     options = (Option("min_runs", int, 1, "runs", "runs at full scale that fail the file"),)
 
     def check(  # noqa: D102

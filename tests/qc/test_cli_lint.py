@@ -98,7 +98,7 @@ def test_several_profiles_one_pass(album: Path) -> None:
             "unknown key 'rules.true-peak-ceiling.max_dbpt'",
         ),
         ("[rules.no-such-rule]\n", "unknown rule 'rules.no-such-rule'"),
-        ('[rules.clipping]\nseverity = "fatal"\n', "unknown severity 'fatal'"),
+        ('[rules.full-scale-clipping]\nseverity = "fatal"\n', "unknown severity 'fatal'"),
     ],
 )
 def test_bad_profile_is_one_line_exit_2(

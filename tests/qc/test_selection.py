@@ -21,7 +21,7 @@ import soundfile as sf
 from qc.checks import ALL_RULES
 from qc.cli.main import main
 from qc.errors import SelectorError
-from qc.selection import FAMILIES, parse_selector, suggest
+from qc.selection import FAMILIES, FAMILY_NAMES, parse_selector, suggest
 
 RATE = 48000
 
@@ -54,12 +54,31 @@ def test_the_issues_typos_exit_2_with_a_suggestion(loud: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
-def test_a_rule_name_selects_its_rule(loud: Path) -> None:
-    # "clipping" is CLP001's name: the clipped master fails on it.
-    proc = mixdesk("check", "--format", "text", "--select", "clipping", loud)
-    assert proc.returncode == 1, proc.stderr
+@pytest.fixture(scope="module")
+def flat_top(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The issue's loud master: clipped, then lowered to -0.2 dBFS (flat tops, CLP002)."""
+    n = np.arange(2 * RATE)
+    x = np.clip(10 ** (4 / 20) * np.sin(2 * np.pi * 220 * n / RATE), -1.0, 1.0)
+    x *= 10 ** (-0.2 / 20)
+    path = tmp_path_factory.mktemp("flat") / "loud.wav"
+    sf.write(path, np.stack([x, 0.9 * x], axis=1), RATE, subtype="PCM_24")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("clipping", {"CLP002"}),  # a family name: both clipping rules
+        ("flat-top-clipping", {"CLP002"}),  # a rule name
+        ("clp", {"CLP002"}),  # a family, any case
+        ("full-scale-clipping", set()),  # the other rule: it does not fire, exit 0
+    ],
+)
+def test_names_select_their_rules(flat_top: Path, selector: str, expected: set[str]) -> None:
+    proc = mixdesk("check", "--format", "text", "--select", selector, flat_top)
+    assert proc.returncode == (1 if expected else 0), proc.stderr
     codes = {line.split()[2] for line in proc.stdout.splitlines() if ": error " in line}
-    assert codes == {"CLP001"}
+    assert codes == expected
 
 
 @pytest.mark.parametrize(
@@ -68,7 +87,7 @@ def test_a_rule_name_selects_its_rule(loud: Path) -> None:
         ("--select", "CLPP", "'CLPP'", "did you mean CLP"),
         ("--ignore", "TP0001", "'TP0001'", "did you mean TP001"),
         ("--ignore", "clippin", "'clippin'", "did you mean clipping"),
-        ("--select", "true-peak", "'true-peak'", "did you mean true-peak-ceiling"),
+        ("--select", "true-peek", "'true-peek'", "did you mean true-peak, true-peak-ceiling"),
     ],
 )
 def test_flag_typo_exits_2(loud: Path, flag: str, value: str, named: str, hint: str) -> None:
@@ -113,7 +132,7 @@ def test_names_are_accepted_wherever_codes_are(loud: Path, tmp_path: Path) -> No
         "ignore = ['CH003']\n[[waivers]]\nglob = '*.wav'\ncodes = ['CLP001']\nreason = 'demo'\n"
     )
     by_name.write_text(
-        "ignore = ['dual-mono']\n[[waivers]]\nglob = '*.wav'\ncodes = ['clipping']\n"
+        "ignore = ['dual-mono']\n[[waivers]]\nglob = '*.wav'\ncodes = ['full-scale-clipping']\n"
         "reason = 'demo'\n"
     )
     one = mixdesk("check", "--format", "json", "--config", by_code, loud)
@@ -139,36 +158,37 @@ def _single_edits(word: str) -> set[str]:
 def test_a_clipped_master_never_exits_0_because_of_a_mistyped_selector(
     loud: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Every one-character typo of the clipping selectors either fails to parse (exit 2,
-    before any audio is read) or is itself a selector that names rules; the latter, run
-    through ``mixdesk check`` on the clipped master, never exit 0 unless the selector
-    no longer names any clipping rule (then it selected something else on purpose)."""
-    clipping = {r.code for r in ALL_RULES if r.code.startswith("CLP")}
+    """Every one-character typo of the clipping selectors that matches no rule is refused
+    (exit 2, before any audio is read); a typo that is itself a selector names rules on
+    purpose, and when those include CLP001 (the rule this master breaks) the check fails."""
     valid: set[str] = set()
     typos = set().union(*(_single_edits(w) for w in ("CLP", "CLP001", "clipping")))
     for typo in sorted(typos):
         try:
             prefix = parse_selector(typo)
         except SelectorError:
-            assert main(["check", "--format", "text", "--select", typo, str(loud)]) == 2, typo
+            assert main(["check", "--format", "text", f"--select={typo}", str(loud)]) == 2, typo
             err = capsys.readouterr().err
             assert f"unknown rule selector {typo!r}" in err, typo
             continue
-        if any(code.startswith(prefix) for code in clipping):
+        if "CLP001".startswith(prefix):
             valid.add(typo)
     assert len(typos) > 500  # the property was tried on many typos
     for typo in sorted(valid):
-        assert main(["check", "--format", "text", "--jobs", "1", "--select", typo,
+        assert main(["check", "--format", "text", "--jobs", "1", f"--select={typo}",
                      str(loud)]) == 1, typo  # fmt: skip
         capsys.readouterr()
 
 
 def test_suggestions_come_from_codes_families_and_names() -> None:
     assert suggest("TPP")[0] == "TP"
-    assert suggest("dither")[:2] == ["missing-dither", "DTH"]
+    assert suggest("clip") == ["clipping", "flat-top-clipping", "CLP"]
+    assert suggest("dithr")[0] == "dither"
     assert suggest("zzzzzz") == []
     for rule in ALL_RULES:  # every code, name and family parses to itself
         assert parse_selector(rule.code.lower()) == rule.code
         assert parse_selector(rule.name) == rule.code
     for family in FAMILIES:
         assert parse_selector(family) == family
+    for name, family in FAMILY_NAMES.items():
+        assert parse_selector(name) == family

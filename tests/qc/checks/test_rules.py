@@ -105,8 +105,8 @@ CASES: list[tuple[str, str, Any, dict[str, Any], dict[str, Any], list[tuple[str,
     ("format-fail", "delivery-format", stereo(tone(1)), {}, {"sample_rates": (44100,), "bit_depths": (16,)},
      [("FMT002", "error"), ("FMT002", "error")]),
     ("format-pass", "delivery-format", stereo(tone(1)), {}, {"sample_rates": (48000,), "channels": (2,)}, []),
-    ("clip-fail", "clipping", stereo(clipped()), {}, {}, [("CLP001", "error")]),
-    ("clip-pass", "clipping", stereo(tone(1, -1.0)), {}, {}, []),
+    ("clip-fail", "full-scale-clipping", stereo(clipped()), {}, {}, [("CLP001", "error")]),
+    ("clip-pass", "full-scale-clipping", stereo(tone(1, -1.0)), {}, {}, []),
     ("flat-top-fail", "flat-top-clipping", stereo(clipped(0.5)), {}, {}, [("CLP002", "error")]),
     ("flat-top-pass-full-scale", "flat-top-clipping", stereo(clipped(1.0)), {}, {}, []),
     ("tp-fail", "true-peak-ceiling", stereo(tone(1, 0.0, FS / 4, np.pi / 4)), {}, {}, [("TP001", "error")]),
@@ -189,7 +189,7 @@ def test_messages_carry_value_limit_and_place() -> None:
     assert d.unit == "dBTP"
     assert d.start_s is not None
     assert 0 < d.start_s < 1
-    (c,) = run("clipping", stereo(clipped()))
+    (c,) = run("full-scale-clipping", stereo(clipped()))
     assert "mastering cannot repair clipping" in c.message
 
 
