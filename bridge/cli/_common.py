@@ -5,7 +5,7 @@ answer) ends as one ``mixdesk: ...`` line on stderr and exit status 2; the
 values themselves are parsed in :mod:`bridge.cli._values`.
 
 The connection options (``--daw``, ``--host``, ``--port``, ``--listen-port``,
-``--timeout``, ``--stems``) go before or after a subcommand: a command's own
+``--timeout``, ``--stems``, ``--render-dir``) go before or after a subcommand: a command's own
 parser has them with their defaults, and each of its subcommands has them again
 (:func:`late_connection_options`) with ``SUPPRESS`` as the default, so a value
 given after the subcommand wins and one given before it is not overwritten by
@@ -13,6 +13,11 @@ a default. Words a ``REMAINDER`` collects give them up too
 (:class:`OptionsAmongWords`, :func:`take_connection_options`). The DAW names,
 default ports and which DAW takes ``--stems`` come from the dialect registry
 (:mod:`bridge.dialects`).
+
+An embedded DAW (``--daw virtual``) is started with its render folder
+(``--render-dir``, the current folder by default, never a temporary one), and
+every take it writes is printed on stdout (:mod:`bridge.cli._renders`);
+closing its mixer waits for renders in progress (:mod:`bridge.virtual.session`).
 """
 
 from __future__ import annotations
@@ -23,18 +28,16 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Collection, Sequence
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, TypeAlias, cast
+from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, TypeAlias
 
-from bridge.dialects import DIALECTS, dialect_class, import_spec
-from qc.printable import printable, printable_line
+from bridge.dialects import DIALECTS, dialect_class
+from qc.printable import printable_line
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from bridge.dialects.base import Dialect
     from bridge.mixer.mixer import Mixer
-    from bridge.virtual.render import RenderResult
 
 __all__ = [
     "DAWS",
@@ -50,7 +53,6 @@ __all__ = [
     "is_tty",
     "late_connection_options",
     "make_console",
-    "rendered_line",
     "take_connection_options",
 ]
 
@@ -262,13 +264,9 @@ def connect(args: argparse.Namespace) -> Mixer:
     elif stems is None:
         raise UsageError(f"--daw {args.daw} needs --stems DIR (the folder of stems to mix)")
     else:
-        start = cast("Callable[..., Mixer]", import_spec(embedded))
-        return start(
-            stems,
-            timeout=args.timeout,
-            render_dir=render_dir,
-            on_render=lambda r: print(rendered_line(r), flush=True),
-        )
+        from bridge.cli._renders import start_embedded
+
+        return start_embedded(embedded, stems, timeout=args.timeout, render_dir=render_dir)
     return bridge.connect(
         args.daw,
         args.host,
@@ -277,17 +275,6 @@ def connect(args: argparse.Namespace) -> Mixer:
         listen_port=args.listen_port,
         timeout=args.timeout,
         stems=stems,
-    )
-
-
-def rendered_line(take: RenderResult) -> str:
-    """``rendered PATH (12.0 s, 24-bit, peak -3.1 dBFS, 0.52 s)``: a take, as commands say it."""
-    path = take.path
-    with contextlib.suppress(ValueError, OSError):
-        path = path.relative_to(Path.cwd())  # a take in the current folder by its name
-    return (
-        f"rendered {printable(str(path))} ({take.seconds:.1f} s, {take.bits}-bit,"
-        f" peak {take.peak_dbfs:.1f} dBFS, {take.elapsed_s:.2f} s)"
     )
 
 

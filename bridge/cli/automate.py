@@ -27,8 +27,8 @@ from bridge.cli._common import (
     add_connection_options,
     connect,
     guarded,
-    rendered_line,
 )
+from bridge.cli._renders import rendered_line
 from bridge.dialects import dialect_class
 
 if TYPE_CHECKING:

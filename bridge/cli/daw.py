@@ -52,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; 2 on a bad stems folder or a busy port."""
-    from bridge.cli._common import rendered_line
+    from bridge.cli._renders import rendered_line
     from bridge.errors import BridgeError
     from bridge.virtual.render import RenderResult
     from bridge.virtual.server import VirtualDaw

@@ -7,8 +7,15 @@ starts and closed after it ends, and ``bridge``, the package. Connection
 options may stand before or after the script; every other argument, and all
 after ``--``, goes to the script.
 
+With ``--daw virtual`` the script's renders go to ``--render-dir`` (the
+current folder by default); ``mixer.render()`` waits for the take and returns
+its path, or raises the virtual DAW's reason; every take is printed as
+``rendered PATH (...)``, and the command does not exit while one is being
+written.
+
 Exit status: the script's own (``sys.exit``), 0 when it ends normally, 1 with
-its traceback when it raises, 2 (one line) when the DAW cannot be reached.
+its traceback when it raises, 2 (one line) when the DAW cannot be reached or a
+render the script did not wait for failed.
 """
 
 from __future__ import annotations
