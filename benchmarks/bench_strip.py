@@ -148,6 +148,7 @@ def main() -> int:
     rows = []
     tot = {"eq": 0.0, "typ": 0.0, "agg": 0.0, "loop": 0.0, "sox": 0.0, "ch": 0.0}
     all_passes: dict[str, list[float]] = {"typ": [], "agg": []}
+    per_stem: dict[str, list[float]] = {"typ": [], "agg": []}
     have_sox = True
     with tempfile.TemporaryDirectory() as tmp:
         paths = generate(tmp, seconds=args.seconds, rate=RATE)
@@ -174,6 +175,8 @@ def main() -> int:
                 f" ({ag / e:.2f}x) | {np.mean(p_agg):.2f} / {max(p_agg):.2f} | {loop / ch:.1f}"
                 f" | {'n/a' if sox_t is None else f'{1e3 * sox_t / ch:.0f}'} |"
             )
+            per_stem["typ"].append(ty / e)
+            per_stem["agg"].append(ag / e)
             tot["eq"] += e
             tot["typ"] += ty
             tot["agg"] += ag
@@ -219,9 +222,13 @@ def main() -> int:
         "",
         f"Compressor vs the per-sample Python loop: {tot['loop'] / tot['typ']:.0f}x faster"
         " (typical setting).",
-        f"Target: compressor at most 3x the EQ per channel: typical {ratio_typ:.2f}x"
-        f" **{'PASS' if ratio_typ <= 3 else 'FAIL'}**, aggressive {ratio_agg:.2f}x"
-        f" **{'PASS' if ratio_agg <= 3 else 'FAIL'}**.",
+        f"Target: compressor at most 3x the EQ per channel, all stems pooled: typical"
+        f" {ratio_typ:.2f}x **{'PASS' if ratio_typ <= 3 else 'FAIL'}**, aggressive"
+        f" {ratio_agg:.2f}x **{'PASS' if ratio_agg <= 3 else 'FAIL'}**. Stem by stem:"
+        f" typical {min(per_stem['typ']):.2f}x–{max(per_stem['typ']):.2f}x, aggressive"
+        f" {min(per_stem['agg']):.2f}x–{max(per_stem['agg']):.2f}x (a mono stem pays a"
+        " whole detector for one channel; the aggressive 0.1 ms attack needs about three"
+        " times the policy iteration's passes).",
     ]
     body = "\n".join(lines)
     print(body)
