@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import cast
 
 from bridge.dialects import dialect_class, import_spec
+from bridge.errors import BridgeError
 from bridge.mixer.mixer import Mixer
 
 __all__ = ["connect"]
@@ -22,6 +23,7 @@ def connect(
     timeout: float = 2.0,
     rate_limit_s: float = 0.0,
     stems: str | Path | None = None,
+    render_dir: str | Path | None = None,
 ) -> Mixer:
     """Connect to a DAW's mixer over OSC.
 
@@ -42,18 +44,25 @@ def connect(
             (latest value wins).
         stems: For ``"virtual"`` (a DAW started inside mixdesk, see
             :attr:`~bridge.dialects.base.Dialect.embedded`): the folder of stem files.
+        render_dir: For ``"virtual"``: where takes go (created if missing); the
+            current folder if None.
 
     Returns:
         The connected mixer.
 
     Raises:
-        BridgeError: Unknown DAW, busy port, or no answer (the message says which).
+        BridgeError: Unknown DAW, busy port, no answer, or a ``render_dir`` for a
+            DAW that is not embedded (the message says which).
         ImportError: The DAW's module is not in this installation.
     """
     cls = dialect_class(daw)
     if cls.embedded is not None:
         start = cast(Callable[..., Mixer], import_spec(cls.embedded))
-        return start(stems, timeout=timeout, rate_limit_s=rate_limit_s)
+        return start(stems, timeout=timeout, rate_limit_s=rate_limit_s, render_dir=render_dir)
+    if render_dir is not None:
+        raise BridgeError(
+            f"render_dir is only for the virtual DAW; {cls.title} renders where it is set to"
+        )
     mixer = Mixer(
         cls(),
         host=host,

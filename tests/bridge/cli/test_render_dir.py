@@ -201,3 +201,17 @@ def test_a_reaper_client_sees_the_render_replies(stems: Path, tmp_path: Path) ->
             BridgeError, match=r"^REAPER: render failed: .*renders: the render folder"
         ):
             mixer.render(wait=True, timeout=60)
+
+
+def test_bridge_connect_takes_the_render_folder_for_the_virtual_daw_only(
+    stems: Path, tmp_path: Path
+) -> None:
+    import bridge
+    from bridge.errors import BridgeError
+
+    folder = tmp_path / "takes"
+    with bridge.connect("virtual", stems=stems, render_dir=folder) as mixer:
+        assert mixer.render() == folder / "mix-take01.wav"
+    complete_take(folder / "mix-take01.wav")
+    with pytest.raises(BridgeError, match=r"^render_dir is only for the virtual DAW; REAPER"):
+        bridge.connect("reaper", port=1, render_dir=folder)
