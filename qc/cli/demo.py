@@ -129,12 +129,16 @@ def run(args: argparse.Namespace) -> int:
         log.close()
     except (BridgeError, OSError) as err:
         print(f"mixdesk: demo: {err}", file=sys.stderr)
+        if not args.keep:  # no stray temporary folder, even on failure
+            shutil.rmtree(root, ignore_errors=True)
         return 2
     finally:
         if pool is not None:
             pool.shutdown()
     if counts.done < 1:
         print("mixdesk: demo: the bounce was not checked within 120 s", file=sys.stderr)
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
         return 2
     where = f"kept in {root}" if args.keep else "removed"
     _say(f"done in {time.perf_counter() - started:.1f} s; stems, renders and qc.ndjson {where}")
