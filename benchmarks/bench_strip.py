@@ -207,7 +207,7 @@ def main() -> int:
         " aggressive ms (÷ EQ) | passes | Python loop s (extrapolated) | sox compand ms |",
         "|---|---|---|---|---|---|---|---|---|",
         *rows,
-        f"| **all** | {ch} | {1e3 * tot['eq'] / ch:.0f} | {1e3 * tot['typ'] / ch:.0f}"
+        f"| **all** | {ch:.0f} | {1e3 * tot['eq'] / ch:.0f} | {1e3 * tot['typ'] / ch:.0f}"
         f" ({ratio_typ:.2f}x) | {np.mean(all_passes['typ']):.2f} / {max(all_passes['typ']):.2f}"
         f" | {1e3 * tot['agg'] / ch:.0f} ({ratio_agg:.2f}x) | {np.mean(all_passes['agg']):.2f}"
         f" / {max(all_passes['agg']):.2f} | {tot['loop'] / ch:.1f}"
