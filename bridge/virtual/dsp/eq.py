@@ -128,6 +128,8 @@ class Eq:
             raise ValueError(
                 f"Eq expects x of shape (n, {self.channels}) and {len(EQ.params)} values"
             )
+        if n == 0:
+            return x.copy()
         on = _ALL_KEYS if bands_on is None else bands_on
         active: list[int] = []
         for i, (key, _kind, _fi, gi, _bi) in enumerate(_BANDS):

@@ -230,3 +230,14 @@ def test_linear_recurrence_and_branching_smoother_match_loops():
         ref[i] = c
     np.testing.assert_allclose(y, ref, rtol=1e-12, atol=1e-12)
     assert passes >= 1
+
+
+def test_an_empty_block_changes_nothing():
+    x = music(6000, seed=3)
+    params = (-20.0, 4.0, 5.0, 80.0, 0.0, 2.0)
+    comp = Compressor(FS, 2)
+    a = comp.process(x[:2500], list(params))
+    assert comp.process(x[:0], list(params)).shape == (0, 2)
+    b = comp.process(x[2500:], list(params))
+    ref = reference(x, params)
+    assert np.max(np.abs(gain_db(np.concatenate([a, b]), x) - gain_db(ref, x))) < 1e-9

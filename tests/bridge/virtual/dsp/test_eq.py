@@ -282,3 +282,15 @@ def test_ringing_into_digital_silence_flushes_to_zero_without_subnormals():
     assert not tiny.any()  # no subnormal output
     assert np.all(got[-4096:] == 0.0)  # the ringing was flushed, silence is exact
     assert np.any((ref != 0) & (np.abs(ref) < np.finfo(np.float64).tiny))  # unflushed: subnormals
+
+
+def test_an_empty_block_changes_nothing():
+    fs = 48000
+    x = signal(3000, fs, seed=8)
+    v = band_values({"band/2": (900.0, 6.0, 1.0)})
+    eq = Eq(fs, 2)
+    a = eq.process(x[:1000], v, {"band/2"})
+    assert eq.process(x[:0], v, {"band/2"}).shape == (0, 2)
+    b = eq.process(x[1000:], v, {"band/2"})
+    whole = Eq(fs, 2).process(x, v, {"band/2"})
+    assert np.max(np.abs(np.concatenate([a, b]) - whole)) < 1e-15
