@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,39 @@ def test_demo_runs_the_loop_and_the_daemon_checks_the_bounce(tmp_path: Path) -> 
         " Makeup 3 dB\n" in proc.stdout
     )
     assert "    lead   send 1 → Reverb -12.0 dB (decay 2.2 s)\n" in proc.stdout
+
+
+def test_demo_leaves_no_temporary_folder(tmp_path: Path) -> None:
+    tmp, work = tmp_path / "tmp", tmp_path / "work"
+    tmp.mkdir()
+    work.mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-m", "qc", "demo", "--seconds", "4"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=work,
+        env={**os.environ, "TMPDIR": str(tmp)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"in {tmp}/mixdesk-demo-" in proc.stdout  # it did use this temporary folder
+    assert list(tmp.iterdir()) == []
+    assert list(work.iterdir()) == []
+    # A stem count the example song does not have is a usage error, not a traceback.
+    bad = subprocess.run(
+        [sys.executable, "-m", "qc", "demo", "--stems", "2"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=work,
+        env={**os.environ, "TMPDIR": str(tmp)},
+    )
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
+    assert "--stems" in bad.stderr
+    assert list(tmp.iterdir()) == []
 
 
 SHARED = frozenset({"qc.printable", "qc.safe_io"})

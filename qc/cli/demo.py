@@ -43,8 +43,8 @@ def add_parser(sub: Subparsers) -> None:
         description="Run the whole loop on a fresh machine, with no DAW installed.",
     )
     p.add_argument("--seconds", type=float, default=60.0, help="song length in s (60)")
-    p.add_argument("--stems", type=int, default=4, choices=range(1, 9), metavar="N",
-                   help="number of stems, 1-8 (4)")  # fmt: skip
+    p.add_argument("--stems", type=int, default=4, choices=range(4, 9), metavar="N",
+                   help="number of stems, 4-8 (4)")  # fmt: skip
     p.add_argument("--keep", metavar="DIR", help="keep the stems and renders in DIR")
     p.set_defaults(func=run)
 
