@@ -50,7 +50,7 @@ _SHORT_HIGH = 10.0 ** (1.0 / 20.0)
 _NEAR = (32, 8.0)  # half width (samples) and Kaiser beta deciding the overs
 # The near kernel reads a crest of a hard-clipped master up to 1.04 dB off the far one.
 _NEAR_LOW = 10.0 ** (-1.2 / 20.0)  # crests this close to the maximum get the far kernel
-_FAR = (512, 10.0)  # the kernel of the reported maximum
+_FAR = (1024, 10.0)  # the kernel of the reported maximum
 _FIRST_LOOK = 8  # crests of each batch read by the far kernel before any other
 
 
