@@ -406,6 +406,15 @@ def ex_check(s: Session) -> Examples:
             "the other files are still checked:"
         ),
         block(s.run("mixdesk check broken.wav gentle.wav", rc=True)),
+        para(
+            "Selectors are rule codes, code prefixes, rule names or family names (`--select "
+            "clipping` is `--select CLP`). One that matches no rule is an error naming it, with "
+            "the nearest codes, before any audio is read: a typo never passes a clipped master."
+        ),
+        block(
+            s.run("mixdesk check --select TPP,CLIP loud.wav", rc=True),
+            s.run("mixdesk check --select clipping loud.wav", rc=True),
+        ),
     ]
     return {"check": "".join(md)}
 
@@ -465,6 +474,13 @@ def ex_config(s: Session) -> Examples:
             s.run("mixdesk check album/master.wav", rc=True),
             s.run("mixdesk check --select CH album/master.wav", rc=True),
         ),
+        para(
+            "`config show --profile NAME` prints a profile as TOML: every rule with its state, "
+            "severity and thresholds (with units; `rule default` where the profile sets none), "
+            "and the status (`firm`: published by the platform or body; `typical`) and source "
+            "of its thresholds. The first lines:"
+        ),
+        block(s.run("mixdesk config show --profile spotify", head=58)),
     ]
     return {"config": "".join(md)}
 
