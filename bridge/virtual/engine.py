@@ -89,6 +89,12 @@ def extra_stem_names(stems: Sequence[Stem], state: MixSnapshot) -> list[str]:
     ]
 
 
+def _cpus() -> int:
+    """The CPUs this process may run on (all of them where the OS cannot say)."""
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux only
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
 class _Track:
     """A sounding stem track: its stem, plugins, fader sources and sends."""
 
@@ -153,7 +159,7 @@ class Mixer:
         self.block_frames = block_frames
         self.frames = max((s.frames for s in stems), default=0)
         self.rate = rate or (stems[0].rate if stems else 48000)
-        self.workers = workers or min(4, len(os.sched_getaffinity(0)))
+        self.workers = workers or min(4, _cpus())
         given = params or {}
         default = TrackSnapshot(0.0, 0.0, 1.0, mute=False, solo=False)
         names = stem_tracks + extra_stem_names(stems, state)
