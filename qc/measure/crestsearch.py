@@ -1,0 +1,244 @@
+"""The accurate true-peak search: crests found by a short 4x pass, read again where they matter.
+
+A 4x pass with a short Kaiser-windowed sinc (16 taps a side, see
+:mod:`qc.measure.oversample`) is cheap but reads a crest of clipped, full-band
+material up to 1.2 dB low or 0.8 dB high (measured against a 32x FFT
+reconstruction), because its response droops near Nyquist (-0.97 dB at 22 kHz
+at 48 kHz) where clipping puts energy. :class:`CrestSearch` takes the crests of
+that pass and reads those that can matter again with
+:class:`~qc.measure.crest.CrestRefiner`:
+
+* the maximum: the highest few crests of each batch with the far kernel (1024
+  taps a side), then every crest within reach of that level with the near
+  kernel (32 taps a side), and with the far kernel those the near one puts
+  within 1.2 dB of the maximum (the widest near/far difference measured on a
+  hard-clipped master was 1.04 dB);
+* the overs: an over is a half-wave (between two changes of sign) whose highest
+  crest is above the threshold, so the ripples of a clipped plateau count once.
+  A half-wave is an over when a refined crest of it is above the threshold, or
+  an unrefined one is more than the short pass's error above it; the near
+  kernel decides the rest, the highest crest of each half-wave first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qc.measure._types import Floats
+from qc.measure.crest import CrestRefiner, fit_sinusoid
+
+__all__ = ["CrestSearch", "OverTally"]
+
+FACTOR = 4  # output steps per sample of the short pass
+_UNDER_READ = 10.0 ** (-0.7 / 20.0)  # worst 4x grid under-read at Nyquist is 0.69 dB
+# How far a crest read by the short pass may be from the ideal one: the widest
+# errors measured were -1.21 dB (hard-clipped white noise) and +0.80 dB (a
+# hard-clipped master); the margins leave room on both sides.
+_SHORT_LOW = 10.0 ** (-1.5 / 20.0)
+_SHORT_HIGH = 10.0 ** (1.0 / 20.0)
+_NEAR = (32, 8.0)  # half width (samples) and Kaiser beta deciding the overs
+_NEAR_LOW = 10.0 ** (-1.2 / 20.0)  # crests this close to the maximum get the far kernel
+_FAR = (1024, 10.0)  # the kernel of the reported maximum
+_FIRST_LOOK = 8  # crests of each batch read by the far kernel before any other
+
+
+class OverTally:
+    """Counts overs per channel and keeps the highest ones.
+
+    Args:
+        channels: Number of channels.
+        over: The over threshold, linear (full scale 1.0).
+        keep: How many of the highest overs to keep.
+    """
+
+    def __init__(self, channels: int, over: float, keep: int) -> None:
+        self.over = over
+        self._keep = keep
+        self.counts = np.zeros(channels, dtype=np.int64)
+        self.worst: list[tuple[float, float, int]] = []  # (value, output step, channel)
+
+    def add(self, c: int, values: Floats, pos: Floats) -> None:
+        """Count the values above the threshold.
+
+        Args:
+            c: Channel index.
+            values: Crest magnitudes, linear, shape ``(n,)``.
+            pos: Their positions in output steps (``FACTOR`` per sample), shape ``(n,)``.
+        """
+        over = values > self.over
+        if over.any():
+            self.counts[c] += int(over.sum())
+            vals, at = values[over], pos[over]
+            top = np.argsort(vals)[::-1][: self._keep]
+            self.worst.extend((float(vals[t]), float(at[t]), c) for t in top)
+            self.worst.sort(reverse=True)
+            del self.worst[self._keep :]
+
+
+class CrestSearch:
+    """Streaming accurate true peak from the short pass's 4x values.
+
+    Feed the input with :meth:`add_input` and the 4x values with :meth:`scan`,
+    then call :meth:`settle` after each block and ``settle(final=True)`` at the end.
+
+    Args:
+        channels: Number of channels.
+        tally: Where the overs are counted.
+    """
+
+    def __init__(self, channels: int, tally: OverTally) -> None:
+        self.tally = tally
+        self.peak = np.zeros(channels)
+        self.peak_pos = np.full(channels, np.nan)  # output steps
+        self.sample_peak = np.zeros(channels)
+        self.sample_pos = np.full(channels, np.nan)  # samples
+        self._near = CrestRefiner(*_NEAR, dtype=np.float32)
+        self._far = CrestRefiner(*_FAR)
+        self._hist = np.zeros((channels, self._far.margin))  # input; zero before the start
+        self._hist32 = self._hist.astype(np.float32)  # the same for the near kernel
+        self._hist_start = -self._far.margin
+        self._pending: list[list[Floats]] = [[] for _ in range(channels)]  # (3, n) each
+        self._wave_id = np.zeros(channels)  # half-wave counter
+        self._wave_sign = np.zeros(channels)  # sign of the last crest
+        self._wave_crossed = np.zeros(channels, dtype=bool)  # zero crossed since it
+        self._counted_wave = np.full(channels, -1.0)  # the last half-wave counted as an over
+
+    def add_input(self, block: Floats) -> None:
+        """Keep the input the long kernels will need, shape ``(frames, channels)``."""
+        self._hist = np.concatenate([self._hist, block.T], axis=1)
+        self._hist32 = np.concatenate([self._hist32, block.T], axis=1, dtype=np.float32)
+
+    def scan(self, c: int, sig: Floats, mag: Floats, base: int) -> None:
+        """Queue the crests of one channel's 4x values that could matter.
+
+        Args:
+            c: Channel index.
+            sig: The values from output index ``base``, shape ``(n,)``.
+            mag: Their magnitudes, shape ``(n,)``.
+            base: Output index of ``sig[0]``; negative on the first block.
+        """
+        threshold = min(self.tally.over, self.peak[c]) * _SHORT_LOW
+        rising = mag[1:] >= mag[:-1]
+        crest = rising[:-1] & ~rising[1:] & (mag[1:-1] >= threshold * _UNDER_READ)
+        if base < 0 and mag[2] > mag[3]:
+            crest[1] = True  # the first value, falling: the crest is at or before it
+        idx = np.flatnonzero(crest) + 1
+        if idx.size == 0:
+            return
+        raw = mag[idx].astype(np.float64)
+        self._sample_peak_in(c, base + idx, raw)
+        sign = np.where(sig[idx] < 0, -1.0, 1.0)
+        vals, offsets = fit_sinusoid(sign * sig[idx - 1], raw, sign * sig[idx + 1])
+        pos = (base + idx + offsets) / FACTOR
+        wave = self._half_waves(c, sig, idx, sign)
+        look = vals >= threshold
+        if look.any():
+            self._pending[c].append(np.stack([pos[look], wave[look], vals[look]]))
+
+    def add_end(self, c: int, pos: float, value: float) -> None:
+        """Queue the last value of a channel, which still rises, at ``pos`` samples."""
+        wave = self._wave_id[c] + 1.0  # alone: its half-wave may have been counted
+        self._pending[c].append(np.array([[pos], [wave], [value]]))
+
+    def _half_waves(self, c: int, sig: Floats, idx: NDArray[np.int64], sign: Floats) -> Floats:
+        """Number the half-waves of crests ``idx``: a new one after every change of sign."""
+        bounds = np.concatenate([[0], idx])
+        lo = np.fmin.reduceat(sig, bounds)  # over [0, idx0), [idx0, idx1), ..., [idx_last, end)
+        hi = np.fmax.reduceat(sig, bounds)
+        prev = np.concatenate([[self._wave_sign[c]], sign[:-1]])
+        crossed = np.where(prev > 0, lo[:-1] <= 0.0, hi[:-1] >= 0.0)
+        crossed[0] |= self._wave_crossed[c]
+        wave = self._wave_id[c] + np.cumsum(crossed | (sign != prev))
+        self._wave_id[c] = wave[-1]
+        self._wave_sign[c] = sign[-1]
+        self._wave_crossed[c] = bool(lo[-1] <= 0.0) if sign[-1] > 0 else bool(hi[-1] >= 0.0)
+        out: Floats = wave.astype(np.float64)
+        return out
+
+    def _sample_peak_in(self, c: int, at: NDArray[np.int64], raw: Floats) -> None:
+        """Update the sample peak from the scanned values at phase 0 (the samples)."""
+        on_sample = at % FACTOR == 0
+        k = int(np.argmax(np.where(on_sample, raw, -1.0)))
+        if on_sample[k] and raw[k] >= self.sample_peak[c]:
+            n = int(at[k]) // FACTOR
+            self.sample_peak[c] = abs(self._hist[c, n - self._hist_start])  # exact, float64
+            self.sample_pos[c] = n
+
+    def settle(self, oldest: float, *, final: bool = False) -> None:
+        """Evaluate the queued crests whose input has arrived (all of them when final).
+
+        Args:
+            oldest: No crest queued later lies before this position, samples.
+            final: The input has ended (samples after it are zero).
+        """
+        margin = self._far.margin
+        if final:
+            pad = np.zeros((self._hist.shape[0], margin + 1))
+            self._hist = np.concatenate([self._hist, pad], axis=1)
+            self._hist32 = np.concatenate([self._hist32, pad], axis=1, dtype=np.float32)
+        end = self._hist_start + self._hist.shape[1]
+        for c, queue in enumerate(self._pending):
+            if not queue:
+                continue
+            rows = np.concatenate(queue, axis=1)  # positions, half-wave numbers, short values
+            ready = np.floor(rows[0]) + margin < end
+            self._pending[c] = [rows[:, ~ready]] if not ready.all() else []
+            if ready.any():
+                self._evaluate(c, *rows[:, ready])
+            if not ready.all():
+                oldest = min(oldest, float(rows[0, ~ready].min()))
+        cut = 0 if final else int(np.floor(oldest)) - margin - self._hist_start
+        if cut > 0:
+            self._hist = self._hist[:, cut:]
+            self._hist32 = self._hist32[:, cut:]
+            self._hist_start += cut
+
+    def _evaluate(self, c: int, pos: Floats, wave: Floats, short: Floats) -> None:
+        """Refine queued crests of channel ``c`` (in time order) and count their overs.
+
+        Args:
+            c: Channel index.
+            pos: Estimated crest positions, samples, shape ``(n,)``.
+            wave: Their half-wave numbers, shape ``(n,)``.
+            short: Their short-pass values, linear, shape ``(n,)``.
+        """
+        x, x32, start = self._hist[c], self._hist32[c], self._hist_start
+        amp, at = short.copy(), pos.copy()
+        # The maximum: the highest few short crests first, with the far kernel, for a
+        # level that every other crest must be able to reach to be looked at.
+        done = np.zeros(amp.size, dtype=bool)
+        done[np.argsort(short)[-_FIRST_LOOK:]] = True
+        amp[done], at[done] = self._far.refine(x, start, pos[done])
+        reach = max(self.peak[c], float(amp[done].max())) * _SHORT_LOW
+        near = ~done & (short >= reach)
+        if near.any():
+            amp[near], at[near] = self._near.refine(x32, start, pos[near])
+            far = near & (amp >= reach / _SHORT_LOW * _NEAR_LOW)
+            amp[far], at[far] = self._far.refine(x, start, at[far])
+            done |= near
+        j = int(np.argmax(np.where(done, amp, -1.0)))
+        if amp[j] > self.peak[c]:
+            self.peak[c], self.peak_pos[c] = amp[j], at[j] * FACTOR
+        over = self.tally.over
+        first = np.flatnonzero(np.diff(wave, prepend=-1.0))
+        sizes = np.diff(np.append(first, amp.size))
+        for everyone in (False, True):
+            sure = np.where(done, amp > over, amp > over * _SHORT_HIGH)
+            todo = ~np.repeat(np.logical_or.reduceat(sure, first), sizes) & ~done
+            todo &= amp >= over * _SHORT_LOW
+            if not everyone:  # the highest short crest of each open half-wave first
+                key = np.where(todo, amp, -1.0)
+                todo &= key == np.repeat(np.maximum.reduceat(key, first), sizes)
+            if todo.any():
+                amp[todo], at[todo] = self._near.refine(x32, start, pos[todo])
+                done |= todo
+        top = np.maximum.reduceat(amp, first)
+        hits = np.flatnonzero(amp == np.repeat(top, sizes))
+        _, pick = np.unique(np.searchsorted(first, hits, side="right"), return_index=True)
+        if wave[0] == self._counted_wave[c]:  # its over was counted with the last batch
+            top[0] = 0.0
+        self.tally.add(c, top, at[hits[pick]] * FACTOR)
+        counted = np.flatnonzero(top > over)
+        if counted.size:
+            self._counted_wave[c] = wave[first[counted[-1]]]
