@@ -290,6 +290,15 @@ class Dialect(ABC):
         """
         return None
 
+    def pushed_param_count(self, target: TrackId, fx: int) -> int | None:
+        """How many parameters the plugin in slot ``fx`` has, where the dialect knows it.
+
+        The DAW pushes parameter names in several packets; knowing the count, a
+        reader waits for all of them instead of taking the first packet's.
+        None: unknown (the reader waits until the names stop coming).
+        """
+        return None
+
     def mode_param(self, param: str) -> str:
         """The parameter under whose name the DAW reports ``param``'s automation mode.
 

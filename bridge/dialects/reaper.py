@@ -208,6 +208,11 @@ class ReaperDialect(Dialect):
         spec = self._slots.param(target, fx, number)
         return None if spec is None else param_spec(spec, number, value, text)
 
+    def pushed_param_count(self, target: TrackId, fx: int) -> int | None:
+        """A virtual plugin's parameter count (None for any other plugin)."""
+        plugin = self._slots.plugin(target, fx)
+        return None if plugin is None else len(plugin.params)
+
     def hello(self) -> list[Message]:
         """Widen the banks (8 tracks, 8 plugins, 16 parameters, 0 markers by default), refresh."""
         return [

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from typing import TYPE_CHECKING, Final
 
 from bridge.dialects.base import TrackId, Value
@@ -165,6 +166,7 @@ class PluginDesk:
         if not any(k.startswith(prefix) and k.endswith("/name") for k in values):
             with contextlib.suppress(BridgeTimeoutError):  # asks where the DAW answers by path
                 m.get(target, f"{prefix}1/name")
+            self._wait_all_names(target, fx)
             values = m.mirror.params(target)
         specs = []
         for key, name in values.items():
@@ -189,6 +191,34 @@ class PluginDesk:
                     )
                 )
         return PluginSpecs(target, fx, tuple(sorted(specs, key=lambda s: s.number)))
+
+    def _wait_all_names(self, target: TrackId, fx: int) -> None:
+        """Wait until every parameter name of plugin ``fx`` has arrived.
+
+        The names come in several packets after the first: with a known count,
+        until all are there; otherwise until none has come for 0.1 s (at most
+        the mixer's timeout either way).
+        """
+        m = self._mixer
+        prefix = f"fx/{fx}/param/"
+
+        def names() -> int:
+            return sum(
+                1 for k in m.mirror.params(target) if k.startswith(prefix) and k.endswith("/name")
+            )
+
+        count = m.dialect.pushed_param_count(target, fx)
+        if count is not None:
+            m.mirror.wait_for(lambda _: names() >= count, m.timeout)
+            return
+        deadline = time.monotonic() + m.timeout
+        seen = names()
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            now = names()
+            if now == seen:
+                return
+            seen = now
 
     # ---- names to numbers ----
     def resolve(self, target: TrackId, path: str | ParamPath) -> tuple[ParamPath, ParamSpec | None]:

@@ -229,3 +229,20 @@ def test_mix_with_the_embedded_virtual_daw(stems_dir: Path, tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert "Ratio 4" in done.stdout
     assert "not confirm" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("dialect", ["reaper", "virtual-dialect"])
+def test_a_fresh_connection_lists_every_parameter_of_every_plugin(
+    daw: VirtualDaw, dialect: str
+) -> None:
+    # The names arrive in several 1024-byte bundles; the first read must wait for all
+    # of them (it once returned the first bundle's ten EQ names).
+    from bridge.dialects.virtual_fx import COMPRESSOR, EQ
+
+    host, port = daw.address
+    d = ReaperDialect() if dialect == "reaper" else VirtualDialect()
+    with Mixer(d, host=host, port=port, listen_port=0, timeout=2.0) as mixer:
+        lead = mixer.tracks["Lead"]
+        for fx, plugin in ((1, EQ), (2, COMPRESSOR)):
+            names = [p.name for p in lead.fx[fx].params]
+            assert names == [p.name for p in plugin.params]
