@@ -21,6 +21,7 @@ from qc.measure._types import Floats
 
 __all__ = ["CrestRefiner", "fit_sinusoid"]
 
+_GATHER = 1 << 20  # input samples copied at once for the dot products (8 MiB in float64)
 _MAX_SHIFTS = 8  # times the search may move two grid steps towards a crest (one sample)
 
 
@@ -136,13 +137,16 @@ class CrestRefiner:
 
     def _five(self, view: NDArray[Any], start: int, q: NDArray[np.int64]) -> Floats:
         """The values at grid indices ``q - 2 .. q + 2``, shape ``(n, 5)``."""
-        n, k = np.divmod(q, self._steps)
-        order = np.argsort(k, kind="stable")
-        windows = view[n[order] - self.half_width - 1 - start]
-        bounds = np.searchsorted(k[order], np.arange(self._steps + 1))
         out = np.empty((q.size, 5))
-        for step in range(self._steps):
-            lo, hi = bounds[step], bounds[step + 1]
-            if hi > lo:
-                out[order[lo:hi]] = windows[lo:hi] @ self._fives[step]
+        chunk = max(_GATHER // view.shape[1], 1)  # windows copied at a time
+        for at in range(0, q.size, chunk):
+            n, k = np.divmod(q[at : at + chunk], self._steps)
+            order = np.argsort(k, kind="stable")
+            windows = view[n[order] - self.half_width - 1 - start]
+            bounds = np.searchsorted(k[order], np.arange(self._steps + 1))
+            part = out[at : at + chunk]
+            for step in range(self._steps):
+                lo, hi = bounds[step], bounds[step + 1]
+                if hi > lo:
+                    part[order[lo:hi]] = windows[lo:hi] @ self._fives[step]
         return out

@@ -41,6 +41,9 @@ _NEAR = (32, 8.0)  # half width (samples) and Kaiser beta deciding the overs
 _NEAR_LOW = 10.0 ** (-1.2 / 20.0)  # crests this close to the maximum get the far kernel
 _FAR = (1024, 10.0)  # the kernel of the reported maximum
 _FIRST_LOOK = 8  # crests of each batch read by the far kernel before any other
+_NEAR_CAP = 512  # at most so many more crests of a batch read for the maximum (highest first)
+_FAR_CAP = 32  # and at most so many of those again by the far kernel
+_MIN_ERROR_DB = 0.05  # the least error assumed for the short pass when deciding overs
 
 
 class OverTally:
@@ -207,26 +210,36 @@ class CrestSearch:
         amp, at = short.copy(), pos.copy()
         # The maximum: the highest few short crests first, with the far kernel, for a
         # level that every other crest must be able to reach to be looked at.
+        rank = np.argsort(short)[::-1]
         done = np.zeros(amp.size, dtype=bool)
-        done[np.argsort(short)[-_FIRST_LOOK:]] = True
+        done[rank[:_FIRST_LOOK]] = True
         amp[done], at[done] = self._far.refine(x, start, pos[done])
         reach = max(self.peak[c], float(amp[done].max())) * _SHORT_LOW
-        near = ~done & (short >= reach)
+        near = np.zeros(amp.size, dtype=bool)
+        near[rank[_FIRST_LOOK : _FIRST_LOOK + _NEAR_CAP]] = True
+        near &= short >= reach
         if near.any():
             amp[near], at[near] = self._near.refine(x32, start, pos[near])
-            far = near & (amp >= reach / _SHORT_LOW * _NEAR_LOW)
+            far = np.flatnonzero(near & (amp >= reach / _SHORT_LOW * _NEAR_LOW))
+            far = far[np.argsort(amp[far])[::-1][:_FAR_CAP]]
             amp[far], at[far] = self._far.refine(x, start, at[far])
             done |= near
         j = int(np.argmax(np.where(done, amp, -1.0)))
         if amp[j] > self.peak[c]:
             self.peak[c], self.peak_pos[c] = amp[j], at[j] * FACTOR
+        # How far the short pass was off on the crests read again in this batch: on
+        # tones and smooth music a few thousandths of a dB, so their overs need no look.
+        ratio = np.maximum(amp[done], 1e-300) / np.maximum(short[done], 1e-300)
+        seen = float(np.max(np.abs(np.log10(ratio)))) * 20.0
+        error = 10.0 ** (max(3.0 * seen, _MIN_ERROR_DB) / 20.0)
+        high, low = min(_SHORT_HIGH, error), max(_SHORT_LOW, 1.0 / error)
         over = self.tally.over
         first = np.flatnonzero(np.diff(wave, prepend=-1.0))
         sizes = np.diff(np.append(first, amp.size))
         for everyone in (False, True):
-            sure = np.where(done, amp > over, amp > over * _SHORT_HIGH)
+            sure = np.where(done, amp > over, amp > over * high)
             todo = ~np.repeat(np.logical_or.reduceat(sure, first), sizes) & ~done
-            todo &= amp >= over * _SHORT_LOW
+            todo &= amp >= over * low
             if not everyone:  # the highest short crest of each open half-wave first
                 key = np.where(todo, amp, -1.0)
                 todo &= key == np.repeat(np.maximum.reduceat(key, first), sizes)
