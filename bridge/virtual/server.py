@@ -277,6 +277,7 @@ class VirtualDaw:
             datagram = self._osc.handled  # the number of the datagram being processed
             refused = self._gate.refusal(datagram)
             if refused is not None:
+                self._render_failed(f"render refused ({refused})")  # the client is waiting
                 self._ignore(f"/action {RENDER_ACTION}: render refused ({refused})")
             else:
                 try:

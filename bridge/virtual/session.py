@@ -121,7 +121,7 @@ class VirtualMixer(Mixer):
         if not finished:
             raise VirtualDawError(f"the render did not finish within {timeout:g} s")
         if len(daw.renders) <= before:
-            raise VirtualDawError("the virtual DAW wrote no take (its log says why)")
+            raise VirtualDawError("the virtual DAW wrote no take and sent no reason")
         daw.wait_renders(timeout)  # its announcement (on_render) is made before we return
         return daw.renders[before]
 

@@ -160,3 +160,21 @@ def test_feedback_off_loopback_never_exceeds_what_was_sent(
             remote.sendto(refresh, server.address)
         assert eventually(lambda: server.handled >= 5)
         assert _received(remote) <= 5 * len(refresh)
+
+
+def test_a_refused_render_is_an_error_the_client_sees(
+    daw: VirtualDaw, surface: socket.socket
+) -> None:
+    """Over the limit, the server answers /mixdesk/render/error and the mixer raises."""
+    from bridge.dialects.reaper import ReaperDialect
+    from bridge.errors import BridgeError
+    from bridge.mixer.mixer import Mixer
+
+    render = message("/action", 42230).encode()
+    for _ in range(RENDERS_PER_MINUTE):
+        _send(daw, surface, render)
+    host, port = daw.address
+    mixer = Mixer(ReaperDialect(), host=host, port=port, listen_port=0, timeout=2.0)
+    with mixer, pytest.raises(BridgeError, match="render refused"):
+        mixer.render(wait=True, timeout=10.0)
+    assert len(_takes(daw)) == RENDERS_PER_MINUTE
