@@ -41,7 +41,9 @@ def run_explain(args: argparse.Namespace) -> int:
         from qc.errors import did_you_mean
         from qc.selection import suggest
 
-        hint = did_you_mean(suggest(args.rule)) or " (see 'mixdesk rules')"
+        known = {key for r in ALL_RULES for key in (r.code, r.name)}
+        close = [s for s in suggest(args.rule, limit=6) if s in known][:3]
+        hint = did_you_mean(close) or " (see 'mixdesk rules')"
         print(f"mixdesk: unknown rule {printable(args.rule)!r}{hint}", file=sys.stderr)
         return 2
     state = "on" if rule.enabled else "off unless a profile enables it"
