@@ -96,7 +96,8 @@ class SlotNames:
             return []
         if spec is None:
             return [Update(target, key, u, 1e-6)]
-        v = spec.from_norm(u)
+        # A float32 carries about 7 significant digits: 99.9999967 Hz is the 100 Hz sent.
+        v = float(f"{spec.from_norm(u):.7g}")
         return [Update(target, key, v, norm_tolerance(spec, v))]
 
 
