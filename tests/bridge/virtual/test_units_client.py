@@ -176,7 +176,7 @@ def test_other_plugins_stay_normalised() -> None:
     assert not dialect.confirms(1, "fx/1/param/2")
     dialect.decode("/track/1/fx/1/name", ["Compressor"])  # the slot now holds a known one
     (update,) = dialect.decode("/track/1/fx/1/fxparam/2/value", [0.5])
-    assert update.value == pytest.approx(20.0**0.5, rel=1e-6)  # 7 significant digits: a float32's  # type: ignore[union-attr]
+    assert update.value == pytest.approx(20.0**0.5, rel=1e-6)  # type: ignore[union-attr]  # 7 digits (float32)
     assert dialect.confirms(1, "fx/1/param/2")
 
 
