@@ -41,7 +41,7 @@ _NEAR = (32, 8.0)  # half width (samples) and Kaiser beta deciding the overs
 _NEAR_LOW = 10.0 ** (-1.2 / 20.0)  # crests this close to the maximum get the far kernel
 _FAR = (1024, 10.0)  # the kernel of the reported maximum
 _FIRST_LOOK = 8  # crests of each batch read by the far kernel before any other
-_NEAR_CAP = 512  # at most so many more crests of a batch read for the maximum (highest first)
+_NEAR_CAP = 128  # at most so many more crests of a batch read for the maximum (highest first)
 _FAR_CAP = 32  # and at most so many of those again by the far kernel
 _MIN_ERROR_DB = 0.05  # the least error assumed for the short pass when deciding overs
 
