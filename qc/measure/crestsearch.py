@@ -8,16 +8,23 @@ at 48 kHz) where clipping puts energy. :class:`CrestSearch` takes the crests of
 that pass and reads those that can matter again with
 :class:`~qc.measure.crest.CrestRefiner`:
 
-* the maximum: the highest few crests of each batch with the far kernel (1024
-  taps a side), then every crest within reach of that level with the near
-  kernel (32 taps a side), and with the far kernel those the near one puts
-  within 1.2 dB of the maximum (the widest near/far difference measured on a
-  hard-clipped master was 1.04 dB);
+* the maximum: the 8 highest crests of each batch with the far kernel (1024
+  taps a side), then up to 128 more that can reach that level (highest short
+  value first) with the near kernel (32 taps a side), and with the far kernel
+  up to 32 of those the near one puts within 1.2 dB of the maximum (the widest
+  near/far difference measured on a hard-clipped master was 1.04 dB);
 * the overs: an over is a half-wave (between two changes of sign) whose highest
   crest is above the threshold, so the ripples of a clipped plateau count once.
   A half-wave is an over when a refined crest of it is above the threshold, or
   an unrefined one is more than the short pass's error above it; the near
-  kernel decides the rest, the highest crest of each half-wave first.
+  kernel decides the rest, the highest crest of each half-wave first. The
+  error assumed is three times the largest the short pass made on the crests
+  of the batch that were read again (at least 0.05 dB, at most the bounds
+  measured), so tones and smooth music need no second look.
+
+The work on the maximum per batch is bounded whatever the signal (a DC offset
+has a crest at every sample, a steady tone one every period), and the long
+kernels' windows are gathered a bounded number at a time.
 """
 
 from __future__ import annotations
