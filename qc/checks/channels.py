@@ -29,7 +29,7 @@ class DCOffset(Rule):
     code = "CH001"
     name = "dc-offset"
     severity = Severity.WARNING
-    options = (Option("max_dbfs", float, -50.0, "dBFS", "largest allowed |DC offset|"),)
+    options = (Option("max_dbfs", float, -50.0, "dBFS", "largest allowed |DC offset|", maximum=0),)
 
     def check(  # noqa: D102
         self, ctx: Context, opts: Mapping[str, Any], severity: Severity
@@ -66,8 +66,24 @@ class PhaseCorrelation(Rule):
     code = "CH002"
     name = "phase-correlation"
     options = (
-        Option("min_correlation", float, 0.0, "", "lowest whole-file L/R correlation"),
-        Option("min_passage_correlation", float, -0.5, "", "lowest 100 ms correlation"),
+        Option(
+            "min_correlation",
+            float,
+            0.0,
+            "",
+            "lowest whole-file L/R correlation",
+            minimum=-1,
+            maximum=1,
+        ),
+        Option(
+            "min_passage_correlation",
+            float,
+            -0.5,
+            "",
+            "lowest 100 ms correlation",
+            minimum=-1,
+            maximum=1,
+        ),
     )
 
     def check(  # noqa: D102
@@ -117,7 +133,11 @@ class DualMono(Rule):
     code = "CH003"
     name = "dual-mono"
     severity = Severity.INFO
-    options = (Option("max_side_dbfs", float, -90.0, "dBFS", "largest |L-R| that counts as equal"),)
+    options = (
+        Option(
+            "max_side_dbfs", float, -90.0, "dBFS", "largest |L-R| that counts as equal", maximum=0
+        ),
+    )
 
     def check(  # noqa: D102
         self, ctx: Context, opts: Mapping[str, Any], severity: Severity

@@ -57,7 +57,9 @@ class FullScaleClipping(Rule):
 
     code = "CLP001"
     name = "full-scale-clipping"
-    options = (Option("min_runs", int, 1, "runs", "runs at full scale that fail the file"),)
+    options = (
+        Option("min_runs", int, 1, "runs", "runs at full scale that fail the file", minimum=1),
+    )
 
     def check(  # noqa: D102
         self, ctx: Context, opts: Mapping[str, Any], severity: Severity
@@ -83,7 +85,7 @@ class FlatTopClipping(Rule):
 
     code = "CLP002"
     name = "flat-top-clipping"
-    options = (Option("min_runs", int, 3, "runs", "flat-top runs that fail the file"),)
+    options = (Option("min_runs", int, 3, "runs", "flat-top runs that fail the file", minimum=1),)
 
     def check(  # noqa: D102
         self, ctx: Context, opts: Mapping[str, Any], severity: Severity

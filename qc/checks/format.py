@@ -71,9 +71,15 @@ class DeliveryFormat(Rule):
     code = "FMT002"
     name = "delivery-format"
     options = (
-        Option("sample_rates", list, [], "Hz", "allowed sample rates (empty: any)", item=int),
-        Option("bit_depths", list, [], "bits", "allowed bit depths (empty: any)", item=int),
-        Option("channels", list, [], "", "allowed channel counts (empty: any)", item=int),
+        Option(
+            "sample_rates", list, [], "Hz", "allowed sample rates (empty: any)", item=int, minimum=1
+        ),
+        Option(
+            "bit_depths", list, [], "bits", "allowed bit depths (empty: any)", item=int, minimum=1
+        ),
+        Option(
+            "channels", list, [], "", "allowed channel counts (empty: any)", item=int, minimum=1
+        ),
     )
 
     def check(  # noqa: D102

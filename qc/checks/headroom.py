@@ -67,7 +67,11 @@ class LimitedMixBus(Rule):
     code = "HDR002"
     name = "limited-mix-bus"
     enabled = False
-    options = (Option("min_plr_db", float, 9.0, "dB", "lowest acceptable peak-to-loudness ratio"),)
+    options = (
+        Option(
+            "min_plr_db", float, 9.0, "dB", "lowest acceptable peak-to-loudness ratio", minimum=0
+        ),
+    )
 
     def check(  # noqa: D102
         self, ctx: Context, opts: Mapping[str, Any], severity: Severity

@@ -43,7 +43,7 @@ class IntegratedLoudness(Rule):
     enabled = False
     options = (
         Option("target_lufs", float, -23.0, "LUFS", "target integrated loudness"),
-        Option("tolerance_lu", float, 1.0, "LU", "allowed deviation either way"),
+        Option("tolerance_lu", float, 1.0, "LU", "allowed deviation either way", minimum=0),
         Option("note", str, "", "", "appended to the message (e.g. how the gating differs)"),
     )
 
@@ -124,8 +124,8 @@ class LoudnessRange(Rule):
     name = "loudness-range"
     enabled = False
     options = (
-        Option("min_lu", float, 0.0, "LU", "lowest allowed loudness range"),
-        Option("max_lu", float, 20.0, "LU", "highest allowed loudness range"),
+        Option("min_lu", float, 0.0, "LU", "lowest allowed loudness range", minimum=0),
+        Option("max_lu", float, 20.0, "LU", "highest allowed loudness range", minimum=0),
     )
 
     def check(  # noqa: D102
@@ -183,7 +183,7 @@ class NormalizationPreview(Rule):
             choices=("never", "headroom", "always"),
         ),
         Option("boost_ceiling_dbtp", float, -1.0, "dBTP", "highest true peak after a boost"),
-        Option("warn_turn_down_db", float, 6.0, "dB", "turn-down that earns a warning"),
+        Option("warn_turn_down_db", float, 6.0, "dB", "turn-down that earns a warning", minimum=0),
     )
 
     def check(  # noqa: D102

@@ -36,6 +36,8 @@ class Option:
         help: One line for ``mixdesk explain``.
         choices: Allowed values (of each item, for a list); empty: any of its kind.
         item: Kind of each item of a ``list`` option (``int``, ``float``, ``str``).
+        minimum: Lowest allowed number (of each item, for a list), in ``unit``.
+        maximum: Highest allowed number (of each item, for a list), in ``unit``.
     """
 
     name: str
@@ -45,16 +47,36 @@ class Option:
     help: str = ""
     choices: tuple[Any, ...] = ()
     item: type | None = None
+    minimum: float | None = None
+    maximum: float | None = None
 
     def allowed(self) -> str:
-        """The allowed values in words: ``one of never, headroom, always``, ``a list of int``."""
+        """The allowed values in words (``a number from -1 to 1``, ``one of 'never', ...``)."""
         if self.choices:
             listed = ", ".join(repr(c) for c in self.choices)
             return f"a list of {listed}" if self.kind is list else f"one of {listed}"
         if self.kind is list:
             plural = {int: "integers", float: "numbers", str: "strings"}
-            return f"a list of {plural.get(self.item or object, 'values')}"
-        return _kind_name(self.kind)
+            return f"a list of {plural.get(self.item or object, 'values')}{self._range()}"
+        return _kind_name(self.kind) + self._range()
+
+    def _range(self) -> str:
+        low, high = self.minimum, self.maximum
+        unit = f" {self.unit}" if self.unit else ""
+        if low is not None and high is not None:
+            return f" from {low:g} to {high:g}{unit}"
+        if low is not None:
+            return f" of at least {low:g}{unit}"
+        if high is not None:
+            return f" of at most {high:g}{unit}"
+        return ""
+
+    def _in_range(self, value: Any) -> bool:
+        if not isinstance(value, int | float):
+            return True
+        return (self.minimum is None or value >= self.minimum) and (
+            self.maximum is None or value <= self.maximum
+        )
 
     def validate(self, value: Any) -> Any:
         """Return ``value`` converted to the option's kind (a list becomes a tuple).
@@ -68,13 +90,14 @@ class Option:
             if not isinstance(value, list):
                 raise ValueError(f"is {value!r}; expected {self.allowed()}")
             for i, item in enumerate(value):
-                if self.item is not None and _convert(self.item, item) is None:
-                    raise ValueError(f"item {i} is {item!r}; expected {self.allowed()}")
-                if self.choices and item not in self.choices:
+                bad_kind = self.item is not None and _convert(self.item, item) is None
+                bad_choice = bool(self.choices) and item not in self.choices
+                if bad_kind or bad_choice or not self._in_range(item):
                     raise ValueError(f"item {i} is {item!r}; expected {self.allowed()}")
             return tuple(_convert(self.item, v) if self.item else v for v in value)
         converted = _convert(self.kind, value)
-        if converted is None or (self.choices and converted not in self.choices):
+        bad_choice = bool(self.choices) and converted not in self.choices
+        if converted is None or bad_choice or not self._in_range(converted):
             raise ValueError(f"is {value!r}; expected {self.allowed()}")
         return converted
 

@@ -12,7 +12,9 @@ from qc.diagnostic import Diagnostic, Severity
 
 __all__ = ["LeadingSilence", "SilentChannel", "SilentFile", "TrailingSilence"]
 
-_THRESHOLD = Option("threshold_dbfs", float, -60.0, "dBFS", "level below which audio is silence")
+_THRESHOLD = Option(
+    "threshold_dbfs", float, -60.0, "dBFS", "level below which audio is silence", maximum=0
+)
 
 
 class LeadingSilence(Rule):
@@ -32,7 +34,10 @@ class LeadingSilence(Rule):
     code = "SIL001"
     name = "leading-silence"
     severity = Severity.WARNING
-    options = (Option("max_s", float, 2.0, "s", "longest allowed leading silence"), _THRESHOLD)
+    options = (
+        Option("max_s", float, 2.0, "s", "longest allowed leading silence", minimum=0),
+        _THRESHOLD,
+    )
 
     def check(  # noqa: D102
         self, ctx: Context, opts: Mapping[str, Any], severity: Severity
@@ -70,7 +75,10 @@ class TrailingSilence(Rule):
     code = "SIL002"
     name = "trailing-silence"
     severity = Severity.WARNING
-    options = (Option("max_s", float, 5.0, "s", "longest allowed trailing silence"), _THRESHOLD)
+    options = (
+        Option("max_s", float, 5.0, "s", "longest allowed trailing silence", minimum=0),
+        _THRESHOLD,
+    )
 
     def check(  # noqa: D102
         self, ctx: Context, opts: Mapping[str, Any], severity: Severity

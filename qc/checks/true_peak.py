@@ -34,7 +34,7 @@ class TruePeakCeiling(Rule):
     name = "true-peak-ceiling"
     options = (
         Option("max_dbtp", float, -1.0, "dBTP", "ceiling"),
-        Option("margin_db", float, 0.3, "dB", "warning band below the ceiling"),
+        Option("margin_db", float, 0.3, "dB", "warning band below the ceiling", minimum=0),
     )
 
     def check(  # noqa: D102

@@ -53,5 +53,5 @@ def run_explain(args: argparse.Namespace) -> int:
         print("\nDefaults:")
         for o in rule.options:
             unit = f" {o.unit}" if o.unit else ""
-            print(f"  {o.name} = {o.default!r}{unit}  ({o.help})")
+            print(f"  {o.name} = {o.default!r}{unit}  ({o.help}; {o.allowed()})")
     return 0
