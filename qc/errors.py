@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "MAX_SUGGEST_LEN",
     "AudioReadError",
     "ProfileError",
     "QCError",
@@ -46,7 +47,8 @@ class SelectorError(UsageError):
     """
 
     def __init__(self, entry: str, suggestions: Sequence[str]) -> None:
-        super().__init__(f"unknown rule selector {entry!r}{did_you_mean(suggestions)}")
+        shown = entry if len(entry) <= 40 else entry[:40] + "..."
+        super().__init__(f"unknown rule selector {shown!r}{did_you_mean(suggestions)}")
         self.entry = entry
         self.suggestions = tuple(suggestions)
 
@@ -58,6 +60,15 @@ def did_you_mean(suggestions: Sequence[str]) -> str:
     return f" (did you mean {', '.join(suggestions)}?)"
 
 
+MAX_SUGGEST_LEN = 64
+"""Longest word that gets suggestions: difflib's cost grows with its length."""
+
+
 def nearest(word: str, candidates: Iterable[str], *, limit: int = 2) -> list[str]:
-    """The candidates closest to a mistyped key (difflib ratio at least 0.6)."""
+    """The candidates closest to a mistyped key (difflib ratio at least 0.6).
+
+    A word longer than :data:`MAX_SUGGEST_LEN` gets none: no key is that long.
+    """
+    if len(word) > MAX_SUGGEST_LEN:
+        return []
     return difflib.get_close_matches(word, list(candidates), n=limit, cutoff=0.6)

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from qc.checks import ALL_RULES
-from qc.errors import SelectorError
+from qc.errors import MAX_SUGGEST_LEN, SelectorError
 
 __all__ = [
     "FAMILIES",
@@ -74,6 +74,8 @@ def suggest(entry: str, *, limit: int = 3) -> list[str]:
         Up to ``limit`` suggestions, best first (empty when nothing is close).
     """
     low = entry.strip().lower()
+    if len(low) > MAX_SUGGEST_LEN:  # no selector is that long; difflib's cost grows with it
+        return []
 
     def ratio(candidate: str) -> float:
         return difflib.SequenceMatcher(None, low, candidate.lower()).ratio()

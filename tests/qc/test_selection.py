@@ -192,3 +192,13 @@ def test_suggestions_come_from_codes_families_and_names() -> None:
         assert parse_selector(family) == family
     for name, family in FAMILY_NAMES.items():
         assert parse_selector(name) == family
+
+
+def test_a_huge_selector_is_one_short_line_without_suggestions(tmp_path: Path) -> None:
+    """A 100,000-character selector in a config: no difflib over it, a bounded message."""
+    config = tmp_path / "mixdesk.toml"
+    config.write_text(f"select = ['{'Q' * 100_000}']\n")
+    proc = mixdesk("config", "show", "--config", config)
+    assert proc.returncode == 2
+    [line] = proc.stderr.splitlines()
+    assert line.endswith(f"'select[0]': unknown rule selector '{'Q' * 40}...'")
