@@ -1,9 +1,12 @@
 """Delivery profiles: TOML files in ``rules/``, resolved into frozen values at load.
 
 A profile names its parent with ``extends`` and lists only what differs. Every
-key is validated when the file loads: an unknown key, a wrong type, NaN, an
-infinity or an integer beyond 2**53 is a :class:`~qc.errors.ProfileError`
-naming the file and the key, so a bad profile fails before any audio is read.
+key is validated when the file loads: an unknown key (or rule), a wrong type,
+a value outside a rule option's declared choices, item kind or bounds
+(:class:`~qc.checks.rule.Option`), NaN, an infinity or an integer beyond 2**53
+is a :class:`~qc.errors.ProfileError` naming the file and the key, with the
+allowed values or the nearest valid key (``did you mean max_dbtp?``), so a bad
+profile fails before any audio is read.
 An ``extends`` chain holds at most 32 profiles (a longer one is "depth
 exceeded", not a loop). The file is read as :mod:`qc._toml` reads configs (a
 regular file of at most 1 MiB, nested at most 32 deep), and names are checked

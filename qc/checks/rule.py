@@ -1,10 +1,14 @@
 """The rule base class, its options and the context a rule sees.
 
 A rule is a class with a stable ``code`` (family prefix plus three digits), a
-kebab-case ``name``, a default severity and declared options. Its docstring is
-its documentation: what it checks, when it fails and passes, its options with
-units, and an example. ``check`` is pure: it reads measurements and options,
-and yields :class:`~qc.diagnostic.Diagnostic` values.
+kebab-case ``name``, a default severity and declared options (kind, unit,
+allowed values, item kind, bounds: a profile is validated against them when it
+loads). Its docstring is its documentation: what it checks, when it fails and
+passes, its options with units, and an example. ``check(ctx, opts, severity)``
+is pure: it reads measurements and options, and yields
+:class:`~qc.diagnostic.Diagnostic` values at the severity the profile gives it.
+A file that could not be measured goes to ``check_unreadable`` instead
+(FMT001 and FMT003 judge it), through the same runner.
 """
 
 from __future__ import annotations
