@@ -324,11 +324,15 @@ def test_capture_reads_what_the_daw_holds(mixer: VirtualMixer) -> None:
     _set(mixer, MIX_A)
     scene = capture(mixer, name="take 1")
     assert scene.name == "take 1"
-    assert list(scene.tracks) == ["bass", "keys", "vox", "master"]
+    assert list(scene.tracks) == ["bass", "keys", "vox", "Reverb", "Delay", "master"]
     assert set(scene.tracks["master"]) == {"volume_db", "pan"}  # no master width/mute/solo
     for name in ("bass", "keys", "vox"):
         assert set(scene.tracks[name]) == set(MIX_A.tracks[name])
-    assert diff(MIX_A, scene) == [Change("master", "pan", None, 0.0)]
+    returns = [c for c in diff(MIX_A, scene) if c.track in ("Reverb", "Delay")]
+    assert {(c.track, c.before) for c in returns} == {("Reverb", None), ("Delay", None)}
+    assert [c for c in diff(MIX_A, scene) if c not in returns] == [
+        Change("master", "pan", None, 0.0)
+    ]
 
 
 def test_recall_sets_every_value(mixer: VirtualMixer) -> None:
@@ -372,8 +376,8 @@ def test_recall_only_some_parameters_or_tracks(mixer: VirtualMixer) -> None:
 
 
 def test_capture_skips_what_the_daw_does_not_report(mixer: VirtualMixer) -> None:
-    mixer.timeout = 0.2  # the virtual DAW never reports plugin parameters
-    scene = capture(mixer, params=("volume_db", "fx/1/param/1"))
+    mixer.timeout = 0.2  # no track has a third plugin, so none reports its parameters
+    scene = capture(mixer, params=("volume_db", "fx/3/param/1"))
     assert all(set(values) == {"volume_db"} for values in scene.tracks.values())
 
 
@@ -382,7 +386,8 @@ def test_capture_refuses_tracks_it_cannot_name(mixer: VirtualMixer) -> None:
     # name, so the duplicate arrives as REAPER would report it, on the feedback port.
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
         raw.sendto(message("/track/2/name", "bass").encode(), ("127.0.0.1", mixer.local_port))
-    assert eventually(lambda: [t.name for t in mixer.tracks] == ["bass", "bass", "vox"])
+    names = ["bass", "bass", "vox", "Reverb", "Delay"]
+    assert eventually(lambda: [t.name for t in mixer.tracks] == names)
     with pytest.raises(AutomationError, match=r"track 2 has the name 'bass' of another track"):
         capture(mixer)
     with pytest.raises(AutomationError, match=r"'gain' is not an automatable parameter"):
