@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from bridge.dialects.base import Decoded, Update, as_float
+from bridge.dialects.base import Decoded, Update, as_float, as_int
 from bridge.dialects.plugins import ParamSpec, PluginList, PluginSpecs
 from bridge.osc.message import Message, message
 
@@ -104,6 +104,17 @@ class Devices:
         if p < 0 or math.isnan(native):
             return []
         return [Update(t, f"fx/{d + 1}/param/{p + 1}", native, 1e-6)]
+
+    def reply(self, t: int, d: int, prop: str, rest: Sequence[object]) -> list[Decoded]:
+        """A ``/live/device/get/<prop> t d ...`` reply of device ``d`` on track index ``t``."""
+        if prop.startswith("parameters/"):
+            return self.part(t, d, prop[len("parameters/") :], rest)
+        if prop == "parameter/value" and len(rest) >= 2:
+            p, native = as_int(rest[0]), as_float(rest[1])
+            if p is None or native is None:
+                return []
+            return self.value(t, d, p, native)
+        return []
 
     def listen(self, t: int, d: int, p: int) -> list[Message]:
         """Start the parameter's value listener once (it reports the value at once)."""
