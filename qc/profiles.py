@@ -65,6 +65,8 @@ _MEASURE_KEYS: dict[str, tuple[type, ...]] = {
     "clip_tolerance": (float, int),
 }
 _CHOICES = {"true_peak_method": {"accurate", "bs1770"}}
+_RENAMED = {"clipping": "full-scale-clipping"}
+"""Old rule names, for the error of a profile that still uses one (CLP001 until issue 19)."""
 MAX_EXTENDS_DEPTH = 32
 """Most profiles in one ``extends`` chain, the profile itself included."""
 _MAX_INT = 2**53  # integers beyond this cannot all be represented as floats
@@ -181,6 +183,8 @@ def _validate_rule(path: Path, name: str, table: Any) -> None:
         rule = checks.get(name)
     except KeyError:
         hint = _hint(name, [r.name for r in checks.ALL_RULES]) or " (see 'mixdesk rules')"
+        if name in _RENAMED:
+            hint = f" (renamed: 'rules.{_RENAMED[name]}')"
         raise ProfileError(f"{path}: unknown rule 'rules.{name}'{hint}") from None
     if rule.name != name:
         raise ProfileError(f"{path}: 'rules.{name}': name rules by name ('rules.{rule.name}')")

@@ -90,6 +90,8 @@ def test_a_profile_configures_the_unreadable_file_rule(tmp_path: Path) -> None:
          "'rules.phase-correlation.min_correlation' is -2.0", "expected a number from -1 to 1"),
         ("[rules.delivery-format]\nsample_rates = [44100, -48000]\n",
          "'rules.delivery-format.sample_rates' item 1 is -48000", "integers of at least 1 Hz"),
+        ("[rules.clipping]\n", "unknown rule 'rules.clipping'",
+         "(renamed: 'rules.full-scale-clipping')"),
         ("[rules.true-peak-celing]\n", "unknown rule 'rules.true-peak-celing'",
          "(did you mean true-peak-ceiling?)"),
         ("[measure]\nover_dbfs = -1.0\n", "unknown key 'measure.over_dbfs'",
