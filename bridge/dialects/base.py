@@ -6,26 +6,30 @@ socket and no state beyond what its DAW's addressing needs (Ardour's strip ids,
 for instance). :class:`~bridge.mixer.Mixer` does the sending and keeps the
 mirror.
 
-Parameters are named by short paths, the same in every dialect:
-
-- per track: ``volume_db``, ``pan`` (-1 left … +1 right), ``width`` (-1 … +1,
-  1 = full stereo), ``mute``, ``solo``, ``rec_arm``, ``name``,
-  ``send/N/level_db``, ``fx/N/name``, ``fx/N/param/M`` (0..1),
-  ``fx/N/param/M/name``;
-- session-wide (target ``None``): ``playing``, ``recording``, ``position_s``,
-  ``marker/N/name``, ``marker/N/time_s``.
+Targets, values, parameter names and decoded replies are in
+:mod:`bridge.dialects.vocabulary`; argument readers and value checks in
+:mod:`bridge.dialects.values`. Both are re-exported here.
 """
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import ClassVar, Final, Literal
+from typing import ClassVar, Final
 
 from bridge.dialects.path import ParamPath, PathError, parse
-from bridge.dialects.plugins import ParamSpec, PluginList, PluginSpecs
+from bridge.dialects.plugins import ParamSpec
+from bridge.dialects.values import as_float, as_int, check_bool, check_value
+from bridge.dialects.vocabulary import (
+    AUTOMATION_MODES,
+    MASTER,
+    TRACK_PARAMS,
+    Decoded,
+    TrackId,
+    TrackList,
+    Update,
+    Value,
+)
 from bridge.errors import BridgeError, UnsupportedError
 from bridge.osc.message import Message
 
@@ -46,61 +50,6 @@ __all__ = [
     "check_value",
     "numbered_path",
 ]
-
-MASTER: Final = "master"
-"""The target id of the master bus in every dialect."""
-
-TrackId = int | Literal["master"]
-"""A track as the dialect numbers it (REAPER 1.., Ardour ssid 1.., Live 0..), or master."""
-
-Value = float | bool | str | None
-"""A parameter value: dB, pan, 0..1 normalised, on/off, or a name."""
-
-TRACK_PARAMS: Final = ("volume_db", "pan", "width", "mute", "solo", "rec_arm")
-
-AUTOMATION_MODES: Final = ("off", "read", "touch", "latch", "write")
-"""Automation modes, by the names every dialect maps to its DAW's: ``off`` is
-REAPER's trim and Ardour's Manual, ``read`` REAPER's read and Ardour's Play."""
-"""The scalar track parameters every table and ``status`` shows."""
-
-
-@dataclass(frozen=True, slots=True)
-class Update:
-    """One value the DAW reported.
-
-    Attributes:
-        target: The track, :data:`MASTER`, or ``None`` for session values.
-        param: The parameter path (see the module docstring).
-        value: The value in the API's units.
-        tolerance: How precise the value is (e.g. 0.005 dB for REAPER's
-            ``-6.00dB`` text). A mirror keeps its own value when the reported
-            one is within this distance, so a rounded echo never overwrites
-            an exact value that was set.
-    """
-
-    target: TrackId | None
-    param: str
-    value: Value
-    tolerance: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class TrackList:
-    """The DAW's complete list of tracks, in order.
-
-    Attributes:
-        tracks: ``(id, name)`` for every track the dialect can address.
-        rate: The session sample rate in Hz, when the DAW reports it.
-    """
-
-    tracks: tuple[tuple[int, str], ...]
-    rate: int | None = None
-
-
-Decoded = Update | TrackList | PluginList | PluginSpecs | Message
-"""What :meth:`Dialect.decode` returns: values, a track list, a track's plugins, one
-plugin's parameter descriptions, or messages to send."""
-
 
 _SIMPLE_CAPS: Final = {
     "volume_db": "volume",
@@ -332,45 +281,3 @@ class Dialect(ABC):
     def track_number(self, key: int) -> int:
         """The inverse of :meth:`track_key`: the 1-based number of a dialect id."""
         return key
-
-
-def as_float(value: object) -> float | None:
-    """A numeric OSC argument as float, or None for anything else."""
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, int | float):
-        return float(value)
-    return None
-
-
-def as_int(value: object) -> int | None:
-    """A whole-number OSC argument (int or integral float) as int, else None."""
-    f = as_float(value)
-    if f is None or not math.isfinite(f) or f != int(f):  # int() raises on NaN and Inf
-        return None
-    return int(f)
-
-
-def check_value(title: str, param: str, value: Value, lo: float, hi: float) -> float:
-    """Return ``value`` as a float in ``[lo, hi]``, or raise naming it.
-
-    Raises:
-        BridgeError: The value is not a number or out of range.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BridgeError(f"{title}: {param} needs a number, not {value!r}")
-    v = float(value)
-    if not lo <= v <= hi:
-        raise BridgeError(f"{title}: {param} {v:g} is out of range [{lo:g}, {hi:g}]")
-    return v
-
-
-def check_bool(title: str, param: str, value: Value) -> int:
-    """Return an on/off value as 1 or 0.
-
-    Raises:
-        BridgeError: The value is not a bool or 0/1.
-    """
-    if isinstance(value, bool) or value in (0, 1):
-        return int(bool(value))
-    raise BridgeError(f"{title}: {param} must be on/off, not {value!r}")
