@@ -18,33 +18,28 @@ Quirks handled here (see ``docs/daw/ardour.md``):
   ``/strip/list`` then; each list replaces the mirror's id map (see
   :class:`~bridge.mixer.mirror.Mirror`), and tracks taken by name follow.
 - **Query answers** (``/strip/3/gain`` with no value) use Ardour's fast dB
-  approximation, up to 0.1 dB off, so they carry that tolerance.
+  approximation, up to 0.1 dB off, so they carry that tolerance
+  (:mod:`bridge.dialects.ardour_feedback` decodes what Ardour sends).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from typing import ClassVar, Final
 
-from bridge.dialects.ardour_plugins import DescriptorCollector, decode_list, decode_sends
+from bridge.dialects.ardour_feedback import ARDOUR_MODES, AUTO_CONTROLS, BUTTONS, Feedback
 from bridge.dialects.base import (
     MASTER,
     Decoded,
     Dialect,
     TrackId,
-    TrackList,
-    Update,
     Value,
-    as_float,
-    as_int,
     capability_of,
     check_bool,
     check_value,
     numbered_path,
 )
-from bridge.dialects.plugins import PluginSpecs
 from bridge.errors import BridgeError, UnsupportedError
 from bridge.osc.message import Message, message
 
@@ -60,15 +55,6 @@ FEEDBACK: Final = 1 | 2 | 8 | 16 | 1024 | 16384
 """Buttons, variable controls, heartbeat, master, position in samples, ``/reply``."""
 
 _NEG_INF_DB: Final = -200.0
-_STRIP = re.compile(
-    r"^/strip/(\d{1,9})/(gain|fader|pan_stereo_position|pan_stereo_width|mute|solo)$"
-)
-_BUTTONS: Final = {"mute": "mute", "solo": "solo", "rec_arm": "recenable"}
-_AUTO_CONTROLS: Final = {"volume_db": "gain", "pan": "pan_stereo_position"}
-_ARDOUR_MODES: Final = {"off": 0, "read": 1, "write": 2, "touch": 3, "latch": 4}
-_MODE_NAMES: Final = {n: m for m, n in _ARDOUR_MODES.items()}
-_CONTROL_PARAMS: Final = {c: p for p, c in _AUTO_CONTROLS.items()}
-_TRACK_TYPES: Final = frozenset({"AT", "MT", "B", "MB", "FB", "V"})
 
 
 class ArdourDialect(Dialect):
@@ -107,9 +93,16 @@ class ArdourDialect(Dialect):
     """Ardour lists plugins and describes every parameter (names, ranges, units, values)."""
 
     def __init__(self) -> None:
-        self.rate = 48000
-        self._listing: list[tuple[int, str]] = []
-        self._descriptors = DescriptorCollector()
+        self._feedback = Feedback()
+
+    @property
+    def rate(self) -> int:
+        """The session sample rate in Hz, as Ardour last reported it (48000 until then)."""
+        return self._feedback.rate
+
+    @rate.setter
+    def rate(self, hz: int) -> None:
+        self._feedback.rate = hz
 
     def hello(self) -> list[Message]:
         """``/set_surface`` (all strips, feedback, dB, auto reply port), then ``/strip/list``."""
@@ -132,9 +125,9 @@ class ArdourDialect(Dialect):
         if param == "width":
             width = check_value(self.title, param, value, -1.0, 1.0)
             return [message("/strip/pan_stereo_width", ssid, (width + 1.0) / 2.0)]
-        if param in _BUTTONS:
+        if param in BUTTONS:
             flag = check_bool(self.title, param, value)
-            return [message(f"/strip/{_BUTTONS[param]}", ssid, flag)]
+            return [message(f"/strip/{BUTTONS[param]}", ssid, flag)]
         if param == "name":
             return [message("/strip/name", ssid, str(value))]
         path = numbered_path(self.title, param)
@@ -196,8 +189,8 @@ class ArdourDialect(Dialect):
             raise UnsupportedError(
                 self.title, "master automation mode (its OSC sets modes of strips only)"
             )
-        control = _AUTO_CONTROLS.get(param)
-        number = _ARDOUR_MODES.get(mode)
+        control = AUTO_CONTROLS.get(param)
+        number = ARDOUR_MODES.get(mode)
         if param.startswith("fx/"):
             raise UnsupportedError(
                 self.title,
@@ -210,7 +203,7 @@ class ArdourDialect(Dialect):
 
     def touch(self, target: TrackId, param: str, on: bool) -> list[Message]:
         """``/strip/gain/touch ssid 1|0`` (or the pan control's): start or end a touch."""
-        control = _AUTO_CONTROLS.get(param)
+        control = AUTO_CONTROLS.get(param)
         if target == MASTER or control is None:
             return []
         return [message(f"/strip/{control}/touch", int(target), int(on))]
@@ -252,105 +245,5 @@ class ArdourDialect(Dialect):
         raise BridgeError(f"{self.title}: unknown transport operation {op!r}")
 
     def decode(self, address: str, args: Sequence[object]) -> list[Decoded]:
-        """See :meth:`Dialect.decode`."""
-        if address == "/reply":
-            return self._reply(args)
-        if address.startswith("/strip/plugin/") or address == "/strip/sends":
-            return self._plugin_reply(address, args)
-        if address.startswith("/strip/") and len(args) >= 2:
-            ssid = as_int(args[0])
-            if ssid is not None:
-                return self._value(ssid, address[len("/strip/") :], args[1])
-        inline = _STRIP.match(address)
-        if inline and args:
-            return self._value(int(inline.group(1)), inline.group(2), args[0], tolerance=0.1)
-        if address.startswith("/master/") and args:
-            return self._value(MASTER, address[len("/master/") :], args[0])
-        return self._session(address, args)
-
-    def _plugin_reply(self, address: str, args: Sequence[object]) -> list[Decoded]:
-        if address == "/strip/plugin/descriptor":
-            self._descriptors.part(args)
-            return []
-        if address == "/strip/plugin/descriptor_end":
-            out: list[Decoded] = []
-            for item in self._descriptors.end(args):
-                out.append(item)
-                if isinstance(item, PluginSpecs):
-                    for spec in item.params:
-                        prefix = f"fx/{item.fx}/param/{spec.number}"
-                        out.append(Update(item.target, f"{prefix}/name", spec.name))
-            return out
-        if address == "/strip/plugin/list":
-            listing = decode_list(args)
-            if listing is None:
-                return []
-            self._descriptors.named(listing)
-            names: list[Decoded] = [listing]
-            for number, name, active in listing.plugins:
-                names.append(Update(listing.target, f"fx/{number}/name", name))
-                if active is not None:
-                    names.append(Update(listing.target, f"fx/{number}/active", active))
-            return names
-        if address == "/strip/sends":
-            return list(decode_sends(args))
-        return []
-
-    def _reply(self, args: Sequence[object]) -> list[Decoded]:
-        if not args:
-            return []
-        if args[0] == "end_route_list":
-            rate = as_int(args[1]) if len(args) > 1 else None
-            if rate:
-                self.rate = rate
-            listing, self._listing = self._listing, []
-            return [TrackList(tuple(listing), rate)]
-        if len(args) >= 7 and args[0] in _TRACK_TYPES:
-            ssid = as_int(args[6])
-            if ssid is not None:
-                self._listing.append((ssid, str(args[1])))
-        return []
-
-    def _value(
-        self, target: TrackId, word: str, arg: object, tolerance: float = 0.0
-    ) -> list[Decoded]:
-        f = as_float(arg)
-        if word == "name" and isinstance(arg, str):
-            return [Update(target, "name", arg)]
-        if word.endswith("/automation"):
-            param = {c: p for p, c in _AUTO_CONTROLS.items()}.get(word[: -len("/automation")])
-            mode = _MODE_NAMES.get(as_int(arg) or 0) if as_int(arg) is not None else None
-            return (
-                []
-                if param is None or mode is None
-                else [Update(target, f"automation/{param}", mode)]
-            )
-        if f is None:
-            return []
-        if word == "gain":
-            db = -math.inf if f <= -192.0 else f
-            return [Update(target, "volume_db", db, tolerance or 1e-4)]
-        if word == "pan_stereo_position":
-            return [Update(target, "pan", 1.0 - 2.0 * f, 1e-6)]
-        if word == "pan_stereo_width":
-            return [Update(target, "width", 2.0 * f - 1.0, 1e-6)]
-        for param, w in _BUTTONS.items():
-            if word == w:
-                return [Update(target, param, f >= 0.5)]
-        return []
-
-    def _session(self, address: str, args: Sequence[object]) -> list[Decoded]:
-        arg = args[0] if args else None
-        if address == "/position/samples" and isinstance(arg, str):
-            try:
-                return [Update(None, "position_s", int(arg) / self.rate)]
-            except ValueError:
-                return []
-        f = as_float(arg)
-        if f is None:
-            return []
-        if address == "/transport_play":
-            return [Update(None, "playing", f >= 0.5)]
-        if address in {"/record_tally", "/rec_enable_toggle"}:
-            return [Update(None, "recording", f >= 0.5)]
-        return []
+        """See :meth:`Dialect.decode` (:class:`~bridge.dialects.ardour_feedback.Feedback`)."""
+        return self._feedback.decode(address, args)
