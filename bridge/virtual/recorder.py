@@ -21,11 +21,8 @@ kept. A point less than :data:`THIN_S` after the pass's previous point replaces
 that point's value (its time is kept), so a pass holds at most one point per
 millisecond whatever the message rate. The mode is kept after stop.
 
-Between points a lane interpolates linearly (REAPER records points and
-interpolates linearly between them); volume interpolates in dB, with ``-inf``
-counting as :data:`FLOOR_DB` (REAPER's OSC floor) and values at or below it
-giving ``-inf``. Before the first point and after the last, a lane holds the
-end value.
+Lanes interpolate linearly between points (:class:`RecordedLane`, stored in
+:mod:`bridge.virtual.recorded` with the pass bookkeeping of each parameter).
 
 The caller serialises calls (the server holds its lock).
 """
@@ -34,15 +31,11 @@ from __future__ import annotations
 
 import math
 import re
-from array import array
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Final
 
-import numpy as np
-import numpy.typing as npt
-
 from bridge.virtual.errors import VirtualDawError
+from bridge.virtual.recorded import FLOOR_DB, THIN_S, Points, RecordedLane
 
 __all__ = [
     "FLOOR_DB",
@@ -69,104 +62,7 @@ def recordable(param: str) -> bool:
     return param in RECORDABLE or _DYNAMIC.match(param) is not None
 
 
-THIN_S: Final = 0.001
-"""Points of one pass closer than this (s) are merged into one."""
-
-FLOOR_DB: Final = -150.0
-"""Volume ``-inf`` counts as this many dB between points."""
-
-Floats = npt.NDArray[np.float64]
 Key = tuple[str, str]  # (track, param)
-
-
-@dataclass(frozen=True, eq=False)
-class RecordedLane:
-    """A recorded lane: points ``(times_s[i], values[i])`` with linear interpolation.
-
-    Attributes:
-        track: Track name.
-        param: ``"volume_db"``, ``"pan"``, ``"fx/N/param/M"`` or ``"send/N/level_db"``.
-        times_s: Point times in s, shape ``(n,)``, increasing, ``n >= 1``.
-        values: Point values (dB, ``-inf`` allowed; pan -1..+1; a plugin
-            parameter in its units), shape ``(n,)``.
-    """
-
-    track: str
-    param: str
-    times_s: Floats
-    values: Floats
-
-    @property
-    def start_s(self) -> float:
-        """Time of the first point in s."""
-        return float(self.times_s[0])
-
-    @property
-    def end_s(self) -> float:
-        """Time of the last point in s."""
-        return float(self.times_s[-1])
-
-    def values_at(self, times_s: Floats) -> Floats:
-        """Return the lane at ``times_s`` (s, shape ``(n,)``), shape ``(n,)``."""
-        if not self.param.endswith(("volume_db", "level_db")):
-            out: Floats = np.interp(times_s, self.times_s, self.values)
-            return out
-        db = np.interp(times_s, self.times_s, np.maximum(self.values, FLOOR_DB))
-        db[db <= FLOOR_DB] = -np.inf
-        return db
-
-    def value_at(self, t: float) -> float:
-        """Return the lane at one time ``t`` in s."""
-        return float(self.values_at(np.array([t], dtype=np.float64))[0])
-
-    def points(self) -> list[tuple[float, float]]:
-        """Return the points as ``(time in s, value)`` pairs."""
-        return list(zip(self.times_s.tolist(), self.values.tolist(), strict=True))
-
-
-@dataclass
-class _Points:
-    """The points of one track parameter: committed, and the open pass (if any)."""
-
-    times: array[float] = field(default_factory=lambda: array("d"))
-    values: array[float] = field(default_factory=lambda: array("d"))
-    pass_start: float | None = None
-    pass_times: array[float] = field(default_factory=lambda: array("d"))
-    pass_values: array[float] = field(default_factory=lambda: array("d"))
-
-    def add(self, t: float, v: float) -> None:
-        """Add a point to the open pass (opening one at ``t``), thinning to 1 per ``THIN_S``."""
-        if self.pass_start is not None and self.pass_times and t < self.pass_times[-1]:
-            self.close(self.pass_times[-1])  # the transport went back: a new pass
-        if self.pass_start is None:
-            self.pass_start = t
-        if self.pass_times and t - self.pass_times[-1] < THIN_S * (1.0 - 1e-9):
-            self.pass_values[-1] = v
-            return
-        self.pass_times.append(t)
-        self.pass_values.append(v)
-
-    def merged(self, end_s: float | None = None) -> tuple[Floats, Floats]:
-        """Return the points with the open pass merged in as if it ended at ``end_s``."""
-        times, values = np.array(self.times, dtype=np.float64), np.array(self.values)
-        if self.pass_start is None:
-            return times, values
-        end = self.pass_times[-1] if end_s is None else end_s
-        lo = int(np.searchsorted(times, self.pass_start, side="left"))
-        hi = int(np.searchsorted(times, end, side="right"))
-        return (
-            np.concatenate([times[:lo], np.array(self.pass_times), times[hi:]]),
-            np.concatenate([values[:lo], np.array(self.pass_values), values[hi:]]),
-        )
-
-    def close(self, end_s: float) -> None:
-        """End the open pass at ``end_s``, replacing older points inside its span."""
-        if self.pass_start is None:
-            return
-        times, values = self.merged(max(end_s, self.pass_times[-1]))
-        self.times, self.values = array("d", times.tolist()), array("d", values.tolist())
-        self.pass_start = None
-        self.pass_times, self.pass_values = array("d"), array("d")
 
 
 class Recorder:
@@ -181,7 +77,7 @@ class Recorder:
     def __init__(self, tracks: Iterable[str], current: Callable[[str, str], float]) -> None:
         self._modes = dict.fromkeys(tracks, "trim")
         self._current = current
-        self._points: dict[Key, _Points] = {}
+        self._points: dict[Key, Points] = {}
         self._touched: set[Key] = set()
         self._latched: set[Key] = set()
         self._playing = False
@@ -228,7 +124,7 @@ class Recorder:
         self._check(track, param)
         if math.isnan(position_s) or math.isnan(value):
             raise VirtualDawError(f"{track} {param}: cannot record NaN")
-        self._points.setdefault((track, param), _Points()).add(position_s, value)
+        self._points.setdefault((track, param), Points()).add(position_s, value)
 
     def clear(self, track: str) -> None:
         """Forget the track's recorded points."""
