@@ -1,0 +1,274 @@
+"""Fix one file: check it, plan, process (iterating gain with the limiter), write safely, re-check.
+
+The input is read once to measure it (the check engine, the same measurements
+``mixdesk check`` reports), then once per processing pass: a file that needs
+no limiting takes one pass (gain is exact), a limited one usually two (the
+limiter takes some loudness; the second pass adds it back, within 0.02 LU).
+The output is written to a hidden temporary file in the target's folder,
+re-checked with the same profiles, then renamed over the target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qc.diagnostic import Severity
+from qc.engine import FileResult, check_file
+from qc.errors import AudioReadError, UsageError
+from qc.fix.dither import DitherKind
+from qc.fix.gain import DEFAULT_MAX_GR_DB, LoudnessTarget, ceiling_of, plan_gain, target_of
+from qc.fix.limiter import MARGIN_DB
+from qc.fix.plan import OutputFormat, choose_format
+from qc.fix.render import PassResult, Processing, render
+from qc.fix.report import UNFIXABLE, FixReport, Leftover, Snapshot
+from qc.safe_io import UnsafeTargetError
+
+if TYPE_CHECKING:
+    from qc.profiles import Profile
+
+__all__ = ["FixOptions", "check_target", "fix_file"]
+
+LANDING_LU = 0.02
+"""The gain iteration stops when the output is this close to its goal, LU."""
+
+MAX_PASSES = 5
+"""Most processing passes per file."""
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    """How to fix.
+
+    Attributes:
+        target_lufs: Loudness target overriding the profiles', LUFS (exact).
+        ceiling_dbtp: True-peak ceiling overriding the profiles', dBTP.
+        max_gr_db: Most limiter gain reduction spent on reaching the target, dB.
+        release_ms: Limiter release time constant, ms.
+        lookahead_ms: Limiter look-ahead, ms.
+        dither: Dither used when the word length is reduced.
+        rate: Sample rate to deliver (None: as the profiles require), Hz.
+        tolerance_lu: A file this close to its target gets no gain (idempotence), LU.
+        force: Replace an existing output file.
+        seed: Dither seed (None: fresh entropy).
+    """
+
+    target_lufs: float | None = None
+    ceiling_dbtp: float | None = None
+    max_gr_db: float = DEFAULT_MAX_GR_DB
+    release_ms: float = 100.0
+    lookahead_ms: float = 1.5
+    dither: DitherKind = "tpdf"
+    rate: int | None = None
+    tolerance_lu: float = 0.1
+    force: bool = False
+    seed: int | None = None
+
+
+def check_target(path: str, out: str, *, force: bool) -> None:
+    """Refuse an output that is the input, a link, a folder, or exists (without ``force``).
+
+    Raises:
+        UnsafeTargetError: One line naming the output and why.
+    """
+    try:
+        st = os.lstat(out)
+    except FileNotFoundError:
+        st = None
+    if st is None:
+        folder = os.path.dirname(out) or "."
+        if not os.path.isdir(folder):
+            raise UnsafeTargetError(f"{out}: cannot write there: no folder {folder}")
+        return
+    if os.path.islink(out) or not os.path.isfile(out):
+        raise UnsafeTargetError(f"{out}: refusing to write there: not a regular file")
+    with contextlib.suppress(OSError):
+        if os.path.samefile(path, out):
+            raise UnsafeTargetError(f"{out}: refusing to overwrite the input")
+    if not force:
+        raise UnsafeTargetError(f"{out}: already exists (--force replaces it)")
+
+
+def _snapshot(result: FileResult) -> Snapshot:
+    info, m = result.info, result.measurements
+    assert info is not None
+    depth = "float" if info.subtype in ("FLOAT", "DOUBLE") else f"{info.bit_depth}-bit"
+    if info.lossy:
+        depth = info.codec
+    lufs = m.loudness.integrated_lufs if m is not None else None
+    tp = m.true_peak.dbtp if m is not None else None
+    return Snapshot(lufs, tp, info.sample_rate, depth, info.channels)
+
+
+def _leftovers(after: FileResult, notes: Sequence[str]) -> tuple[Leftover, ...]:
+    out = []
+    for d in after.diagnostics:
+        if d.severity < Severity.WARNING:
+            continue
+        why = UNFIXABLE.get(d.code)
+        if why is None and d.code in ("LUF001", "LUF005", "FMT002") and notes:
+            why = "; ".join(notes)
+        out.append(Leftover(d.code, d.severity, d.message, why or "not something fix changes"))
+    return tuple(out)
+
+
+def measure_before(path: str, profiles: Sequence[Profile]) -> FileResult:
+    """Check the input; raise if it cannot be read."""
+    before = check_file(path, profiles)
+    if before.error is not None or before.measurements is None:
+        raise AudioReadError(path, before.error or "cannot be measured")
+    return before
+
+
+def fix_file(
+    path: str,
+    profiles: Sequence[Profile],
+    out: str,
+    options: FixOptions = FixOptions(),
+    *,
+    before: FileResult | None = None,
+    album_gain_db: float | None = None,
+) -> FixReport:
+    """Fix one file into ``out`` and re-check it.
+
+    Args:
+        path: The input audio file.
+        profiles: Delivery profiles (at least one).
+        out: The delivery file to write.
+        options: How to fix.
+        before: The input's check result, if already measured.
+        album_gain_db: A gain fixed for the album, dB (skips the file's own target).
+
+    Returns:
+        The report.
+
+    Raises:
+        AudioReadError: The input cannot be read.
+        UnsafeTargetError: ``out`` is the input, not a regular file, or exists
+            without ``options.force``.
+        UsageError: The output suffix is not a container ``fix`` writes.
+    """
+    if not profiles:
+        raise UsageError("fix needs at least one profile")
+    check_target(path, out, force=options.force)
+    before = before or measure_before(path, profiles)
+    assert before.info is not None
+    assert before.measurements is not None
+    fmt = choose_format(before.info, profiles, out, dither=options.dither, rate=options.rate)
+    target: LoudnessTarget | None = (
+        LoudnessTarget(options.target_lufs, False, "--target-lufs")
+        if options.target_lufs is not None
+        else target_of(profiles)
+    )
+    ceiling = options.ceiling_dbtp if options.ceiling_dbtp is not None else ceiling_of(profiles)[0]
+    lufs0 = before.measurements.loudness.integrated_lufs
+    tp0 = before.measurements.true_peak.dbtp
+    notes = list(fmt.unmet)
+    goal: float | None = None
+    gain, limit = 0.0, math.inf
+    if album_gain_db is not None:
+        gain = album_gain_db
+    elif target is not None and lufs0 is not None and math.isfinite(lufs0):
+        plan = plan_gain(lufs0, tp0, target, ceiling, options.max_gr_db)
+        gain, limit, goal = plan.gain_db, plan.limit_db, lufs0 + plan.gain_db
+        if plan.stopped_short:
+            notes.append(f"stopped short: {plan.stopped_short}")
+        if abs(plan.wanted_db) < options.tolerance_lu and tp0 <= ceiling - MARGIN_DB:
+            gain, goal = 0.0, None  # on target already
+    elif target is not None:
+        notes.append("too short or silent: the loudness cannot be measured, no gain applied")
+    proc = Processing(
+        gain, ceiling, MARGIN_DB, options.lookahead_ms, options.release_ms, options.seed
+    )
+    tmp, passes, res = _process(path, fmt, proc, out, goal, limit, options.max_gr_db)
+    landed = res[1].integrated_lufs
+    short = goal is not None and landed is not None and abs(goal - landed) > options.tolerance_lu
+    if short and not any(n.startswith("stopped short") for n in notes):
+        notes.append(
+            f"stopped short: {landed:.1f} LUFS, reaching {goal:.1f} LUFS needs more than "
+            f"--max-gr {options.max_gr_db:.1f} dB of limiting"
+        )
+    try:
+        after = check_file(tmp, profiles)
+        tp1 = after.measurements.true_peak.dbtp if after.measurements else None
+        if tp1 is not None and tp1 > ceiling:  # the detector's grid missed a crest: lower it
+            margin = MARGIN_DB + (tp1 - ceiling) + 0.02
+            os.unlink(tmp)
+            again = dataclasses.replace(proc, gain_db=res[0], margin_db=margin)
+            tmp, more, res = _process(path, fmt, again, out, None, limit, options.max_gr_db)
+            passes += more
+            after = check_file(tmp, profiles)
+        check_target(path, out, force=options.force)
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    after = dataclasses.replace(after, path=out)
+    passed = not any(d.severity >= Severity.ERROR for d in after.diagnostics)
+    stats = res[1].limiter
+    resampled = (before.info.sample_rate, fmt.rate) if fmt.rate != before.info.sample_rate else None
+    return FixReport(
+        path=path,
+        out=out,
+        profiles=tuple(p.name for p in profiles),
+        before=_snapshot(before),
+        after=_snapshot(after),
+        gain_db=res[0],
+        max_gr_db=stats.max_gr_db,
+        mean_gr_db=stats.mean_gr_db,
+        limited_s=stats.limited_s,
+        resampled=resampled,
+        dither=fmt.dither,
+        target=(
+            f"{target.lufs:.1f} LUFS{' (turn-down only)' if target.turn_down_only else ''}"
+            if target is not None and album_gain_db is None
+            else None
+        ),
+        ceiling_dbtp=ceiling,
+        notes=tuple(notes),
+        leftovers=_leftovers(after, notes),
+        passed=passed,
+        passes=passes,
+    )
+
+
+def _process(  # noqa: PLR0917
+    path: str,
+    fmt: OutputFormat,
+    proc: Processing,
+    out: str,
+    goal: float | None,
+    limit: float,
+    max_gr_db: float,
+) -> tuple[str, int, tuple[float, PassResult]]:
+    """Render into a temporary file next to ``out``, iterating the gain towards ``goal``."""
+    folder, name = os.path.split(out)
+    gain = proc.gain_db
+    passes = 0
+    while True:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder or ".")
+        os.close(fd)
+        try:
+            res = render(path, fmt, dataclasses.replace(proc, gain_db=gain), tmp)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        passes += 1
+        lufs = res.integrated_lufs
+        if goal is None or lufs is None or not math.isfinite(lufs) or res.limiter.max_gr_db == 0:
+            return tmp, passes, (gain, res)
+        step = goal - lufs
+        # The limiter's largest reduction grows dB for dB with the gain: keep it within max_gr.
+        limit = min(limit, gain + max_gr_db - res.limiter.max_gr_db)
+        new = min(gain + step, limit)
+        if abs(step) <= LANDING_LU or passes >= MAX_PASSES or new == gain:
+            return tmp, passes, (gain, res)
+        os.unlink(tmp)
+        gain = new
