@@ -15,13 +15,8 @@ the master; what each address does is :mod:`bridge.virtual.surface`'s.
 ``/device/track/select N`` reports track N's plugin and parameter names on
 REAPER's device-selected addresses (``/fx/F/fxparam/P/name``).
 
-Action 42230 renders the mix offline, in float64, to a new take in the render
-folder (see :func:`bridge.virtual.render.render`), on a worker thread so the
-server keeps answering; one datagram starts one render at most, and renders are
-rate-limited (:mod:`bridge.virtual.rendergate`). Action 41743 re-sends every
-value. When a render is written the server sends ``/mixdesk/render/done``
-(``s``: the take's path) to the feedback target, and when it fails
-``/mixdesk/render/error`` (``s``: the one-line reason).
+Action 42230 renders the mix offline to a new take, on a worker thread, as
+:mod:`bridge.virtual.renderaction` tells; action 41743 re-sends every value.
 
 Automation: ``/track/N/autotrim|autoread|autotouch|autolatch|autowrite`` (``t``)
 set the track's mode, reported back as 0/1 on the five addresses;
@@ -47,22 +42,16 @@ from typing import Literal
 
 from bridge.dialects.base import as_float, as_int
 from bridge.dialects.reaper import REFRESH_ACTION, RENDER_ACTION
-from bridge.dialects.reaper_addresses import (
-    RENDER_DONE,
-    RENDER_ERROR,
-    ReaperAddress,
-    parse_address,
-)
-from bridge.osc.message import Message, message
+from bridge.dialects.reaper_addresses import ReaperAddress, parse_address
+from bridge.osc.message import Message
 from bridge.virtual.automation import Automation
 from bridge.virtual.bounces import Bouncer
 from bridge.virtual.endpoint import OscEndpoint
-from bridge.virtual.errors import VirtualDawError
 from bridge.virtual.feedback import transport_feedback
 from bridge.virtual.panlaw import DEFAULT_PAN_LAW, PanLaw
 from bridge.virtual.playhead import Playhead
 from bridge.virtual.render import RenderResult
-from bridge.virtual.rendergate import RenderGate
+from bridge.virtual.renderaction import RenderAction
 from bridge.virtual.state import MixState
 from bridge.virtual.stems import Stem
 from bridge.virtual.surface import MixSurface
@@ -135,17 +124,23 @@ class VirtualDaw:
             render_dir=self.render_dir,
             project=project,
             bits=bits,
-            on_render=self._rendered,
-            on_error=self._render_failed,
+            # Late-bound: self._renders is made below, once the endpoint can send.
+            on_render=lambda result: self._renders.rendered(result),  # noqa: PLW0108
+            on_error=lambda reason: self._renders.failed(reason),  # noqa: PLW0108
         )
-        self._on_render = on_render
         self.renders = self.bouncer.renders
         self.render_errors = self.bouncer.errors
-        self._gate = RenderGate(clock=clock)
         self._lock = threading.RLock()
         self._osc = OscEndpoint(host, port, feedback, self._handle)
         self._send = self._osc.send
         self._ignore = self._osc.ignore
+        self._renders = RenderAction(
+            send=self._send,
+            ignore=self._ignore,
+            start=self.start_render,
+            on_render=on_render,
+            clock=clock,
+        )
         self._closed = self._osc.closed
         self._threads = [
             threading.Thread(target=self._osc.serve, name="virtual-daw", daemon=True),
@@ -274,17 +269,7 @@ class VirtualDaw:
     def _action(self, arg: object) -> None:
         action = as_int(arg) if isinstance(arg, int) else None  # REAPER pops an int only
         if action == RENDER_ACTION:
-            datagram = self._osc.handled  # the number of the datagram being processed
-            refused = self._gate.refusal(datagram)
-            if refused is not None:
-                self._render_failed(f"render refused ({refused})")  # the client is waiting
-                self._ignore(f"/action {RENDER_ACTION}: render refused ({refused})")
-            else:
-                try:
-                    self._gate.started(datagram, self.start_render())
-                except VirtualDawError as err:
-                    self._render_failed(str(err))
-                    self._ignore(f"/action {RENDER_ACTION}: render failed: {err}")
+            self._renders.request(self._osc.handled)  # the number of the datagram being processed
         elif action == REFRESH_ACTION:
             self.refresh()
         else:
@@ -324,14 +309,6 @@ class VirtualDaw:
             keys = self.surface.lane_keys()
             lanes: Automation = {name: self.recorder.lanes(name) for name in keys}
         return self.bouncer.start(snapshot, lanes)
-
-    def _rendered(self, result: RenderResult) -> None:
-        self._send([message(RENDER_DONE, str(result.path))], None)
-        if self._on_render is not None:
-            self._on_render(result)
-
-    def _render_failed(self, reason: str) -> None:
-        self._send([message(RENDER_ERROR, reason)], None)
 
 
 def _finite(value: object) -> bool:
