@@ -19,8 +19,9 @@ class TruePeakCeiling(Rule):
     profile picks ``bs1770``) is above ``max_dbtp``. Warns when it is within
     ``margin_db`` below it: meters that all claim BS.1770 disagree by up to
     0.37 dB on the same master, so a reading just under the ceiling is not a
-    safe pass. Passes otherwise. The message counts the crests above the
-    measurement's over threshold and gives the times of the worst.
+    safe pass. Passes otherwise. The message counts the overs (half-waves
+    whose highest crest is above the measurement's over threshold) and gives
+    the times of the worst.
 
     Options:
         max_dbtp (float, dBTP): the ceiling. Default -1.0 (the streaming norm).
@@ -54,7 +55,7 @@ class TruePeakCeiling(Rule):
             worst = ", ".join(mmss(o.time_s) for o in tp.worst_overs[:5])
             overs = sum(tp.channel_overs)
             counted = (
-                f"; {overs} crests above {tp.over_threshold_dbtp:+.1f} dBTP, worst at {worst}"
+                f"; {overs} overs above {tp.over_threshold_dbtp:+.1f} dBTP, worst at {worst}"
                 if overs
                 else ""
             )
