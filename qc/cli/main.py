@@ -15,7 +15,7 @@ from collections.abc import Sequence  # noqa: E402
 from importlib.metadata import entry_points  # noqa: E402
 
 from qc._version import __version__  # noqa: E402
-from qc.cli import check, completion, config_cmd, rules, watch  # noqa: E402
+from qc.cli import check, completion, config_cmd, fix, rules, watch  # noqa: E402
 from qc.cli._parsing import Parser, Subparsers  # noqa: E402
 
 __all__ = ["PLUGIN_GROUP", "build_parser", "main"]
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mixdesk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     check.add_parser(sub)
+    fix.add_parser(sub)
     rules.add_parsers(sub)
     config_cmd.add_parser(sub)
     watch.add_parser(sub)

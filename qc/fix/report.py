@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qc.diagnostic import Severity
+from qc.printable import printable
 
 __all__ = ["UNFIXABLE", "FixReport", "Leftover", "Snapshot", "format_report"]
 
@@ -146,7 +147,7 @@ def _fmt(s: Snapshot) -> str:
 def format_report(r: FixReport) -> str:
     """The report as plain text lines (no trailing newline)."""
     lines = [
-        f"{r.path} -> {r.out} ({', '.join(r.profiles)})",
+        f"{printable(r.path)} -> {printable(r.out)} ({', '.join(r.profiles)})",
         f"  loudness  {_db(r.before.integrated_lufs, 'LUFS'):>11} -> "
         f"{_db(r.after.integrated_lufs, 'LUFS')}" + (f"   target {r.target}" if r.target else ""),
         f"  true peak {_db(r.before.true_peak_dbtp, 'dBTP'):>11} -> "

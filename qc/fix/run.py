@@ -106,16 +106,34 @@ def _snapshot(result: FileResult) -> Snapshot:
     return Snapshot(lufs, tp, info.sample_rate, depth, info.channels)
 
 
-def _leftovers(after: FileResult, notes: Sequence[str]) -> tuple[Leftover, ...]:
-    out = []
+def _leftovers(before: FileResult, after: FileResult, notes: Sequence[str]) -> tuple[Leftover, ...]:
+    """The re-check's findings at warning or worse, and those of the input ``fix`` cannot mend.
+
+    A finding of the input that no processing mends (clipping, lossy history,
+    dual mono, ...) is kept even where the re-check no longer sees it: gain,
+    limiting and dither blur the plateaus of clipping, but the damage is there.
+    """
+    out: list[Leftover] = []
+    seen = set()
     for d in after.diagnostics:
-        if d.severity < Severity.WARNING:
-            continue
         why = UNFIXABLE.get(d.code)
+        if d.severity < Severity.WARNING and why is None:
+            continue
         if why is None and d.code in ("LUF001", "LUF005", "FMT002") and notes:
             why = "; ".join(notes)
         out.append(Leftover(d.code, d.severity, d.message, why or "not something fix changes"))
+        seen.add(d.code)
+    for d in before.diagnostics:
+        why = UNFIXABLE.get(d.code)
+        if why is not None and d.code not in seen and d.code not in _MENDED:
+            out.append(Leftover(d.code, d.severity, f"(in the input) {d.message}", why))
+            seen.add(d.code)
     return tuple(out)
+
+
+_MENDED = frozenset({"DTH002", "SIL001", "SIL002"})
+"""Unfixable codes whose input finding the output may rightly lose: a padded file
+reduced to its real depth, silence the output no longer has."""
 
 
 def measure_before(path: str, profiles: Sequence[Profile]) -> FileResult:
@@ -211,7 +229,8 @@ def fix_file(
             os.unlink(tmp)
         raise
     after = dataclasses.replace(after, path=out)
-    passed = not any(d.severity >= Severity.ERROR for d in after.diagnostics)
+    leftovers = _leftovers(before, after, notes)
+    passed = not any(left.severity >= Severity.ERROR for left in leftovers)
     stats = res[1].limiter
     resampled = (before.info.sample_rate, fmt.rate) if fmt.rate != before.info.sample_rate else None
     return FixReport(
@@ -233,7 +252,7 @@ def fix_file(
         ),
         ceiling_dbtp=ceiling,
         notes=tuple(notes),
-        leftovers=_leftovers(after, notes),
+        leftovers=leftovers,
         passed=passed,
         passes=passes,
     )
