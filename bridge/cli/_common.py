@@ -12,7 +12,7 @@ given after the subcommand wins and one given before it is not overwritten by
 a default. Words a ``REMAINDER`` collects give them up too
 (:class:`OptionsAmongWords`, :func:`take_connection_options`). The DAW names,
 default ports and which DAW takes ``--stems`` come from the dialect registry
-(:mod:`bridge.dialects`).
+(:mod:`bridge.cli._daws`). The console helpers are in :mod:`bridge.cli._console`.
 
 An embedded DAW (``--daw virtual``) is started with its render folder
 (``--render-dir``, the current folder by default, never a temporary one), and
@@ -23,20 +23,17 @@ closing its mixer waits for renders in progress (:mod:`bridge.virtual.session`).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
-import os
 import sys
 from collections.abc import Callable, Collection, Sequence
-from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
-from bridge.dialects import DIALECTS, dialect_class
+from bridge.cli._console import is_tty, make_console
+from bridge.cli._daws import DAWS, daw_names, either, port_defaults
+from bridge.dialects import dialect_class
 from qc.printable import printable_line
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
-    from bridge.dialects.base import Dialect
     from bridge.mixer.mixer import Mixer
 
 __all__ = [
@@ -59,9 +56,6 @@ __all__ = [
 Subparsers: TypeAlias = "argparse._SubParsersAction[Any]"
 """What ``add_subparsers()`` returns; each ``add_parser(sub)`` registers on it."""
 
-DAWS: Final = tuple(DIALECTS)
-"""The ``--daw`` names, from the dialect registry."""
-
 
 class UsageError(Exception):
     """A bad command line: the message is printed as one line and the exit status is 2."""
@@ -73,33 +67,6 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Print a one-line usage error and exit with status 2."""
         self.exit(2, f"mixdesk: error: {message} (see '{self.prog} --help')\n")
-
-
-# ---- the DAWs, from their dialects ----
-@functools.cache
-def _dialects() -> tuple[tuple[str, type[Dialect]], ...]:
-    """Each ``--daw`` name with its dialect class (those this installation has)."""
-    found = []
-    for name in DIALECTS:
-        with contextlib.suppress(ImportError):
-            found.append((name, dialect_class(name)))
-    return tuple(found)
-
-
-def daw_names(*, embedded: bool) -> list[str]:
-    """The DAWs started inside mixdesk (``embedded``), or those reached over OSC."""
-    return [name for name, cls in _dialects() if (cls.embedded is not None) is embedded]
-
-
-def _either(names: Sequence[str]) -> str:
-    """``a``, ``a or b``, ``a, b or c``."""
-    return " or ".join(filter(None, (", ".join(names[:-1]), *names[-1:])))
-
-
-def _defaults(attr: str, zero: str) -> str:
-    """``reaper 8000, ardour 3819, ...``: a port attribute of each DAW reached over OSC."""
-    ports = ((name, getattr(cls, attr)) for name, cls in _dialects() if cls.embedded is None)
-    return ", ".join(f"{name} {port or zero}" for name, port in ports)
 
 
 # ---- options and connecting ----
@@ -141,7 +108,7 @@ def add_connection_options(
         "--port",
         type=int,
         default=default(None),
-        help=f"the DAW's OSC port (default: {_defaults('default_port', '')})",
+        help=f"the DAW's OSC port (default: {port_defaults('default_port', '')})",
     )
     p.add_argument(
         "--listen-port",
@@ -149,7 +116,7 @@ def add_connection_options(
         default=default(None),
         metavar="PORT",
         help="our UDP port for replies (default: "
-        f"{_defaults('default_listen_port', 'any free port')})",
+        f"{port_defaults('default_listen_port', 'any free port')})",
     )
     p.add_argument(
         "--timeout",
@@ -159,7 +126,7 @@ def add_connection_options(
         help="seconds to wait for the DAW's answers (default: 2)",
     )
     if stems:
-        daws = _either([f"--daw {n}" for n in daw_names(embedded=True)])
+        daws = either([f"--daw {n}" for n in daw_names(embedded=True)])
         p.add_argument(
             "--stems",
             metavar="DIR",
@@ -256,7 +223,7 @@ def connect(args: argparse.Namespace) -> Mixer:
     render_dir = getattr(args, "render_dir", None)
     embedded = dialect_class(args.daw).embedded
     if embedded is None:
-        daws = _either([f"--daw {n}" for n in daw_names(embedded=True)])
+        daws = either([f"--daw {n}" for n in daw_names(embedded=True)])
         if stems is not None:
             raise UsageError(f"--stems is only for {daws}")
         if render_dir is not None:
@@ -299,41 +266,3 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
             return fail(f"--daw {daw} is not available in this installation ({err})")
 
     return wrapper
-
-
-# ---- console ----
-def is_tty(stream: IO[str]) -> bool:
-    """True if the stream is an interactive terminal (and TERM is not dumb)."""
-    try:
-        tty = stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-    return tty and os.environ.get("TERM") != "dumb"
-
-
-def make_console(stream: IO[str] | None = None, *, width: int | None = None) -> Console:
-    """A rich console for a stream, honouring ``NO_COLOR`` (as ``qc.cli.console`` does).
-
-    Args:
-        stream: Where to print; stdout by default.
-        width: Fixed width in columns (tests), else the terminal's.
-
-    Returns:
-        A console with the mixer theme; no markup, emoji or highlighting.
-    """
-    from rich.console import Console
-    from rich.theme import Theme
-
-    out = stream or sys.stdout
-    no_color = "NO_COLOR" in os.environ
-    theme = Theme({"mix.muted": "dim", "mix.solo": "bold yellow", "mix.master": "bold"})
-    return Console(
-        file=out,
-        theme=theme,
-        width=width,
-        no_color=no_color,
-        color_system=None if no_color else "auto",
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
