@@ -284,6 +284,11 @@ PURPOSE: dict[tuple[str, ...], str] = {
     "DC offset, format, dither, lossy history) and judges it against delivery profiles like a "
     "linter: one line per finding, and an exit code for scripts and CI (0 clean, 1 findings at "
     "the fail level, 2 usage error or unreadable file).",
+    ("fix",): "Writes a delivery file per bounce that passes the profiles' fixable rules: gain "
+    "to the loudness target (iterated with the limiter, within --max-gr), a look-ahead "
+    "true-peak limiter to the ceiling, soxr resampling, TPDF dither when the word length is "
+    "reduced. Then it re-checks the output with the same profiles and names what it cannot "
+    "mend, with why (exit 0 passes, 1 findings remain, 2 bad input). See docs/fix.md.",
     ("rules",): "Lists every QC rule: code, name, default severity, whether the `default` "
     "profile turns it on, and what it catches. The codes are what `--select`, `--ignore` and "
     "waivers take.",
@@ -334,6 +339,7 @@ PURPOSE: dict[tuple[str, ...], str] = {
 
 ORDER = (
     "check",
+    "fix",
     "rules",
     "explain",
     "config",
@@ -417,6 +423,39 @@ def ex_check(s: Session) -> Examples:
         ),
     ]
     return {"check": "".join(md)}
+
+
+def ex_fix(s: Session) -> Examples:
+    """``mixdesk fix``."""
+    md = [
+        para(
+            "The gentle master made ready for Spotify and Apple Music (the quieter target, "
+            "Apple's -16 LUFS, only turns loud masters down: nothing to do), then for CD: "
+            "resampled to 44.1 kHz and reduced to 16 bits with TPDF dither. The loud one "
+            "is turned down to -14 LUFS, but its clipping was made in the mix: listed with "
+            "why, exit 1."
+        ),
+        block(
+            s.run(
+                "mixdesk fix gentle.wav --profile spotify,apple-music -o gentle.stream.wav",
+                rc=True,
+            ),
+            s.run("mixdesk fix gentle.wav --profile cd-redbook -o gentle.cd.wav", rc=True),
+            s.run("mixdesk fix loud.wav --profile spotify -o loud.spotify.wav", rc=True),
+        ),
+        para(
+            "A louder target than the master's crest factor allows stops short at --max-gr "
+            "and says so; the output file is never replaced without --force:"
+        ),
+        block(
+            s.run(
+                "mixdesk fix gentle.wav --target-lufs -8 -o gentle.loud.wav --profile spotify",
+                rc=True,
+            ),
+            s.run("mixdesk fix gentle.wav --profile cd-redbook -o gentle.cd.wav", rc=True),
+        ),
+    ]
+    return {"fix": "".join(md)}
 
 
 def ex_rules(s: Session) -> Examples:
@@ -697,6 +736,7 @@ def ex_completion(s: Session) -> Examples:
 EXAMPLES: tuple[tuple[frozenset[str], Callable[[Session], Examples]], ...] = (
     (frozenset({""}), ex_top),
     (frozenset({"check"}), ex_check),
+    (frozenset({"fix"}), ex_fix),
     (frozenset({"rules", "explain"}), ex_rules),
     (frozenset({"config"}), ex_config),
     (frozenset({"watch"}), ex_watch),
