@@ -5,7 +5,8 @@ and wait on them. Values are keyed by ``(target, param)`` with the dialect's
 track ids (see :mod:`bridge.dialects.base`). Track names map to ids both ways;
 a new :class:`~bridge.dialects.base.TrackList` replaces the map and drops the
 values of every id whose track changed, because ids shift when tracks are added
-or removed (Ardour's strip ids do).
+or removed (Ardour's strip ids do). Plugin lists and descriptions are kept by
+:mod:`bridge.mixer.mirror_plugins`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from bridge.dialects.base import TrackId, TrackList, Update, Value
 from bridge.dialects.plugins import PluginList, PluginSpecs
+from bridge.mixer.mirror_plugins import PluginStore
 
 __all__ = ["Key", "Mirror"]
 
@@ -51,8 +53,7 @@ class Mirror:
         self._pending: dict[Key, float] = {}  # key -> until when (monotonic s)
         self._reported: dict[Key, Value] = {}  # what the DAW said while a key was pending
         self._listed = False
-        self._plugins: dict[TrackId, tuple[int, PluginList]] = {}
-        self._specs: dict[tuple[TrackId, int], tuple[int, PluginSpecs]] = {}
+        self._plugin_store = PluginStore()
         self.rate: int | None = None
         """The session sample rate in Hz, if the DAW reported it."""
         self.generation = 0
@@ -123,13 +124,7 @@ class Mirror:
                 target = key[0]
                 if isinstance(target, int) and self._names.get(target) != new.get(target):
                     del self._values[key]
-            for tid in [t for t in self._plugins if isinstance(t, int)]:
-                if self._names.get(tid) != new.get(tid):
-                    del self._plugins[tid]
-            for spec_key in list(self._specs):
-                t = spec_key[0]
-                if isinstance(t, int) and self._names.get(t) != new.get(t):
-                    del self._specs[spec_key]
+            self._plugin_store.drop_changed(self._names, new)
             self._names = new
             for tid, name in new.items():
                 self._values[(tid, "name")] = name
@@ -149,10 +144,8 @@ class Mirror:
         with self._cond:
             self.last_update = self._clock()
             self.generation += 1
-            if isinstance(item, PluginList):
-                self._plugins[item.target] = (self.generation, item)
-            else:
-                self._specs[(item.target, item.fx)] = (self.generation, item)
+            self._plugin_store.store(self.generation, item)
+            if isinstance(item, PluginSpecs):
                 for spec in item.params:
                     if spec.value is not None:
                         self._values[(item.target, f"fx/{item.fx}/param/{spec.number}")] = (
@@ -163,14 +156,12 @@ class Mirror:
     def plugins_since(self, target: TrackId, generation: int = 0) -> PluginList | None:
         """The track's plugin list, if one arrived after ``generation``."""
         with self._cond:
-            got = self._plugins.get(target)
-            return got[1] if got is not None and got[0] > generation else None
+            return self._plugin_store.plugins_since(target, generation)
 
     def specs_since(self, target: TrackId, fx: int, generation: int = 0) -> PluginSpecs | None:
         """One plugin's parameter descriptions, if they arrived after ``generation``."""
         with self._cond:
-            got = self._specs.get((target, fx))
-            return got[1] if got is not None and got[0] > generation else None
+            return self._plugin_store.specs_since(target, fx, generation)
 
     def assume(self, target: TrackId | None, param: str, value: Value) -> None:
         """Record a value we set that the DAW will not echo on its own address.
