@@ -1,4 +1,4 @@
-"""Reading OSC arguments as numbers, and checking the values a dialect is asked to set."""
+"""Reading OSC arguments and reported values as numbers, and checking values to set."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 from bridge.dialects.vocabulary import Value
 from bridge.errors import BridgeError
 
-__all__ = ["as_float", "as_int", "check_bool", "check_value"]
+__all__ = ["as_float", "as_int", "check_bool", "check_value", "float_or_nan"]
 
 
 def as_float(value: object) -> float | None:
@@ -50,3 +50,12 @@ def check_bool(title: str, param: str, value: Value) -> int:
     if isinstance(value, bool) or value in (0, 1):
         return int(bool(value))
     raise BridgeError(f"{title}: {param} must be on/off, not {value!r}")
+
+
+def float_or_nan(value: Value) -> float:
+    """A reported parameter value as a float: bools and numbers as such, anything else NaN."""
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    return float("nan")

@@ -3,7 +3,8 @@
 These objects hold no values: every read comes from the mixer's state mirror and
 every write goes to the DAW, so they are cheap handles that stay valid while the
 DAW changes. A track taken by name is looked up by that name on every access,
-so it keeps pointing at the right track when the DAW renumbers its tracks.
+so it keeps pointing at the right track when the DAW renumbers its tracks. The
+transport's handle is in :mod:`bridge.mixer.transport`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from bridge.dialects.base import MASTER, TrackId, Value
+from bridge.dialects.values import float_or_nan
 from bridge.mixer.fx import FxChain
+from bridge.mixer.transport import Transport
 
 if TYPE_CHECKING:
     from bridge.automation.builder import LaneBuilder
@@ -88,7 +91,7 @@ class Track:
     @property
     def volume_db(self) -> float:
         """Fader level in dB (``-inf`` for silence)."""
-        return _float(self.get("volume_db"))
+        return float_or_nan(self.get("volume_db"))
 
     @volume_db.setter
     def volume_db(self, value: float) -> None:
@@ -97,7 +100,7 @@ class Track:
     @property
     def pan(self) -> float:
         """Pan, -1 (left) … 0 (centre) … +1 (right)."""
-        return _float(self.get("pan"))
+        return float_or_nan(self.get("pan"))
 
     @pan.setter
     def pan(self, value: float) -> None:
@@ -106,7 +109,7 @@ class Track:
     @property
     def width(self) -> float:
         """Stereo width, -1 (swapped) … 0 (mono) … +1 (full)."""
-        return _float(self.get("width"))
+        return float_or_nan(self.get("width"))
 
     @width.setter
     def width(self, value: float) -> None:
@@ -217,7 +220,7 @@ class Send:
         mixer, key = self._track.mixer, self._track.key
         if mixer.dialect.query(key, self._path):
             mixer.mirror.forget(key, self._path)
-        return _float(self._track.get(self._path))
+        return float_or_nan(self._track.get(self._path))
 
     @level_db.setter
     def level_db(self, value: float) -> None:
@@ -242,69 +245,6 @@ class Sends:
 
     def __getitem__(self, index: int) -> Send:
         return Send(self._track, _index(index, "send"))
-
-
-class Transport:
-    """Play, stop, record, locate, position and markers."""
-
-    def __init__(self, mixer: Mixer) -> None:
-        self._mixer = mixer
-
-    def play(self) -> None:
-        """Start playback."""
-        self._mixer.transport_op("play")
-
-    def stop(self) -> None:
-        """Stop playback or recording."""
-        self._mixer.transport_op("stop")
-
-    def record(self) -> None:
-        """Start recording."""
-        self._mixer.transport_op("record")
-
-    def locate(self, seconds: float) -> None:
-        """Move the play position to ``seconds`` from the session start."""
-        if seconds < 0:
-            raise ValueError(f"cannot locate to {seconds} s: before the start")
-        self._mixer.transport_op("locate", float(seconds))
-
-    @property
-    def position(self) -> float:
-        """The play position in s, as the DAW last reported it."""
-        return _float(self._mixer.mirror.get(None, "position_s", 0.0))
-
-    @property
-    def playing(self) -> bool:
-        """True while the DAW reports it is playing."""
-        return bool(self._mixer.mirror.get(None, "playing", False))
-
-    def add_marker(self, name: str) -> None:
-        """Add a marker at the play position."""
-        self._mixer.transport_op("add_marker", name)
-
-    def goto_marker(self, number: int) -> None:
-        """Move the play position to marker ``number`` (1-based)."""
-        self._mixer.transport_op("goto_marker", float(number))
-
-    @property
-    def markers(self) -> list[tuple[int, str, float]]:
-        """``(number, name, time in s)`` of every marker the DAW reported."""
-        values = self._mixer.mirror.params(None)
-        out = []
-        for key, name in values.items():
-            parts = key.split("/")
-            if parts[0] == "marker" and parts[-1] == "name":
-                t = values.get(f"marker/{parts[1]}/time_s")
-                out.append((int(parts[1]), str(name), _float(t)))
-        return sorted(out)
-
-
-def _float(value: Value) -> float:
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, int | float):
-        return float(value)
-    return float("nan")
 
 
 def _index(index: int, what: str) -> int:
