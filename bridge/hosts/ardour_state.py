@@ -1,4 +1,4 @@
-"""Plugin, send and automation state of a headless Ardour, and its bundled ACE plugins.
+"""Session, route, plugin, send and automation state of a headless Ardour; its ACE plugins.
 
 `bridge.hosts.ardour.HeadlessArdour.dump` returns these. The Lua loop inside Ardour
 writes JSON; the functions here turn its parts into these typed dicts. Facts measured
@@ -16,10 +16,13 @@ __all__ = [
     "AutomationState",
     "PluginParam",
     "PluginState",
+    "RouteState",
     "SendState",
+    "SessionState",
     "parse_automation",
     "parse_plugins",
     "parse_sends",
+    "parse_session",
 ]
 
 ACE_PLUGINS: dict[str, str] = {
@@ -164,3 +167,114 @@ def parse_sends(raw: list[dict[str, Any]] | None) -> list[SendState]:
 def _float(value: Any) -> float:
     """A JSON number, or NaN for the ``null`` the Lua encoder writes for NaN and ±inf."""
     return math.nan if value is None else float(value)
+
+
+class RouteState(TypedDict):
+    """One route (track or bus) as read by Lua inside Ardour.
+
+    Attributes:
+        name: route name.
+        kind: ``"audio_track"``, ``"midi_track"``, ``"bus"``, ``"master"`` or ``"monitor"``.
+        order: Ardour's presentation order (sort key of the OSC strip list).
+        hidden: whether the route is hidden (hidden routes get no OSC strip id).
+        active: whether the route is active.
+        gain: fader gain as a linear factor (1.0 = 0 dB).
+        gain_db: fader gain in dB, ``20 * log10(gain)`` computed exactly; ``-inf``
+            (a float) when the gain is 0.
+        trim: trim as a linear factor, or None when the route has no trim.
+        pan_azimuth: panner position as Ardour's engine holds it, 0..1 with 0 = hard
+            left (OSC ``/strip/pan_stereo_position`` sends ``1 - azimuth``); None
+            without a panner.
+        pan_width: stereo width -1..1, or None (mono-in tracks have no width).
+        mute: whether the route's own mute is on.
+        solo: whether the route's own solo is on.
+        rec_enable: record-enable of a track; None for buses.
+        gain_automation: gain automation (values are linear gain factors).
+        pan_automation: azimuth automation, or None without a panner.
+        plugins: plugin inserts in OSC piid order (``plugins[0]`` is piid 1).
+        sends: sends in OSC sendid order (``sends[0]`` is send 1).
+    """
+
+    name: str
+    kind: str
+    order: int
+    hidden: bool
+    active: bool
+    gain: float
+    gain_db: float
+    trim: float | None
+    pan_azimuth: float | None
+    pan_width: float | None
+    mute: bool
+    solo: bool
+    rec_enable: bool | None
+    gain_automation: AutomationState
+    pan_automation: AutomationState | None
+    plugins: list[PluginState]
+    sends: list[SendState]
+
+
+class SessionState(TypedDict):
+    """The session as read by Lua inside Ardour (`HeadlessArdour.dump`).
+
+    Attributes:
+        sample_rate: nominal session sample rate in Hz.
+        transport_sample: transport (playhead) position in samples.
+        rolling: whether the transport is rolling.
+        routes: every route by name, in presentation order, master last.
+        strips: names of the routes that get OSC strip ids with Ardour's default
+            strip types (no master, monitor or hidden routes), in ssid order:
+            ``strips[0]`` is ssid 1.
+    """
+
+    sample_rate: int
+    transport_sample: int
+    rolling: bool
+    routes: dict[str, RouteState]
+    strips: list[str]
+
+
+def parse_session(data: dict[str, Any]) -> SessionState:
+    """The session state from the Lua loop's ``dump`` reply (see `SessionState`)."""
+    rate = int(data["sample_rate"])
+    routes: dict[str, RouteState] = {}
+    for raw in data["routes"]:
+        gain = float(raw["gain"])
+        routes[raw["name"]] = RouteState(
+            name=raw["name"],
+            kind=raw["kind"],
+            order=int(raw["order"]),
+            hidden=bool(raw["hidden"]),
+            active=bool(raw["active"]),
+            gain=gain,
+            gain_db=gain_to_db(gain),
+            trim=float_or_none(raw.get("trim")),
+            pan_azimuth=float_or_none(raw.get("pan_azimuth")),
+            pan_width=float_or_none(raw.get("pan_width")),
+            mute=bool(raw["mute"]),
+            solo=bool(raw["solo"]),
+            rec_enable=raw.get("rec_enable"),
+            gain_automation=parse_automation(raw["gain_automation"], rate),
+            pan_automation=(
+                parse_automation(raw["pan_automation"], rate) if raw.get("pan_automation") else None
+            ),
+            plugins=parse_plugins(raw.get("plugins"), rate),
+            sends=parse_sends(raw.get("sends")),
+        )
+    strips = [
+        r["name"]
+        for r in routes.values()
+        if r["kind"] not in ("master", "monitor") and not r["hidden"]
+    ]
+    return SessionState(
+        sample_rate=rate,
+        transport_sample=int(data["transport_sample"]),
+        rolling=bool(data["rolling"]),
+        routes=routes,
+        strips=strips,
+    )
+
+
+def float_or_none(value: Any) -> float | None:
+    """A number the Lua loop may leave out (JSON null) as a float, or None."""
+    return None if value is None else float(value)
