@@ -41,6 +41,8 @@ class Processing:
         lookahead_ms: Limiter look-ahead and attack, ms.
         release_ms: Limiter release time constant, ms.
         seed: Seed of the dither (None: fresh entropy).
+        limit: Run the limiter (and meter the output); False: the gain alone,
+            for a file whose peaks stay under the ceiling (output exactly ``x G``).
     """
 
     gain_db: float
@@ -49,6 +51,26 @@ class Processing:
     lookahead_ms: float = 1.5
     release_ms: float = 100.0
     seed: int | None = None
+    limit: bool = True
+
+
+class _GainOnly:
+    """The limiter's interface with nothing to limit: ``x * G``, no delay."""
+
+    def __init__(self, gain_db: float) -> None:
+        self._gain = 10.0 ** (gain_db / 20.0)
+        self._frames = 0
+
+    def process(self, block: Block) -> Block:
+        self._frames += len(block)
+        out: Block = block * self._gain
+        return out
+
+    def flush(self) -> Block:
+        return np.zeros((0, 1))
+
+    def stats(self) -> LimiterStats:
+        return LimiterStats(self._frames, 0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -57,7 +79,7 @@ class PassResult:
 
     Attributes:
         integrated_lufs: BS.1770-4 integrated loudness of the output, LUFS
-            (None under 400 ms).
+            (None under 400 ms, or when the pass did not limit and so did not meter).
         limiter: The limiter's gain reduction.
         frames: Frames written.
     """
@@ -70,8 +92,12 @@ class PassResult:
 class _Sink:
     """Quantise, write and meter output blocks."""
 
-    def __init__(self, fmt: OutputFormat, channels: int, out: str | None, seed: int | None):
+    def __init__(
+        self, fmt: OutputFormat, channels: int, out: str | None, seed: int | None, *, meter: bool
+    ) -> None:
         self._fmt = fmt
+        self._metered = meter
+        self._channels = channels
         bits = fmt.bits
         self._quant = Quantizer(bits, channels, dither=fmt.dither, seed=seed) if bits else None
         self._kfilter = BlockIIR(k_weighting_sos(fmt.rate), channels=channels)
@@ -84,7 +110,7 @@ class _Sink:
         self.frames = 0
 
     def write(self, block: Block) -> None:
-        if len(block) == 0:
+        if len(block) == 0 or block.shape[1] != self._channels:
             return
         if self._quant is not None:
             ints = self._quant(block)
@@ -96,13 +122,14 @@ class _Sink:
             self._file.write(block.astype(np.float32) if self._fmt.subtype == "FLOAT" else block)
             if self._fmt.subtype == "FLOAT":
                 block = block.astype(np.float32).astype(np.float64)
-        self._meter.feed(self._kfilter.process(block))
+        if self._metered:
+            self._meter.feed(self._kfilter.process(block))
         self.frames += len(block)
 
     def close(self) -> float | None:
         if self._file is not None:
             self._file.close()
-        return self._meter.result().integrated_lufs
+        return self._meter.result().integrated_lufs if self._metered else None
 
 
 def render(
@@ -131,16 +158,20 @@ def render(
         resampler = (
             Resampler(info.sample_rate, fmt.rate, chans) if fmt.rate != info.sample_rate else None
         )
-        limiter = TruePeakLimiter(
-            fmt.rate,
-            chans,
-            gain_db=proc.gain_db,
-            ceiling_dbtp=proc.ceiling_dbtp,
-            lookahead_ms=proc.lookahead_ms,
-            release_ms=proc.release_ms,
-            margin_db=proc.margin_db,
+        limiter: TruePeakLimiter | _GainOnly = (
+            TruePeakLimiter(
+                fmt.rate,
+                chans,
+                gain_db=proc.gain_db,
+                ceiling_dbtp=proc.ceiling_dbtp,
+                lookahead_ms=proc.lookahead_ms,
+                release_ms=proc.release_ms,
+                margin_db=proc.margin_db,
+            )
+            if proc.limit
+            else _GainOnly(proc.gain_db)
         )
-        sink = _Sink(fmt, chans, out, proc.seed)
+        sink = _Sink(fmt, chans, out, proc.seed, meter=proc.limit)
         try:
             for block in source.blocks(_BLOCK):
                 x = resampler.process(block) if resampler is not None else block

@@ -38,6 +38,11 @@ __all__ = ["FixOptions", "check_target", "fix_file"]
 LANDING_LU = 0.02
 """The gain iteration stops when the output is this close to its goal, LU."""
 
+PEAK_SAFETY_DB = 0.2
+"""A file whose measured true peak plus the gain stays this far under the limiter's
+threshold is not limited at all (one pass, output exactly ``x G``): twice what the
+accurate meter may read below the ideal peak (0.1 dB)."""
+
 MAX_PASSES = 5
 """Most processing passes per file."""
 
@@ -201,8 +206,15 @@ def fix_file(
             gain, goal = 0.0, None  # on target already
     elif target is not None:
         notes.append("too short or silent: the loudness cannot be measured, no gain applied")
+    resampling = fmt.rate != before.info.sample_rate
     proc = Processing(
-        gain, ceiling, MARGIN_DB, options.lookahead_ms, options.release_ms, options.seed
+        gain,
+        ceiling,
+        MARGIN_DB,
+        options.lookahead_ms,
+        options.release_ms,
+        options.seed,
+        limit=resampling or gain + tp0 + PEAK_SAFETY_DB > ceiling - MARGIN_DB,
     )
     tmp, passes, res = _process(path, fmt, proc, out, goal, limit, options.max_gr_db)
     landed = res[1].integrated_lufs
@@ -218,7 +230,7 @@ def fix_file(
         if tp1 is not None and tp1 > ceiling:  # the detector's grid missed a crest: lower it
             margin = MARGIN_DB + (tp1 - ceiling) + 0.02
             os.unlink(tmp)
-            again = dataclasses.replace(proc, gain_db=res[0], margin_db=margin)
+            again = dataclasses.replace(proc, gain_db=res[0], margin_db=margin, limit=True)
             tmp, more, res = _process(path, fmt, again, out, None, limit, options.max_gr_db)
             passes += more
             after = check_file(tmp, profiles)
