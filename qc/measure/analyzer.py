@@ -139,12 +139,12 @@ class Analyzer:
     def feed(self, block: Floats) -> None:
         """Add one block, shape ``(frames, channels)``, float64, full scale 1.0.
 
-        The true-peak meter, the most expensive, and the level meter run on a
-        worker thread while the main thread filters and runs the others
-        (numpy releases the GIL in its inner loops, so two cores share the
-        work). On the loud 5-minute master of benchmarks/bench_check.py each
-        side takes about 1.4 s of CPU, the main thread's including the reading
-        of the next block. The block must not be modified later.
+        The true-peak meter, the most expensive, runs on a worker thread while
+        the main thread filters and runs the others (numpy releases the GIL in
+        its inner loops, so two cores share the work). On the loud 5-minute
+        master of benchmarks/bench_check.py each side takes about 1.4 s of CPU,
+        the main thread's including the reading of the next block. The block
+        must not be modified later.
         """
         self._wait()
         self._pending = self._worker.submit(self._second_thread, block)
@@ -155,15 +155,15 @@ class Analyzer:
             self._envelope.feed(block, mag)
             self._stereo.feed(block)
             self._bitdepth.feed(block)
+            self._levels.feed(block)
             if self._detect:
                 self._dither.feed(block)
                 self._lossy.feed(block)
 
     def _second_thread(self, block: Floats) -> None:
-        """The meters that run beside the main thread's (balanced by measured cost)."""
+        """The meter that runs beside the main thread's (balanced by measured cost)."""
         with np.errstate(all="ignore"):  # numpy's error state is per thread
             self._truepeak.feed(block)
-            self._levels.feed(block)
 
     def _wait(self) -> None:
         if self._pending is not None:
