@@ -1,0 +1,81 @@
+"""Resampling, album mode, stopping short at --max-gr, the Python API and --output-dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+import qc.fix
+from qc.cli.main import main
+from qc.fix.album import album_loudness
+from qc.fix.resample import Resampler
+
+from .helpers import master, pyloudnorm_lufs, rendered
+
+
+@pytest.mark.parametrize(("src", "dst"), [(48000, 44100), (96000, 44100), (44100, 48000)])
+def test_resampler_keeps_a_tone(src: int, dst: int) -> None:
+    t = np.arange(src * 2) / src
+    x = 0.5 * np.sin(2 * np.pi * 997.0 * t)[:, None] * np.ones((1, 2))
+    r = Resampler(src, dst, 2)
+    y = np.concatenate([r.process(x[i : i + 10000]) for i in range(0, len(x), 10000)] + [r.flush()])
+    assert abs(len(y) - 2 * dst) <= 1  # no frames lost or added
+    mid = y[dst // 2 : dst // 2 + dst]  # 1 s away from the edges
+    tt = np.arange(len(mid)) / dst
+    # Least-squares fit of a 997 Hz sine: amplitude kept, residual at the -140 dB level.
+    basis = np.stack([np.sin(2 * np.pi * 997 * tt), np.cos(2 * np.pi * 997 * tt)], axis=1)
+    coef, *_ = np.linalg.lstsq(basis, mid[:, 0], rcond=None)
+    assert np.hypot(*coef) == pytest.approx(0.5, abs=1e-6)
+    resid = mid[:, 0] - basis @ coef
+    assert 20 * np.log10(np.sqrt(np.mean(resid**2)) / 0.5) < -120
+
+
+def test_album_keeps_relative_loudness(rng: np.random.Generator, tmp_path: Path) -> None:
+    srcs, outs = [], []
+    for k, (lufs, secs) in enumerate([(-18.0, 4.0), (-22.0, 6.0), (-16.0, 3.0)]):
+        p = tmp_path / f"t{k}.wav"
+        sf.write(p, rendered(master(rng, 44100, 2, secs), 44100, lufs), 44100, subtype="FLOAT")
+        srcs.append(str(p))
+        outs.append(str(tmp_path / f"o{k}.wav"))
+    code = main(
+        ["fix", *srcs, "--album", "--profile", "spotify", "--output-dir", str(tmp_path / "d")]
+    )
+    assert code == 2  # no such folder: one line, nothing written
+    (tmp_path / "d").mkdir()
+    code = main(["fix", *srcs, "--album", "--target-lufs", "-16", "--profile", "spotify",
+                 "--output-dir", str(tmp_path / "d"), "--max-gr", "6"])  # fmt: skip
+    assert code == 0
+    before = [pyloudnorm_lufs(sf.read(p)[0], 44100) for p in srcs]
+    after = [pyloudnorm_lufs(sf.read(tmp_path / "d" / Path(p).name)[0], 44100) for p in srcs]
+    durations = [4.0, 6.0, 3.0]
+    assert album_loudness(after, durations) == pytest.approx(-16.0, abs=0.1)
+    shifts = np.array(after) - np.array(before)
+    assert np.ptp(shifts) < 0.3  # one gain: the tracks keep their distances (limiting aside)
+
+
+def test_stops_short_and_says_so(rng: np.random.Generator, tmp_path: Path) -> None:
+    src = tmp_path / "in.wav"
+    sf.write(src, rendered(master(rng, 44100, 2, 4.0), 44100, -20.0), 44100, subtype="PCM_24")
+    report = qc.fix(src, "spotify", tmp_path / "out.wav", target_lufs=-6.0)
+    assert report.max_gr_db <= 3.0 + 0.05  # --max-gr default, and 0.05 dB of rounding
+    assert any(n.startswith("stopped short") for n in report.notes)
+    assert report.after.integrated_lufs is not None
+    assert report.after.integrated_lufs < -7.0
+
+
+def test_api_module_is_callable_and_refuses_missing_out(tmp_path: Path) -> None:
+    from qc.errors import QCError
+
+    with pytest.raises(QCError, match="out="):
+        qc.fix(tmp_path / "x.wav", "spotify")
+
+
+def test_output_dir_names(tmp_path: Path) -> None:
+    from qc.cli.fix import output_paths
+
+    assert output_paths(["a/b.flac", "c.mp3"], None, "out") == ["out/b.flac", "out/c.wav"]
+    with pytest.raises(Exception, match="one output"):
+        output_paths(["a.wav", "b.wav"], "o.wav", None)
