@@ -195,6 +195,7 @@ def fix_file(
     notes = list(fmt.unmet)
     goal: float | None = None
     gain, limit = 0.0, math.inf
+    on_target = False
     if album_gain_db is not None:
         gain = album_gain_db
     elif target is not None and lufs0 is not None and math.isfinite(lufs0):
@@ -202,8 +203,9 @@ def fix_file(
         gain, limit, goal = plan.gain_db, plan.limit_db, lufs0 + plan.gain_db
         if plan.stopped_short:
             notes.append(f"stopped short: {plan.stopped_short}")
-        if abs(plan.wanted_db) < options.tolerance_lu and tp0 <= ceiling - MARGIN_DB:
-            gain, goal = 0.0, None  # on target already
+        on_target = abs(plan.wanted_db) < options.tolerance_lu and tp0 <= ceiling
+        if on_target:
+            gain, goal = 0.0, None  # on target already: idempotence
     elif target is not None:
         notes.append("too short or silent: the loudness cannot be measured, no gain applied")
     resampling = fmt.rate != before.info.sample_rate
@@ -214,7 +216,9 @@ def fix_file(
         options.lookahead_ms,
         options.release_ms,
         options.seed,
-        limit=resampling or gain + tp0 + PEAK_SAFETY_DB > ceiling - MARGIN_DB,
+        limit=resampling
+        or (not on_target and gain + tp0 + PEAK_SAFETY_DB > ceiling - MARGIN_DB)
+        or tp0 + gain > ceiling,
     )
     tmp, passes, res = _process(path, fmt, proc, out, goal, limit, options.max_gr_db)
     landed = res[1].integrated_lufs
