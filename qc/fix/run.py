@@ -126,6 +126,8 @@ def _leftovers(before: FileResult, after: FileResult, notes: Sequence[str]) -> t
             continue
         if why is None and d.code in ("LUF001", "LUF005", "FMT002") and notes:
             why = "; ".join(notes)
+        if why is None and d.code == "TP001" and d.severity == Severity.WARNING:
+            why = "at the ceiling, inside the rule's warning band: a lower --ceiling-dbtp clears it"
         out.append(Leftover(d.code, d.severity, d.message, why or "not something fix changes"))
         seen.add(d.code)
     for d in before.diagnostics:
