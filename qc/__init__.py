@@ -11,7 +11,8 @@ Layers, each importing only the ones above it:
 The Python API (:mod:`qc.api`): :func:`check` and :func:`check_files` judge
 files as ``mixdesk check`` does (nearest ``mixdesk.toml``, its waivers and
 fail level) and return :class:`CheckResult` values named as the JSON report's
-keys; bad input raises a :class:`QCError` subclass.
+keys; bad input raises a :class:`QCError` subclass. :func:`fix` (``mixdesk
+fix``) writes a delivery file and re-checks it (:mod:`qc.fix`).
 
 The names below are imported lazily, so ``import qc`` alone stays cheap and the
 command line can configure numpy's threads before numpy loads.
@@ -45,12 +46,14 @@ __all__ = [
     "__version__",
     "check",
     "check_files",
+    "fix",
     "measure_file",
 ]
 
 _WHERE = {
     "check": "qc.api",
     "check_files": "qc.api",
+    "fix": "qc.fix",
     "CheckResult": "qc.results",
     "Finding": "qc.results",
     "SelectorError": "qc.errors",

@@ -79,3 +79,12 @@ def test_output_dir_names(tmp_path: Path) -> None:
     assert output_paths(["a/b.flac", "c.mp3"], None, "out") == ["out/b.flac", "out/c.wav"]
     with pytest.raises(Exception, match="one output"):
         output_paths(["a.wav", "b.wav"], "o.wav", None)
+
+
+def test_qc_fix_from_the_top_package() -> None:
+    import subprocess
+    import sys
+
+    code = "import qc; assert 'fix' in qc.__all__; assert callable(qc.fix); print('ok')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"
