@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from qc.diagnostic import Severity
 from qc.printable import printable
 
-__all__ = ["UNFIXABLE", "FixReport", "Leftover", "Snapshot", "format_report"]
+if TYPE_CHECKING:
+    from qc.engine import FileResult
+
+__all__ = [
+    "UNFIXABLE",
+    "FixReport",
+    "Leftover",
+    "Snapshot",
+    "format_report",
+    "leftovers_of",
+    "snapshot",
+]
 
 UNFIXABLE = {
     "CLP001": "clipping made in the mix cannot be repaired in mastering: re-bounce the mix "
@@ -134,6 +147,52 @@ class FixReport:
             done.append("no limiting")
         done.append(f"{self.dither.upper()} dither" if self.dither != "none" else "no dither")
         return tuple(done)
+
+
+def snapshot(result: FileResult) -> Snapshot:
+    """The key facts of a checked file."""
+    info, m = result.info, result.measurements
+    assert info is not None
+    depth = "float" if info.subtype in ("FLOAT", "DOUBLE") else f"{info.bit_depth}-bit"
+    if info.lossy:
+        depth = info.codec
+    lufs = m.loudness.integrated_lufs if m is not None else None
+    tp = m.true_peak.dbtp if m is not None else None
+    return Snapshot(lufs, tp, info.sample_rate, depth, info.channels)
+
+
+def leftovers_of(
+    before: FileResult, after: FileResult, notes: Sequence[str]
+) -> tuple[Leftover, ...]:
+    """The re-check's findings at warning or worse, and those of the input ``fix`` cannot mend.
+
+    A finding of the input that no processing mends (clipping, lossy history,
+    dual mono, ...) is kept even where the re-check no longer sees it: gain,
+    limiting and dither blur the plateaus of clipping, but the damage is there.
+    """
+    out: list[Leftover] = []
+    seen = set()
+    for d in after.diagnostics:
+        why = UNFIXABLE.get(d.code)
+        if d.severity < Severity.WARNING and why is None:
+            continue
+        if why is None and d.code in ("LUF001", "LUF005", "FMT002") and notes:
+            why = "; ".join(notes)
+        if why is None and d.code == "TP001" and d.severity == Severity.WARNING:
+            why = "at the ceiling, inside the rule's warning band: a lower --ceiling-dbtp clears it"
+        out.append(Leftover(d.code, d.severity, d.message, why or "not something fix changes"))
+        seen.add(d.code)
+    for d in before.diagnostics:
+        why = UNFIXABLE.get(d.code)
+        if why is not None and d.code not in seen and d.code not in _MENDED:
+            out.append(Leftover(d.code, d.severity, f"(in the input) {d.message}", why))
+            seen.add(d.code)
+    return tuple(out)
+
+
+_MENDED = frozenset({"DTH002", "SIL001", "SIL002"})
+"""Unfixable codes whose input finding the output may rightly lose: a padded file
+reduced to its real depth, silence the output no longer has."""
 
 
 def _db(value: float | None, unit: str) -> str:

@@ -27,7 +27,7 @@ from qc.fix.gain import DEFAULT_MAX_GR_DB, LoudnessTarget, ceiling_of, plan_gain
 from qc.fix.limiter import MARGIN_DB
 from qc.fix.plan import OutputFormat, choose_format
 from qc.fix.render import PassResult, Processing, render
-from qc.fix.report import UNFIXABLE, FixReport, Leftover, Snapshot
+from qc.fix.report import FixReport, Leftover, leftovers_of, snapshot
 from qc.safe_io import UnsafeTargetError
 
 if TYPE_CHECKING:
@@ -100,49 +100,6 @@ def check_target(path: str, out: str, *, force: bool) -> None:
         raise UnsafeTargetError(f"{out}: already exists (--force replaces it)")
 
 
-def _snapshot(result: FileResult) -> Snapshot:
-    info, m = result.info, result.measurements
-    assert info is not None
-    depth = "float" if info.subtype in ("FLOAT", "DOUBLE") else f"{info.bit_depth}-bit"
-    if info.lossy:
-        depth = info.codec
-    lufs = m.loudness.integrated_lufs if m is not None else None
-    tp = m.true_peak.dbtp if m is not None else None
-    return Snapshot(lufs, tp, info.sample_rate, depth, info.channels)
-
-
-def _leftovers(before: FileResult, after: FileResult, notes: Sequence[str]) -> tuple[Leftover, ...]:
-    """The re-check's findings at warning or worse, and those of the input ``fix`` cannot mend.
-
-    A finding of the input that no processing mends (clipping, lossy history,
-    dual mono, ...) is kept even where the re-check no longer sees it: gain,
-    limiting and dither blur the plateaus of clipping, but the damage is there.
-    """
-    out: list[Leftover] = []
-    seen = set()
-    for d in after.diagnostics:
-        why = UNFIXABLE.get(d.code)
-        if d.severity < Severity.WARNING and why is None:
-            continue
-        if why is None and d.code in ("LUF001", "LUF005", "FMT002") and notes:
-            why = "; ".join(notes)
-        if why is None and d.code == "TP001" and d.severity == Severity.WARNING:
-            why = "at the ceiling, inside the rule's warning band: a lower --ceiling-dbtp clears it"
-        out.append(Leftover(d.code, d.severity, d.message, why or "not something fix changes"))
-        seen.add(d.code)
-    for d in before.diagnostics:
-        why = UNFIXABLE.get(d.code)
-        if why is not None and d.code not in seen and d.code not in _MENDED:
-            out.append(Leftover(d.code, d.severity, f"(in the input) {d.message}", why))
-            seen.add(d.code)
-    return tuple(out)
-
-
-_MENDED = frozenset({"DTH002", "SIL001", "SIL002"})
-"""Unfixable codes whose input finding the output may rightly lose: a padded file
-reduced to its real depth, silence the output no longer has."""
-
-
 def measure_before(path: str, profiles: Sequence[Profile]) -> FileResult:
     """Check the input; raise if it cannot be read."""
     before = check_file(path, profiles)
@@ -196,6 +153,7 @@ def fix_file(
     tp0 = before.measurements.true_peak.dbtp
     notes = list(fmt.unmet)
     goal: float | None = None
+    extra: list[Leftover] = []
     gain, limit = 0.0, math.inf
     on_target = False
     if album_gain_db is not None:
@@ -210,6 +168,17 @@ def fix_file(
             gain, goal = 0.0, None  # on target already: idempotence
     elif target is not None:
         notes.append("too short or silent: the loudness cannot be measured, no gain applied")
+        if lufs0 is None:  # under 400 ms: no gating block (silence is SIL004's)
+            strict = target.source.endswith("LUF001") or target.source == "--target-lufs"
+            extra.append(
+                Leftover(
+                    "LUF001" if strict else "LUF004",
+                    Severity.ERROR if strict else Severity.WARNING,
+                    f"{before.measurements.duration_s:.3f} s is too short for an integrated "
+                    f"loudness: not put on {target.lufs:.1f} LUFS",
+                    "BS.1770 integrates 400 ms blocks; a shorter file has no integrated loudness",
+                )
+            )
     resampling = fmt.rate != before.info.sample_rate
     proc = Processing(
         gain,
@@ -247,7 +216,7 @@ def fix_file(
             os.unlink(tmp)
         raise
     after = dataclasses.replace(after, path=out)
-    leftovers = _leftovers(before, after, notes)
+    leftovers = (*extra, *leftovers_of(before, after, notes))
     passed = not any(left.severity >= Severity.ERROR for left in leftovers)
     stats = res[1].limiter
     resampled = (before.info.sample_rate, fmt.rate) if fmt.rate != before.info.sample_rate else None
@@ -255,8 +224,8 @@ def fix_file(
         path=path,
         out=out,
         profiles=tuple(p.name for p in profiles),
-        before=_snapshot(before),
-        after=_snapshot(after),
+        before=snapshot(before),
+        after=snapshot(after),
         gain_db=res[0],
         max_gr_db=stats.max_gr_db,
         mean_gr_db=stats.mean_gr_db,

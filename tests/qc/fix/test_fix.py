@@ -180,3 +180,13 @@ def test_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 def test_options_reach_the_api() -> None:
     assert FixOptions(max_gr_db=5.0).max_gr_db == 5.0
+
+
+def test_too_short_is_named(rng: np.random.Generator, tmp_path: Path) -> None:
+    src = tmp_path / "short.wav"
+    sf.write(src, 0.1 * rng.standard_normal((8000, 1)), 48000, subtype="PCM_24")  # 167 ms
+    report = fix(src, "ebu-r128", tmp_path / "out.wav")
+    [left] = [x for x in report.leftovers if x.code == "LUF001"]
+    assert "too short" in left.message
+    assert "400 ms" in left.why
+    assert report.exit_code() == 1
