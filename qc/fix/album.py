@@ -11,8 +11,8 @@ limited on its own, to the same ceiling.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -95,12 +95,8 @@ def fix_album(
 
 
 def _forced(options: FixOptions, done: tuple[FixReport, ...]) -> FixOptions:
-    """Replace the outputs written by this album's first pass."""
-    if not done:
-        return options
-    import dataclasses
+    """Options for a second album pass: it replaces the outputs its first pass wrote.
 
-    for r in done:
-        if not os.path.isfile(r.out):
-            break
-    return dataclasses.replace(options, force=True)
+    The targets were checked before the first pass, so nothing else is replaced.
+    """
+    return dataclasses.replace(options, force=True) if done else options
