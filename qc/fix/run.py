@@ -25,7 +25,7 @@ from qc.errors import AudioReadError, UsageError
 from qc.fix.dither import DitherKind
 from qc.fix.gain import DEFAULT_MAX_GR_DB, LoudnessTarget, ceiling_of, plan_gain, target_of
 from qc.fix.limiter import MARGIN_DB
-from qc.fix.plan import OutputFormat, choose_format
+from qc.fix.plan import CONTAINERS, OutputFormat, choose_format
 from qc.fix.render import PassResult, Processing, render
 from qc.fix.report import FixReport, Leftover, leftovers_of, snapshot
 from qc.safe_io import UnsafeTargetError
@@ -80,8 +80,12 @@ def check_target(path: str, out: str, *, force: bool) -> None:
     """Refuse an output that is the input, a link, a folder, or exists (without ``force``).
 
     Raises:
+        UsageError: The suffix is not a container ``fix`` writes.
         UnsafeTargetError: One line naming the output and why.
     """
+    suffix = os.path.splitext(out)[1].lower()
+    if suffix not in CONTAINERS:
+        raise UsageError(f"{out}: fix writes .wav, .flac or .aiff, not {suffix or 'no suffix'}")
     try:
         st = os.lstat(out)
     except FileNotFoundError:

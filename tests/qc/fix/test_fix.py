@@ -190,3 +190,38 @@ def test_too_short_is_named(rng: np.random.Generator, tmp_path: Path) -> None:
     assert "too short" in left.message
     assert "400 ms" in left.why
     assert report.exit_code() == 1
+
+
+def test_cd_output_fixed_again_is_identical(rng: np.random.Generator, tmp_path: Path) -> None:
+    src, first, second = tmp_path / "in.wav", tmp_path / "a.wav", tmp_path / "b.wav"
+    _write(src, master(rng, 48000, 2, 3.0), 48000, "PCM_24", -12.0)
+    a = fix(src, "cd-redbook", first, target_lufs=-12.0, seed=1)
+    assert (a.dither, a.resampled) == ("tpdf", (48000, 44100))
+    b = fix(first, "cd-redbook", second, target_lufs=-12.0, seed=2)
+    assert (b.dither, b.resampled, b.gain_db, b.max_gr_db) == ("none", None, 0.0, 0.0)
+    assert np.array_equal(sf.read(first, dtype="int16")[0], sf.read(second, dtype="int16")[0])
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [("out.mp3", "fix writes .wav, .flac or .aiff"), ("nowhere/out.wav", "no folder")],
+)
+def test_bad_output_is_one_line(
+    rng: np.random.Generator,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    target: str,
+    message: str,
+) -> None:
+    src = tmp_path / "in.wav"
+    sf.write(src, master(rng, 44100, 2, 1.0) * 0.1, 44100, subtype="PCM_24")
+    assert _cli(str(src), "--profile", "spotify", "-o", str(tmp_path / target)) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_folder_as_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _cli(str(tmp_path), "--profile", "spotify", "-o", str(tmp_path / "o.wav")) == 2
+    assert capsys.readouterr().err.count("\n") == 1
