@@ -91,19 +91,21 @@ def main() -> int:
     body = (
         f"`python benchmarks/profile_meters.py --blocks {args.blocks}`: each meter fed alone with "
         "65,536-frame stereo blocks (1.37 s of audio) from the middle of the loud 5-minute master, "
-        "one BLAS thread. `mixdesk check` runs the true-peak and level meters on a second "
+        "one BLAS thread (load average when it ran: "
+        f"{os.getloadavg()[0]:.1f}). `mixdesk check` runs the true-peak meter on a second "
         "thread and everything else on the main thread.\n\n| stage | ms per block |\n|---|---|\n"
         + "".join(f"| {name} | {ms:.2f} |\n" for name, ms in rows)
         + f"| **sum (one core)** | **{total:.2f}** |\n\n"
         f"Once per file, the lossy detector's frame-grid searches (AAC KBD and sine, Vorbis, "
         f"Opus at 48 kHz, MP3) take {grid_ms:.0f} ms on one thread; `mixdesk check` splits them "
         "over both.\n\n"
-        "The 5-minute file is 220 blocks. Python and numpy start-up costs about 0.35 s of the "
-        "total. True peak is the largest single cost: a 4x polyphase FIR computed as BLAS "
-        "products, then crest refinement over a loud master's many near-peak crests. "
-        "Passing ffmpeg by 2x needs either a compiled kernel for the oversampled peak search "
-        "or gating that skips blocks whose bound cannot reach the running maximum (it does "
-        "not help on loud masters, where nearly every block is near the peak).\n"
+        "The 5-minute file is 220 blocks. The sum above is CPU time; the section "
+        "*mixdesk check vs ffmpeg ebur128* gives the whole process's CPU time beside "
+        "ffmpeg's, and on this shared machine the wall time follows the CPU time (the "
+        "second thread seldom finds the second core free). Start-up (Python, numpy, "
+        "soundfile, the rules, the command line and its plugins) comes before the first "
+        "block. True peak is the largest single cost: the 4x polyphase pass as BLAS "
+        "products, then the crests of a loud master read again with long kernels.\n"
     )
     print(body)
     if not args.no_write:
