@@ -88,3 +88,13 @@ def test_qc_fix_from_the_top_package() -> None:
     code = "import qc; assert 'fix' in qc.__all__; assert callable(qc.fix); print('ok')"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
+
+
+def test_the_cli_starts_without_scipy() -> None:
+    """Registering `mixdesk fix` must not load scipy for every command (0.19 s, 24 MB)."""
+    import subprocess
+    import sys
+
+    code = "import sys, qc.cli.main; print(sorted(m for m in sys.modules if m.startswith('scipy')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
