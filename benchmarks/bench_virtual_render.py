@@ -127,7 +127,7 @@ def profile(stem_dir: Path) -> tuple[float, dict[str, float]]:
 
     stems = load_stems(stem_dir, RATE)
     warm_up()
-    strip.make_processor = Timed  # type: ignore[assignment]
+    strip.make_processor = Timed
     try:
         with tempfile.TemporaryDirectory() as out:
             t0 = time.perf_counter()

@@ -119,7 +119,8 @@ def test_eq_lanes_by_name_boost_the_band_by_its_gain(tmp_path: Path) -> None:
          "fx/Compressor/param/Speed lane: Compressor on track 'lead' has no parameter 'Speed'"),
         (Lane("lead", "fx/2/param/Ratio", (Point(0.0, 4.0), Point(1.0, 40.0))),
          "fx/2/param/Ratio lane of track 'lead': 40 at 1 s is outside Compressor Ratio's 1..20 :1"),
-        (Lane("vox", "volume_db", (Point(0.0, -3.0),)), "no track named 'vox' in the virtual DAW ('bass', 'lead', 'Reverb', 'Delay')"),
+        (Lane("vox", "volume_db", (Point(0.0, -3.0),)),
+         "no track named 'vox' in the virtual DAW ('bass', 'lead', 'Reverb', 'Delay')"),
     ],
 )  # fmt: skip
 def test_bad_lanes_are_one_line_before_anything_is_rendered(
