@@ -21,6 +21,7 @@ from qc.fix.limiter import MARGIN_DB, LimiterStats, TruePeakLimiter
 from qc.fix.plan import OutputFormat
 from qc.fix.resample import Resampler
 from qc.measure._types import Block
+from qc.measure.idealpeak import IdealPeakMeter
 from qc.measure.iir import BlockIIR
 from qc.measure.kweighting import channel_weights, k_weighting_sos
 from qc.measure.loudness import LoudnessMeter
@@ -82,11 +83,14 @@ class PassResult:
             (None under 400 ms, or when the pass did not limit and so did not meter).
         limiter: The limiter's gain reduction.
         frames: Frames written.
+        ideal_dbtp: Ideal (band-limited, :mod:`qc.measure.idealpeak`) true peak of
+            the samples written, dBTP (None when the pass did not limit).
     """
 
     integrated_lufs: float | None
     limiter: LimiterStats
     frames: int
+    ideal_dbtp: float | None = None
 
 
 class _Sink:
@@ -102,6 +106,7 @@ class _Sink:
         self._quant = Quantizer(bits, channels, dither=fmt.dither, seed=seed) if bits else None
         self._kfilter = BlockIIR(k_weighting_sos(fmt.rate), channels=channels)
         self._meter = LoudnessMeter(fmt.rate, channel_weights(channels))
+        self._peak = IdealPeakMeter(channels) if meter else None
         self._file = (
             sf.SoundFile(out, "w", fmt.rate, channels, fmt.subtype, format=fmt.container)
             if out is not None
@@ -124,12 +129,18 @@ class _Sink:
                 block = block.astype(np.float32).astype(np.float64)
         if self._metered:
             self._meter.feed(self._kfilter.process(block))
+        if self._peak is not None:
+            self._peak.feed(block)
         self.frames += len(block)
 
-    def close(self) -> float | None:
+    def close(self) -> tuple[float | None, float | None]:
+        """Close the file; the integrated loudness (LUFS) and ideal true peak (dBTP)."""
         if self._file is not None:
             self._file.close()
-        return self._meter.result().integrated_lufs if self._metered else None
+        if not self._metered:
+            return None, None
+        peak = float(self._peak.result().max(initial=-np.inf)) if self._peak else None
+        return self._meter.result().integrated_lufs, peak
 
 
 def render(
@@ -180,5 +191,5 @@ def render(
                 sink.write(limiter.process(resampler.flush()))
             sink.write(limiter.flush())
         finally:
-            lufs = sink.close()
-    return PassResult(lufs, limiter.stats(), sink.frames)
+            lufs, peak = sink.close()
+    return PassResult(lufs, limiter.stats(), sink.frames, peak)
