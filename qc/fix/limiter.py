@@ -3,9 +3,10 @@
 Detector:
     The input is interpolated 8x with a Kaiser-windowed sinc (64 taps each side,
     :func:`qc.measure.oversample.kaiser_kernel`; flat within 0.001 dB to 0.95 of
-    Nyquist, where the meter's 16-tap kernel loses 4 dB, at the same cost) and the detector value of sample ``n`` is the
-    largest magnitude of any channel on ``[n, n + 1)`` (stereo-linked: one gain
-    for all channels, so the image does not move).
+    Nyquist, where the meter's 16-tap kernel loses 4 dB, at the same cost) and the
+    detector value of sample ``n`` is the largest magnitude of any channel on
+    ``[n, n + 1)`` (stereo-linked: one gain for all channels, so the image does
+    not move).
 
 Gain computer (look-ahead ``A`` samples, hold ``H`` samples):
 
