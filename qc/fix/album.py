@@ -1,12 +1,13 @@
 """Album mode: one gain for every track, so their loudness relative to each other stays as mixed.
 
-The album's loudness is the duration-weighted power mean of the tracks'
-integrated loudness, ``10 log10(sum d_i 10^(L_i / 10) / sum d_i)`` (BS.1770-4
-eq. 2 applied to the tracks as one programme, with each track's own gating:
-within a few tenths of an LU of gating the concatenation when no track is far
-quieter than the rest). The one gain puts that on the target; with limiting,
-one more pass per track corrects for what the limiters took. Each track is
-limited on its own, to the same ceiling.
+The album's loudness is BS.1770-4's integrated loudness (eq. 4-6: absolute
+gate -70 LUFS, relative gate -10 LU) over the 400 ms gating blocks of all the
+tracks together, gaps excluded (no block straddles two tracks), as album gain
+does (EBU R 128 s1, ReplayGain 2.0). A quiet interlude is thus gated out as it
+would be in the album played through, which a mean of the tracks' own values
+does not do. The one gain puts that on the target; with limiting, one more
+pass per track corrects for what the limiters took, measured on the outputs'
+blocks. Each track is limited on its own, to the same ceiling.
 """
 
 from __future__ import annotations
@@ -16,10 +17,17 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+import soundfile as sf
+
 from qc.errors import UsageError
 from qc.fix.gain import LoudnessTarget, ceiling_of, plan_gain, target_of
 from qc.fix.report import FixReport
 from qc.fix.run import FixOptions, check_target, fix_file, measure_before
+from qc.measure._types import Floats
+from qc.measure.iir import BlockIIR
+from qc.measure.kweighting import channel_weights, k_weighting_sos
+from qc.measure.loudness import _OFFSET, _REL_GATE_I, LoudnessMeter, _gated_mean, power_to_lufs
 
 if TYPE_CHECKING:
     from qc.profiles import Profile
@@ -27,10 +35,28 @@ if TYPE_CHECKING:
 __all__ = ["album_loudness", "fix_album"]
 
 
-def album_loudness(lufs: Sequence[float], durations_s: Sequence[float]) -> float:
-    """Duration-weighted power mean of track loudness values, LUFS."""
-    power = sum(d * 10.0 ** (v / 10.0) for v, d in zip(lufs, durations_s, strict=True))
-    return 10.0 * math.log10(power / sum(durations_s))
+def album_loudness(blocks_lufs: Sequence[Floats]) -> float:
+    """Integrated loudness of tracks as one programme, LUFS (BS.1770-4 eq. 4-6).
+
+    Args:
+        blocks_lufs: Per track, the loudness of its 400 ms blocks (75 % overlap, the
+            meter's ``momentary_lufs``), LUFS, each shape ``(n_i,)``.
+
+    Returns:
+        The gated mean over all blocks together, LUFS (``-inf`` if all are gated out).
+    """
+    power = np.concatenate([10.0 ** ((np.asarray(b) - _OFFSET) / 10.0) for b in blocks_lufs])
+    return power_to_lufs(_gated_mean(power, _REL_GATE_I))
+
+
+def _blocks_of(path: str) -> Floats:
+    """The 400 ms block loudness series of a written track, LUFS, shape ``(n,)``."""
+    with sf.SoundFile(path) as f:
+        kfilter = BlockIIR(k_weighting_sos(f.samplerate), channels=f.channels)
+        meter = LoudnessMeter(f.samplerate, channel_weights(f.channels))
+        for block in f.blocks(65536, always_2d=True):
+            meter.feed(kfilter.process(block))
+    return meter.result().momentary_lufs
 
 
 def fix_album(
@@ -65,16 +91,15 @@ def fix_album(
     if target is None:
         raise UsageError("--album needs a loudness target: a profile with one, or --target-lufs")
     ceiling = options.ceiling_dbtp if options.ceiling_dbtp is not None else ceiling_of(profiles)[0]
-    lufs, durs, peaks = [], [], []
+    blocks, peaks = [], []
     for b in befores:
         assert b.measurements is not None
         value = b.measurements.loudness.integrated_lufs
         if value is None or not math.isfinite(value):
             raise UsageError(f"{b.path}: too short or silent to measure its loudness")
-        lufs.append(value)
-        durs.append(b.measurements.duration_s)
+        blocks.append(b.measurements.loudness.momentary_lufs)
         peaks.append(b.measurements.true_peak.dbtp)
-    album = album_loudness(lufs, durs)
+    album = album_loudness(blocks)
     plan = plan_gain(album, max(peaks), target, ceiling, options.max_gr_db)
     gain = plan.gain_db
     reports: tuple[FixReport, ...] = ()
@@ -83,10 +108,9 @@ def fix_album(
             fix_file(p, profiles, o, _forced(options, reports), before=b, album_gain_db=gain)
             for p, o, b in zip(paths, outs, befores, strict=True)
         )
-        got = [r.after.integrated_lufs for r in reports]
-        if any(v is None for v in got) or all(r.max_gr_db == 0 for r in reports):
-            break
-        now = album_loudness([float(v) for v in got if v is not None], durs)
+        if all(r.max_gr_db == 0 for r in reports):
+            break  # gain alone: exact
+        now = album_loudness([_blocks_of(r.out) for r in reports])
         step = album + plan.gain_db - now
         if abs(step) <= 0.02 or plan.stopped_short:
             break
