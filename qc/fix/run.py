@@ -52,6 +52,11 @@ the band-limited peak, dB: 0.002 dB measured on limited white noise and an abrup
 21.5 kHz tone at 44.1 kHz (exact sinc sums over the whole file). A limited output must
 read this far under the ceiling, else it is processed again with a lower threshold."""
 
+GR_SLACK_DB = 0.01
+"""The limiter's largest gain reduction (its own measure, :attr:`LimiterStats.max_gr_db`)
+may pass ``--max-gr`` by this much, dB, before the gain is lowered again; after
+:data:`MAX_PASSES` a larger excess is reported as a note."""
+
 SAFETY_PASSES = 3
 """Most times a limited file is processed again with a lower threshold."""
 
@@ -215,7 +220,7 @@ def fix_file(
         or tp0 + gain > ceiling,
     )
     tmp, passes, res = _process(path, fmt, proc, out, goal, limit, options.max_gr_db)
-    try:
+    try:  # from here the temporary file is removed on any error
         margin, rate, last = proc.margin_db, 1.0, None
         for _ in range(SAFETY_PASSES if proc.limit else 0):
             over = _ideal_over(res[1], ceiling)
@@ -248,6 +253,9 @@ def fix_file(
             f"stopped short: {landed:.1f} LUFS, reaching {goal:.1f} LUFS needs more than "
             f"--max-gr {options.max_gr_db:.1f} dB of limiting"
         )
+    spent = res[1].limiter.max_gr_db
+    if spent > options.max_gr_db + GR_SLACK_DB:
+        notes.append(f"limiting {spent:.2f} dB passes --max-gr {options.max_gr_db:.1f} dB")
     over = _ideal_over(res[1], ceiling)
     if over is not None and over > 0.0:
         extra.append(
@@ -319,7 +327,8 @@ def _process(  # noqa: PLR0917
         # The limiter's largest reduction grows dB for dB with the gain: keep it within max_gr.
         limit = min(limit, gain + max_gr_db - res.limiter.max_gr_db)
         new = min(gain + step, limit)
-        if abs(step) <= LANDING_LU or passes >= max_passes or new == gain:
+        within = res.limiter.max_gr_db <= max_gr_db + GR_SLACK_DB
+        if (abs(step) <= LANDING_LU and within) or passes >= max_passes or abs(new - gain) < 1e-3:
             return tmp, passes, (gain, res)
         os.unlink(tmp)
         gain = new

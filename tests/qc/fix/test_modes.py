@@ -59,8 +59,8 @@ def test_album_loudness_is_gated_over_all_tracks(rng: np.random.Generator, tmp_p
     """A loud track, a very quiet interlude and a middle one: BS.1770 gating over the album's
     blocks gates the interlude out (a power mean of the tracks' values would not), so the
     album lands on target by pyloudnorm on the concatenated outputs (whose blocks that
-    straddle two tracks, which album gain leaves out, move it by under 0.05 LU at these
-    lengths: 0.15 LU with 5 s tracks)."""
+    straddle two tracks, which album gain leaves out, move it by 0.07 LU at these lengths,
+    0.15 LU with 5 s tracks)."""
     levels = [(-12.0, 20.0), (-40.0, 8.0), (-20.0, 20.0)]
     srcs = []
     for k, (lufs, secs) in enumerate(levels):
@@ -90,7 +90,8 @@ def test_stops_short_and_says_so(rng: np.random.Generator, tmp_path: Path) -> No
     src = tmp_path / "in.wav"
     sf.write(src, rendered(master(rng, 44100, 2, 4.0), 44100, -20.0), 44100, subtype="PCM_24")
     report = qc.fix(src, "spotify", tmp_path / "out.wav", target_lufs=-6.0)
-    assert report.max_gr_db <= 3.0 + 0.05  # --max-gr default, and 0.05 dB of rounding
+    assert report.max_gr_db <= 3.0 + 0.01  # --max-gr default by the limiter's measure (GR_SLACK_DB)
+    assert not any(n.startswith("limiting") for n in report.notes)
     assert any(n.startswith("stopped short") for n in report.notes)
     assert report.after.integrated_lufs is not None
     assert report.after.integrated_lufs < -7.0
