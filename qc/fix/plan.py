@@ -16,6 +16,7 @@ Rules:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,12 +25,13 @@ from typing import TYPE_CHECKING
 from qc.errors import UsageError
 from qc.fix.dither import DitherKind
 from qc.fix.gain import _options
+from qc.safe_io import UnsafeTargetError
 
 if TYPE_CHECKING:
     from qc.audio import StreamInfo
     from qc.profiles import Profile
 
-__all__ = ["CONTAINERS", "OutputFormat", "choose_format"]
+__all__ = ["CONTAINERS", "OutputFormat", "check_target", "choose_format"]
 
 CONTAINERS = {".wav": "WAV", ".flac": "FLAC", ".aif": "AIFF", ".aiff": "AIFF"}
 """Output containers by file suffix."""
@@ -142,3 +144,31 @@ def choose_format(
         dither=dither if reduces else "none",
         unmet=tuple(unmet),
     )
+
+
+def check_target(path: str, out: str, *, force: bool) -> None:
+    """Refuse an output that is the input, a link, a folder, or exists (without ``force``).
+
+    Raises:
+        UsageError: The suffix is not a container ``fix`` writes.
+        UnsafeTargetError: One line naming the output and why.
+    """
+    suffix = os.path.splitext(out)[1].lower()
+    if suffix not in CONTAINERS:
+        raise UsageError(f"{out}: fix writes .wav, .flac or .aiff, not {suffix or 'no suffix'}")
+    try:
+        st = os.lstat(out)
+    except FileNotFoundError:
+        st = None
+    if st is None:
+        folder = os.path.dirname(out) or "."
+        if not os.path.isdir(folder):
+            raise UnsafeTargetError(f"{out}: cannot write there: no folder {folder}")
+        return
+    if os.path.islink(out) or not os.path.isfile(out):
+        raise UnsafeTargetError(f"{out}: refusing to write there: not a regular file")
+    with contextlib.suppress(OSError):
+        if os.path.samefile(path, out):
+            raise UnsafeTargetError(f"{out}: refusing to overwrite the input")
+    if not force:
+        raise UnsafeTargetError(f"{out}: already exists (--force replaces it)")

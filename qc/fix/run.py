@@ -25,15 +25,14 @@ from qc.errors import AudioReadError, UsageError
 from qc.fix.dither import DitherKind
 from qc.fix.gain import DEFAULT_MAX_GR_DB, LoudnessTarget, ceiling_of, plan_gain, target_of
 from qc.fix.limiter import MARGIN_DB
-from qc.fix.plan import CONTAINERS, OutputFormat, choose_format
+from qc.fix.plan import OutputFormat, check_target, choose_format
 from qc.fix.render import PassResult, Processing, render
 from qc.fix.report import FixReport, Leftover, leftovers_of, snapshot
-from qc.safe_io import UnsafeTargetError
 
 if TYPE_CHECKING:
     from qc.profiles import Profile
 
-__all__ = ["FixOptions", "check_target", "fix_file"]
+__all__ = ["FixOptions", "check_target", "fix_file", "measure_before"]
 
 LANDING_LU = 0.02
 """The gain iteration stops when the output is this close to its goal, LU."""
@@ -98,34 +97,6 @@ class FixOptions:
     tolerance_lu: float = 0.1
     force: bool = False
     seed: int | None = None
-
-
-def check_target(path: str, out: str, *, force: bool) -> None:
-    """Refuse an output that is the input, a link, a folder, or exists (without ``force``).
-
-    Raises:
-        UsageError: The suffix is not a container ``fix`` writes.
-        UnsafeTargetError: One line naming the output and why.
-    """
-    suffix = os.path.splitext(out)[1].lower()
-    if suffix not in CONTAINERS:
-        raise UsageError(f"{out}: fix writes .wav, .flac or .aiff, not {suffix or 'no suffix'}")
-    try:
-        st = os.lstat(out)
-    except FileNotFoundError:
-        st = None
-    if st is None:
-        folder = os.path.dirname(out) or "."
-        if not os.path.isdir(folder):
-            raise UnsafeTargetError(f"{out}: cannot write there: no folder {folder}")
-        return
-    if os.path.islink(out) or not os.path.isfile(out):
-        raise UnsafeTargetError(f"{out}: refusing to write there: not a regular file")
-    with contextlib.suppress(OSError):
-        if os.path.samefile(path, out):
-            raise UnsafeTargetError(f"{out}: refusing to overwrite the input")
-    if not force:
-        raise UnsafeTargetError(f"{out}: already exists (--force replaces it)")
 
 
 def measure_before(path: str, profiles: Sequence[Profile]) -> FileResult:
