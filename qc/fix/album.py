@@ -22,8 +22,9 @@ import soundfile as sf
 
 from qc.errors import UsageError
 from qc.fix.gain import LoudnessTarget, ceiling_of, plan_gain, target_of
+from qc.fix.plan import check_target
 from qc.fix.report import FixReport
-from qc.fix.run import FixOptions, check_target, fix_file, measure_before
+from qc.fix.run import FixOptions, fix_file, measure_before
 from qc.measure._types import Floats
 from qc.measure.iir import BlockIIR
 from qc.measure.kweighting import channel_weights, k_weighting_sos
