@@ -110,6 +110,8 @@ def _abstract(parts: list[str]) -> tuple[str, tuple[int, ...], str | None] | Non
     i = 0
     while i < len(parts):
         seg = parts[i]
+        if seg in ("@", "BAND"):  # a literal placeholder would pass for a pattern's
+            return None
         if words == ["fxeq"] and seg in _BANDS:
             band, seg = seg, "BAND"
         elif words == ["fxeq"] and seg == "band" and i + 1 < len(parts):

@@ -118,3 +118,18 @@ def test_a_nan_or_inf_where_a_whole_number_is_expected_is_ignored() -> None:
     osc_bridge_one(
         bytes.fromhex("022f6c6976652f747261636b2f6765742f706172612f0000002c6600ffffffff00")
     )
+
+
+def test_a_literal_at_sign_in_a_reaper_address_is_no_pattern() -> None:
+    """Found by the osc_bridge target (CI, issue 18): ``/track/2/send/@/volume/str "-inf dB"``.
+
+    The shared REAPER address parser kept a literal ``@`` segment as the pattern's
+    placeholder, so the word matched ``send/@/volume/str`` with no send number, and
+    decoding raised IndexError. A literal ``@`` or ``BAND`` now makes no pattern.
+    """
+    from tests.fuzz.targets import osc_bridge_one
+
+    crash = bytes.fromhex(
+        "002f747261636b2f322f73656e642f402f766f6c756d652f73747200002c7300002d696e6620644200"
+    )
+    osc_bridge_one(crash)
