@@ -28,7 +28,7 @@ from qc.fix.run import FixOptions, fix_file, measure_before
 from qc.measure._types import Floats
 from qc.measure.iir import BlockIIR
 from qc.measure.kweighting import channel_weights, k_weighting_sos
-from qc.measure.loudness import _OFFSET, _REL_GATE_I, LoudnessMeter, _gated_mean, power_to_lufs
+from qc.measure.loudness import LoudnessMeter, gated_loudness
 
 if TYPE_CHECKING:
     from qc.profiles import Profile
@@ -46,8 +46,7 @@ def album_loudness(blocks_lufs: Sequence[Floats]) -> float:
     Returns:
         The gated mean over all blocks together, LUFS (``-inf`` if all are gated out).
     """
-    power = np.concatenate([10.0 ** ((np.asarray(b) - _OFFSET) / 10.0) for b in blocks_lufs])
-    return power_to_lufs(_gated_mean(power, _REL_GATE_I))
+    return gated_loudness(np.concatenate([np.asarray(b, dtype=np.float64) for b in blocks_lufs]))
 
 
 def _blocks_of(path: str) -> Floats:

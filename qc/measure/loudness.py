@@ -21,7 +21,7 @@ import numpy as np
 
 from qc.measure._types import Floats
 
-__all__ = ["LoudnessMeter", "LoudnessResult", "power_to_lufs"]
+__all__ = ["LoudnessMeter", "LoudnessResult", "gated_loudness", "power_to_lufs"]
 
 _OFFSET = -0.691  # BS.1770-4 eq. 2: L_K = -0.691 + 10 log10(sum G_i z_i)
 _ABS_GATE = -70.0  # LUFS, BS.1770-4 gamma_a
@@ -88,6 +88,20 @@ def _lufs(power: Floats) -> Floats:
     with np.errstate(divide="ignore"):
         out: Floats = _OFFSET + 10.0 * np.log10(np.maximum(power, 0.0))
     return out
+
+
+def gated_loudness(blocks_lufs: Floats) -> float:
+    """Integrated loudness of 400 ms blocks given in LUFS, gated as BS.1770-4 eq. 4-6.
+
+    Args:
+        blocks_lufs: Block loudnesses, LUFS, shape ``(n,)`` (e.g. several tracks'
+            ``momentary_lufs`` joined, for an album).
+
+    Returns:
+        The gated mean, LUFS (``-inf`` if every block is gated out).
+    """
+    power = 10.0 ** ((np.asarray(blocks_lufs, dtype=np.float64) - _OFFSET) / 10.0)
+    return power_to_lufs(_gated_mean(power, _REL_GATE_I))
 
 
 def _gated_mean(power: Floats, rel_gate: float) -> float:
