@@ -42,3 +42,21 @@ def sox() -> str:
 def ardour_bin() -> str:
     """Path of ardour7-lua, Ardour 7's headless Lua session host (skips locally, fails in CI)."""
     return need_binary("ardour7-lua")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of a headless-capable Chromium (skips locally, fails in CI)."""
+    return need_binary("chromium")
+
+
+@pytest.fixture(scope="session")
+def cuetools() -> str:
+    """Path of cuebreakpoints, from Debian's cuetools (skips locally, fails in CI)."""
+    return need_binary("cuebreakpoints")
+
+
+@pytest.fixture(scope="session")
+def shntool() -> str:
+    """Path of shntool, which splits an image on CUE breakpoints (skips locally, fails in CI)."""
+    return need_binary("shntool")
