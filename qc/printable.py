@@ -18,9 +18,10 @@ Rich markup (``[red]``) is left as plain characters: renderers must not parse it
 
 from __future__ import annotations
 
-from typing import Final
+import os
+from typing import IO, Final
 
-__all__ = ["LINE_LIMIT", "VALUE_LIMIT", "printable", "printable_line"]
+__all__ = ["LINE_LIMIT", "VALUE_LIMIT", "is_tty", "printable", "printable_line"]
 
 VALUE_LIMIT: Final = 200
 """Characters one value (a name, a path, an address) may take, escapes included."""
@@ -77,3 +78,15 @@ def printable_line(text: str, limit: int = LINE_LIMIT) -> str:
 
 def _marker(dropped: int) -> str:
     return f"... ({dropped} more chars)"
+
+
+def is_tty(stream: IO[str]) -> bool:
+    """True if the stream is an interactive terminal (and ``TERM`` is not ``dumb``).
+
+    The one test both halves use to decide between rich and plain output.
+    """
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+    return tty and os.environ.get("TERM") != "dumb"

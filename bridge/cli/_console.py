@@ -1,4 +1,4 @@
-"""The CLI's console: whether a stream is a terminal, and a rich console with the mixer theme."""
+"""The CLI's rich console with the mixer theme (whether a stream is a terminal: qc.printable)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,12 @@ import os
 import sys
 from typing import IO, TYPE_CHECKING
 
+from qc.printable import is_tty
+
 if TYPE_CHECKING:
     from rich.console import Console
 
 __all__ = ["is_tty", "make_console"]
-
-
-def is_tty(stream: IO[str]) -> bool:
-    """True if the stream is an interactive terminal (and TERM is not dumb)."""
-    try:
-        tty = stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-    return tty and os.environ.get("TERM") != "dumb"
 
 
 def make_console(stream: IO[str] | None = None, *, width: int | None = None) -> Console:
