@@ -21,7 +21,13 @@ import numpy as np
 
 from qc.measure._types import Floats
 
-__all__ = ["LoudnessMeter", "LoudnessResult", "gated_loudness", "power_to_lufs"]
+__all__ = [
+    "LoudnessMeter",
+    "LoudnessResult",
+    "gated_loudness",
+    "loudness_range",
+    "power_to_lufs",
+]
 
 _OFFSET = -0.691  # BS.1770-4 eq. 2: L_K = -0.691 + 10 log10(sum G_i z_i)
 _ABS_GATE = -70.0  # LUFS, BS.1770-4 gamma_a
@@ -102,6 +108,19 @@ def gated_loudness(blocks_lufs: Floats) -> float:
     """
     power = 10.0 ** ((np.asarray(blocks_lufs, dtype=np.float64) - _OFFSET) / 10.0)
     return power_to_lufs(_gated_mean(power, _REL_GATE_I))
+
+
+def loudness_range(short_term_lufs: Floats) -> float | None:
+    """EBU Tech 3342 LRA of 3 s short-term loudnesses given in LUFS (e.g. an album's, joined).
+
+    Args:
+        short_term_lufs: Short-term loudnesses, LUFS, shape ``(n,)``.
+
+    Returns:
+        LRA in LU, or ``None`` when no value passes the gates.
+    """
+    power = 10.0 ** ((np.asarray(short_term_lufs, dtype=np.float64) - _OFFSET) / 10.0)
+    return _loudness_range(power)
 
 
 def _gated_mean(power: Floats, rel_gate: float) -> float:
