@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import math
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 from pythonosc.udp_client import SimpleUDPClient
 
 from bridge.dialects.base import MASTER, TrackId, Update, Value
@@ -27,7 +25,7 @@ from bridge.virtual.fader import db_to_fader, fader_to_db
 from bridge.virtual.server import VirtualDaw
 from bridge.virtual.stems import load_stems
 from tests.bridge import eventually
-from tests.bridge.virtual.test_server_fx import Client
+from tests.bridge.virtual.osc_client import Client
 
 RATE = 48000
 
@@ -37,31 +35,6 @@ ANCHORS = [  # (normalised fader value, dB)
     (0.716, 0.0),
     (1.0, 12.0),
 ]
-
-
-@pytest.fixture(scope="module")
-def stems_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("stems")
-    t = np.arange(int(0.25 * RATE)) / RATE
-    sf.write(folder / "Bass.wav", 0.3 * np.sin(2 * np.pi * 60 * t), RATE, subtype="PCM_24")
-    sf.write(folder / "Lead.wav", 0.3 * np.sin(2 * np.pi * 600 * t), RATE, subtype="PCM_24")
-    return folder
-
-
-@pytest.fixture
-def daw(stems_dir: Path, tmp_path: Path) -> Iterator[VirtualDaw]:
-    server = VirtualDaw(
-        load_stems(stems_dir, RATE), rate=RATE, render_dir=tmp_path / "out", port=0, feedback=None
-    )
-    with server:
-        yield server
-
-
-@pytest.fixture
-def client(daw: VirtualDaw) -> Iterator[Client]:
-    c = Client(daw)
-    yield c
-    c.close()
 
 
 # ---- the fader law ----

@@ -12,88 +12,17 @@ value sent.
 from __future__ import annotations
 
 import math
-import socket
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
-from pythonosc.osc_packet import OscPacket
-from pythonosc.udp_client import SimpleUDPClient
 
 from bridge.virtual.server import VirtualDaw
 from bridge.virtual.stems import load_stems
-from tests.bridge import eventually
+from tests.bridge.virtual.osc_client import Client, f32
 
 RATE = 48000
-
-
-def f32(x: float) -> float:
-    """The float32 value nearest ``x`` (what an OSC ``f`` argument carries)."""
-    return float(np.float32(x))
-
-
-class Client:
-    """A plain python-osc client that also listens for the server's feedback."""
-
-    def __init__(self, daw: VirtualDaw) -> None:
-        self.daw = daw
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.05)
-        self.osc = SimpleUDPClient(*daw.address)
-        self.osc._sock = self.sock  # send from the socket we listen on: feedback comes back
-
-    def send(self, address: str, *args: object) -> None:
-        """Send one message and wait until the server has handled it."""
-        before = self.daw.handled
-        self.osc.send_message(address, list(args) if args else [])
-        assert eventually(lambda: self.daw.handled > before, 5.0)
-
-    def feedback(self, quiet_s: float = 0.15) -> dict[str, object]:
-        """Every address → its last value, read until the socket is quiet for ``quiet_s``."""
-        out: dict[str, object] = {}
-        deadline = time.monotonic() + quiet_s
-        while time.monotonic() < deadline:
-            try:
-                data = self.sock.recv(65536)
-            except TimeoutError:
-                continue
-            for timed in OscPacket(data).messages:
-                params = timed.message.params
-                out[timed.message.address] = params[0] if params else None
-            deadline = time.monotonic() + quiet_s
-        return out
-
-    def close(self) -> None:
-        self.sock.close()
-
-
-@pytest.fixture(scope="module")
-def stems_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("stems")
-    t = np.arange(int(0.25 * RATE)) / RATE
-    sf.write(folder / "Bass.wav", 0.3 * np.sin(2 * np.pi * 60 * t), RATE, subtype="PCM_24")
-    sf.write(folder / "Lead.wav", 0.3 * np.sin(2 * np.pi * 600 * t), RATE, subtype="PCM_24")
-    return folder
-
-
-@pytest.fixture
-def daw(stems_dir: Path, tmp_path: Path) -> Iterator[VirtualDaw]:
-    server = VirtualDaw(
-        load_stems(stems_dir, RATE), rate=RATE, render_dir=tmp_path / "out", port=0, feedback=None
-    )
-    with server:
-        yield server
-
-
-@pytest.fixture
-def client(daw: VirtualDaw) -> Iterator[Client]:
-    c = Client(daw)
-    yield c
-    c.close()
 
 
 def eq_values(daw: VirtualDaw, track: str) -> dict[str, float]:

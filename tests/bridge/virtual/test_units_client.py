@@ -14,12 +14,9 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
 from pythonosc.osc_packet import OscPacket
 
 import bridge
@@ -30,27 +27,8 @@ from bridge.mixer.mixer import Mixer
 from bridge.osc.message import message
 from bridge.osc.transport import pack_bundles
 from bridge.virtual.server import VirtualDaw
-from bridge.virtual.stems import load_stems
 
 RATE = 48000
-
-
-@pytest.fixture(scope="module")
-def stems_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("stems")
-    t = np.arange(int(0.25 * RATE)) / RATE
-    sf.write(folder / "Bass.wav", 0.3 * np.sin(2 * np.pi * 60 * t), RATE, subtype="PCM_24")
-    sf.write(folder / "Lead.wav", 0.3 * np.sin(2 * np.pi * 600 * t), RATE, subtype="PCM_24")
-    return folder
-
-
-@pytest.fixture
-def daw(stems_dir: Path, tmp_path: Path) -> Iterator[VirtualDaw]:
-    server = VirtualDaw(
-        load_stems(stems_dir, RATE), rate=RATE, render_dir=tmp_path / "out", port=0, feedback=None
-    )
-    with server:
-        yield server
 
 
 def _eq(daw: VirtualDaw, track: str, name: str) -> float:
