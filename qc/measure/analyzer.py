@@ -24,6 +24,7 @@ from qc.measure.kweighting import channel_weights, k_weighting_sos
 from qc.measure.levels import LevelMeter, LevelResult
 from qc.measure.lossy import LossyMeter, LossyResult
 from qc.measure.loudness import LoudnessMeter, LoudnessResult
+from qc.measure.spectrum import SpectrumMeter, SpectrumResult
 from qc.measure.stereo import StereoMeter, StereoResult
 from qc.measure.truepeak import TruePeakMeter, TruePeakMethod, TruePeakResult
 
@@ -74,6 +75,7 @@ class Measurements:
         bit_depth: Effective bit depth (padded 16-bit data in a wider container).
         dither: Dither analysis of the quiet passages.
         lossy: Lossy-history evidence (cutoff, frame grid).
+        spectrum: Long-term average spectrum per channel and of the side (plots).
     """
 
     sample_rate: int
@@ -88,6 +90,7 @@ class Measurements:
     bit_depth: BitDepthResult
     dither: DitherResult
     lossy: LossyResult
+    spectrum: SpectrumResult | None = None
 
     @property
     def duration_s(self) -> float:
@@ -129,6 +132,7 @@ class Analyzer:
         self._clipping = ClipDetector(channels, min_run=opts.clip_min_run, tolerance=tol)
         self._envelope = PeakEnvelope(rate, channels)
         self._stereo = StereoMeter(rate, channels)
+        self._spectrum = SpectrumMeter(rate, channels)
         self._bitdepth = BitDepthMeter(bit_depth)
         self._detect = opts.detectors
         self._dither = DitherMeter(rate, channels, bit_depth if opts.detectors else None)
@@ -154,6 +158,7 @@ class Analyzer:
             self._clipping.feed(block, mag)
             self._envelope.feed(block, mag)
             self._stereo.feed(block)
+            self._spectrum.feed(block)
             self._bitdepth.feed(block)
             self._levels.feed(block)
             if self._detect:
@@ -215,6 +220,7 @@ class Analyzer:
             if self._detect
             else DitherResult(None, "not-applicable", "not measured", (), 0),
             lossy=lossy,
+            spectrum=self._spectrum.result(),
         )
 
 
