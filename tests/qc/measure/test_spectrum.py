@@ -98,7 +98,8 @@ def test_correlation_series_matches_numpy_windows(rng: np.random.Generator) -> N
         a, b = left[j * 4800 : (j + 1) * 4800], right[j * 4800 : (j + 1) * 4800]
         ref = np.sum(a * b) / np.sqrt(np.sum(a * a) * np.sum(b * b))
         assert series[j] == pytest.approx(ref, abs=1e-9)
-    assert m.spectrum is not None and m.spectrum.labels == ("ch1", "ch2", "side")
+    assert m.spectrum is not None
+    assert m.spectrum.labels == ("ch1", "ch2", "side")
 
 
 def test_reduce_series_keeps_extremes(rng: np.random.Generator) -> None:
@@ -108,7 +109,7 @@ def test_reduce_series_keeps_extremes(rng: np.random.Generator) -> None:
     r = reduce_series(x, points=2000)
     assert len(r.time_s) <= 2000
     assert np.nanmax(r.high) == 9.0
-    per = int(round(r.step_s / 0.1))
+    per = round(r.step_s / 0.1)
     bucket = 12_345 // per
     assert r.high[bucket] == 9.0
     assert r.time_s[bucket] == pytest.approx(bucket * per * 0.1)
