@@ -17,7 +17,6 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import numpy as np
 import soundfile as sf
 
 from qc.errors import UsageError
@@ -26,27 +25,15 @@ from qc.fix.plan import check_target
 from qc.fix.report import FixReport
 from qc.fix.run import FixOptions, fix_file, measure_before
 from qc.measure._types import Floats
+from qc.measure.album import album_loudness
 from qc.measure.iir import BlockIIR
 from qc.measure.kweighting import channel_weights, k_weighting_sos
-from qc.measure.loudness import LoudnessMeter, gated_loudness
+from qc.measure.loudness import LoudnessMeter
 
 if TYPE_CHECKING:
     from qc.profiles import Profile
 
 __all__ = ["album_loudness", "fix_album"]
-
-
-def album_loudness(blocks_lufs: Sequence[Floats]) -> float:
-    """Integrated loudness of tracks as one programme, LUFS (BS.1770-4 eq. 4-6).
-
-    Args:
-        blocks_lufs: Per track, the loudness of its 400 ms blocks (75 % overlap, the
-            meter's ``momentary_lufs``), LUFS, each shape ``(n_i,)``.
-
-    Returns:
-        The gated mean over all blocks together, LUFS (``-inf`` if all are gated out).
-    """
-    return gated_loudness(np.concatenate([np.asarray(b, dtype=np.float64) for b in blocks_lufs]))
 
 
 def _blocks_of(path: str) -> Floats:
