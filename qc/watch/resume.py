@@ -26,7 +26,7 @@ from typing import Any
 
 from qc.watch.finished import Probe
 
-__all__ = ["Logged", "read_log", "unlogged"]
+__all__ = ["Logged", "read_log", "record_event", "unlogged"]
 
 
 @dataclass
@@ -50,7 +50,7 @@ def _under(path: str, folders: tuple[str, ...]) -> bool:
     return any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
 
 
-def _event(obj: Any) -> tuple[str, str, str | None, int | None] | None:
+def record_event(obj: Any) -> tuple[str, str, str | None, int | None] | None:
     """``(path, outcome, blake2b, size_bytes)`` of a log record, or ``None`` if not one."""
     if not isinstance(obj, dict):
         return None
@@ -87,7 +87,7 @@ def read_log(path: str, folders: Iterable[str]) -> Logged:
         for raw in fh:
             out.lines += 1
             try:
-                rec = _event(json.loads(raw))
+                rec = record_event(json.loads(raw))
             except ValueError:  # JSONDecodeError and UnicodeDecodeError
                 rec = None
             if rec is None:
