@@ -26,6 +26,7 @@ __all__ = [
     "LoudnessResult",
     "gated_loudness",
     "loudness_range",
+    "loudness_range_bounds",
     "power_to_lufs",
 ]
 
@@ -121,6 +122,19 @@ def loudness_range(short_term_lufs: Floats) -> float | None:
     """
     power = 10.0 ** ((np.asarray(short_term_lufs, dtype=np.float64) - _OFFSET) / 10.0)
     return _loudness_range(power)
+
+
+def loudness_range_bounds(short_term_lufs: Floats) -> tuple[float, float] | None:
+    """The 10th and 95th percentiles whose difference is the Tech 3342 LRA (e.g. for a plot).
+
+    Args:
+        short_term_lufs: Short-term loudnesses, LUFS, shape ``(n,)``.
+
+    Returns:
+        ``(low, high)`` in LUFS, or ``None`` when no value passes the gates.
+    """
+    power = 10.0 ** ((np.asarray(short_term_lufs, dtype=np.float64) - _OFFSET) / 10.0)
+    return _lra_bounds(power)
 
 
 def _gated_mean(power: Floats, rel_gate: float) -> float:
@@ -338,6 +352,12 @@ def _loudness_range(short_term_power: Floats) -> float | None:
     Returns:
         LRA in LU, or ``None`` when no short-term value passes the gates.
     """
+    bounds = _lra_bounds(short_term_power)
+    return bounds[1] - bounds[0] if bounds is not None else None
+
+
+def _lra_bounds(short_term_power: Floats) -> tuple[float, float] | None:
+    """Tech 3342's gated P10 and P95 of 3 s powers, LUFS (see :func:`_loudness_range`)."""
     lufs = _lufs(short_term_power)
     kept = short_term_power[lufs > _ABS_GATE]
     if kept.size == 0:
@@ -351,4 +371,4 @@ def _loudness_range(short_term_power: Floats) -> float | None:
     def pct(p: float) -> float:
         return float(values[math.floor((n - 1) * p / 100.0 + 0.5)])
 
-    return pct(95.0) - pct(10.0)
+    return pct(10.0), pct(95.0)
