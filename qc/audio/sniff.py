@@ -38,6 +38,8 @@ _MPEG_KBPS = (
     (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
 )
 _MPEG1_RATES = (44100, 48000, 32000)
+_MKV_CODECS: tuple[tuple[bytes, str], ...] = ((b"A_OPUS", "opus"), (b"A_VORBIS", "vorbis"))
+_MKV_CODECS += ((b"A_AAC", "aac"), (b"A_FLAC", "flac"), (b"A_MPEG/L3", "mp3"), (b"A_PCM", "pcm"))
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class Container:
 
     Attributes:
         container: Container name: ``wav``, ``rf64``, ``w64``, ``aiff``, ``aifc``,
-            ``flac``, ``ogg``, ``mp3``, ``aac``, ``mp4``, ``wma``, ``caf`` or ``unknown``.
+            ``flac``, ``ogg``, ``mp3``, ``aac``, ``mp4``, ``webm`` (Matroska too), ``wma``,
+            ``caf`` or ``unknown``.
         codec: Codec name, e.g. ``pcm``, ``float``, ``mp3``, ``adpcm_ms``, ``vorbis``,
             ``opus``, ``aac``, ``alac``, or ``unknown``.
         lossy: True if the codec is lossy (mp3, aac, vorbis, opus, ADPCM, A-/µ-law, ...).
@@ -286,6 +289,9 @@ def sniff(head: bytes, file_size: int) -> Container:
         return _mp4(head)
     if head[:3] == b"ID3":
         return _after_id3(head)
+    if magic == b"\x1a\x45\xdf\xa3":  # EBML: Matroska / WebM, codec IDs as ASCII
+        codec = next((n for t, n in _MKV_CODECS if t in head), "unknown")
+        return Container("webm", codec, codec in _LOSSY_CODECS)
     return _stream(head, 0) or Container("unknown", "unknown", False)
 
 
