@@ -98,6 +98,9 @@ class StreamInfo:
         transcode_hint: For an MP3 whose LAME tag records a low-pass far below
             what LAME uses at its bit rate: one line saying it was probably
             transcoded from a lower bit rate; else None.
+        bit_rate: Coded bit rate in bit/s when the container states it (PyAV), else None.
+        priming_frames: Encoder delay dropped before the first sample, frames.
+        padding_frames: Encoder padding dropped after the declared length, frames.
     """
 
     path: str
@@ -111,6 +114,9 @@ class StreamInfo:
     frames: int
     duration_s: float
     transcode_hint: str | None = None
+    bit_rate: int | None = None
+    priming_frames: int = 0
+    padding_frames: int = 0
 
 
 def _one_line(text: str) -> str:
@@ -418,6 +424,10 @@ def open_audio(path: str | os.PathLike[str], *, max_duration_s: float | None = N
     Raises:
         AudioReadError: See `AudioSource`.
     """
+    from qc.audio import av_reader  # AAC, ALAC, WebM: PyAV, imported only for those
+
+    if av_reader.wants_av(path):
+        return av_reader.AvSource(path, max_duration_s=max_duration_s)
     return AudioSource(path, max_duration_s=max_duration_s)
 
 
