@@ -18,6 +18,7 @@ Schema (keys are kebab-case; in ``pyproject.toml`` they sit under
                                        # prefixes or rule names
     ignore = ["SIL", "dc-offset"]      # rules to skip
     fail-level = "error"               # error | warning | info
+    cluster = "tcp://sched:8786"       # mixdesk check --cluster default (or "local:4")
 
     [[per-file]]                       # later entries win
     glob = "stems/**"                  # required
@@ -97,7 +98,9 @@ CONFIG_NAME = "mixdesk.toml"
 PYPROJECT_NAME = "pyproject.toml"
 """Name of the project file whose ``[tool.mixdesk]`` table is read."""
 
-_TOP_KEYS = frozenset({"profile", "select", "ignore", "fail-level", "per-file", "waivers"})
+_TOP_KEYS = frozenset(
+    {"profile", "select", "ignore", "fail-level", "per-file", "waivers", "cluster"}
+)
 _PER_FILE_KEYS = frozenset({"glob", "profile", "select", "ignore"})
 _WAIVER_KEYS = frozenset({"glob", "codes", "reason"})
 
@@ -294,6 +297,7 @@ def _parse(path: Path, data: dict[str, Any], prefix: str) -> Config:
         select=select,
         ignore=ignore,
         fail_level=fail_level,
+        cluster=r.string(data["cluster"], "cluster") if "cluster" in data else None,
         per_file=tuple(per_file),
         waivers=tuple(waivers),
     )

@@ -90,6 +90,7 @@ class Config:
         fail_level: ``error``, ``warning`` or ``info``.
         per_file: The ``[[per-file]]`` entries, in file order.
         waivers: The ``[[waivers]]`` entries, in file order.
+        cluster: Default ``--cluster`` of ``mixdesk check`` (``qc.cluster.spec``), or ``None``.
     """
 
     path: Path | None
@@ -100,6 +101,7 @@ class Config:
     fail_level: str = DEFAULT_FAIL_LEVEL
     per_file: tuple[PerFile, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    cluster: str | None = None
 
     def relative(self, path: str) -> str:
         """The path that globs see: relative to :attr:`root` with ``/``, else as given.
