@@ -52,6 +52,38 @@ class SpectrumResult:
         out: Floats = 10.0 * np.log10(np.maximum(self.psd, 1e-30))
         return out
 
+    def bands(self, fraction: int = 12, low_hz: float = 20.0) -> tuple[Floats, Floats]:
+        """Mean PSD in fractional-octave bands, for a readable log-frequency plot.
+
+        Band centres are ``low_hz * 2 ** (k / fraction)`` up to the highest bin;
+        each band's edges are its centre times ``2 ** (+-1 / (2 * fraction))``
+        (IEC 61260-1 base-2 bands). A band narrower than one bin takes the PSD
+        interpolated at its centre.
+
+        Args:
+            fraction: Bands per octave.
+            low_hz: Lowest centre, Hz.
+
+        Returns:
+            ``(centres_hz, psd)``, shapes ``(bands,)`` and ``(bands, series)``, FS²/Hz.
+        """
+        top = float(self.freqs_hz[-1]) if len(self.freqs_hz) else 0.0
+        if top <= low_hz:
+            return np.zeros(0), np.zeros((0, self.psd.shape[1]))
+        count = int(np.floor(fraction * np.log2(top / low_hz))) + 1
+        centres: Floats = low_hz * 2.0 ** (np.arange(count, dtype=np.float64) / fraction)
+        half = 2.0 ** (0.5 / fraction)
+        lo = np.searchsorted(self.freqs_hz, centres / half)
+        hi = np.searchsorted(self.freqs_hz, centres * half)
+        csum = np.vstack([np.zeros((1, self.psd.shape[1])), np.cumsum(self.psd, axis=0)])
+        n = (hi - lo)[:, None]
+        means = (csum[hi] - csum[lo]) / np.maximum(n, 1)
+        for col in range(self.psd.shape[1]):
+            interp = np.interp(centres, self.freqs_hz, self.psd[:, col])
+            means[:, col] = np.where(n[:, 0] > 0, means[:, col], interp)
+        out: Floats = means
+        return centres, out
+
 
 class SpectrumMeter:
     """Streaming Welch long-term average spectrum of every channel and the side signal.
