@@ -111,8 +111,9 @@ def _peaks(ax: Axes, ctx: PlotContext) -> None:
     level_db = 20.0 * np.log10(clip.level) if clip.level > 0 else -np.inf
     if clip.runs and env.size:
         hot = np.flatnonzero(env.max(axis=1) >= level_db - 1e-6)
+        label = f"100 ms segments at the clip level ({clip.runs:,} runs)"
         ax.plot(hot * 0.1, np.full(len(hot), level_db), "|", color=VERMILLION, markersize=6,
-                alpha=0.6, label=f"100 ms segments at the clip level ({clip.runs:,} runs)")  # fmt: skip
+                alpha=0.6, label=label)  # fmt: skip
     overs = m.true_peak.worst_overs
     total = sum(m.true_peak.channel_overs)
     if overs:
