@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from qc.audio.limits import DEFAULT_MAX_DURATION_S, fmt_duration, parse_duration
+from qc.cli._cluster_opts import add_cluster_options, run_on_cluster
 from qc.cli._parsing import Subparsers, add_rule_options, finder_for
 from qc.cli.console import is_tty, make_console
 from qc.diagnostic import Severity
@@ -91,6 +92,7 @@ def add_parser(sub: Subparsers) -> None:
         help="refuse files longer than T, seconds or H:MM:SS, judged from the header "
         f"(default: {fmt_duration(DEFAULT_MAX_DURATION_S)})",
     )
+    add_cluster_options(p)
     p.set_defaults(func=run)  # fmt: skip
 
 
@@ -213,11 +215,12 @@ def run(args: argparse.Namespace) -> int:
         resolver, jobs = _plan(args, files)
         # A folder with no audio is judged like an unreadable file inside it.
         folders = [(f, resolver.for_file(os.path.join(f, "(no audio)"))) for f in empty]
+        on_cluster = run_on_cluster(args, jobs, fmt, _render)  # None: no cluster named
     except QCError as err:
         print(f"mixdesk: {printable_line(str(err))}", file=sys.stderr)
         return 2
     show_bar = fmt == "rich" and is_tty(sys.stderr) and os.environ.get("CI") != "true"
-    results = _run_with_progress(jobs, max(args.jobs, 1), show_bar)
+    results, render = on_cluster or (_run_with_progress(jobs, max(args.jobs, 1), show_bar), _render)
     _report_unused(results, jobs)
     levels = [settings.fail_level for _, settings, _ in jobs]
     for folder, settings in folders:
@@ -230,10 +233,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.output_file:
             out = io.StringIO()
-            _render(results, fmt, out)
+            render(results, fmt, out)
             write_file(args.output_file, out.getvalue(), what="report", force=args.force)
         else:
-            _render(results, fmt, sys.stdout)
+            render(results, fmt, sys.stdout)
     except QCError as err:  # the target changed while checking
         print(f"mixdesk: {printable(str(err))}", file=sys.stderr)
         return 2
