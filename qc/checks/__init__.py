@@ -6,8 +6,10 @@ profiles refer to rules by name.
 
 from __future__ import annotations
 
+from qc.checks.album import AlbumFormatConsistency, AlbumLoudnessOutlier, AlbumPause, JoinClick
 from qc.checks.channels import DCOffset, DualMono, PhaseCorrelation
 from qc.checks.clipping import FlatTopClipping, FullScaleClipping
+from qc.checks.codec import CodecTruePeak
 from qc.checks.dither import MissingDither, PaddedBitDepth
 from qc.checks.format import DeliveryFormat, LossySource, UnreadableFile
 from qc.checks.headroom import LimitedMixBus, NoHeadroom
@@ -18,6 +20,16 @@ from qc.checks.loudness import (
     LoudnessRange,
     MaxShortTerm,
     NormalizationPreview,
+)
+from qc.checks.redbook import (
+    CatalogNumber,
+    DuplicateIsrc,
+    IsrcFormat,
+    RedBookFirstPregap,
+    RedBookFrames,
+    RedBookTotalLength,
+    RedBookTrackCount,
+    RedBookTrackLength,
 )
 from qc.checks.rule import CODE_PATTERN, NAME_PATTERN, Context, Option, Rule
 from qc.checks.silence import LeadingSilence, SilentChannel, SilentFile, TrailingSilence
@@ -33,6 +45,7 @@ ALL_RULES: tuple[Rule, ...] = (
     FullScaleClipping(),
     FlatTopClipping(),
     TruePeakCeiling(),
+    CodecTruePeak(),
     IntegratedLoudness(),
     MaxShortTerm(),
     LoudnessRange(),
@@ -49,6 +62,18 @@ ALL_RULES: tuple[Rule, ...] = (
     LimitedMixBus(),
     MissingDither(),
     PaddedBitDepth(),
+    AlbumFormatConsistency(),
+    AlbumLoudnessOutlier(),
+    AlbumPause(),
+    JoinClick(),
+    IsrcFormat(),
+    DuplicateIsrc(),
+    CatalogNumber(),
+    RedBookTrackCount(),
+    RedBookTrackLength(),
+    RedBookTotalLength(),
+    RedBookFirstPregap(),
+    RedBookFrames(),
 )
 
 RESERVED: dict[str, str] = {}

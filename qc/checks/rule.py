@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from qc.audio import StreamInfo
+from qc.codec.result import PreviewRun
 from qc.diagnostic import Diagnostic, Severity
 from qc.measure import Measurements
 
 __all__ = ["CODE_PATTERN", "NAME_PATTERN", "Context", "Option", "Rule", "Unreadable"]
 
-CODE_PATTERN = re.compile(r"^(FMT|CLP|TP|LUF|SIL|CH|HDR|DTH|LSY)\d{3}$")
+CODE_PATTERN = re.compile(r"^(FMT|CLP|TP|LUF|SIL|CH|HDR|DTH|LSY|ALB)\d{3}$")
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -129,12 +130,14 @@ class Context:
         info: Stream facts (container, codec, rate, depth, channels).
         measurements: The one-pass measurements.
         profile: Name of the profile being applied.
+        codec_preview: The codec preview's results (TP002), or None.
     """
 
     path: str
     info: StreamInfo
     measurements: Measurements
     profile: str
+    codec_preview: PreviewRun | None = None
 
 
 @dataclass(frozen=True)
