@@ -32,7 +32,16 @@ if TYPE_CHECKING:
     from qc.profiles import Profile
     from qc.settings import Settings
 
-__all__ = ["BLOCK_FRAMES", "FileResult", "check", "check_file", "measure_file", "unreadable"]
+__all__ = [
+    "BLOCK_FRAMES",
+    "FileResult",
+    "check",
+    "check_file",
+    "judge_measured",
+    "measure_file",
+    "measure_options",
+    "unreadable",
+]
 
 BLOCK_FRAMES = 65536
 """Most frames per block read from disk; fewer for many channels (`qc.audio.limits`),
@@ -144,12 +153,9 @@ def check(
         its ``error`` set and the findings of the rules that judge unreadable
         files (``FMT003``, ``FMT001``), as its profiles configure them.
     """
-    options = _measure_options(settings.profiles)
-    # The dither and lossy-history detectors run only when a rule will read them.
-    detect = any(settings.will_run(code) for code in _DETECTOR_RULES)
     result = measure_file(
         path,
-        dataclasses.replace(options, detectors=detect),
+        measure_options(settings),
         block_frames=block_frames,
         progress=progress,
         max_duration_s=max_duration_s,
@@ -159,6 +165,27 @@ def check(
     assert result.info is not None
     assert result.measurements is not None
     return _judge(result, Context(result.path, result.info, result.measurements, ""), settings)
+
+
+def measure_options(settings: Settings) -> MeasureOptions:
+    """The measurement options :func:`check` uses for a file with ``settings``."""
+    options = _measure_options(settings.profiles)
+    # The dither and lossy-history detectors run only when a rule will read them.
+    detect = any(settings.will_run(code) for code in _DETECTOR_RULES)
+    return dataclasses.replace(options, detectors=detect)
+
+
+def judge_measured(
+    path: str | os.PathLike[str], info: StreamInfo, measurements: Measurements, settings: Settings
+) -> FileResult:
+    """:func:`check` for measurements made elsewhere with :func:`measure_options`.
+
+    ``mixdesk fix`` meters the very samples it writes, so its re-check needs no
+    second read of the file.
+    """
+    shown = os.fspath(path)
+    ctx = Context(shown, info, measurements, "")
+    return _judge(FileResult(shown, info, measurements, None), ctx, settings)
 
 
 def unreadable(
