@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from qc.engine import FileResult
 from qc.report.github_report import render_github
+from qc.report.html_report import render_html
 from qc.report.json_report import SCHEMA, diagnostic_object, file_object, render_json
 from qc.report.jsonlines_report import render_json_lines
 from qc.report.junit_report import render_junit
@@ -22,6 +23,7 @@ __all__ = [
     "diagnostic_object",
     "file_object",
     "render_github",
+    "render_html",
     "render_json",
     "render_json_lines",
     "render_junit",
@@ -39,5 +41,6 @@ RENDERERS: dict[str, Renderer] = {
     "junit": render_junit,
     "sarif": render_sarif,
     "github": render_github,
+    "html": render_html,
 }
 """Format name (as given to ``--format``) → renderer."""
