@@ -38,7 +38,7 @@ AUDIO_SUFFIXES = frozenset(
 )  # fmt: skip
 """Extensions picked up when a folder is given (files named explicitly are always checked)."""
 
-FORMATS = ("rich", "text", "json", "json-lines", "junit", "sarif", "github")
+FORMATS = ("rich", "text", "json", "json-lines", "junit", "sarif", "github", "html")
 
 
 def add_parser(sub: Subparsers) -> None:
