@@ -31,6 +31,8 @@ class Settings:
         ignore: Code prefixes to skip.
         waivers: Waivers whose glob matches the file, in config order.
         fail_level: Findings at least this severe fail the file.
+        codec_preview: Codec previews asked for on the command line (``aac-256``),
+            judged by TP002 in every profile, besides the profiles' own.
     """
 
     profiles: tuple[Profile, ...]
@@ -38,6 +40,7 @@ class Settings:
     ignore: tuple[str, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     fail_level: Severity = Severity.ERROR
+    codec_preview: tuple[str, ...] = ()
 
     @property
     def profile_names(self) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from types import ModuleType
 from typing import Any
 
@@ -38,7 +38,7 @@ from qc.audio.reader import (
 from qc.audio.sniff import HEAD_BYTES, Container, sniff
 from qc.errors import AudioReadError
 
-__all__ = ["AV_HINT", "AvSource", "frame_block", "load_av", "needs_av", "wants_av"]
+__all__ = ["AV_HINT", "AvSource", "frame_block", "load_av", "needs_av", "rebuffer", "wants_av"]
 
 AV_HINT = "pip install 'mixdesk[codecs]'"
 """How to install PyAV, the extra that decodes AAC/ALAC/WebM and runs the codec preview."""
@@ -108,6 +108,35 @@ def frame_block(frame: Any) -> Block:
     if name == "u8":
         return (np.asarray(block, dtype=np.float64) - 128.0) / 128.0
     return np.asarray(block, dtype=np.float64)
+
+
+def rebuffer(pieces: Iterable[Block], frames: int) -> Iterator[Block]:
+    """Join small decoded pieces into blocks of ``frames`` rows (the last one shorter).
+
+    Codec frames hold 960 to 4096 samples; the meters work best on large blocks.
+    At most one block plus one piece is held.
+
+    Args:
+        pieces: Arrays of shape ``(n, channels)``.
+        frames: Rows per block, at least 1.
+
+    Returns:
+        Iterator of arrays of shape ``(frames, channels)``, then the rest.
+    """
+    pending: list[Block] = []
+    held = 0
+    for piece in pieces:
+        if not len(piece):
+            continue
+        pending.append(piece)
+        held += len(piece)
+        while held >= frames:
+            joined = np.concatenate(pending) if len(pending) > 1 else pending[0]
+            yield joined[:frames]
+            rest = joined[frames:]
+            pending, held = ([rest], len(rest)) if len(rest) else ([], 0)
+    if held:
+        yield np.concatenate(pending) if len(pending) > 1 else pending[0]
 
 
 def _bit_depth(codec: str, extradata: bytes | None, sample_format: str) -> int | None:
@@ -213,7 +242,6 @@ class AvSource(AudioSource):
         elif self._c.duration is not None:
             seconds = float(self._c.duration) / 1_000_000
         return None if seconds is None else round(seconds * rate)
-        return None
 
     @property
     def closed(self) -> bool:
@@ -228,25 +256,7 @@ class AvSource(AudioSource):
         limit = lossy_limit if info.lossy else (MAX_FLOAT_SAMPLE, "")
         keep = self._declared
         done = 0
-        pending: list[Block] = []
-        held = 0
-        for decoded in self._decoded():
-            piece = decoded
-            if keep is not None and done + held + len(piece) > keep:
-                piece = piece[: max(0, keep - done - held)]  # the encoder's padding
-            if not len(piece):
-                continue
-            pending.append(piece)
-            held += len(piece)
-            while held >= frames:
-                joined = np.concatenate(pending) if len(pending) > 1 else pending[0]
-                block, rest = joined[:frames], joined[frames:]
-                self._check_level(block, done, limit)
-                done += len(block)
-                yield block
-                pending, held = ([rest], len(rest)) if len(rest) else ([], 0)
-        if held:
-            block = np.concatenate(pending)
+        for block in rebuffer(self._trimmed(keep), frames):
             self._check_level(block, done, limit)
             done += len(block)
             yield block
@@ -258,6 +268,15 @@ class AvSource(AudioSource):
             )
         if done == 0:
             raise AudioReadError(self._path, "no audio could be decoded")
+
+    def _trimmed(self, keep: int | None) -> Iterator[Block]:
+        """Decoded pieces up to the declared length: the encoder's padding dropped."""
+        out = 0
+        for piece in self._decoded():
+            if keep is not None and out + len(piece) > keep:
+                piece = piece[: max(0, keep - out)]  # noqa: PLW2901
+            out += len(piece)
+            yield piece
 
     def _check_level(self, block: Block, done: int, limit: tuple[float, str]) -> None:
         problem = level_problem(block, done, self._info.sample_rate, limit[0], limit[1])

@@ -1,0 +1,93 @@
+"""TP: the true peak of the master after a platform's codec (the codec preview)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from qc.checks._fmt import db, mmss
+from qc.checks.rule import Context, Option, Rule
+from qc.codec.result import CodecPreview
+from qc.codec.spec import parse_specs
+from qc.diagnostic import Diagnostic, Severity
+
+__all__ = ["CodecTruePeak"]
+
+
+class CodecTruePeak(Rule):
+    """Decoded true peak above the ceiling or 0 dBFS after a platform's lossy codec.
+
+    Lossy encoders overshoot: the decoded waveform of an AAC, Opus, Vorbis or
+    MP3 encode peaks higher than the master did, which is why streaming
+    platforms ask for -1 dBTP. With a codec preview (``mixdesk check
+    --codec-preview aac-256,opus-160``, or this rule's ``codecs`` in a
+    profile), each codec encodes the master in memory at its bit rate and
+    decodes it, and the decoded audio is measured (true peak by the
+    ``accurate`` method, sample peak, samples at or past full scale,
+    integrated loudness). Fails (the rule's severity) when a codec's decoded
+    true peak is above 0 dBFS: a fixed-point player clips it. Warns when it
+    is above ``max_dbtp`` only. The message gives the worst times and how much
+    lower the master's ceiling must go (by the decoded excess, since a codec's
+    overshoot scales with the level). Passes otherwise, and when no preview
+    was asked for (the preview costs seconds per codec, so it is opt-in; the
+    JSON report then carries a note saying it was skipped).
+
+    Options:
+        codecs (list of str): codec previews this profile asks for, as
+            ``<codec>-<kbit/s>``: ``aac``, ``opus``, ``vorbis``, ``mp3``. Default
+            none (``apple-music`` lists ``aac-256``).
+        max_dbtp (float, dBTP): the ceiling the decoded audio is held to. Default -1.0.
+
+    Example:
+        ``master.wav:01:02.310: error TP002 aac-256: decoded true peak +0.42 dBTP at
+        01:02.310 exceeds 0 dBFS (37 samples clip) and the -1.0 dBTP ceiling; ...
+        lower the master's ceiling by 1.42 dB (to -2.43 dBTP)``
+    """
+
+    code = "TP002"
+    name = "codec-true-peak"
+    options = (
+        Option("codecs", list, [], "", "codec previews as codec-kbps, e.g. aac-256", item=str),
+        Option("max_dbtp", float, -1.0, "dBTP", "ceiling for the decoded audio"),
+    )
+
+    def check(  # noqa: D102
+        self, ctx: Context, opts: Mapping[str, Any], severity: Severity
+    ) -> Iterator[Diagnostic]:
+        run = ctx.codec_preview
+        if run is None:
+            return
+        asked = {s.text for s in parse_specs(tuple(opts["codecs"]))} | set(run.forced)
+        for preview in run.codecs:
+            if preview.spec in asked:
+                yield from self._judge(ctx, preview, opts["max_dbtp"], severity)
+
+    def _judge(
+        self, ctx: Context, p: CodecPreview, ceiling: float, severity: Severity
+    ) -> Iterator[Diagnostic]:
+        if p.error is not None:
+            msg = f"{p.spec}: codec preview failed: {p.error}"
+            yield self.finding(ctx, min(severity, Severity.WARNING), msg)
+            return
+        value = p.true_peak_dbtp
+        if value <= ceiling and value <= 0.0:
+            return
+        limit = min(ceiling, 0.0)
+        excess = value - limit
+        master = ctx.measurements.true_peak.dbtp
+        full = value > 0.0
+        what = f"0 dBFS ({p.clipped_samples} samples clip) and " if full else ""
+        worst = ", ".join(mmss(t) for t in p.worst_times_s[:5])
+        overs = f"; {p.overs} overs above {db(ceiling, 'dBTP')}, worst at {worst}" if worst else ""
+        yield self.finding(
+            ctx,
+            severity if full else min(severity, Severity.WARNING),
+            f"{p.spec}: decoded true peak {db(value, 'dBTP', 2)} at {mmss(p.true_peak_time_s)} "
+            f"exceeds {what}the {db(ceiling, 'dBTP')} ceiling{overs}; lower the master's "
+            f"ceiling by {excess:.2f} dB (to {db(master - excess, 'dBTP', 2)})",
+            measured=value,
+            limit=limit,
+            unit="dBTP",
+            start_s=p.true_peak_time_s,
+            channel=p.channel,
+        )

@@ -1,0 +1,150 @@
+"""Which codecs a file's settings ask for, and their round trips run in parallel.
+
+The preview is opt-in: ``mixdesk check --codec-preview aac-256,opus-160`` or a
+profile's ``codecs`` under ``[rules.codec-true-peak]`` (TP002). Each codec costs
+an encode, a decode and a true-peak pass over the whole file (about 1.5 to 3 s
+of CPU for a 5-minute stereo master), so it is not run unless asked; a file
+whose preview was not asked for carries `SKIPPED_NOTE`.
+
+`start_preview` starts the codecs in worker processes (one per codec, at most
+one per core) before the engine measures the master, so the master's own pass
+and the round trips share the cores; `Pending.result` collects them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING
+
+from qc.checks.runner import rule_options, will_run
+from qc.codec.result import SKIPPED_NOTE, CodecPreview, PreviewRun
+from qc.codec.spec import CodecSpec, parse_specs
+
+if TYPE_CHECKING:
+    from qc.settings import Settings
+
+__all__ = ["RULE_CODE", "Pending", "requested", "run_preview", "start_preview"]
+
+RULE_CODE = "TP002"
+"""The rule that judges the preview (``codec-true-peak``)."""
+
+
+def requested(settings: Settings) -> tuple[tuple[CodecSpec, ...], float]:
+    """The codecs a file's settings ask for and the lowest ceiling among them.
+
+    The command line's ``--codec-preview`` (``settings.codec_preview``) comes
+    first, then each profile's ``codecs`` of TP002 where that rule runs.
+
+    Returns:
+        ``(specs, ceiling_dbtp)``: specs in order without duplicates; the
+        ceiling (dBTP) at which the decoded overs are counted.
+
+    Raises:
+        UsageError: A spec is malformed (the message names it).
+    """
+    from qc.checks import get
+
+    rule = get(RULE_CODE)
+    texts: list[str] = list(settings.codec_preview)
+    ceilings: list[float] = []
+    for profile in settings.profiles:
+        opts, _ = rule_options(rule, profile)
+        ceilings.append(float(opts["max_dbtp"]))
+        if will_run(RULE_CODE, profile, settings.select, settings.ignore):
+            texts.extend(opts["codecs"])
+    return parse_specs(texts), min(ceilings, default=-1.0)
+
+
+def _one(job: tuple[str, CodecSpec, float]) -> CodecPreview:
+    from qc.codec.roundtrip import round_trip
+
+    path, spec, ceiling = job
+    return round_trip(path, spec, ceiling)
+
+
+class Pending:
+    """A preview under way; `result` waits for it. Use as a context manager.
+
+    Args:
+        path: The master.
+        specs: Codecs to run.
+        forced: Specs from the command line (every profile judges them).
+        ceiling_dbtp: Over threshold of the decoded true peak, dBTP.
+        parallel: Run the codecs in worker processes (False: one after the
+            other in this process, when `result` is called).
+    """
+
+    def __init__(
+        self,
+        path: str,
+        specs: tuple[CodecSpec, ...],
+        forced: tuple[str, ...],
+        ceiling_dbtp: float,
+        *,
+        parallel: bool = True,
+    ) -> None:
+        self._jobs = [(path, spec, ceiling_dbtp) for spec in specs]
+        self._forced = forced
+        self._started = time.perf_counter()
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future[CodecPreview]] = []
+        if parallel and self._jobs:
+            workers = min(len(self._jobs), os.cpu_count() or 1)
+            self._pool = ProcessPoolExecutor(max_workers=workers)
+            self._futures = [self._pool.submit(_one, job) for job in self._jobs]
+
+    def result(self) -> PreviewRun:
+        """Wait for every codec; the run in the order asked."""
+        if not self._jobs:
+            return PreviewRun((), note=SKIPPED_NOTE)
+        if self._pool is not None:
+            codecs = tuple(f.result() for f in self._futures)
+        else:
+            codecs = tuple(_one(job) for job in self._jobs)
+        self.close()
+        return PreviewRun(
+            requested=tuple(spec.text for _, spec, _ in self._jobs),
+            forced=self._forced,
+            codecs=codecs,
+            seconds=time.perf_counter() - self._started,
+        )
+
+    def close(self) -> None:
+        """Stop the workers (also when the master could not be read). Idempotent."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Pending:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def start_preview(path: str, settings: Settings, *, parallel: bool = True) -> Pending:
+    """Start the codec preview a file's settings ask for (nothing when none).
+
+    Raises:
+        UsageError: A requested spec is malformed.
+    """
+    specs, ceiling = requested(settings)
+    forced = tuple(s.text for s in parse_specs(settings.codec_preview))
+    return Pending(path, specs, forced, ceiling, parallel=parallel)
+
+
+def run_preview(
+    path: str, specs: tuple[CodecSpec, ...], ceiling_dbtp: float, *, parallel: bool = True
+) -> PreviewRun:
+    """Run a preview of ``specs`` on one file and wait for it (the benchmark's entry).
+
+    Args:
+        path: The master.
+        specs: Codecs to run.
+        ceiling_dbtp: Over threshold, dBTP.
+        parallel: One worker process per codec (False: one after the other).
+    """
+    with Pending(path, specs, (), ceiling_dbtp, parallel=parallel) as pending:
+        return pending.result()

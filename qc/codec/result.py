@@ -1,0 +1,83 @@
+"""What a codec preview found: one `CodecPreview` per codec, in a `PreviewRun`.
+
+Pure values (no PyAV), so the rules, the engine and the reports use them
+without importing an encoder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SKIPPED_NOTE", "CodecPreview", "PreviewRun"]
+
+SKIPPED_NOTE = (
+    "codec preview skipped: not asked for (mixdesk check --codec-preview aac-256,opus-160, "
+    "or codecs = [...] under [rules.codec-true-peak] in a profile)"
+)
+"""The note of a file whose preview was not asked for."""
+
+
+@dataclass(frozen=True)
+class CodecPreview:
+    """The decoded audio of one codec round trip, measured.
+
+    Attributes:
+        spec: The spec as asked, e.g. ``aac-256``.
+        codec: ``aac``, ``opus``, ``vorbis`` or ``mp3``.
+        encoder: The FFmpeg encoder used (``aac`` is FFmpeg's native AAC).
+        kbps: Target bit rate, kbit/s.
+        coded_kbps: Bit rate of the packets the encoder produced, kbit/s.
+        sample_rate: Rate of the decoded audio, Hz (Opus is always 48 kHz).
+        true_peak_dbtp: Decoded true peak (``accurate`` method), dBTP.
+        true_peak_time_s: Time of that peak in the master's timeline, s.
+        channel: Zero-based channel of the true peak.
+        sample_peak_dbfs: Decoded sample peak, dBFS.
+        clipped_samples: Decoded samples at or beyond full scale (they clip in a
+            fixed-point player), counted over every channel.
+        integrated_lufs: Decoded integrated loudness, LUFS (None: all gated out).
+        over_threshold_dbtp: Level above which crests are counted as overs, dBTP.
+        overs: Half-waves whose crest is above the threshold, every channel.
+        worst_times_s: Times of the highest overs, highest first, s.
+        seconds: Wall time of this codec's round trip and measurement, s.
+        note: What to know about this encoder (e.g. a fallback), or ``""``.
+        error: Why the round trip failed, else None (the other fields are then
+            meaningless).
+    """
+
+    spec: str
+    codec: str
+    encoder: str
+    kbps: int
+    coded_kbps: float
+    sample_rate: int
+    true_peak_dbtp: float
+    true_peak_time_s: float | None
+    channel: int | None
+    sample_peak_dbfs: float
+    clipped_samples: int
+    integrated_lufs: float | None
+    over_threshold_dbtp: float
+    overs: int
+    worst_times_s: tuple[float, ...]
+    seconds: float
+    note: str = ""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PreviewRun:
+    """The codec preview of one file.
+
+    Attributes:
+        requested: The specs asked for (command line or profiles), in order.
+        forced: The specs asked for on the command line: every profile judges them.
+        codecs: One result per requested spec, in order.
+        seconds: Wall time of the whole preview (codecs run in parallel), s.
+        note: Why the preview did not run (`SKIPPED_NOTE`), else ``""``.
+    """
+
+    requested: tuple[str, ...]
+    forced: tuple[str, ...] = ()
+    codecs: tuple[CodecPreview, ...] = ()
+    seconds: float = 0.0
+    note: str = ""
