@@ -23,8 +23,10 @@ from qc.audio.limits import block_frames as sized_for
 from qc.audio.sniff import HEAD_BYTES
 from qc.checks.rule import Context, Unreadable
 from qc.checks.runner import run_rules
+from qc.codec.preview import start_preview
+from qc.codec.result import PreviewRun
 from qc.diagnostic import Diagnostic
-from qc.errors import AudioReadError
+from qc.errors import AudioReadError, UsageError
 from qc.measure import Analyzer, Measurements, MeasureOptions
 from qc.waivers import Waiver, apply_waivers
 
@@ -66,6 +68,8 @@ class FileResult:
         diagnostics: Findings of the rules, sorted (worst first, then by time).
         profiles: Names of the delivery profiles the file was checked against.
         unused_waivers: The file's waivers that matched none of its findings.
+        codec_preview: The codec preview (TP002): per-codec results, or the note
+            saying why it was skipped; None for an unreadable file.
     """
 
     path: str
@@ -75,6 +79,7 @@ class FileResult:
     diagnostics: tuple[Diagnostic, ...] = ()
     profiles: tuple[str, ...] = ()
     unused_waivers: tuple[Waiver, ...] = ()
+    codec_preview: PreviewRun | None = None
 
 
 def measure_file(
@@ -153,18 +158,25 @@ def check(
         its ``error`` set and the findings of the rules that judge unreadable
         files (``FMT003``, ``FMT001``), as its profiles configure them.
     """
-    result = measure_file(
-        path,
-        measure_options(settings),
-        block_frames=block_frames,
-        progress=progress,
-        max_duration_s=max_duration_s,
-    )
-    if result.error is not None:
-        return unreadable(result.path, result.error, settings, info=result.info)
+    try:  # the codecs asked for run in worker processes while the master is measured
+        pending = start_preview(os.fspath(path), settings)
+    except UsageError as err:
+        return unreadable(path, str(err), settings)
+    with pending:
+        result = measure_file(
+            path,
+            measure_options(settings),
+            block_frames=block_frames,
+            progress=progress,
+            max_duration_s=max_duration_s,
+        )
+        if result.error is not None:
+            return unreadable(result.path, result.error, settings, info=result.info)
+        preview = pending.result()
     assert result.info is not None
     assert result.measurements is not None
-    return _judge(result, Context(result.path, result.info, result.measurements, ""), settings)
+    ctx = Context(result.path, result.info, result.measurements, "", preview)
+    return dataclasses.replace(_judge(result, ctx, settings), codec_preview=preview)
 
 
 def measure_options(settings: Settings) -> MeasureOptions:

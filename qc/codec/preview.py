@@ -18,9 +18,11 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
+from qc.audio.av_reader import AV_HINT, load_av
 from qc.checks.runner import rule_options, will_run
 from qc.codec.result import SKIPPED_NOTE, CodecPreview, PreviewRun
 from qc.codec.spec import CodecSpec, parse_specs
+from qc.errors import UsageError
 
 if TYPE_CHECKING:
     from qc.settings import Settings
@@ -128,10 +130,12 @@ def start_preview(path: str, settings: Settings, *, parallel: bool = True) -> Pe
     """Start the codec preview a file's settings ask for (nothing when none).
 
     Raises:
-        UsageError: A requested spec is malformed.
+        UsageError: A requested spec is malformed, or PyAV is not installed.
     """
     specs, ceiling = requested(settings)
     forced = tuple(s.text for s in parse_specs(settings.codec_preview))
+    if specs and load_av() is None:
+        raise UsageError(f"codec preview needs PyAV: {AV_HINT}")
     return Pending(path, specs, forced, ceiling, parallel=parallel)
 
 
