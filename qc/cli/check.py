@@ -16,6 +16,8 @@ from qc.audio.limits import DEFAULT_MAX_DURATION_S, fmt_duration, parse_duration
 from qc.cli._cluster_opts import add_cluster_options, run_on_cluster
 from qc.cli._parsing import Subparsers, add_rule_options, finder_for
 from qc.cli.console import is_tty, make_console
+from qc.codec.preview import with_preview
+from qc.codec.spec import cli_specs
 from qc.diagnostic import Severity
 from qc.engine import FileResult, check, unreadable
 from qc.errors import QCError
@@ -83,6 +85,15 @@ def add_parser(sub: Subparsers) -> None:
         default=os.cpu_count() or 1,
         metavar="N",
         help="files checked in parallel (default: all cores)",
+    )
+    p.add_argument(
+        "--codec-preview",
+        type=cli_specs,
+        default=(),
+        metavar="CODECS",
+        help="also encode each file in memory with these codecs and judge the decoded "
+        "true peak (TP002), e.g. aac-256,opus-160 (aac, opus, vorbis, mp3; needs "
+        "mixdesk[codecs]; costs seconds per codec; default: what the profiles list)",
     )
     p.add_argument(
         "--max-duration",
@@ -190,7 +201,10 @@ def _plan(args: argparse.Namespace, files: list[str]) -> tuple[SettingsResolver,
     resolver = SettingsResolver(
         finder_for(args), ProfileCache(adjust if override is not None else None)
     )
-    return resolver, [(f, resolver.for_file(f), args.max_duration) for f in files]
+    preview = args.codec_preview
+    return resolver, [
+        (f, with_preview(resolver.for_file(f), preview), args.max_duration) for f in files
+    ]
 
 
 def _report_unused(results: Sequence[FileResult], jobs: Sequence[Job]) -> None:

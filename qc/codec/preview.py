@@ -13,6 +13,7 @@ and the round trips share the cores; `Pending.result` collects them.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,7 +28,7 @@ from qc.errors import UsageError
 if TYPE_CHECKING:
     from qc.settings import Settings
 
-__all__ = ["RULE_CODE", "Pending", "requested", "run_preview", "start_preview"]
+__all__ = ["RULE_CODE", "Pending", "requested", "run_preview", "start_preview", "with_preview"]
 
 RULE_CODE = "TP002"
 """The rule that judges the preview (``codec-true-peak``)."""
@@ -57,6 +58,19 @@ def requested(settings: Settings) -> tuple[tuple[CodecSpec, ...], float]:
         if will_run(RULE_CODE, profile, settings.select, settings.ignore):
             texts.extend(opts["codecs"])
     return parse_specs(texts), min(ceilings, default=-1.0)
+
+
+def with_preview(settings: Settings, specs: tuple[str, ...]) -> Settings:
+    """A file's settings with the command line's ``--codec-preview`` specs.
+
+    Raises:
+        UsageError: Specs were given but PyAV is not installed (one line naming the extra).
+    """
+    if not specs:
+        return settings
+    if load_av() is None:
+        raise UsageError(f"codec preview needs PyAV: {AV_HINT}")
+    return dataclasses.replace(settings, codec_preview=specs)
 
 
 def _one(job: tuple[str, CodecSpec, float]) -> CodecPreview:

@@ -8,12 +8,13 @@ Vorbis (Spotify's Ogg streams), MP3 (downloads, podcasts). Pure: no PyAV import.
 
 from __future__ import annotations
 
+import argparse
 import re
 from dataclasses import dataclass
 
 from qc.errors import UsageError
 
-__all__ = ["CODECS", "CodecSpec", "Encoding", "parse_spec", "parse_specs"]
+__all__ = ["CODECS", "CodecSpec", "Encoding", "cli_specs", "parse_spec", "parse_specs"]
 
 _SPEC = re.compile(r"^([a-z0-9]+)-(\d{1,4})$")
 
@@ -114,3 +115,15 @@ def parse_specs(texts: str | tuple[str, ...] | list[str]) -> tuple[CodecSpec, ..
     items = texts.split(",") if isinstance(texts, str) else list(texts)
     specs = [parse_spec(t) for t in items if t.strip()]
     return tuple(dict.fromkeys(specs))
+
+
+def cli_specs(text: str) -> tuple[str, ...]:
+    """``--codec-preview`` value: the specs as written, checked (argparse prints the error).
+
+    Raises:
+        argparse.ArgumentTypeError: See `parse_spec`.
+    """
+    try:
+        return tuple(spec.text for spec in parse_specs(text))
+    except UsageError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
