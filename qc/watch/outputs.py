@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 
+from qc.errors import QCError
 from qc.safe_io import UnsafeTargetError
 from qc.watch.display import Counts, Display
+from qc.watch.html_sidecar import write_html
 from qc.watch.log import NdjsonLog, sidecar_path, write_sidecar
 from qc.watch.record import Outcome, Record, Trigger
 
@@ -22,12 +24,16 @@ class Outputs:
         display: The human output.
         log: The NDJSON log, or ``None``.
         sidecar: Write ``NAME.qc.json`` sidecars.
+        html: Write ``NAME.qc.html`` reports.
     """
 
-    def __init__(self, display: Display, log: NdjsonLog | None, *, sidecar: bool) -> None:
+    def __init__(
+        self, display: Display, log: NdjsonLog | None, *, sidecar: bool, html: bool = False
+    ) -> None:
         self.display = display
         self._log = log
         self._sidecar = sidecar
+        self._html = html
         self._warned: set[str] = set()
 
     def _warn_once(self, key: str, text: str) -> None:
@@ -49,6 +55,11 @@ class Outputs:
             except OSError as err:
                 folder = os.path.dirname(rec.path)
                 self._warn_once(folder, f"cannot write sidecars in {folder}: {err.strerror}")
+        if self._html and rec.outcome is Outcome.CHECKED and rec.result.measurements is not None:
+            try:
+                write_html(rec.result)
+            except (QCError, OSError) as err:
+                self._warn_once(f"html:{rec.path}", f"cannot write the HTML report: {err}")
         self.display.show(rec, counts)
 
     def started(self, path: str, trigger: Trigger) -> None:  # noqa: D102
