@@ -59,6 +59,7 @@ class Options:
             its size is reported as an aborted render, s.
         exclude: Extra file-name globs to ignore.
         sidecar: Write ``NAME.qc.json`` next to each bounce.
+        html: Write the HTML report ``NAME.qc.html`` next to each bounce.
     """
 
     folders: tuple[str, ...]
@@ -71,6 +72,7 @@ class Options:
     abort_s: float = DEFAULT_ABORT_S
     exclude: tuple[str, ...] = ()
     sidecar: bool = False
+    html: bool = False
 
 
 class WatchError(QCError):
@@ -111,7 +113,7 @@ class Daemon:
         observer_factory: Callable[[], tuple[BaseObserver, str]] | None = None,
     ) -> None:
         self.options = options
-        self.outputs = Outputs(display, log, sidecar=options.sidecar)
+        self.outputs = Outputs(display, log, sidecar=options.sidecar, html=options.html)
         tracker = Tracker(settle_s=options.settle_s, abort_s=options.abort_s)
         self.scheduler = Scheduler(
             tracker,
