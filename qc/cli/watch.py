@@ -71,6 +71,7 @@ def add_parser(sub: Subparsers) -> None:
         "or cut off by a kill, goes unchecked)",
     )
     p.add_argument("--sidecar", action="store_true", help="write NAME.qc.json next to each bounce")
+    p.add_argument("--html", action="store_true", help="write the HTML report NAME.qc.html too")
     p.add_argument("--initial", action="store_true", help="also check the bounces already present")
     p.add_argument(
         "--poll",
@@ -196,6 +197,10 @@ def run(args: argparse.Namespace) -> int:
         configs = finder_for(args)  # each bounce's nearest config, as for check
         # The watched folders' configs and profiles load now: a bad one fails before watching.
         profiles = load_profiles(*(configs.for_folder(f) for f in folders))
+        if args.html:
+            from qc.plot import require_matplotlib
+
+            require_matplotlib()
     except QCError as err:
         return _fail(printable_line(str(err)))
     try:  # before the log is opened: a second daemon must not touch it
@@ -224,6 +229,7 @@ def run(args: argparse.Namespace) -> int:
         abort_s=args.abort_after,
         exclude=tuple(args.exclude),
         sidecar=args.sidecar,
+        html=args.html,
     )
     pool = WorkerPool(args.jobs or default_workers())
     try:
