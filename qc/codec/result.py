@@ -6,9 +6,11 @@ without importing an encoder.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["SKIPPED_NOTE", "CodecPreview", "PreviewRun"]
+__all__ = ["SKIPPED_NOTE", "CodecPreview", "PreviewRun", "preview_object"]
 
 SKIPPED_NOTE = (
     "codec preview skipped: not asked for (mixdesk check --codec-preview aac-256,opus-160, "
@@ -81,3 +83,49 @@ class PreviewRun:
     codecs: tuple[CodecPreview, ...] = ()
     seconds: float = 0.0
     note: str = ""
+
+
+def _num(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def preview_object(run: PreviewRun | None) -> dict[str, Any] | None:
+    """The ``codec_preview`` object of a file in the ``mixdesk.check/1`` JSON.
+
+    Args:
+        run: The file's preview, or None (an unreadable file).
+
+    Returns:
+        ``{requested, note, seconds, codecs: [...]}`` with one object per codec
+        (levels in dBTP/dBFS/LUFS, times in s, non-finite numbers as None), or None.
+    """
+    if run is None:
+        return None
+    return {
+        "requested": list(run.requested),
+        "note": run.note or None,
+        "seconds": _num(run.seconds),
+        "codecs": [
+            {
+                "spec": c.spec,
+                "codec": c.codec,
+                "encoder": c.encoder,
+                "kbps": c.kbps,
+                "coded_kbps": _num(c.coded_kbps),
+                "sample_rate": c.sample_rate,
+                "true_peak_dbtp": _num(c.true_peak_dbtp),
+                "true_peak_time_s": _num(c.true_peak_time_s),
+                "channel": c.channel,
+                "sample_peak_dbfs": _num(c.sample_peak_dbfs),
+                "clipped_samples": c.clipped_samples,
+                "integrated_lufs": _num(c.integrated_lufs),
+                "over_threshold_dbtp": _num(c.over_threshold_dbtp),
+                "overs": c.overs,
+                "worst_times_s": [float(t) for t in c.worst_times_s],
+                "seconds": _num(c.seconds),
+                "note": c.note or None,
+                "error": c.error,
+            }
+            for c in run.codecs
+        ],
+    }

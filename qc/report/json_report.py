@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from qc.codec.result import preview_object
 from qc.diagnostic import Diagnostic, Severity
 from qc.engine import FileResult
 from qc.measure import Measurements, amplitude_to_db
@@ -174,6 +175,9 @@ def file_object(result: FileResult) -> dict[str, Any]:
             "channels": info.channels,
             "frames": info.frames,
             "duration_s": info.duration_s,
+            "bit_rate": info.bit_rate,
+            "priming_frames": info.priming_frames,
+            "padding_frames": info.padding_frames,
         }
     m = result.measurements
     return {
@@ -182,6 +186,7 @@ def file_object(result: FileResult) -> dict[str, Any]:
         "format": fmt,
         "measurements": measurement_object(m) if m is not None else None,
         "diagnostics": [diagnostic_object(d) for d in result.diagnostics],
+        "codec_preview": preview_object(result.codec_preview),
     }
 
 
