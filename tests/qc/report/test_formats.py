@@ -90,7 +90,7 @@ def _strict(text: str) -> Any:
 
 
 def test_renderers_mapping_and_empty_input() -> None:
-    assert set(RENDERERS) == {"json", "json-lines", "text", "junit", "sarif", "github"}
+    assert set(RENDERERS) == {"json", "json-lines", "text", "junit", "sarif", "github", "html"}
     for name, render in RENDERERS.items():
         out = render([])
         assert isinstance(out, str), name
