@@ -15,7 +15,7 @@ from collections.abc import Sequence  # noqa: E402
 from importlib.metadata import entry_points  # noqa: E402
 
 from qc._version import __version__  # noqa: E402
-from qc.cli import check, completion, config_cmd, fix, plot, rules, watch  # noqa: E402
+from qc.cli import album, check, completion, config_cmd, fix, plot, rules, watch  # noqa: E402
 from qc.cli._parsing import Parser, Subparsers  # noqa: E402
 
 __all__ = ["PLUGIN_GROUP", "build_parser", "main"]
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     config_cmd.add_parser(sub)
     watch.add_parser(sub)
     plot.add_parser(sub)
+    album.add_parser(sub)
     _add_plugins(sub)
     completion.add_parser(sub, parser)  # last: it walks every command
     return parser
