@@ -17,7 +17,7 @@ RATE = 44100
 def track(
     rng: np.random.Generator, seconds: float, dbfs: float, freq: float = 440.0, *, rate: int = RATE
 ) -> np.ndarray:
-    """A stereo tone with a little noise, float64, shape ``(frames, 2)``; TPDF-dithered to 16 bits."""
+    """A stereo tone with a little noise, shape ``(frames, 2)``, TPDF-dithered to 16 bits."""
     n = round(seconds * rate)
     t = np.arange(n) / rate
     x = 10 ** (dbfs / 20) * np.sin(2 * np.pi * freq * t)
@@ -58,7 +58,9 @@ def album_file(
     return path
 
 
-def mixdesk(*args: str | os.PathLike[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def mixdesk(
+    *args: str | os.PathLike[str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``mixdesk`` in a subprocess (plain text, fixed width)."""
     env = dict(os.environ, NO_COLOR="1", COLUMNS="120")
     return subprocess.run(

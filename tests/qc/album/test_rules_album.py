@@ -14,13 +14,12 @@ from qc.profiles import load_profile
 
 
 def facts(n: int = 1, **kw: Any) -> TrackFacts:
-    base = dict(
+    base = TrackFacts(
         number=n, path=f"{n:02d}.wav", isrc="", gap_s=2.0, start_s=2.0 + 62.0 * (n - 1),
         duration_s=60.0, sample_rate=44100, bit_depth=16, channels=2, integrated_lufs=-14.0,
         leading_silence_s=0.0, trailing_silence_s=0.0, join_step=None, frames=60 * 44100,
     )  # fmt: skip
-    base.update(kw)
-    return TrackFacts(**base)  # type: ignore[arg-type]
+    return dataclasses.replace(base, **kw)
 
 
 def album(*tracks: TrackFacts, catalog: str = "", total_s: float | None = None) -> AlbumContext:
