@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from qc._version import __version__
 
 if TYPE_CHECKING:
+    from qc.album.api import check_album
+    from qc.album.results import AlbumResult
     from qc.api import check, check_files
     from qc.engine import FileResult, measure_file
     from qc.errors import AudioReadError, ProfileError, QCError, SelectorError, UsageError
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from qc.results import CheckResult, Finding
 
 __all__ = [
+    "AlbumResult",
     "AudioReadError",
     "CheckResult",
     "FileResult",
@@ -45,12 +48,15 @@ __all__ = [
     "UsageError",
     "__version__",
     "check",
+    "check_album",
     "check_files",
     "fix",
     "measure_file",
 ]
 
 _WHERE = {
+    "check_album": "qc.album.api",
+    "AlbumResult": "qc.album.results",
     "check": "qc.api",
     "check_files": "qc.api",
     "fix": "qc.fix",
