@@ -48,7 +48,10 @@ class Finding:
 
 @dataclass(frozen=True)
 class Format:
-    """Stream facts (``format``): container, codec, subtype, bits, Hz, channels, frames, s."""
+    """Stream facts (``format``): container, codec, subtype, bits, Hz, channels, frames, s.
+
+    Also the coded bit rate (bit/s), and the encoder delay and padding (frames).
+    """
 
     container: str
     codec: str
@@ -58,6 +61,9 @@ class Format:
     channels: int
     frames: int
     duration_s: float
+    bit_rate: int | None = None
+    priming_frames: int = 0
+    padding_frames: int = 0
 
 
 @dataclass(frozen=True)
