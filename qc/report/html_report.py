@@ -212,6 +212,7 @@ def render_html(results: Sequence[FileResult]) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<link rel="icon" href="data:,">\n'  # an empty inline icon: no favicon request
         f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         f"<h1>mixdesk check report</h1>\n<p>{s['files']} files: {s['errors']} errors, "
         f"{s['warnings']} warnings, {s['infos']} info, {s['unreadable']} unreadable.</p>\n"
