@@ -1,0 +1,135 @@
+"""The true-peak meter in a forked child gives the thread's results bit for bit.
+
+The reference is the same meter fed on the worker thread (``fork=False``): the
+child is a copy of the meter at the fork and is fed the same blocks, so every
+value must be equal, not close. The material is loud and clipped (many crests,
+many overs), long enough that the child is forked after two blocks, with a last
+block of odd length and a block larger than the shared slots.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from qc.measure.analyzer import Analyzer
+from qc.measure.offload import FORK_AFTER_FRAMES, Beside, fork_map
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+
+RATE = 48000
+
+
+def loud_clipped(seconds: float, seed: int = 19) -> np.ndarray:
+    """Stereo noise and tones driven into a clipper at -0.2 dBFS, shape (frames, 2)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * RATE)) / RATE
+    x = rng.standard_normal((t.size, 2)) * 0.3
+    x[:, 0] += 0.8 * np.sin(2 * np.pi * 997 * t)
+    x[:, 1] += 0.7 * np.sin(2 * np.pi * 15000 * t + 0.3)
+    ceiling = 10 ** (-0.2 / 20)
+    return np.clip(x, -ceiling, ceiling)
+
+
+def measure(x: np.ndarray, sizes: list[int], *, fork: bool) -> tuple[Analyzer, object]:
+    with Analyzer(RATE, 2, bit_depth=24, fork=fork) as analyzer:
+        at = 0
+        for size in sizes:
+            analyzer.feed(x[at : at + size])
+            at += size
+        assert at == len(x)
+        forked = analyzer._beside.forked
+        return forked, analyzer.result()
+
+
+def test_forked_true_peak_equals_the_threads() -> None:
+    x = loud_clipped(9.0)
+    # Two 65536-frame blocks on the thread, then the child; one block larger than a slot.
+    sizes = [65536, 65536, 65536, 100000]
+    sizes.append(len(x) - sum(sizes))
+    forked, by_child = measure(x, sizes, fork=True)
+    thread_only, by_thread = measure(x, sizes, fork=False)
+    assert forked
+    assert not thread_only
+    assert by_child.true_peak == by_thread.true_peak  # type: ignore[attr-defined]
+    assert by_child.true_peak.channel_overs[0] > 100  # type: ignore[attr-defined]
+    # The rest of the measurements never left this process.
+    assert by_child.loudness.integrated_lufs == by_thread.loudness.integrated_lufs  # type: ignore[attr-defined]
+
+
+def test_short_input_never_forks() -> None:
+    x = loud_clipped(FORK_AFTER_FRAMES / RATE * 0.9)
+    forked, result = measure(x, [len(x) // 2, len(x) - len(x) // 2], fork=True)
+    assert not forked
+    assert result.true_peak.dbtp > -0.2  # type: ignore[attr-defined]
+
+
+class BoomError(RuntimeError):
+    pass
+
+
+def test_an_error_in_the_child_reaches_the_caller() -> None:
+    def feed(block: np.ndarray) -> None:
+        if block[0, 0] > 0.5:
+            raise BoomError(f"bad block at {block[0, 0]:.1f}")
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        beside = Beside(feed, lambda: "done", channels=1, executor=pool)
+        beside.feed(np.zeros((FORK_AFTER_FRAMES + 1, 1)))
+        assert beside.forked
+        beside.feed(np.ones((10, 1)))
+        with pytest.raises(BoomError, match=r"bad block at 1\.0"):
+            beside.result()
+
+
+def test_result_pickled_back_and_close_reaps() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    seen: list[float] = []
+    with ThreadPoolExecutor(1) as pool:
+        beside = Beside(
+            lambda b: seen.append(float(b.sum())), lambda: sum(seen), channels=2, executor=pool
+        )
+        for k in range(5):
+            beside.feed(np.full((FORK_AFTER_FRAMES // 2, 2), float(k)))
+        assert beside.forked
+        # The child's sum: every block fed, those before the fork included.
+        assert beside.result() == sum(k * FORK_AFTER_FRAMES for k in range(5))
+        assert len(seen) == 2  # this process fed only the blocks before the fork
+
+        other = Beside(lambda b: None, lambda: 0, channels=1, executor=pool)
+        other.feed(np.zeros((FORK_AFTER_FRAMES + 1, 1)))
+        pid = other._child._pid  # type: ignore[union-attr]
+        other.close()  # mid-stream: the child is killed and reaped
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_fork_map_runs_every_other_job_in_a_child() -> None:
+    here = os.getpid()
+    out = fork_map(lambda k: (k * k, os.getpid() == here), range(5))
+    # Jobs 0, 2, 4 here, then 1, 3 in the child (the two-thread map's order).
+    assert [v for v, _ in out] == [0, 4, 16, 1, 9]
+    assert [mine for _, mine in out] == [True, True, True, False, False]
+
+
+def test_fork_map_raises_the_childs_error() -> None:
+    def job(k: int) -> int:
+        if k == 3:
+            raise BoomError("job 3")
+        return k
+
+    with pytest.raises(BoomError, match="job 3"):
+        fork_map(job, range(4))
+
+
+def test_grids_in_two_processes_equal_the_threads() -> None:
+    x = loud_clipped(6.0)
+    sizes = [65536] * (len(x) // 65536) + [len(x) % 65536]
+    _, by_child = measure(x, sizes, fork=True)
+    _, by_thread = measure(x, sizes, fork=False)
+    assert by_child.lossy == by_thread.lossy  # type: ignore[attr-defined]
