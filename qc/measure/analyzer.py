@@ -8,7 +8,7 @@ samples feed the level, clipping and true-peak meters.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -24,6 +24,7 @@ from qc.measure.kweighting import channel_weights, k_weighting_sos
 from qc.measure.levels import LevelMeter, LevelResult
 from qc.measure.lossy import LossyMeter, LossyResult
 from qc.measure.loudness import LoudnessMeter, LoudnessResult
+from qc.measure.offload import Beside, fork_map
 from qc.measure.spectrum import SpectrumMeter, SpectrumResult
 from qc.measure.stereo import StereoMeter, StereoResult
 from qc.measure.truepeak import TruePeakMeter, TruePeakMethod, TruePeakResult
@@ -107,6 +108,8 @@ class Analyzer:
         options: Measurement options.
         bit_depth: Bits per sample of the source, used for the clipping
             tolerance; ``None`` for float sources.
+        fork: Move the true-peak meter to a forked child process once the input
+            is long (:mod:`qc.measure.offload`); False keeps it on the thread.
     """
 
     def __init__(
@@ -116,6 +119,7 @@ class Analyzer:
         options: MeasureOptions | None = None,
         *,
         bit_depth: int | None = None,
+        fork: bool = True,
     ) -> None:
         opts = options or MeasureOptions()
         self._rate = rate
@@ -138,20 +142,24 @@ class Analyzer:
         self._dither = DitherMeter(rate, channels, bit_depth if opts.detectors else None)
         self._lossy = LossyMeter(rate, channels)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="truepeak")
-        self._pending: Future[None] | None = None
+        self._beside = Beside(
+            self._second_thread,
+            self._truepeak.result,
+            channels=channels,
+            executor=self._worker,
+            fork=fork,
+        )
 
     def feed(self, block: Floats) -> None:
         """Add one block, shape ``(frames, channels)``, float64, full scale 1.0.
 
-        The true-peak meter, the most expensive, runs on a worker thread while
-        the main thread filters and runs the others (numpy releases the GIL in
-        its inner loops, so two cores share the work). On the loud 5-minute
-        master of benchmarks/bench_check.py each side takes about 1.4 s of CPU,
-        the main thread's including the reading of the next block. The block
-        must not be modified later.
+        The true-peak meter, the most expensive, runs beside the others: on a
+        worker thread for the first blocks, then, once the input is long, in a
+        forked child process with a GIL of its own (:mod:`qc.measure.offload`),
+        while this thread filters and runs the rest. The block must not be
+        modified later.
         """
-        self._wait()
-        self._pending = self._worker.submit(self._second_thread, block)
+        self._beside.feed(block)
         with np.errstate(all="ignore"):  # a hot block is measured, not warned about
             self._loudness.feed(self._kfilter.process(block))
             mag = np.abs(block)
@@ -170,11 +178,6 @@ class Analyzer:
         with np.errstate(all="ignore"):  # numpy's error state is per thread
             self._truepeak.feed(block)
 
-    def _wait(self) -> None:
-        if self._pending is not None:
-            self._pending.result()
-            self._pending = None
-
     def _both_threads(self, func: Callable[[T], R], jobs: Iterable[T]) -> list[R]:
         """A ``map`` that runs every other job on the worker thread, the rest here.
 
@@ -187,8 +190,8 @@ class Analyzer:
 
     def close(self) -> None:
         """Stop the worker thread (also when the stream ended in an error)."""
+        self._beside.close()
         self._worker.shutdown(wait=True, cancel_futures=True)
-        self._pending = None
 
     def __enter__(self) -> Analyzer:
         return self
@@ -199,10 +202,13 @@ class Analyzer:
     def result(self) -> Measurements:
         """Finish every meter and return the measurements.
 
-        The frame-grid searches of the lossy detector run on both threads.
+        The frame-grid searches of the lossy detector run on both threads, or
+        in two processes when the true-peak meter was forked (a long input).
         """
-        self._wait()
-        lossy = self._lossy.result(self._both_threads)
+        grids = fork_map if self._beside.forked else self._both_threads
+        self._beside.end()
+        lossy = self._lossy.result(grids)
+        true_peak = self._beside.result()
         self.close()
         levels = self._levels.result()
         return Measurements(
@@ -210,7 +216,7 @@ class Analyzer:
             channels=self._channels,
             frames=levels.frames,
             loudness=self._loudness.result(),
-            true_peak=self._truepeak.result(),
+            true_peak=true_peak,
             levels=levels,
             clipping=self._clipping.result(),
             envelope=self._envelope.result(),
