@@ -19,6 +19,8 @@ __all__ = [
     "BitDepth",
     "ChannelMeasurements",
     "CheckResult",
+    "CodecPreview",
+    "CodecResult",
     "Dither",
     "Finding",
     "Format",
@@ -158,6 +160,48 @@ class Measurements:
 
 
 @dataclass(frozen=True)
+class CodecResult:
+    """One codec of the preview (``codec_preview.codecs[i]``): dBTP, dBFS, LUFS, s, kbit/s."""
+
+    spec: str
+    codec: str
+    encoder: str
+    kbps: int
+    coded_kbps: float | None
+    sample_rate: int
+    true_peak_dbtp: float | None
+    true_peak_time_s: float | None
+    channel: int | None
+    sample_peak_dbfs: float | None
+    clipped_samples: int
+    integrated_lufs: float | None
+    over_threshold_dbtp: float | None
+    overs: int
+    worst_times_s: tuple[float, ...]
+    seconds: float | None
+    note: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class CodecPreview:
+    """The codec preview (``codec_preview``): codecs asked for, a skipped note, results."""
+
+    requested: tuple[str, ...]
+    note: str | None
+    seconds: float | None
+    codecs: tuple[CodecResult, ...]
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> CodecPreview:
+        """Build from the JSON's ``codec_preview`` object."""
+        codecs = tuple(
+            CodecResult(**{**c, "worst_times_s": tuple(c["worst_times_s"])}) for c in obj["codecs"]
+        )
+        return cls(tuple(obj["requested"]), obj["note"], obj["seconds"], codecs)
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """The check of one file: the JSON report's file object, plus its settings' verdict.
 
@@ -169,6 +213,7 @@ class CheckResult:
         diagnostics: The findings, worst first, waivers applied.
         profiles: The profiles it was checked against.
         fail_level: ``error``, ``warning`` or ``info``: the file's config's fail level.
+        codec_preview: The codec preview (`mixdesk check --codec-preview`), or None.
     """
 
     path: str
@@ -178,6 +223,7 @@ class CheckResult:
     diagnostics: tuple[Finding, ...]
     profiles: tuple[str, ...] = ()
     fail_level: SeverityLabel = "error"
+    codec_preview: CodecPreview | None = None
 
     @property
     def failed(self) -> bool:
@@ -206,4 +252,5 @@ class CheckResult:
             diagnostics=tuple(Finding(**d) for d in obj["diagnostics"]),
             profiles=profiles,
             fail_level=fail_level,
+            codec_preview=CodecPreview.from_json(cp) if (cp := obj.get("codec_preview")) else None,
         )
