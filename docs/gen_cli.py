@@ -421,6 +421,12 @@ def ex_check(s: Session) -> Examples:
             s.run("mixdesk check --select TPP,CLIP loud.wav", rc=True),
             s.run("mixdesk check --select clipping loud.wav", rc=True),
         ),
+        para(
+            "`--codec-preview` also encodes the file in memory with each codec at its bit rate "
+            "(PyAV, the extra `codecs`), decodes it and judges the decoded true peak (`TP002`, "
+            "see docs/codecs.md); the JSON carries each codec's numbers under `codec_preview`:"
+        ),
+        block(s.run("mixdesk check --codec-preview aac-256,opus-160 --select TP loud.wav", rc=True)),
     ]
     return {"check": "".join(md)}
 
