@@ -8,6 +8,7 @@ FMT001 when its bytes show a lossy codec) from ``Rule.check_unreadable``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -94,4 +95,4 @@ def _findings(
     if isinstance(ctx, Unreadable):
         failed = Unreadable(ctx.path, ctx.reason, profile, ctx.codec, ctx.container)
         return rule.check_unreadable(failed, opts, severity)
-    return rule.check(Context(ctx.path, ctx.info, ctx.measurements, profile), opts, severity)
+    return rule.check(dataclasses.replace(ctx, profile=profile), opts, severity)
