@@ -289,6 +289,12 @@ PURPOSE: dict[tuple[str, ...], str] = {
     "true-peak limiter to the ceiling, soxr resampling, TPDF dither when the word length is "
     "reduced. Then it re-checks the output with the same profiles and names what it cannot "
     "mend, with why (exit 0 passes, 1 findings remain, 2 bad input). See docs/fix.md.",
+    ("plot",): "Draws the plots of the HTML report (`check --format html`) as one image: "
+    "loudness over time with the profile's target band, the integrated level and LRA's P10/P95; "
+    "the per-channel peak envelope with the true-peak ceiling, the clipped segments and the "
+    "highest overs; the long-term spectrum per channel and of the side; the L/R correlation "
+    "over time. One check pass, as `check` measures; PNG or SVG by the suffix; an existing "
+    "file is never replaced without --force. Needs the extra `report` (matplotlib).",
     ("rules",): "Lists every QC rule: code, name, default severity, whether the `default` "
     "profile turns it on, and what it catches. The codes are what `--select`, `--ignore` and "
     "waivers take.",
@@ -339,6 +345,7 @@ PURPOSE: dict[tuple[str, ...], str] = {
 
 ORDER = (
     "check",
+    "plot",
     "fix",
     "rules",
     "explain",
@@ -429,6 +436,33 @@ def ex_check(s: Session) -> Examples:
         block(s.run("mixdesk check --codec-preview aac-256,opus-160 --select TP loud.wav", rc=True)),
     ]
     return {"check": "".join(md)}
+
+
+def ex_plot(s: Session) -> Examples:
+    """``mixdesk plot`` and ``mixdesk check --format html``."""
+    page = s.run("mixdesk check --profile spotify --format html --output-file loud.html loud.wav",
+                 rc=True)  # fmt: skip
+    size = (s.work / "loud.html").stat().st_size
+    svgs = (s.work / "loud.html").read_text(encoding="utf-8").count("<svg")
+    md = [
+        para(
+            "All four plots in one PNG, then two of them in one SVG; an existing file is refused "
+            "without `--force`:"
+        ),
+        block(
+            s.run("mixdesk plot loud.wav --profile spotify -o loud.png", rc=True),
+            s.run("mixdesk plot loud.wav --kind loudness --kind peaks -o loud.svg", rc=True),
+            s.run("mixdesk plot loud.wav --kind loudness -o loud.png", rc=True),
+        ),
+        para(
+            "The same plots in the self-contained HTML report of `check` (inline SVG, no "
+            "network; without `--output-file` the page goes to stdout). The exit status is "
+            "check's: 1, the loud bounce fails:"
+        ),
+        block(page, f"$ grep -o '<svg' loud.html | wc -l\n{svgs}"),
+        para(f"The page is {size // 1000} kB for this 20-second bounce."),
+    ]
+    return {"plot": "".join(md)}
 
 
 def ex_fix(s: Session) -> Examples:
@@ -742,6 +776,7 @@ def ex_completion(s: Session) -> Examples:
 EXAMPLES: tuple[tuple[frozenset[str], Callable[[Session], Examples]], ...] = (
     (frozenset({""}), ex_top),
     (frozenset({"check"}), ex_check),
+    (frozenset({"plot"}), ex_plot),
     (frozenset({"fix"}), ex_fix),
     (frozenset({"rules", "explain"}), ex_rules),
     (frozenset({"config"}), ex_config),
