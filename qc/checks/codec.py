@@ -39,9 +39,9 @@ class CodecTruePeak(Rule):
         max_dbtp (float, dBTP): the ceiling the decoded audio is held to. Default -1.0.
 
     Example:
-        ``master.wav:01:02.310: error TP002 aac-256: decoded true peak +0.42 dBTP at
-        01:02.310 exceeds 0 dBFS (37 samples clip) and the -1.0 dBTP ceiling; ...
-        lower the master's ceiling by 1.42 dB (to -2.43 dBTP)``
+        ``loud.wav:00:08.508: error TP002 aac-256 decodes to +3.13 dBTP (above 0 dBFS,
+        1910 samples clip, and the -1.0 dBTP ceiling); worst at 00:08.508, 00:16.501,
+        00:17.501; lower the master's ceiling by 4.13 dB to -2.68 dBTP``
     """
 
     code = "TP002"
@@ -76,18 +76,28 @@ class CodecTruePeak(Rule):
         excess = value - limit
         master = ctx.measurements.true_peak.dbtp
         full = value > 0.0
-        what = f"0 dBFS ({p.clipped_samples} samples clip) and " if full else ""
-        worst = ", ".join(mmss(t) for t in p.worst_times_s[:5])
-        overs = f"; {p.overs} overs above {db(ceiling, 'dBTP')}, worst at {worst}" if worst else ""
+        what = f"0 dBFS, {p.clipped_samples} samples clip, and " if full else ""
+        worst = ", ".join(mmss(t) for t in _apart(p.worst_times_s)) or mmss(p.true_peak_time_s)
         yield self.finding(
             ctx,
             severity if full else min(severity, Severity.WARNING),
-            f"{p.spec}: decoded true peak {db(value, 'dBTP', 2)} at {mmss(p.true_peak_time_s)} "
-            f"exceeds {what}the {db(ceiling, 'dBTP')} ceiling{overs}; lower the master's "
-            f"ceiling by {excess:.2f} dB (to {db(master - excess, 'dBTP', 2)})",
+            f"{p.spec} decodes to {db(value, 'dBTP', 2)} (above {what}the {db(ceiling, 'dBTP')} "
+            f"ceiling); worst at {worst}; lower the master's ceiling by {excess:.2f} dB to "
+            f"{db(master - excess, 'dBTP', 2)}",
             measured=value,
             limit=limit,
             unit="dBTP",
             start_s=p.true_peak_time_s,
             channel=p.channel,
         )
+
+
+def _apart(times: tuple[float, ...], keep: int = 3, gap_s: float = 0.5) -> list[float]:
+    """The first ``keep`` of ``times`` (worst first) at least ``gap_s`` seconds apart."""
+    kept: list[float] = []
+    for t in times:
+        if all(abs(t - k) >= gap_s for k in kept):
+            kept.append(t)
+            if len(kept) == keep:
+                break
+    return kept
