@@ -8,7 +8,7 @@ from typing import Any
 from qc.checks._fmt import db, mmss
 from qc.checks.rule import Context, Option, Rule
 from qc.codec.result import CodecPreview
-from qc.codec.spec import parse_specs
+from qc.codec.spec import PLATFORM, parse_specs
 from qc.diagnostic import Diagnostic, Severity
 
 __all__ = ["CodecTruePeak"]
@@ -20,8 +20,8 @@ class CodecTruePeak(Rule):
     Lossy encoders overshoot: the decoded waveform of an AAC, Opus, Vorbis or
     MP3 encode peaks higher than the master did, which is why streaming
     platforms ask for -1 dBTP. With a codec preview (``mixdesk check
-    --codec-preview aac-256,opus-160``, or this rule's ``codecs`` in a
-    profile), each codec encodes the master in memory at its bit rate and
+    --codec-preview aac-256,opus-160``, ``--codec-preview platform`` for the
+    profiles' own codecs, or this rule's ``codecs`` in a profile), each codec encodes the master in memory at its bit rate and
     decodes it, and the decoded audio is measured (true peak by the
     ``accurate`` method, sample peak, samples at or past full scale,
     integrated loudness). Fails (the rule's severity) when a codec's decoded
@@ -33,9 +33,12 @@ class CodecTruePeak(Rule):
     JSON report then carries a note saying it was skipped).
 
     Options:
-        codecs (list of str): codec previews this profile asks for, as
+        codecs (list of str): codec previews this profile always runs, as
             ``<codec>-<kbit/s>``: ``aac``, ``opus``, ``vorbis``, ``mp3``. Default
-            none (``apple-music`` lists ``aac-256``).
+            none: set it in your own profile or ``mixdesk.toml`` to opt in.
+        platform_codecs (list of str): the codecs the platform streams (the
+            shipped profiles list them with a source: ``apple-music`` has
+            ``aac-256``); previewed when ``--codec-preview platform`` asks.
         max_dbtp (float, dBTP): the ceiling the decoded audio is held to. Default -1.0.
 
     Example:
@@ -48,6 +51,14 @@ class CodecTruePeak(Rule):
     name = "codec-true-peak"
     options = (
         Option("codecs", list, [], "", "codec previews as codec-kbps, e.g. aac-256", item=str),
+        Option(
+            "platform_codecs",
+            list,
+            [],
+            "",
+            "the platform's own codecs, previewed with --codec-preview platform",
+            item=str,
+        ),
         Option("max_dbtp", float, -1.0, "dBTP", "ceiling for the decoded audio"),
     )
 
@@ -57,7 +68,10 @@ class CodecTruePeak(Rule):
         run = ctx.codec_preview
         if run is None:
             return
-        asked = {s.text for s in parse_specs(tuple(opts["codecs"]))} | set(run.forced)
+        asked = set(opts["codecs"]) | set(run.forced)
+        if PLATFORM in run.forced:
+            asked |= set(opts["platform_codecs"])
+        asked = {s.text for s in parse_specs(tuple(asked - {PLATFORM}))}
         for preview in run.codecs:
             if preview.spec in asked:
                 yield from self._judge(ctx, preview, opts["max_dbtp"], severity)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from qc.audio.av_reader import AV_HINT, load_av
 from qc.checks.runner import rule_options, will_run
 from qc.codec.result import SKIPPED_NOTE, CodecPreview, PreviewRun
-from qc.codec.spec import CodecSpec, parse_specs
+from qc.codec.spec import PLATFORM, CodecSpec, parse_specs
 from qc.errors import UsageError
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ def requested(settings: Settings) -> tuple[tuple[CodecSpec, ...], float]:
     """The codecs a file's settings ask for and the lowest ceiling among them.
 
     The command line's ``--codec-preview`` (``settings.codec_preview``) comes
-    first, then each profile's ``codecs`` of TP002 where that rule runs.
+    first, then each profile's ``codecs`` of TP002 where that rule runs, and its
+    ``platform_codecs`` when the command line says ``platform``.
 
     Returns:
         ``(specs, ceiling_dbtp)``: specs in order without duplicates; the
@@ -50,13 +51,15 @@ def requested(settings: Settings) -> tuple[tuple[CodecSpec, ...], float]:
     from qc.checks import get
 
     rule = get(RULE_CODE)
-    texts: list[str] = list(settings.codec_preview)
+    platform = PLATFORM in settings.codec_preview
+    texts: list[str] = [t for t in settings.codec_preview if t != PLATFORM]
     ceilings: list[float] = []
     for profile in settings.profiles:
         opts, _ = rule_options(rule, profile)
         ceilings.append(float(opts["max_dbtp"]))
         if will_run(RULE_CODE, profile, settings.select, settings.ignore):
             texts.extend(opts["codecs"])
+            texts.extend(opts["platform_codecs"] if platform else ())
     return parse_specs(texts), min(ceilings, default=-1.0)
 
 
@@ -147,7 +150,7 @@ def start_preview(path: str, settings: Settings, *, parallel: bool = True) -> Pe
         UsageError: A requested spec is malformed, or PyAV is not installed.
     """
     specs, ceiling = requested(settings)
-    forced = tuple(s.text for s in parse_specs(settings.codec_preview))
+    forced = settings.codec_preview
     if specs and load_av() is None:
         raise UsageError(f"codec preview needs PyAV: {AV_HINT}")
     return Pending(path, specs, forced, ceiling, parallel=parallel)

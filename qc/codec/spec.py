@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from qc.errors import UsageError
 
-__all__ = ["CODECS", "CodecSpec", "Encoding", "cli_specs", "parse_spec", "parse_specs"]
+__all__ = ["CODECS", "PLATFORM", "CodecSpec", "Encoding", "cli_specs", "parse_spec", "parse_specs"]
 
 _SPEC = re.compile(r"^([a-z0-9]+)-(\d{1,4})$")
 
@@ -117,13 +117,19 @@ def parse_specs(texts: str | tuple[str, ...] | list[str]) -> tuple[CodecSpec, ..
     return tuple(dict.fromkeys(specs))
 
 
+PLATFORM = "platform"
+"""The ``--codec-preview`` word for the profiles' ``platform_codecs``."""
+
+
 def cli_specs(text: str) -> tuple[str, ...]:
-    """``--codec-preview`` value: the specs as written, checked (argparse prints the error).
+    """``--codec-preview`` value: specs (and the word ``platform``), checked.
 
     Raises:
-        argparse.ArgumentTypeError: See `parse_spec`.
+        argparse.ArgumentTypeError: See `parse_spec` (argparse prints it, exit 2).
     """
+    words = [w.strip().lower() for w in text.split(",") if w.strip()]
     try:
-        return tuple(spec.text for spec in parse_specs(text))
+        specs = [w if w == PLATFORM else parse_spec(w).text for w in words]
     except UsageError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
+    return tuple(dict.fromkeys(specs))
