@@ -27,6 +27,7 @@ import os
 import pickle
 import signal
 import struct
+import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, BinaryIO, Generic, TypeVar
@@ -76,7 +77,7 @@ def fork_map(func: Callable[[T], R], jobs: Iterable[T]) -> list[R]:
     if len(todo) < 2 or not can_fork():
         return [func(job) for job in todo]
     up_r, up_w = os.pipe()
-    pid = os.fork()
+    pid = _fork()
     if pid == 0:  # pragma: no cover - the child; coverage does not follow it
         code = 1
         try:
@@ -99,6 +100,37 @@ def fork_map(func: Callable[[T], R], jobs: Iterable[T]) -> list[R]:
     if kind == _ERROR:
         raise there if isinstance(there, BaseException) else RuntimeError(str(there))
     return here + list(there)
+
+
+def _fork() -> int:
+    """``os.fork``, without Python 3.12's warning about the worker thread.
+
+    The child only feeds its meter and writes to its pipe: it takes no lock
+    another thread of the parent may hold.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return os.fork()
+
+
+def _keep_freed_memory() -> None:
+    """Let the child's allocator reuse freed blocks instead of returning them (glibc).
+
+    Every block makes temporaries of a few MiB; glibc maps and unmaps them anew
+    (or trims the heap), so each one cost the child fresh zeroed pages: 0.31 s
+    of system time on the 5-minute loud master, 0.07 s with these settings (and
+    0.08 s of user time less). Elsewhere this does nothing.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc
+        return
+    mallopt(-1, 128 << 20)  # M_TRIM_THRESHOLD: keep up to 128 MiB free at the top
+    mallopt(-2, 64 << 20)  # M_TOP_PAD: grow the heap in 64 MiB steps
+    mallopt(-3, 64 << 20)  # M_MMAP_THRESHOLD: blocks under 64 MiB come from the heap
 
 
 def _send_outcome(out: BinaryIO, compute: Callable[[], object]) -> None:
@@ -223,13 +255,14 @@ class _Child:
         self._slots = np.frombuffer(self._shm, dtype=np.float64).reshape(_SLOTS, self._size)
         down_r, down_w = os.pipe()
         up_r, up_w = os.pipe()
-        pid = os.fork()
+        pid = _fork()
         if pid == 0:  # pragma: no cover - the child; coverage does not follow it
             code = 1
             try:
                 os.close(down_w)
                 os.close(up_r)
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides
+                _keep_freed_memory()
                 code = self._serve(feed, finish, down_r, up_w)
             finally:
                 os._exit(code)

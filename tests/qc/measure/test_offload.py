@@ -1,4 +1,4 @@
-"""The true-peak meter in a forked child gives the thread's results bit for bit.
+"""The meters in a forked child give the thread's results bit for bit.
 
 The reference is the same meter fed on the worker thread (``fork=False``): the
 child is a copy of the meter at the fork and is fed the same blocks, so every
@@ -55,6 +55,12 @@ def test_forked_true_peak_equals_the_threads() -> None:
     assert not thread_only
     assert by_child.true_peak == by_thread.true_peak  # type: ignore[attr-defined]
     assert by_child.true_peak.channel_overs[0] > 100  # type: ignore[attr-defined]
+    # The stereo meter runs beside too (arrays: compared element by element).
+    s_child, s_thread = by_child.stereo, by_thread.stereo  # type: ignore[attr-defined]
+    assert s_child.correlation == s_thread.correlation
+    assert s_child.worst_time_s == s_thread.worst_time_s
+    np.testing.assert_array_equal(s_child.segment_correlation, s_thread.segment_correlation)
+    assert s_child.segment_correlation.size == 90
     # The rest of the measurements never left this process.
     assert by_child.loudness.integrated_lufs == by_thread.loudness.integrated_lufs  # type: ignore[attr-defined]
 
