@@ -24,7 +24,7 @@ from qc.units import fmt_db, fmt_time
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["KINDS", "draw"]
+__all__ = ["KINDS", "clock_axis", "draw"]
 
 KINDS = ("loudness", "peaks", "spectrum", "stereo")
 """The plots, in the report's order."""
@@ -43,7 +43,12 @@ def _clock(seconds: float, _pos: object = None) -> str:
 
 
 def _time_axis(ax: Axes, ctx: PlotContext) -> None:
-    duration = max(ctx.measurements.duration_s, 0.1)
+    clock_axis(ax, ctx.measurements.duration_s)
+
+
+def clock_axis(ax: Axes, duration_s: float) -> None:
+    """A time axis from 0 to ``duration_s`` (s) in m:ss with at most about 10 ticks."""
+    duration = max(duration_s, 0.1)
     step = next((s for s in _TICK_STEPS_S if duration / s <= 10), 3600.0)
     ax.set_xlim(0.0, duration)
     ax.xaxis.set_major_locator(MultipleLocator(step))

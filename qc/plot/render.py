@@ -21,7 +21,7 @@ from qc.plot.context import PlotContext
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["MISSING", "figure", "require_matplotlib", "to_png", "to_svg"]
+__all__ = ["MISSING", "figure", "rc", "require_matplotlib", "to_png", "to_svg"]
 
 MISSING = "plotting needs matplotlib: pip install 'mixdesk[report]'"
 """The one line printed when the extra is missing."""
@@ -57,7 +57,7 @@ def figure(ctx: PlotContext, kinds: Sequence[str]) -> Figure:
 
     from qc.plot.figures import draw
 
-    with matplotlib.rc_context(_rc()):
+    with matplotlib.rc_context(rc()):
         fig = Figure(figsize=(_WIDTH_IN, _HEIGHT_IN * len(kinds)), layout="constrained")
         axes = fig.subplots(len(kinds), 1, squeeze=False)[:, 0]
         for ax, kind in zip(axes, kinds, strict=True):
@@ -65,7 +65,7 @@ def figure(ctx: PlotContext, kinds: Sequence[str]) -> Figure:
     return fig
 
 
-def _rc(**extra: Any) -> Any:
+def rc(**extra: Any) -> Any:
     """The settings of every figure (typed ``Any``: rc keys are a Literal union)."""
     return {"svg.fonttype": "none", "font.size": 9, "hatch.linewidth": 0.6, **extra}
 
@@ -80,7 +80,7 @@ def to_svg(fig: Figure, *, salt: str) -> str:
     import matplotlib
 
     buf = io.StringIO()
-    with matplotlib.rc_context(_rc(**{"svg.hashsalt": salt})):
+    with matplotlib.rc_context(rc(**{"svg.hashsalt": salt})):
         fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     return text[text.index("<svg") :]
@@ -96,6 +96,6 @@ def to_png(fig: Figure, *, dpi: int = 110) -> bytes:
     import matplotlib
 
     buf = io.BytesIO()
-    with matplotlib.rc_context(_rc()):
+    with matplotlib.rc_context(rc()):
         fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()

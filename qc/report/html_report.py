@@ -24,7 +24,15 @@ from qc.engine import FileResult
 from qc.report.json_report import file_object, summary_object
 from qc.units import fmt_time
 
-__all__ = ["flatten", "render_html", "svg_for_html"]
+__all__ = [
+    "escape",
+    "file_section",
+    "findings_table",
+    "flatten",
+    "page",
+    "render_html",
+    "svg_for_html",
+]
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:1em auto;padding:0 1em;color:#111}
@@ -45,6 +53,11 @@ details pre{white-space:pre-wrap;font-size:.9em;margin:.3em 0}
 _PLOT_OF = {"LUF": "loudness", "TP": "peaks", "CLP": "peaks", "HDR": "peaks", "SIL": "peaks",
             "CH": "stereo", "LSY": "spectrum"}  # fmt: skip
 """Which plot a finding's time links to, by the code's family."""
+
+
+def escape(value: object) -> str:
+    """``str(value)`` as HTML text (quotes too)."""
+    return html.escape(str(value), quote=True)
 
 
 def _e(value: object) -> str:
@@ -129,21 +142,30 @@ def _plots(result: FileResult, i: int) -> str:
     return "\n".join(parts)
 
 
-def _findings(obj: dict[str, Any], i: int) -> str:
-    if not obj["diagnostics"]:
+def findings_table(diags: list[dict[str, Any]], prefix: str, plot: str | None = None) -> str:
+    """The findings as table rows: number, code, severity, time, message, profile, explanation.
+
+    Args:
+        diags: The JSON's diagnostic objects, in report order.
+        prefix: Id prefix of the section: rows are ``{prefix}-d{n}``.
+        plot: Id every time links to; ``None``: the file's plot of the code's family
+            (``{prefix}-loudness``, ``-peaks``, ``-spectrum``, ``-stereo``).
+    """
+    if not diags:
         return "<p>No findings.</p>"
     rows = []
-    for n, d in enumerate(obj["diagnostics"], start=1):
+    for n, d in enumerate(diags, start=1):
         when = "whole file"
         if d["start_s"] is not None:
-            plot = next((p for fam, p in _PLOT_OF.items() if d["code"].startswith(fam)), "loudness")
-            when = f'<a href="#f{i}-{plot}">{_e(fmt_time(d["start_s"]))}</a> (#{n} on the plots)'
+            fam = next((p for f, p in _PLOT_OF.items() if d["code"].startswith(f)), "loudness")
+            target = plot or f"{prefix}-{fam}"
+            when = f'<a href="#{target}">{_e(fmt_time(d["start_s"]))}</a> (#{n} on the plots)'
         doc = _explain(d["code"])
         explain = (
             f"<details><summary>explain</summary><pre>{_e(doc)}</pre></details>" if doc else ""
         )
         rows.append(
-            f'<tr id="f{i}-d{n}" class="{_e(d["severity"])}"><td class="num">{n}</td>'
+            f'<tr id="{prefix}-d{n}" class="{_e(d["severity"])}"><td class="num">{n}</td>'
             f'<td class="code">{_e(d["code"])}</td><td class="sev">{_e(d["severity"])}</td>'
             f'<td class="time">{when}</td><td class="msg">{_e(d["message"])}</td>'
             f"<td>{_e(d['profile'])} {explain}</td></tr>"
@@ -172,18 +194,37 @@ def _measurements(obj: dict[str, Any], i: int) -> str:
     )
 
 
-def _file(result: FileResult, i: int) -> str:
+def file_section(result: FileResult, i: int) -> str:
+    """One file's section: header, plots, findings, measurements; ids prefixed ``f{i}``."""
     obj = file_object(result)
     css, verdict = _verdict(obj)
     profiles = ", ".join(result.profiles) or "default"
     error = f"<p>Unreadable: {_e(obj['error'])}</p>" if obj["error"] is not None else ""
     plots = _plots(result, i) if result.measurements is not None else ""
+    found = findings_table(obj["diagnostics"], f"f{i}")
     return (
         f'<section class="file" id="f{i}">\n<h2>{_e(result.path)}</h2>\n'
         f'<p><span class="verdict {css}">{_e(verdict)}</span></p>\n'
         f'<p class="format">{_e(_format_line(obj))}</p>\n<p>Profiles: {_e(profiles)}</p>\n'
-        f'{error}{plots}\n<h3 id="f{i}-findings">Findings</h3>\n{_findings(obj, i)}\n'
+        f'{error}{plots}\n<h3 id="f{i}-findings">Findings</h3>\n{found}\n'
         f"<h3>Measurements</h3>\n{_measurements(obj, i)}\n</section>"
+    )
+
+
+def page(title: str, heading: str, body: str) -> str:
+    """A whole self-contained page around ``body`` (already HTML).
+
+    Args:
+        title: The window title (escaped here).
+        heading: The ``<h1>`` text (escaped here).
+        body: The page's content, markup.
+    """
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<link rel="icon" href="data:,">\n'  # an empty inline icon: no favicon request
+        f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+        f"<h1>{_e(heading)}</h1>\n{body}\n</body>\n</html>\n"
     )
 
 
@@ -207,14 +248,10 @@ def render_html(results: Sequence[FileResult]) -> str:
         f'<li><a href="#f{i}">{_e(r.path)}</a> ({_e(_verdict(file_object(r))[1])})</li>'
         for i, r in enumerate(results)
     )
-    body = "\n".join(_file(r, i) for i, r in enumerate(results))
+    body = "\n".join(file_section(r, i) for i, r in enumerate(results))
     title = f"mixdesk check: {results[0].path}" if len(results) == 1 else "mixdesk check"
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<link rel="icon" href="data:,">\n'  # an empty inline icon: no favicon request
-        f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
-        f"<h1>mixdesk check report</h1>\n<p>{s['files']} files: {s['errors']} errors, "
-        f"{s['warnings']} warnings, {s['infos']} info, {s['unreadable']} unreadable.</p>\n"
-        f"<ul>{toc}</ul>\n{body}\n</body>\n</html>\n"
+    summary = (
+        f"<p>{s['files']} files: {s['errors']} errors, {s['warnings']} warnings, "
+        f"{s['infos']} info, {s['unreadable']} unreadable.</p>\n<ul>{toc}</ul>\n"
     )
+    return page(title, "mixdesk check report", summary + body)
