@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["add_parser", "run"]
 
-FORMATS = ("rich", "text", "json", "junit", "sarif", "github")
+FORMATS = ("rich", "text", "json", "junit", "sarif", "github", "html")
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -179,5 +179,9 @@ def _render(done: AlbumCheck, fmt: str, out: IO[str]) -> None:
         out.write(render_album_text(done))
     elif fmt == "rich":
         render_album_rich(done, make_console(out))
+    elif fmt == "html":
+        from qc.report.html_album import render_album_html
+
+        out.write(render_album_html(done))
     else:
         out.write(RENDERERS[fmt](as_file_results(done)))
