@@ -62,7 +62,7 @@ def check_cd_inputs(spec: AlbumSpec) -> list[int]:
             raise UsageError(f"{t.path}: cannot read: {err}") from None
         problem = _cd_problem(info)
         if problem is not None:
-            fixed = Path(t.path).with_suffix("").name + ".cd.wav"
+            fixed = Path(t.path).with_name(Path(t.path).stem + ".cd.wav")
             raise UsageError(
                 f"{t.path} {problem}: make it so first with "
                 f"'mixdesk fix --profile cd-redbook {t.path} -o {fixed}'"

@@ -158,7 +158,7 @@ def _write_image(spec: AlbumSpec, args: argparse.Namespace) -> None:
     took = time.perf_counter() - began
     size = os.path.getsize(args.image)
     print(
-        f"wrote {printable(args.image)} ({len(slots)} tracks, {size / 1e6:.1f} MB in "
+        f"wrote {printable(args.image)} ({len(slots)} tracks, {size / 1e6:.1f} MB, in "
         f"{took:.2f} s, {size / 1e6 / max(took, 1e-9):.0f} MB/s) and {printable(args.cue)}",
         file=sys.stderr,
     )
