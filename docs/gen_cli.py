@@ -108,6 +108,7 @@ _TIMINGS = [
     (re.compile(r"\bdone in \d+\.\d+ s\b"), "done in #.# s"),
     (re.compile(r"(dBFS), \d+\.\d+ s\)"), r"\1, #.## s)"),
     (re.compile(r"\bp99 \d+\.\d+ ms\b"), "p99 #.## ms"),
+    (re.compile(r"\b\d+ MB/s\b"), "### MB/s"),
     (re.compile(r"\bdone: \d+ ticks, \d+ values sent"), "done: ### ticks, ### values sent"),
     (
         re.compile(r"\b\d+ position reports \(last off by [+-]?\d+\.\d+ ms\)"),
@@ -295,6 +296,13 @@ PURPOSE: dict[tuple[str, ...], str] = {
     "highest overs; the long-term spectrum per channel and of the side; the L/R correlation "
     "over time. One check pass, as `check` measures; PNG or SVG by the suffix; an existing "
     "file is never replaced without --force. Needs the extra `report` (matplotlib).",
+    ("album",): "Checks an album as a whole, on one measurement pass per track: the sequence "
+    "(start times, lengths, gaps, running time), the album loudness (BS.1770 gating over all "
+    "tracks, gaps excluded) with each track's offset, the spread and LRA, album-mode "
+    "normalisation, one format across the album, silence against the gaps and clicks at "
+    "gapless joins, and with `--profile cd-redbook` the Red Book rules (ISRC, UPC/EAN, 99 "
+    "tracks, 4 s, 79:57, 2 s pre-gap, CD frames). `--image`/`--cue` write a 44.1 kHz/16-bit "
+    "disc image and its CUE sheet. See docs/album.md.",
     ("rules",): "Lists every QC rule: code, name, default severity, whether the `default` "
     "profile turns it on, and what it catches. The codes are what `--select`, `--ignore` and "
     "waivers take.",
@@ -347,6 +355,7 @@ ORDER = (
     "check",
     "plot",
     "fix",
+    "album",
     "rules",
     "explain",
     "config",
@@ -496,6 +505,37 @@ def ex_fix(s: Session) -> Examples:
         ),
     ]
     return {"fix": "".join(md)}
+
+
+def ex_album(s: Session) -> Examples:
+    """``mixdesk album``: three short bounces, made CD-ready, checked, imaged."""
+    for name in ("album", "cd"):
+        (s.work / name).mkdir(exist_ok=True)
+    made = [
+        s.run(f"python examples/make_bounce.py album/0{i}.wav --seconds 8 --seed {i} --gentle")
+        for i in (1, 2, 3)
+    ]
+    cd = [
+        s.run(f"mixdesk fix album/0{i}.wav --profile cd-redbook -o cd/0{i}.wav", rc=True)
+        for i in (1, 2, 3)
+    ]
+    md = [
+        para("Three 8-second bounces at 48 kHz/24-bit; a CD image of them is refused:"),
+        block(*made, s.run("mixdesk album album --image disc.wav --cue disc.cue", rc=True)),
+        para("Made CD-ready by `mixdesk fix`, an album file written for them, then checked:"),
+        block(*cd, s.run("mixdesk album init cd", rc=True), s.cat("cd/album.toml")),
+        block(s.run("mixdesk album cd --profile cd-redbook,spotify", rc=True)),
+        para("The disc image and its CUE sheet:"),
+        block(
+            s.run(
+                "mixdesk album cd --profile cd-redbook --format json --output-file album.json "
+                "--image disc.wav --cue disc.cue",
+                rc=True,
+            ),
+            s.cat("disc.cue"),
+        ),
+    ]
+    return {"album": "".join(md)}
 
 
 def ex_rules(s: Session) -> Examples:
@@ -778,6 +818,7 @@ EXAMPLES: tuple[tuple[frozenset[str], Callable[[Session], Examples]], ...] = (
     (frozenset({"check"}), ex_check),
     (frozenset({"plot"}), ex_plot),
     (frozenset({"fix"}), ex_fix),
+    (frozenset({"album"}), ex_album),
     (frozenset({"rules", "explain"}), ex_rules),
     (frozenset({"config"}), ex_config),
     (frozenset({"watch"}), ex_watch),
