@@ -34,7 +34,16 @@ from qc.measure.album import CD_RATE, join_step
 from qc.report.json_report import diagnostic_object, file_object
 from qc.settings import Settings, SettingsResolver
 
-__all__ = ["SILENCE_DBFS", "AlbumCheck", "TrackRun", "check_album_spec", "measure_track"]
+__all__ = [
+    "SILENCE_DBFS",
+    "AlbumCheck",
+    "TrackRun",
+    "album_settings_path",
+    "check_album_spec",
+    "judge_album",
+    "measure_track",
+    "track_run",
+]
 
 SILENCE_DBFS = -60.0
 """Below this sample peak a track's start or end is silence, dBFS (as SIL001/SIL002)."""
@@ -88,13 +97,24 @@ def measure_track(job: tuple[str, Settings]) -> TrackRun:
         Its run.
     """
     path, settings = job
-    result = check(path, settings)
+    return track_run(check(path, settings))
+
+
+def track_run(result: FileResult) -> TrackRun:
+    """A track's check with its edge samples, read from its file (two frames each end).
+
+    Args:
+        result: The track's check.
+
+    Returns:
+        Its run (no edges if it could not be read, or a codec cannot seek).
+    """
     head = tail = None
     if result.error is None and result.info is not None and result.info.frames >= _EDGE:
         try:
             import soundfile as sf
 
-            with sf.SoundFile(path) as f:
+            with sf.SoundFile(result.path) as f:
                 head = f.read(_EDGE, dtype="float64", always_2d=True)
                 f.seek(f.frames - _EDGE)
                 tail = f.read(_EDGE, dtype="float64", always_2d=True)
@@ -150,6 +170,20 @@ def check_album_spec(
     """
     settings = resolver.for_file(album_settings_path(spec))
     runs = _run([(t.path, resolver.for_file(t.path)) for t in spec.tracks], jobs, tick)
+    return judge_album(spec, runs, settings)
+
+
+def judge_album(spec: AlbumSpec, runs: Sequence[TrackRun], settings: Settings) -> AlbumCheck:
+    """The album from its tracks' checks (no audio read).
+
+    Args:
+        spec: The album.
+        runs: Each track's run, in order.
+        settings: The album file's settings (its profiles judge the album).
+
+    Returns:
+        The album check.
+    """
     infos = [r.result.info for r in runs if r.result.measurements is not None]
     rate = infos[0].sample_rate if infos and infos[0] is not None else CD_RATE
     frames = [
