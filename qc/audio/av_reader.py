@@ -139,6 +139,13 @@ def rebuffer(pieces: Iterable[Block], frames: int) -> Iterator[Block]:
         yield np.concatenate(pending) if len(pending) > 1 else pending[0]
 
 
+def _av_reason(err: BaseException) -> str:
+    """FFmpeg's message without its errno and function name, lower-cased: one line."""
+    text = getattr(err, "strerror", None) or _error_reason(err)
+    text = " ".join(str(text).split()).rstrip(".")
+    return (text[:1].lower() + text[1:])[:200] if text else type(err).__name__
+
+
 def _bit_depth(codec: str, extradata: bytes | None, sample_format: str) -> int | None:
     """Bits per sample of a lossless stream (the ALAC magic cookie's bitDepth), else None."""
     if codec == "alac" and extradata and len(extradata) >= 18 and extradata[4:8] == b"alac":
@@ -189,7 +196,7 @@ class AvSource(AudioSource):
         try:
             self._c: Any = av.open(fs_path, metadata_errors="ignore")
         except (av.error.FFmpegError, OSError, ValueError, UnicodeDecodeError) as e:
-            raise AudioReadError(self._path, f"cannot decode {what}: {_error_reason(e)}") from e
+            raise AudioReadError(self._path, f"cannot decode {what}: {_av_reason(e)}") from e
         try:
             self._info = self._make_av_info(found)
             self._check_duration(max_duration_s)
@@ -299,8 +306,10 @@ class AvSource(AudioSource):
                     done += len(block)
                     yield block
         except (av.error.FFmpegError, OSError, ValueError, MemoryError) as e:
-            at = f"{done / self._info.sample_rate:.3f} s (frame {done})"
-            raise AudioReadError(self._path, f"read error at {at}: {_error_reason(e)}") from e
+            info = self._info
+            at = f"{done / info.sample_rate:.3f} s (frame {done}) of {info.duration_s:.3f} s"
+            why = _av_reason(e)
+            raise AudioReadError(self._path, f"damaged or truncated: at {at}, {why}") from e
 
     def close(self) -> None:
         """Close the file; idempotent."""
