@@ -116,9 +116,10 @@ def _peaks(ax: Axes, ctx: PlotContext) -> None:
     level_db = 20.0 * np.log10(clip.level) if clip.level > 0 else -np.inf
     if clip.runs and env.size:
         hot = np.flatnonzero(env.max(axis=1) >= level_db - 1e-6)
-        label = f"100 ms segments at the clip level ({clip.runs:,} runs)"
-        ax.plot(hot * 0.1, np.full(len(hot), level_db), "|", color=VERMILLION, markersize=6,
-                alpha=0.6, label=label)  # fmt: skip
+        label = f"100 ms segments reaching the clip level, {fmt_db(level_db, 'dBFS', digits=2)}"
+        # A rug along the bottom of the axes, where no curve hides it.
+        ax.plot(hot * 0.1, np.full(len(hot), 0.04), "|", color=VERMILLION, markersize=12,
+                markeredgewidth=1.5, transform=ax.get_xaxis_transform(), label=label)  # fmt: skip
     overs = m.true_peak.worst_overs
     total = sum(m.true_peak.channel_overs)
     if overs:
@@ -129,7 +130,7 @@ def _peaks(ax: Axes, ctx: PlotContext) -> None:
             ax.annotate(str(rank), (o.time_s, o.dbtp), xytext=(0, 5), ha="center",
                         textcoords="offset points", fontsize=7)  # fmt: skip
             lines.append(f"{rank}: {o.dbtp:+.2f} dBTP, ch{o.channel + 1}, {fmt_time(o.time_s)}")
-        ax.text(0.99, 0.04, "highest overs\n" + "\n".join(lines), ha="right", va="bottom",
+        ax.text(0.99, 0.11, "highest overs\n" + "\n".join(lines), ha="right", va="bottom",
                 fontsize=7, transform=ax.transAxes,
                 bbox={"facecolor": "white", "edgecolor": "#888888", "alpha": 0.9})  # fmt: skip
     top = max(float(np.nanmax(env)) if env.size and np.isfinite(env).any() else -60.0,
@@ -139,7 +140,7 @@ def _peaks(ax: Axes, ctx: PlotContext) -> None:
     ax.set_title("Peaks over time", fontsize=10)
     _time_axis(ax, ctx)
     _markers(ax, ctx)
-    ax.legend(loc="lower left", fontsize=7, ncol=2, framealpha=0.9)
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 0.09), fontsize=7, ncol=2, framealpha=0.9)
 
 
 def _spectrum(ax: Axes, ctx: PlotContext) -> None:
