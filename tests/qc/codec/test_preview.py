@@ -1,0 +1,173 @@
+"""Codec preview: decoded true peaks against an independent round trip.
+
+The reference round trip is the ffmpeg CLI (encode to M4A, decode to float WAV),
+and the reference true peak is an ideal band-limited reconstruction: the whole
+decoded file upsampled 16x in the frequency domain (scipy.signal.resample), which
+is independent of mixdesk's meters. Masters are seeded, a few seconds long.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from scipy.signal import resample
+
+from qc.codec import parse_specs
+from qc.codec.preview import run_preview
+from qc.engine import check
+from qc.profiles import ProfileCache
+from qc.settings import Settings
+
+RATE = 48000
+SCHEMA = Path(__file__).parents[3] / "docs" / "mixdesk.check-1.schema.json"
+
+
+def ideal_peak_db(x: np.ndarray, factor: int = 16) -> float:
+    """Ideal true peak (dBTP) of ``x`` (frames, channels): FFT upsampling by ``factor``."""
+    up = resample(x, len(x) * factor, axis=0)
+    return float(20 * np.log10(np.max(np.abs(up))))
+
+
+def dense_master(rng: np.random.Generator, peak_dbtp: float, seconds: float = 3.0) -> np.ndarray:
+    """Dense, bright stereo material (kicks, noise, a saw) scaled to an ideal true peak."""
+    n = round(seconds * RATE)
+    t = np.arange(n) / RATE
+    kick = np.sin(2 * np.pi * 55 * t) * np.exp(-((t % 0.5) * 12))
+    saw = 2 * ((t * 220) % 1.0) - 1
+    noise = rng.standard_normal((n, 2)) * 0.3
+    x = noise + 0.6 * kick[:, None] + 0.25 * saw[:, None]
+    x = np.tanh(1.5 * x)  # a soft clipper: flat-ish tops, as a limited master has
+    return x * 10 ** ((peak_dbtp - ideal_peak_db(x)) / 20)
+
+
+def ffmpeg_round_trip(ffmpeg: str, master: Path, *args: str) -> np.ndarray:
+    coded = master.with_suffix(".m4a")
+    decoded = master.with_suffix(".dec.wav")
+    subprocess.run([ffmpeg, "-v", "error", "-y", "-i", str(master), *args, str(coded)], check=True)
+    subprocess.run(
+        [ffmpeg, "-v", "error", "-y", "-i", str(coded), "-c:a", "pcm_f32le", str(decoded)],
+        check=True,
+    )
+    x, _ = sf.read(decoded, dtype="float64")
+    return x
+
+
+def settings(*specs: str) -> Settings:
+    return Settings(ProfileCache().resolve(("default",)), codec_preview=specs)
+
+
+def test_aac_preview_agrees_with_an_ffmpeg_round_trip(
+    tmp_path: Path, ffmpeg: str, rng: np.random.Generator
+) -> None:
+    master = tmp_path / "hot.wav"
+    sf.write(master, dense_master(rng, -1.0), RATE, subtype="FLOAT")
+    reference = ideal_peak_db(ffmpeg_round_trip(ffmpeg, master, "-c:a", "aac", "-b:a", "256k"))
+    assert reference > -1.0  # the premise: AAC takes a -1.0 dBTP master over -1 dBTP
+    result = check(master, settings("aac-256"))
+    assert result.codec_preview is not None
+    (aac,) = result.codec_preview.codecs
+    assert aac.error is None
+    # Two builds of FFmpeg's AAC encoder (the CLI's and PyAV's): within 0.3 dB.
+    assert aac.true_peak_dbtp == pytest.approx(reference, abs=0.3)
+    flagged = [d for d in result.diagnostics if d.code == "TP002"]
+    assert len(flagged) == 1
+    assert flagged[0].measured == pytest.approx(aac.true_peak_dbtp)
+    assert "aac-256 decodes to" in flagged[0].message
+    assert "lower the master's ceiling by" in flagged[0].message
+
+
+def test_a_master_at_minus_3_dbtp_is_not_flagged(
+    tmp_path: Path, ffmpeg: str, rng: np.random.Generator
+) -> None:
+    master = tmp_path / "safe.wav"
+    sf.write(master, dense_master(rng, -3.0), RATE, subtype="FLOAT")
+    reference = ideal_peak_db(ffmpeg_round_trip(ffmpeg, master, "-c:a", "aac", "-b:a", "256k"))
+    assert reference < -1.0
+    result = check(master, settings("aac-256"))
+    assert result.codec_preview is not None
+    assert result.codec_preview.codecs[0].true_peak_dbtp == pytest.approx(reference, abs=0.3)
+    assert not [d for d in result.diagnostics if d.code == "TP002"]
+
+
+def test_a_master_at_minus_0_1_dbtp_clips_after_aac(
+    tmp_path: Path, rng: np.random.Generator
+) -> None:
+    master = tmp_path / "hotter.wav"
+    sf.write(master, dense_master(rng, -0.1), RATE, subtype="FLOAT")
+    result = check(master, settings("aac-256"))
+    (d,) = [d for d in result.diagnostics if d.code == "TP002"]
+    assert d.severity.label == "error"  # above 0 dBFS: a fixed-point player clips
+    assert "above 0 dBFS" in d.message
+    assert result.codec_preview is not None
+    assert result.codec_preview.codecs[0].clipped_samples > 0
+
+
+@pytest.mark.parametrize("spec", ["aac-256", "opus-160", "vorbis-320", "mp3-320"])
+def test_decoded_times_line_up_with_the_master(tmp_path: Path, spec: str) -> None:
+    x = np.zeros((2 * RATE, 2))
+    click_s = 1.2345
+    x[round(click_s * RATE)] = 0.5
+    master = tmp_path / "click.wav"
+    sf.write(master, x, RATE, subtype="PCM_24")
+    run = run_preview(str(master), parse_specs(spec), -1.0, parallel=False)
+    (c,) = run.codecs
+    assert c.error is None, c.error
+    assert c.true_peak_time_s is not None
+    assert abs(c.true_peak_time_s - click_s) <= 0.001  # priming dropped: within 1 ms
+
+
+def test_parallel_and_serial_previews_agree(tmp_path: Path, rng: np.random.Generator) -> None:
+    master = tmp_path / "m.wav"
+    sf.write(master, dense_master(rng, -1.0, 2.0), RATE, subtype="FLOAT")
+    specs = parse_specs("aac-256,mp3-320")
+    serial = run_preview(str(master), specs, -1.0, parallel=False)
+    parallel = run_preview(str(master), specs, -1.0, parallel=True)
+    for a, b in zip(serial.codecs, parallel.codecs, strict=True):
+        assert (a.spec, a.true_peak_dbtp, a.integrated_lufs) == (b.spec, b.true_peak_dbtp,
+                                                                  b.integrated_lufs)  # fmt: skip
+    # The decoded loudness stays near the master's (a codec does not change the level).
+    for c in serial.codecs:
+        assert c.integrated_lufs is not None
+        assert c.coded_kbps == pytest.approx(c.kbps, rel=0.25)
+
+
+def test_platform_word_previews_the_profiles_codecs(
+    tmp_path: Path, rng: np.random.Generator
+) -> None:
+    master = tmp_path / "m.wav"
+    sf.write(master, dense_master(rng, -0.1, 1.0), RATE, subtype="FLOAT")
+    s = Settings(ProfileCache().resolve(("apple-music",)), codec_preview=("platform",))
+    result = check(master, s)
+    assert result.codec_preview is not None
+    assert result.codec_preview.requested == ("aac-256",)
+    assert [d.profile for d in result.diagnostics if d.code == "TP002"] == ["apple-music"]
+    # Without the word, the shipped profile runs no preview and says so.
+    quiet = check(master, Settings(ProfileCache().resolve(("apple-music",))))
+    assert quiet.codec_preview is not None
+    assert quiet.codec_preview.codecs == ()
+    assert quiet.codec_preview.note.startswith("codec preview skipped: not asked for")
+
+
+def test_json_validates_against_the_schema(tmp_path: Path, rng: np.random.Generator) -> None:
+    import jsonschema
+
+    master = tmp_path / "m.wav"
+    sf.write(master, dense_master(rng, -0.1, 1.0), RATE, subtype="FLOAT")
+    proc = subprocess.run(
+        [sys.executable, "-m", "qc", "check", "--format", "json", "--codec-preview",
+         "aac-256,opus-96", "m.wav"],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    preview = doc["files"][0]["codec_preview"]
+    assert [c["spec"] for c in preview["codecs"]] == ["aac-256", "opus-96"]
+    assert preview["codecs"][1]["sample_rate"] == 48000
+    assert preview["codecs"][0]["true_peak_dbtp"] > 0
