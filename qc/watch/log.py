@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 from types import TracebackType
 from typing import IO, Any, Self
 
@@ -90,6 +91,7 @@ class NdjsonLog:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
         self._fh: IO[str] = open_append(self.path, what="log", expect=b"{")
+        self._lock = threading.Lock()  # the album re-checks write from their own thread
         if _ends_mid_line(self._fh):  # a kill cut the last line short: start a new one
             self._fh.write("\n")
             self._fh.flush()
@@ -100,9 +102,18 @@ class NdjsonLog:
         Raises:
             OSError: The write failed (disk full, ...).
         """
-        line = json.dumps(record_object(rec), separators=(",", ":"), allow_nan=False)
-        self._fh.write(line + "\n")
-        self._fh.flush()
+        self.write_object(record_object(rec))
+
+    def write_object(self, obj: dict[str, Any]) -> None:
+        """Append one JSON object as a line and flush it (an album re-check's line).
+
+        Raises:
+            OSError: The write failed (disk full, ...).
+        """
+        line = json.dumps(obj, separators=(",", ":"), allow_nan=False)
+        with self._lock:
+            self._fh.write(line + "\n")
+            self._fh.flush()
 
     def close(self) -> None:
         """Close the file. Idempotent."""
