@@ -6,6 +6,7 @@ import os
 
 from qc.errors import QCError
 from qc.safe_io import UnsafeTargetError
+from qc.watch.album import AlbumWatch
 from qc.watch.display import Counts, Display
 from qc.watch.html_sidecar import write_html
 from qc.watch.log import NdjsonLog, sidecar_path, write_sidecar
@@ -25,12 +26,20 @@ class Outputs:
         log: The NDJSON log, or ``None``.
         sidecar: Write ``NAME.qc.json`` sidecars.
         html: Write ``NAME.qc.html`` reports.
+        albums: Re-checks the album of a checked bounce (:mod:`qc.watch.album`).
     """
 
     def __init__(
-        self, display: Display, log: NdjsonLog | None, *, sidecar: bool, html: bool = False
+        self,
+        display: Display,
+        log: NdjsonLog | None,
+        *,
+        sidecar: bool,
+        html: bool = False,
+        albums: AlbumWatch | None = None,
     ) -> None:
         self.display = display
+        self.albums = albums
         self._log = log
         self._sidecar = sidecar
         self._html = html
@@ -61,6 +70,9 @@ class Outputs:
             except (QCError, OSError) as err:
                 self._warn_once(f"html:{rec.path}", f"cannot write the HTML report: {err}")
         self.display.show(rec, counts)
+        if self.albums is not None and rec.outcome is Outcome.CHECKED:
+            rerender = rec.trigger is not Trigger.INITIAL  # re-checks its album, if in one
+            self.albums.checked(rec.result, rerender=rerender)
 
     def started(self, path: str, trigger: Trigger) -> None:  # noqa: D102
         self.display.started(path, trigger)
