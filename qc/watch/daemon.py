@@ -28,6 +28,7 @@ from watchdog.observers.api import BaseObserver
 
 from qc.errors import QCError
 from qc.printable import printable
+from qc.watch.album import AlbumWatch
 from qc.watch.display import Counts, Display
 from qc.watch.events import BounceHandler
 from qc.watch.finished import probe
@@ -113,7 +114,12 @@ class Daemon:
         observer_factory: Callable[[], tuple[BaseObserver, str]] | None = None,
     ) -> None:
         self.options = options
-        self.outputs = Outputs(display, log, sidecar=options.sidecar, html=options.html)
+        self.albums = AlbumWatch(
+            lambda path: plan(path).job.settings, display.note, log.write_object if log else None
+        )
+        self.outputs = Outputs(
+            display, log, sidecar=options.sidecar, html=options.html, albums=self.albums
+        )
         tracker = Tracker(settle_s=options.settle_s, abort_s=options.abort_s)
         self.scheduler = Scheduler(
             tracker,
@@ -247,6 +253,7 @@ class Daemon:
             self._observer = None
         self.scheduler.stop()
         self.scheduler.join()
+        self.albums.close()
         return self.scheduler.counts()
 
     def _step_failed(self, err: Exception) -> None:
