@@ -22,7 +22,7 @@ from typing import Any
 from qc.checks import get
 from qc.engine import FileResult
 from qc.report.json_report import file_object, summary_object
-from qc.units import fmt_time
+from qc.units import count, fmt_time
 
 __all__ = [
     "escape",
@@ -105,7 +105,8 @@ def _verdict(obj: dict[str, Any]) -> tuple[str, str]:
     if obj["error"] is not None:
         return "v-unreadable", "UNREADABLE"
     counts = (
-        f"{sev.count('error')} errors, {sev.count('warning')} warnings, {sev.count('info')} info"
+        f"{count(sev.count('error'), 'error')}, {count(sev.count('warning'), 'warning')}, "
+        f"{sev.count('info')} info"
     )
     if "error" in sev:
         return "v-fail", f"FAIL: {counts}"
@@ -251,7 +252,8 @@ def render_html(results: Sequence[FileResult]) -> str:
     body = "\n".join(file_section(r, i) for i, r in enumerate(results))
     title = f"mixdesk check: {results[0].path}" if len(results) == 1 else "mixdesk check"
     summary = (
-        f"<p>{s['files']} files: {s['errors']} errors, {s['warnings']} warnings, "
-        f"{s['infos']} info, {s['unreadable']} unreadable.</p>\n<ul>{toc}</ul>\n"
+        f"<p>{count(s['files'], 'file')}: {count(s['errors'], 'error')}, "
+        f"{count(s['warnings'], 'warning')}, {s['infos']} info, {s['unreadable']} unreadable.</p>"
+        f"\n<ul>{toc}</ul>\n"
     )
     return page(title, "mixdesk check report", summary + body)
