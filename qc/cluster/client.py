@@ -18,8 +18,11 @@ yields once, so no file is lost or doubled.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import logging
+import socket
+import sys
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -74,7 +77,8 @@ def connect(spec: ClusterSpec, timeout_s: float) -> Iterator[Client]:
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address=None,
+                # Loopback only, no dashboard, and no HTTP server on the default :8787.
+                scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                 worker_dashboard_address=None,
                 silence_logs=logging.CRITICAL,
             )
@@ -82,14 +86,8 @@ def connect(spec: ClusterSpec, timeout_s: float) -> Iterator[Client]:
             address: Any = cluster
         else:
             address = spec.address
-        try:
-            client = distributed.Client(address, timeout=timeout_s, set_as_default=False)
-        except (OSError, TimeoutError) as err:
-            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-            raise UsageError(
-                f"{spec.source} {spec}: no Dask scheduler answered within "
-                f"{timeout_s:g} s ({reason})"
-            ) from None
+            _probe(spec, timeout_s)
+        client = _client(distributed, address, spec, timeout_s)
         stack.enter_context(client)
         try:
             client.wait_for_workers(1, timeout=timeout_s)
@@ -98,6 +96,37 @@ def connect(spec: ClusterSpec, timeout_s: float) -> Iterator[Client]:
                 f"{spec.source} {spec}: no worker joined the scheduler within {timeout_s:g} s"
             ) from None
         yield client
+
+
+def _probe(spec: ClusterSpec, timeout_s: float) -> None:
+    """Fail at once, in one line, when nothing listens at the address (Dask would retry)."""
+    assert spec.address is not None
+    host, _, port = spec.address.removeprefix("tcp://").rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as err:
+        reason = err.strerror or str(err) or type(err).__name__
+        raise UsageError(f"{spec.source} {spec}: cannot reach the scheduler ({reason})") from None
+
+
+def _client(distributed: Any, address: Any, spec: ClusterSpec, timeout_s: float) -> Client:
+    """A connected ``distributed.Client``; a failure is one line.
+
+    Something that listens but is not a Dask scheduler makes ``Client`` fail
+    in many ways (a timeout, a garbled handshake); the half-built client's
+    ``__del__`` would then print a traceback: it is collected here, silenced.
+    """
+    try:
+        return distributed.Client(address, timeout=timeout_s, set_as_default=False)
+    except Exception as err:  # the handshake's failures are not all OSError
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    raise UsageError(f"{spec.source} {spec}: no Dask scheduler answered ({reason[:200]})")
 
 
 def failed_result(task: Task, reason: str) -> TaskResult:

@@ -11,11 +11,22 @@ At most one file per worker process is in memory at a time, whatever the
 worker's ``--nthreads``: checks in one process take :data:`_ONE_AT_A_TIME`
 (the watch pool's rule, :mod:`qc.watch.pool`). After each check the heap's free
 pages go back to the kernel (:func:`qc.watch.job.trim_heap`).
+
+Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which
+freezes glibc's mmap threshold at 128 KiB: every block buffer of a check is
+then a fresh ``mmap`` whose pages the kernel zeroes, and ``munmap`` on free.
+Measured on 20 short files in one worker: 8.2 s of system time against 0.5 s
+for the same checks in a plain process; with the threshold raised to 32 MiB
+(:func:`_tune_malloc`, once per process) 2.0 s. The heap is still trimmed after
+every check, so memory does not grow.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import dataclasses
+import functools
 import os
 import stat
 import threading
@@ -26,7 +37,7 @@ from qc.engine import FileResult, check
 from qc.settings import Settings
 from qc.watch.job import content_hash, trim_heap
 
-__all__ = ["Task", "TaskResult", "run_task"]
+__all__ = ["MMAP_THRESHOLD_BYTES", "Task", "TaskResult", "run_task"]
 
 _ONE_AT_A_TIME = threading.Lock()
 """Held while a file is hashed and checked: one file in memory per worker process."""
@@ -78,6 +89,26 @@ class TaskResult:
     skipped: bool = False
 
 
+_M_MMAP_THRESHOLD = -3
+"""glibc ``mallopt`` parameter (``malloc.h``)."""
+
+MMAP_THRESHOLD_BYTES = 32 << 20
+"""Allocations below this come from the heap in a worker (32 MiB; see the module's note)."""
+
+
+@functools.cache
+def _tune_malloc() -> bool:
+    """Raise glibc's mmap threshold in this process, once; False where there is no glibc."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return False
+    try:
+        mallopt = getattr(ctypes.CDLL(name), "mallopt", None)
+    except OSError:
+        return False
+    return mallopt is not None and bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
+
+
 def _hash(path: str) -> tuple[str | None, int | None]:
     """``(blake2b, size)`` of a regular file, ``(None, None)`` if it cannot be read."""
     try:
@@ -98,6 +129,7 @@ def run_task(task: Task) -> TaskResult:
     Returns:
         The outcome; never raises for a bad, missing or unreadable file.
     """
+    _tune_malloc()
     with _ONE_AT_A_TIME:
         t0 = time.perf_counter()
         digest, size = _hash(task.worker_path) if task.hash_content else (None, None)
