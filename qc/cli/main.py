@@ -12,10 +12,9 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
-from importlib.metadata import entry_points  # noqa: E402
 
 from qc._version import __version__  # noqa: E402
-from qc.cli import album, check, completion, config_cmd, fix, plot, rules, watch  # noqa: E402
+from qc.cli import check  # noqa: E402
 from qc.cli._parsing import Parser, Subparsers  # noqa: E402
 
 __all__ = ["PLUGIN_GROUP", "build_parser", "main"]
@@ -29,8 +28,12 @@ join the one ``mixdesk`` command without ``qc`` importing ``bridge``.
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the parser with every subcommand."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Build the parser with every subcommand (``only="check"``: that one alone).
+
+    ``mixdesk check`` needs no other command's modules nor the plugins' entry
+    points: building its parser alone spares it their imports at start-up.
+    """
     parser = Parser(
         prog="mixdesk",
         description="Script the mix over OSC, then QC every bounce.",
@@ -38,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mixdesk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     check.add_parser(sub)
+    if only == "check":
+        return parser
+    from qc.cli import album, completion, config_cmd, fix, plot, rules, watch
+
     fix.add_parser(sub)
     rules.add_parsers(sub)
     config_cmd.add_parser(sub)
@@ -51,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_plugins(sub: Subparsers) -> None:
     """Register every ``mixdesk.commands`` entry point; a broken one costs one stderr line."""
+    from importlib.metadata import entry_points
+
     for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
         try:
             ep.load()(sub)
@@ -62,8 +71,9 @@ def _add_plugins(sub: Subparsers) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args_list = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser("check" if args_list[:1] == ["check"] else None)
+    args = parser.parse_args(args_list)
     if getattr(args, "func", None) is None:
         parser.print_help(sys.stderr)
         return 2
