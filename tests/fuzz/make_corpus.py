@@ -102,7 +102,42 @@ def audio_seeds() -> dict[str, bytes]:
         "aiff": AIFF + aiff(),
         "aifc": AIFF + aiff(b"AIFC"),
         "flac-streaminfo": FLAC + flac_header(),
+        **pyav_seeds(),
     }
+
+
+def _box(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(body)) + kind + body
+
+
+def _adts(payload: bytes) -> bytes:
+    """One ADTS frame: AAC LC, 48 kHz, stereo, no CRC (ISO/IEC 14496-3 1.A.2.2)."""
+    length = 7 + len(payload)
+    head = (0xFFF1 << 40) | (1 << 38) | (3 << 34) | (2 << 30) | (length << 13) | (0x7FF << 2)
+    return head.to_bytes(7, "big") + payload
+
+
+def pyav_seeds() -> dict[str, bytes]:
+    """Containers decoded through PyAV (issue 23): what a hostile M4A, WebM or ADTS looks like."""
+    ftyp = _box(b"ftyp", b"M4A \x00\x00\x02\x00M4A isomiso2")
+    mdhd = _box(b"mdhd", b"\x00" * 12 + struct.pack(">II", 48000, 48000) + b"\x00" * 4)
+    stsd = _box(
+        b"stsd",
+        b"\x00" * 8
+        + _box(
+            b"mp4a",
+            b"\x00" * 16 + struct.pack(">HH", 2, 16) + b"\x00" * 4 + struct.pack(">I", 48000 << 16),
+        ),
+    )
+    trak = _box(b"trak", _box(b"mdia", mdhd + _box(b"minf", _box(b"stbl", stsd))))
+    return {
+        "m4a-ftyp-only": WAV + ftyp,
+        "m4a-moov-no-samples": WAV + ftyp + _box(b"moov", trak),
+        "m4a-mdat-garbage": WAV + ftyp + _box(b"mdat", bytes(range(256)) * 4),
+        "webm-opus-head": WAV + b"\x1a\x45\xdf\xa3" + b"\x9f\x42\x86\x81\x01webm\x86A_OPUS"
+        + b"OpusHead\x01\x02\x38\x01\x80\xbb\x00\x00\x00\x00\x00",
+        "adts-two-frames": WAV + _adts(b"\x21\x00" + b"\x00" * 30) * 2,
+    }  # fmt: skip
 
 
 def _osc_string(text: str) -> bytes:
