@@ -4,9 +4,10 @@ Welch's method (P. D. Welch, "The use of fast Fourier transform for the
 estimation of power spectra", IEEE Trans. Audio Electroacoust. 15(2), 1967):
 the signal is cut into frames of ``nfft`` samples, each frame is multiplied by a
 periodic Hann window and transformed, and the squared magnitudes are averaged.
-Frames do not overlap and, by default, one frame in two (by absolute index) is
-used: a long-term spectrum of minutes of music is averaged over thousands of
-frames either way, and the cost halves. With ``stride=1`` the result equals
+Frames do not overlap and, by default, one frame in four (by absolute index) is
+used, as the lossy-history detector does: a long-term spectrum of minutes of
+music is still averaged over hundreds of frames, at a quarter of the cost (0.07 s
+of CPU for 5 minutes of stereo at 48 kHz). With ``stride=1`` the result equals
 ``scipy.signal.welch(x, fs, window="hann", nperseg=nfft, noverlap=0,
 detrend=False, scaling="density")``.
 
@@ -95,7 +96,7 @@ class SpectrumMeter:
         stride: Use one frame in ``stride`` (by absolute frame index).
     """
 
-    def __init__(self, rate: int, channels: int, *, nfft: int = 4096, stride: int = 2) -> None:
+    def __init__(self, rate: int, channels: int, *, nfft: int = 4096, stride: int = 4) -> None:
         if nfft < 2 or stride < 1:
             raise ValueError(f"nfft must be at least 2 and stride at least 1, not {nfft}, {stride}")
         self._rate = rate
@@ -126,12 +127,17 @@ class SpectrumMeter:
         if not len(pick):
             return
         frames = data[: n * self._nfft].reshape(n, self._nfft, -1)[pick]  # (k, nfft, ch)
+        k, ch = len(pick), frames.shape[2]
+        sig = np.empty((k, len(self._labels), self._nfft))  # contiguous along time
+        sig[:, :ch, :] = frames.transpose(0, 2, 1)
         if self._side:
-            side = 0.5 * (frames[:, :, 0] - frames[:, :, 1])
-            frames = np.concatenate([frames, side[:, :, None]], axis=2)
-        spec = np.fft.rfft(frames * self._window[None, :, None], axis=1)
-        self._sum += (spec.real**2 + spec.imag**2).sum(axis=0)
-        self._used += len(pick)
+            np.subtract(sig[:, 0], sig[:, 1], out=sig[:, ch])
+            sig[:, ch] *= 0.5
+        sig *= self._window
+        spec = np.fft.rfft(sig, axis=2)  # (k, series, bins)
+        self._sum += np.einsum("ksb,ksb->bs", spec.real, spec.real)
+        self._sum += np.einsum("ksb,ksb->bs", spec.imag, spec.imag)
+        self._used += k
 
     def result(self) -> SpectrumResult:
         """Return the averaged spectrum of every frame used so far."""

@@ -58,12 +58,12 @@ def test_white_noise_level_is_analytic(rng: np.random.Generator) -> None:
     """White noise of variance s^2 has a one-sided density of 2 s^2 / fs."""
     sigma = 0.2
     x = rng.standard_normal((RATE * 20, 1)) * sigma
-    meter = SpectrumMeter(RATE, 1)  # default stride 2
+    meter = SpectrumMeter(RATE, 1)  # default stride 4
     _feed(meter, x, [65536])
     res = meter.result()
     expected_db = 10 * np.log10(2 * sigma**2 / RATE)
     band = (res.freqs_hz > 100) & (res.freqs_hz < 20000)
-    # The mean over ~1700 bins of an average of ~117 frames: within 0.1 dB.
+    # The mean over ~1700 bins of an average of ~59 frames: within 0.1 dB.
     assert 10 * np.log10(res.psd[band, 0].mean()) == pytest.approx(expected_db, abs=0.1)
 
 
