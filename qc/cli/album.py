@@ -137,7 +137,12 @@ def _check(args: argparse.Namespace) -> int:
         write_file(args.output_file, out.getvalue(), what="report", force=args.force)
     else:
         _render(done, fmt, sys.stdout)
-    if args.image:
+    errors = sorted({d.code for d in done.diagnostics if d.severity is Severity.ERROR})
+    if args.image and errors:  # an invalid ISRC or catalog makes a CUE sheet plants reject
+        print(f"mixdesk: not writing {printable(args.image)}: the album has errors "
+              f"({', '.join(errors)}); mend them, or --ignore their rules",
+              file=sys.stderr)  # fmt: skip
+    elif args.image:
         _write_image(spec, args)
     if any(f.error is not None for f in done.files):
         return 2

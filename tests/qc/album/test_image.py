@@ -135,3 +135,18 @@ def test_an_existing_image_is_kept_without_force(
     assert "tracks" in over_track.stderr
     forced = mixdesk("album", folder, "--image", image, "--cue", cue, "--force")
     assert forced.returncode == 0, forced.stderr
+
+
+def test_an_album_with_errors_gets_no_image(tmp_path: Path, rng: np.random.Generator) -> None:
+    write(tmp_path / "a.wav", track(rng, 4.5, -14.0))
+    album_file(tmp_path, ["a.wav"], isrcs=["USRC1760783"])  # 11 characters: a CUE plants reject
+    image, cue = tmp_path / "disc.wav", tmp_path / "disc.cue"
+    run = mixdesk("album", tmp_path, "--image", image, "--cue", cue)
+    assert run.returncode == 1
+    assert "not writing" in run.stderr
+    assert "(ALB005)" in run.stderr
+    assert not image.exists()
+    assert not cue.exists()
+    run = mixdesk("album", tmp_path, "--image", image, "--cue", cue, "--ignore", "ALB005")
+    assert run.returncode == 0, run.stderr
+    assert image.exists()
