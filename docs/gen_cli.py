@@ -443,6 +443,16 @@ def ex_check(s: Session) -> Examples:
             "see docs/codecs.md); the JSON carries each codec's numbers under `codec_preview`:"
         ),
         block(s.run("mixdesk check --codec-preview aac-256,opus-160 --select TP loud.wav", rc=True)),
+        para(
+            "`--cluster` sends one task per file to a Dask scheduler (`tcp://HOST:PORT`), or to "
+            "`local:N` worker processes started for the run (the extra `cluster`); the report "
+            "and exit status are the local run's, files in the same order. An unreachable "
+            "scheduler is one line and exit 2 (see docs/cluster.md):"
+        ),
+        block(
+            s.run("mixdesk check --cluster local:2 --select TP,LUF gentle.wav loud.wav", rc=True),
+            s.run("mixdesk check --cluster tcp://127.0.0.1:8999 gentle.wav", rc=True),
+        ),
     ]
     return {"check": "".join(md)}
 
