@@ -15,14 +15,13 @@ Python API agree by construction.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from qc.album.loudness import album_loudness_object
+from qc.album.document import album_document
 from qc.album.results import AlbumResult
 from qc.album.spec import ALBUM_FILE, AlbumSpec
 from qc.album.timeline import Slot, layout
@@ -31,7 +30,6 @@ from qc.diagnostic import Diagnostic
 from qc.engine import FileResult, check
 from qc.measure._types import Floats
 from qc.measure.album import CD_RATE, join_step
-from qc.report.json_report import diagnostic_object, file_object
 from qc.settings import Settings, SettingsResolver
 
 __all__ = [
@@ -197,7 +195,7 @@ def judge_album(spec: AlbumSpec, runs: Sequence[TrackRun], settings: Settings) -
     for profile in settings.profiles:
         found.extend(run_album_rules(ctx, profile, select=settings.select, ignore=settings.ignore))
     diagnostics = tuple(sorted(_merge(found)))
-    doc = _document(spec, runs, facts, slots, rate, diagnostics, settings)
+    doc = album_document(spec, runs, facts, slots, rate, diagnostics, settings)
     return AlbumCheck(
         AlbumResult.from_json(doc),
         doc,
@@ -254,73 +252,3 @@ def _merge(found: list[Diagnostic]) -> list[Diagnostic]:
         dataclasses.replace(d, profile=",".join(dict.fromkeys(p for p in names if p)))
         for d, names in groups.items()
     ]
-
-
-def _num(value: float | None) -> float | None:
-    return float(value) if value is not None and math.isfinite(value) else None
-
-
-def _document(  # noqa: PLR0917
-    spec: AlbumSpec,
-    runs: Sequence[TrackRun],
-    facts: Sequence[TrackFacts],
-    slots: Sequence[Slot],
-    rate: int,
-    diagnostics: Sequence[Diagnostic],
-    settings: Settings,
-) -> dict[str, Any]:
-    measured = [r.result.measurements for r in runs]
-    loudness = album_loudness_object(measured, settings.profiles)
-    album_lufs = loudness["integrated_lufs"]
-    tracks = []
-    for i, (t, f, run, slot) in enumerate(zip(spec.tracks, facts, runs, slots, strict=True)):
-        m = run.result.measurements
-        pause = None
-        if f.leading_silence_s is not None:
-            pause = f.leading_silence_s + (slot.start - slot.pregap) / rate
-            prev = facts[i - 1] if i else None
-            if prev is not None and prev.trailing_silence_s is not None:
-                pause += prev.trailing_silence_s + slots[i - 1].padding / rate
-        own = _num(f.integrated_lufs)
-        offset = own - album_lufs if own is not None and album_lufs is not None else None
-        tracks.append(
-            {
-                "number": f.number,
-                "path": t.path,
-                "title": t.title,
-                "performer": t.performer,
-                "isrc": t.isrc,
-                "gap_s": t.gap_s,
-                "start_s": f.start_s,
-                "duration_s": f.duration_s,
-                "leading_silence_s": f.leading_silence_s,
-                "trailing_silence_s": f.trailing_silence_s,
-                "pause_before_s": pause,
-                "integrated_lufs": own,
-                "offset_lu": offset,
-                "true_peak_dbtp": _num(m.true_peak.dbtp) if m is not None else None,
-                "loudness_range_lu": _num(m.loudness.loudness_range_lu) if m is not None else None,
-                "check": file_object(run.result),
-            }
-        )
-    kinds = {(f.sample_rate, f.bit_depth, f.channels) for f in facts if f.sample_rate is not None}
-    one = next(iter(kinds)) if len(kinds) == 1 else (None, None, None)
-    return {
-        "schema": "mixdesk.album/1",
-        "path": spec.path,
-        "title": spec.title,
-        "performer": spec.performer,
-        "catalog": spec.catalog,
-        "tracks": tracks,
-        "total_s": slots[-1].end / rate,
-        "format": {
-            "sample_rate": one[0],
-            "bit_depth": one[1],
-            "channels": one[2],
-            "consistent": len(kinds) <= 1,
-        },
-        "loudness": loudness,
-        "diagnostics": [diagnostic_object(d) for d in diagnostics],
-        "profiles": list(settings.profile_names),
-        "fail_level": settings.fail_level.label,
-    }
