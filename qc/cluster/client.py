@@ -35,10 +35,20 @@ from qc.errors import UsageError
 Client = Any
 """``distributed.Client`` (its stubs are partial: the module is used untyped)."""
 
-__all__ = ["DEFAULT_RETRIES", "MISSING_EXTRA", "connect", "failed_result", "run_tasks"]
+__all__ = [
+    "DEFAULT_RETRIES",
+    "MISSING_EXTRA",
+    "RESIZE_EVERY",
+    "connect",
+    "failed_result",
+    "run_tasks",
+]
 
 DEFAULT_RETRIES = 2
 """Re-runs of a task that raised on its worker."""
+
+RESIZE_EVERY = 64
+"""Results between two looks at the cluster's thread count (the window only grows)."""
 
 MISSING_EXTRA = "--cluster needs distributed: pip install 'mixdesk[cluster]'"
 """The one line printed (after ``mixdesk: ``) when ``distributed`` is not installed."""
@@ -164,9 +174,11 @@ def run_tasks(
             completion order, exactly once per task.
         retries: Re-runs of a task that raised.
         window: Most tasks submitted and not yet collected; defaults to twice
-            the cluster's worker threads (at least 4).
+            the cluster's worker threads (at least 4), looked at again every
+            :data:`RESIZE_EVERY` results so that workers joining later are fed.
     """
     as_completed: Any = importlib.import_module("distributed").as_completed
+    fixed = window is not None
     limit = window if window is not None else max(2 * _threads(client), 4)
     run = uuid.uuid4().hex[:12]
     source = iter(tasks)
@@ -185,7 +197,7 @@ def run_tasks(
 
     while len(pending) < limit and submit():
         pass
-    for future in done:
+    for collected, future in enumerate(done, 1):
         task = pending.pop(future.key)
         try:
             result: TaskResult = future.result()
@@ -193,4 +205,7 @@ def run_tasks(
             result = failed_result(task, _reason(err))
         future.release()
         on_result(result)
-        submit()
+        if not fixed and collected % RESIZE_EVERY == 0:
+            limit = max(limit, 2 * _threads(client))
+        while len(pending) < limit and submit():
+            pass

@@ -154,3 +154,25 @@ def test_path_map_reads_the_workers_tree_and_a_missing_file_fails_alone(
         shown = "client/" + str(obj["path"])
         assert files[shown] == {**obj, "path": shown}
     assert files[f"client/album/{names[1]}"]["format"]["subtype"] == "PCM_16"
+
+
+def test_submission_is_bounded_by_the_window(cluster: DaskCluster, tmp_path: Path) -> None:
+    from qc.cluster.client import connect, run_tasks
+    from qc.cluster.spec import parse_cluster
+    from qc.cluster.task import Task
+    from qc.config import ConfigFinder
+    from qc.settings import SettingsResolver
+
+    settings = SettingsResolver(ConfigFinder(None)).for_file(str(tmp_path / "x.wav"))
+    pulled, delivered, ahead = [0], [], [0]
+
+    def tasks():  # type: ignore[no-untyped-def]
+        for i in range(30):
+            pulled[0] += 1
+            ahead[0] = max(ahead[0], pulled[0] - len(delivered))
+            yield Task(i, f"m{i}.wav", str(tmp_path / f"missing{i}.wav"), settings, 60.0)
+
+    with connect(parse_cluster(cluster.address), 30) as client:
+        run_tasks(client, tasks(), lambda r: delivered.append(r.index), window=3)
+    assert sorted(delivered) == list(range(30))  # each once
+    assert ahead[0] == 3  # never more than the window in flight
