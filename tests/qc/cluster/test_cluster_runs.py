@@ -176,3 +176,32 @@ def test_submission_is_bounded_by_the_window(cluster: DaskCluster, tmp_path: Pat
         run_tasks(client, tasks(), lambda r: delivered.append(r.index), window=3)
     assert sorted(delivered) == list(range(30))  # each once
     assert ahead[0] == 3  # never more than the window in flight
+
+
+def test_progress_bar_on_a_terminal_only(cluster: DaskCluster, tmp_path: Path) -> None:
+    import pty
+
+    make_folder(tmp_path / "cat", 6, seed=5)
+    env = {**os.environ, "CI": "", "TERM": "xterm", "COLUMNS": "120"}
+    env.pop("NO_COLOR", None)
+    master, slave = pty.openpty()
+    cmd = [MIXDESK, "check", "--cluster", cluster.address, "--format", "json",
+           "--output-file", "r.json", "cat"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdin=slave, stdout=slave, stderr=slave)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.wait(timeout=120) == 2  # the broken file
+    text = seen.decode(errors="replace")
+    assert "checking" in text
+    assert "files/s" in text
+    assert "1 failed" in text  # zz_broken.wav
+    assert "6/6" in text
