@@ -29,6 +29,8 @@ kernels' windows are gathered a bounded number at a time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -113,11 +115,19 @@ class CrestSearch:
         self._wave_sign = np.zeros(channels)  # sign of the last crest
         self._wave_crossed = np.zeros(channels, dtype=bool)  # zero crossed since it
         self._counted_wave = np.full(channels, -1.0)  # the last half-wave counted as an over
+        self.guarded: Callable[[int, Floats], NDArray[np.bool_]] | None = None
+        """Positions (channel, samples) whose maximum another meter reads
+        (:class:`~qc.measure.nyquist.NyquistGuard`); their crests still count as overs."""
 
     def add_input(self, block: Floats) -> None:
         """Keep the input the long kernels will need, shape ``(frames, channels)``."""
         self._hist = np.concatenate([self._hist, block.T], axis=1)
         self._hist32 = np.concatenate([self._hist32, block.T], axis=1, dtype=np.float32)
+
+    def recent(self, frames: int) -> NDArray[np.float32]:
+        """The last ``frames`` input samples in float32, shape ``(channels, frames)``."""
+        out: NDArray[np.float32] = self._hist32[:, self._hist32.shape[1] - frames :]
+        return out
 
     def scan(self, c: int, sig: Floats, mag: Floats, base: int) -> None:
         """Queue the crests of one channel's 4x values that could matter.
@@ -231,8 +241,9 @@ class CrestSearch:
             far = far[np.argsort(amp[far])[::-1][:_FAR_CAP]]
             amp[far], at[far] = self._far.refine(x, start, at[far])
             done |= near
-        j = int(np.argmax(np.where(done, amp, -1.0)))
-        if amp[j] > self.peak[c]:
+        mine = done if self.guarded is None else done & ~self.guarded(c, at)
+        j = int(np.argmax(np.where(mine, amp, -1.0)))
+        if mine[j] and amp[j] > self.peak[c]:
             self.peak[c], self.peak_pos[c] = amp[j], at[j] * FACTOR
         # How far the short pass was off on the crests read again in this batch: on
         # tones and smooth music a few thousandths of a dB, so their overs need no look.

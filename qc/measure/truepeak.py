@@ -30,6 +30,7 @@ import numpy as np
 
 from qc.measure._types import Floats
 from qc.measure.crestsearch import FACTOR, CrestSearch, OverTally
+from qc.measure.nyquist import NyquistGuard
 from qc.measure.oversample import Interpolator, itu_kernel, kaiser_kernel
 
 __all__ = ["Over", "TruePeakMeter", "TruePeakMethod", "TruePeakResult", "amplitude_to_db"]
@@ -130,6 +131,9 @@ class TruePeakMeter:
         self._over = 10.0 ** (over_dbtp / 20.0)
         self._tally = OverTally(channels, self._over, keep_overs)
         self._search = CrestSearch(channels, self._tally) if self._accurate else None
+        self._guard = NyquistGuard(channels) if self._accurate else None
+        if self._search is not None and self._guard is not None:
+            self._search.guarded = self._guard.guarded
         # bs1770: the maximum of the ITU phases and the sample peak
         self._peak = np.zeros(channels)
         self._peak_pos = np.full(channels, np.nan)  # output steps
@@ -148,6 +152,9 @@ class TruePeakMeter:
             np.maximum(self._sample_peak, np.abs(block).max(axis=0), out=self._sample_peak)
         self._consume(*self._interp.feed(block))
         if self._search is not None:
+            if self._guard is not None:  # before the crests of this block are evaluated
+                best = np.maximum(self._search.peak, self._guard.peak)
+                self._guard.feed(block, self._search.recent(len(block)), best)
             self._search.settle(self._tail_pos / FACTOR - 1.0)
 
     def _consume(self, first: int, values: Floats) -> None:
@@ -190,6 +197,11 @@ class TruePeakMeter:
                 search.add_end(int(c), (self._tail_pos + 1) / FACTOR, float(mag[c, 1]))
             search.settle(float("inf"), final=True)
             peak, peak_pos, sample_peak = search.peak, search.peak_pos, search.sample_peak
+            if self._guard is not None:  # the maximum of stretches loud near Nyquist
+                self._guard.finish()
+                use = self._guard.peak > peak
+                peak = np.where(use, self._guard.peak, peak)
+                peak_pos = np.where(use, self._guard.position * FACTOR, peak_pos)
             # Where the sample peak is higher (a lone sample at the start), its time.
             peak_pos = np.where(
                 (sample_peak > peak) & ~np.isnan(search.sample_pos),
