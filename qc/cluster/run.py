@@ -169,7 +169,10 @@ def run_cluster(
             return
         if tr.skipped:
             assert opts.log is not None
-            obj = logged_object(opts.log, known[absolute(path)], path)
+            try:
+                obj = logged_object(opts.log, known[absolute(path)], path)
+            except (OSError, ValueError) as err:  # the log changed under the run
+                raise UsageError(f"--log {opts.log}: cannot read it back ({err})") from None
             out.replayed[tr.index] = obj
             slots[tr.index] = stand_in(obj, settings.profile_names)
         else:
@@ -180,7 +183,10 @@ def run_cluster(
                 logged = dataclasses.replace(tr.result, path=absolute(path))
                 rec = Record(logged, Verdict.CHECKED, None, time.time(), None, tr.check_s,
                              tr.blake2b, tr.size_bytes)  # fmt: skip
-                log.write(rec)
+                try:
+                    log.write(rec)
+                except OSError as err:  # a run that cannot log cannot be resumed: stop
+                    raise UsageError(f"--log {opts.log}: {err.strerror or err}") from None
         result = slots[tr.index]
         assert result is not None
         if stream is not None:
