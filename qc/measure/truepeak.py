@@ -9,8 +9,12 @@ Methods:
     grid (32 taps a side for the overs, 1024 for the maximum). Within 0.1 dB of
     a 32x FFT reconstruction, and not 0.02 dB above it, on hard-clipped masters
     and noise, abrupt 19 kHz onsets and tones to 20 kHz at 44.1 and 48 kHz
-    (tests/qc/measure/test_truepeak_ideal.py). An over is a half-wave whose
-    highest crest is above the threshold.
+    (tests/qc/measure/test_truepeak_ideal.py). Where a block is loud near
+    Nyquist (above about 0.43 of the rate), where the short pass cannot rank the
+    crests, the maximum of that stretch comes from a 4x FFT reconstruction
+    instead (:mod:`qc.measure.nyquist`): limited 21.5 kHz (44.1 kHz) and 23.5 kHz
+    (48 kHz) tones and hard-clipped white noise within 0.03 dB. An over is a
+    half-wave whose highest crest is above the threshold.
 
 ``bs1770``
     The 48-tap, 4-phase filter printed in BS.1770-4 Annex 2, at 4x whatever
