@@ -57,6 +57,8 @@ def check_cd_inputs(spec: AlbumSpec) -> list[int]:
     frames = []
     for t in spec.tracks:
         try:
+            if not stat.S_ISREG(os.stat(t.path).st_mode):  # a FIFO would block the open
+                raise UsageError(f"{t.path}: not a regular file")
             info = sf.info(t.path)
         except (RuntimeError, OSError) as err:
             raise UsageError(f"{t.path}: cannot read: {err}") from None

@@ -43,15 +43,15 @@ def _n(value: float | None, digits: int = 1) -> str:
 
 def _head(r: AlbumResult) -> str:
     f = r.format
-    fmt = (
-        f"{f.sample_rate} Hz {f.bit_depth or 'float'}-bit {f.channels} ch"
-        if f.consistent and f.sample_rate
-        else "mixed formats"
-    ).replace("float-bit", "float")
+    if f.sample_rate is not None:
+        depth = f"{f.bit_depth}-bit" if f.bit_depth else "float"
+        fmt = f"{f.sample_rate} Hz {depth} {f.channels} ch"
+    else:
+        fmt = "mixed formats" if not f.consistent else "no readable track"
     by = f" by {printable(r.performer)}" if r.performer else ""
+    tracks = f"{len(r.tracks)} track{'s' if len(r.tracks) != 1 else ''}"
     return (
-        f'{printable(r.path)}: "{printable(r.title)}"{by}, {len(r.tracks)} tracks, '
-        f"{fmt_time(r.total_s)}, {fmt}"
+        f'{printable(r.path)}: "{printable(r.title)}"{by}, {tracks}, {fmt_time(r.total_s)}, {fmt}'
     )
 
 
@@ -69,6 +69,9 @@ def sequence_lines(r: AlbumResult) -> list[str]:
             f"{_n(t.true_peak_dbtp):>7}  {_n(t.loudness_range_lu):>5}  {printable(t.title)}"
         )
     a = r.loudness
+    if a.integrated_lufs is None:
+        lines.append("album: no loudness (no track could be measured)")
+        return lines
     lines.append(
         f"album {fmt_db(a.integrated_lufs, 'LUFS')}  LRA {_n(a.loudness_range_lu)} LU  "
         f"spread {_n(a.spread_lu)} LU (loudest {a.loudest_track}, quietest {a.quietest_track})"

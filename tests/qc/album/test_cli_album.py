@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -149,3 +150,16 @@ def test_a_missing_track_exits_2_after_reporting(tmp_path: Path, rng: np.random.
     assert run.returncode == 2
     assert "gone.wav" in run.stderr
     assert "FMT003" in run.stdout
+
+
+def test_a_fifo_track_neither_hangs_nor_crashes(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "a.wav")  # no writer: opening it for reading would block
+    album_file(tmp_path, ["a.wav"])
+    run = mixdesk("album", tmp_path)
+    assert run.returncode == 2
+    assert "not a regular file" in run.stderr
+    assert "no readable track" in run.stdout
+    image = mixdesk("album", tmp_path, "--image", tmp_path / "d.wav", "--cue", tmp_path / "d.cue")
+    assert image.returncode == 2
+    assert image.stderr.strip().endswith("a.wav: not a regular file")
+    assert "Traceback" not in run.stderr + image.stderr
