@@ -58,11 +58,12 @@ def album_timeline(
 
     from qc.measure.series import reduce_series
     from qc.plot.figures import clock_axis
-    from qc.plot.render import rc
+    from qc.plot.render import fixed_margins, rc
 
     points = max(200, 3000 // max(len(tracks), 1))
     with matplotlib.rc_context(rc()):
-        fig = Figure(figsize=(10.0, 3.6), layout="constrained")
+        fig = Figure(figsize=(10.0, 3.6))
+        fixed_margins(fig)
         ax = fig.subplots()
         for i, t in enumerate(tracks):
             colour, style = _STYLES[i % len(_STYLES)]
