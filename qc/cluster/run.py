@@ -33,6 +33,7 @@ from qc.engine import FileResult
 from qc.errors import UsageError
 from qc.report.json_report import SCHEMA, file_object, summary_object
 from qc.settings import Settings
+from qc.units import count
 
 __all__ = ["ClusterOptions", "Outcome", "Renderer", "run_cluster"]
 
@@ -100,7 +101,7 @@ class Outcome:
                 fallback([r for i, r in enumerate(results) if i not in self.replayed], fmt, out)
                 if self.replayed:
                     print(
-                        f"mixdesk: {len(self.replayed)} files already checked in {log} "
+                        f"mixdesk: {count(len(self.replayed), 'file')} already checked in {log} "
                         "(same content) are not in this report; their records are in the log",
                         file=sys.stderr,
                     )
