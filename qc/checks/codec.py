@@ -21,8 +21,9 @@ class CodecTruePeak(Rule):
     MP3 encode peaks higher than the master did, which is why streaming
     platforms ask for -1 dBTP. With a codec preview (``mixdesk check
     --codec-preview aac-256,opus-160``, ``--codec-preview platform`` for the
-    profiles' own codecs, or this rule's ``codecs`` in a profile), each codec encodes the master in memory at its bit rate and
-    decodes it, and the decoded audio is measured (true peak by the
+    profiles' own codecs, or this rule's ``codecs`` in a profile), each codec
+    encodes the master in memory at its bit rate and decodes it, and the
+    decoded audio is measured (true peak by the
     ``accurate`` method, sample peak, samples at or past full scale,
     integrated loudness). Fails (the rule's severity) when a codec's decoded
     true peak is above 0 dBFS: a fixed-point player clips it. Warns when it
@@ -87,8 +88,11 @@ class CodecTruePeak(Rule):
         if value <= ceiling and value <= 0.0:
             return
         limit = min(ceiling, 0.0)
-        excess = value - limit
         master = ctx.measurements.true_peak.dbtp
+        # A codec's overshoot scales with the level: lowering the master by the decoded
+        # excess brings the decode to the limit; never to a ceiling above the profile's.
+        target = min(master - (value - limit), ceiling)
+        excess = master - target
         full = value > 0.0
         what = f"0 dBFS, {p.clipped_samples} samples clip, and " if full else ""
         worst = ", ".join(mmss(t) for t in _apart(p.worst_times_s)) or mmss(p.true_peak_time_s)
@@ -97,7 +101,7 @@ class CodecTruePeak(Rule):
             severity if full else min(severity, Severity.WARNING),
             f"{p.spec} decodes to {db(value, 'dBTP', 2)} (above {what}the {db(ceiling, 'dBTP')} "
             f"ceiling); worst at {worst}; lower the master's ceiling by {excess:.2f} dB to "
-            f"{db(master - excess, 'dBTP', 2)}",
+            f"{db(target, 'dBTP', 2)}",
             measured=value,
             limit=limit,
             unit="dBTP",
