@@ -382,7 +382,8 @@ def main(argv: list[str] | None = None) -> int:
 * Method: each command runs {args.runs + 1} times, alternating with the other (order flipped
   every round), under `/usr/bin/time -f "%e %M %U %S"`; the first run of each is a discarded
   warm-up, so the file is in the page cache. Whole-process wall time, CPU time (user +
-  system, all threads) and peak RSS; {compiled}.
+  system, all threads and the forked true-peak process, which `time` counts as the
+  command's) and peak RSS; {compiled}.
   mixdesk sanity run: {sanity}.
 
 Commands:
