@@ -27,6 +27,7 @@ import os
 import pickle
 import signal
 import struct
+import threading
 import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -36,7 +37,7 @@ import numpy as np
 
 from qc.measure._types import Floats
 
-__all__ = ["FORK_AFTER_FRAMES", "Beside", "can_fork", "fork_map"]
+__all__ = ["FORK_AFTER_FRAMES", "Beside", "can_fork", "fork_is_safe", "fork_map"]
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -59,23 +60,48 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-def fork_map(func: Callable[[T], R], jobs: Iterable[T]) -> list[R]:
+def fork_is_safe(executor: ThreadPoolExecutor | None = None) -> bool:
+    """Whether no other thread may be inside a library the child will call.
+
+    A forked child has only the forking thread; a lock another thread held at
+    the fork (in BLAS, an FFT, the allocator of a C library) stays held in the
+    child forever. Daemon threads (a progress bar's refresh) and the given
+    executor's own worker are taken as safe; any other thread (a worker pool of
+    ``mixdesk fix``, an application's threads) keeps the meter on the thread.
+
+    Args:
+        executor: The caller's own worker pool, whose idle thread is safe.
+    """
+    own = set(getattr(executor, "_threads", ()))
+    me = threading.current_thread()
+    return all(t is me or t.daemon or t in own for t in threading.enumerate())
+
+
+def fork_map(
+    func: Callable[[T], R], jobs: Iterable[T], *, executor: ThreadPoolExecutor | None = None
+) -> list[R]:
     """A ``map`` over two processes: every other job in a forked child, the rest here.
 
     For the few long, independent jobs at the end of a stream (the lossy
-    detector's frame-grid searches). Without ``os.fork``, or for one job, a plain map.
+    detector's frame-grid searches). Without ``os.fork``, for one job, or when
+    :func:`fork_is_safe` says no, the other jobs run on ``executor``'s thread
+    (or here, without one).
 
     Args:
         func: Called on each job; its results must pickle.
         jobs: The jobs.
+        executor: The caller's worker pool (its idle thread does not prevent the fork).
 
     Returns:
         The results of jobs 0, 2, 4, ... then of jobs 1, 3, 5, ... (the
         order of the two-thread map this replaces).
     """
     todo = list(jobs)
-    if len(todo) < 2 or not can_fork():
-        return [func(job) for job in todo]
+    if len(todo) < 2 or not can_fork() or not fork_is_safe(executor):
+        there = [executor.submit(func, job) for job in todo[1::2]] if executor else []
+        here = [func(job) for job in todo[::2]]
+        rest = [f.result() for f in there] if executor else [func(job) for job in todo[1::2]]
+        return here + rest
     up_r, up_w = os.pipe()
     pid = _fork()
     if pid == 0:  # pragma: no cover - the child; coverage does not follow it
@@ -197,7 +223,12 @@ class Beside(Generic[R]):
 
     def feed(self, block: Floats) -> None:
         """Queue one block; the caller must not modify it later."""
-        if self._child is None and self._fork and self._fed + len(block) > FORK_AFTER_FRAMES:
+        if (
+            self._child is None
+            and self._fork
+            and self._fed + len(block) > FORK_AFTER_FRAMES
+            and fork_is_safe(self._executor)
+        ):
             self._wait()
             self._child = _Child(self._feed, self._finish, self._channels, len(block))
         self._fed += len(block)

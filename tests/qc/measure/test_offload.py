@@ -10,14 +10,29 @@ block of odd length and a block larger than the shared slots.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
+import qc.measure.offload
 from qc.measure.analyzer import Analyzer
 from qc.measure.offload import FORK_AFTER_FRAMES, Beside, fork_map
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+
+
+@pytest.fixture(autouse=True)
+def _other_threads_are_ours(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """This process may hold threads other tests left; the policy is tested on its own below."""
+    if "policy" not in request.node.name:
+        monkeypatch.setattr(qc.measure.offload, "fork_is_safe", lambda *_: True)
+
 
 RATE = 48000
 
@@ -81,8 +96,6 @@ def test_an_error_in_the_child_reaches_the_caller() -> None:
         if block[0, 0] > 0.5:
             raise BoomError(f"bad block at {block[0, 0]:.1f}")
 
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(1) as pool:
         beside = Beside(feed, lambda: "done", channels=1, executor=pool)
         beside.feed(np.zeros((FORK_AFTER_FRAMES + 1, 1)))
@@ -93,8 +106,6 @@ def test_an_error_in_the_child_reaches_the_caller() -> None:
 
 
 def test_result_pickled_back_and_close_reaps() -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
     seen: list[float] = []
     with ThreadPoolExecutor(1) as pool:
         beside = Beside(
@@ -139,3 +150,35 @@ def test_grids_in_two_processes_equal_the_threads() -> None:
     _, by_child = measure(x, sizes, fork=True)
     _, by_thread = measure(x, sizes, fork=False)
     assert by_child.lossy == by_thread.lossy  # type: ignore[attr-defined]
+
+
+def test_policy_a_busy_thread_keeps_the_meter_on_the_thread() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # not a daemon: could be inside BLAS
+    other.start()
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            beside = Beside(lambda b: None, lambda: "thread", channels=1, executor=pool)
+            beside.feed(np.zeros((FORK_AFTER_FRAMES + 1, 1)))
+            assert not beside.forked
+            assert beside.result() == "thread"
+            assert fork_map(lambda k: os.getpid(), range(3)) == [os.getpid()] * 3
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_policy_a_fresh_process_forks() -> None:
+    code = (
+        "import numpy as np, threading\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "from qc.measure.offload import FORK_AFTER_FRAMES, Beside, fork_is_safe\n"
+        "threading.Thread(target=lambda: None, daemon=True).start()\n"
+        "with ThreadPoolExecutor(1) as pool:\n"
+        "    b = Beside(lambda x: None, lambda: 7, channels=1, executor=pool)\n"
+        "    b.feed(np.zeros((10, 1)))  # the pool's thread now exists\n"
+        "    b.feed(np.zeros((FORK_AFTER_FRAMES, 1)))\n"
+        "    print(b.forked, b.result(), fork_is_safe(pool))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "7", "True"]
