@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 import numpy as np
@@ -209,9 +210,9 @@ class Analyzer:
         The frame-grid searches of the lossy detector run on both threads, or
         in two processes when the true-peak meter was forked (a long input).
         """
-        grids = fork_map if self._beside.forked else self._both_threads
+        grids = partial(fork_map, executor=self._worker) if self._beside.forked else None
         self._beside.end()
-        lossy = self._lossy.result(grids)
+        lossy = self._lossy.result(grids or self._both_threads)
         true_peak, stereo = self._beside.result()
         self.close()
         levels = self._levels.result()
