@@ -94,7 +94,8 @@ class CodecTruePeak(Rule):
         target = min(master - (value - limit), ceiling)
         excess = master - target
         full = value > 0.0
-        what = f"0 dBFS, {p.clipped_samples} samples clip, and " if full else ""
+        clip = f"{p.clipped_samples} samples clip" if p.clipped_samples else "between samples"
+        what = f"0 dBFS, {clip}, and " if full else ""
         worst = ", ".join(mmss(t) for t in _apart(p.worst_times_s)) or mmss(p.true_peak_time_s)
         yield self.finding(
             ctx,

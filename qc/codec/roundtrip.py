@@ -57,7 +57,9 @@ def _encoder(av: ModuleType, spec: CodecSpec) -> tuple[str, str]:
                 "libvorbis): it ignores the bit rate; peaks indicative only"
             )
         if name == "aac":
-            return name, "FFmpeg's native AAC encoder (Apple's own encoder is aac_at, on macOS)"
+            return name, (
+                "FFmpeg's native AAC encoder without PNS (Apple's own encoder is aac_at, on macOS)"
+            )
         return name, ""
     raise QCError(f"this PyAV build has no {spec.codec} encoder ({', '.join(names)})")
 
@@ -71,6 +73,8 @@ def _open_encoder(av: ModuleType, name: str, spec: CodecSpec, rate: int, layout:
     enc.time_base = Fraction(1, rate)
     if name == "vorbis":  # ignores the bit rate; its default quality is used
         enc.options = {"strict": "experimental"}
+    if name == "aac":  # PNS decodes to the decoder's own random noise: peaks differ by decoder
+        enc.options = {"aac_pns": "0"}
     enc.open()
     return enc
 
