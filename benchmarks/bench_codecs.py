@@ -1,0 +1,170 @@
+"""Benchmark PyAV decoding and the codec preview.
+
+Usage::
+
+    python benchmarks/bench_codecs.py [--runs 3] [--no-write]
+
+1. Takes the cached 5-minute stereo 48 kHz 24-bit loud master of
+   ``benchmarks/bench_check.py`` (``examples/make_bounce.py``), encodes it to an
+   AAC 256 kbit/s M4A with the ffmpeg CLI, and decodes that M4A back to a WAV.
+2. Decoding: times, alternately run by run under GNU ``time`` (wall, peak RSS),
+   ``mixdesk check --format json x.m4a`` (PyAV), the same check of its WAV decode
+   (libsndfile), and the peer ``ffmpeg -i x.m4a -af ebur128=peak=true -f null -``.
+   Target (issue 23): the M4A at most 1.2x the WAV.
+3. Preview: ``mixdesk check --codec-preview aac-256,opus-160`` of the master vs
+   the plain check, alternately. Target: at most 3x the plain check's wall time.
+4. Preview cost of four codecs (aac-256, opus-160, vorbis-320, mp3-320) in one
+   process: in parallel (one worker process per codec) and one after the other.
+5. Writes the section "Codecs: PyAV decoding and the codec preview" of
+   ``docs/benchmarks.md`` with the load average before and after: the machine is
+   shared, so only the side-by-side ratios mean much.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for `benchmarks.*`
+
+from benchmarks.bench_check import compile_bytecode, load, master, mixdesk_cmd
+from benchmarks.common import median, run_timed, update_benchmarks_md
+
+SECTION = "Codecs: PyAV decoding and the codec preview"
+DECODE_TARGET = 1.2  # M4A check / WAV check (issue 23)
+PREVIEW_TARGET = 3.0  # check --codec-preview aac-256,opus-160 / plain check
+CHECK_OK = (0, 1)
+FOUR = "aac-256,opus-160,vorbis-320,mp3-320"
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True)
+
+
+def files(wav: Path) -> tuple[Path, Path]:
+    """The master's AAC 256 kbit/s M4A and that M4A's own decode as WAV (cached)."""
+    m4a = wav.with_name(wav.stem + "-aac256.m4a")
+    dec = wav.with_name(wav.stem + "-aac256-decoded.wav")
+    if not m4a.exists():
+        ffmpeg("-i", str(wav), "-c:a", "aac", "-b:a", "256k", str(m4a))
+    if not dec.exists():
+        ffmpeg("-i", str(m4a), "-c:a", "pcm_s24le", str(dec))
+    return m4a, dec
+
+
+def check(path: Path, *extra: str) -> list[str]:
+    return [*mixdesk_cmd(), "check", "--format", "json", *extra, str(path)]
+
+
+def alternate(cmds: dict[str, list[str]], runs: int) -> dict[str, list[tuple[float, int]]]:
+    """Each command once as a warm-up, then ``runs`` rounds, one of each per round."""
+    for cmd in cmds.values():
+        run_timed(cmd, ok_returncodes=CHECK_OK)
+    out: dict[str, list[tuple[float, int]]] = {k: [] for k in cmds}
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            out[name].append(run_timed(cmd, ok_returncodes=CHECK_OK))
+    return out
+
+
+def preview_cost(wav: Path, parallel: bool) -> float:
+    """Wall time of the four-codec preview in a fresh process, s."""
+    code = (
+        "import sys, time\nfrom qc.codec import parse_specs\nfrom qc.codec.preview import "
+        "run_preview\nt = time.perf_counter()\n"
+        f"run_preview(sys.argv[1], parse_specs({FOUR!r}), -1.0, parallel={parallel})\n"
+        "print(time.perf_counter() - t)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(wav)], capture_output=True, text=True, check=True
+    )
+    return float(proc.stdout.strip())
+
+
+def row(name: str, shown: str, res: list[tuple[float, int]]) -> str:
+    walls = [w for w, _ in res]
+    rss = max(r for _, r in res) / 1024
+    return (
+        f"| {name} | `{shown}` | {median(walls):.2f} | {min(walls):.2f}-{max(walls):.2f} "
+        f"| {rss:.0f} |"
+    )
+
+
+def ratio(a: list[tuple[float, int]], b: list[tuple[float, int]]) -> float:
+    """Median of the pairwise wall-time ratios a/b (one pair per round)."""
+    return median([x[0] / y[0] for x, y in zip(a, b, strict=True)])
+
+
+def verdict(value: float, target: float) -> str:
+    """``met`` or ``NOT met``."""
+    return "met" if value <= target else "NOT met"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args(argv)
+    compile_bytecode()
+    wav, _ = master(300.0)
+    m4a, dec = files(wav)
+    before = load()
+    dec_res = alternate(
+        {
+            "m4a": check(m4a),
+            "wav": check(dec),
+            "ffmpeg": ["ffmpeg", "-nostdin", "-nostats", "-hide_banner", "-i", str(m4a),
+                       "-af", "ebur128=peak=true", "-f", "null", "-"],
+        },
+        args.runs,
+    )  # fmt: skip
+    prev_res = alternate(
+        {"preview": check(wav, "--codec-preview", "aac-256,opus-160"), "plain": check(wav)},
+        args.runs,
+    )
+    par = [preview_cost(wav, True) for _ in range(args.runs)]
+    ser = [preview_cost(wav, False) for _ in range(args.runs)]
+    after = load()
+    r_dec, r_prev = ratio(dec_res["m4a"], dec_res["wav"]), ratio(prev_res["preview"],
+                                                                 prev_res["plain"])  # fmt: skip
+    r_ff = ratio(dec_res["m4a"], dec_res["ffmpeg"])
+    body = "\n".join([
+        f"`python benchmarks/bench_codecs.py --runs {args.runs}`, {time.strftime('%Y-%m-%d')}, "
+        f"load average {before} before and {after} after (the machine is shared with other "
+        "jobs: the ratios, taken pair by pair from alternated runs, mean more than the "
+        "seconds). The 5-minute loud master of bench_check, its AAC 256 kbit/s M4A (ffmpeg's "
+        "native encoder) and that M4A decoded to a 24-bit WAV by the ffmpeg CLI.",
+        "",
+        "| run | command | wall s (median) | wall s (min-max) | peak RSS MiB |",
+        "|---|---|---|---|---|",
+        row("M4A through PyAV", "mixdesk check --format json x.m4a", dec_res["m4a"]),
+        row("its WAV decode", "mixdesk check --format json x.wav", dec_res["wav"]),
+        row("peer", "ffmpeg -i x.m4a -af ebur128=peak=true -f null -", dec_res["ffmpeg"]),
+        row("preview", "mixdesk check --codec-preview aac-256,opus-160 master.wav",
+            prev_res["preview"]),
+        row("plain", "mixdesk check master.wav", prev_res["plain"]),
+        "",
+        f"* M4A / WAV: **{r_dec:.2f}x** (target <= {DECODE_TARGET}x: "
+        f"{verdict(r_dec, DECODE_TARGET)}); "
+        f"M4A / ffmpeg ebur128: {r_ff:.2f}x.",
+        f"* `--codec-preview aac-256,opus-160` / plain check: **{r_prev:.2f}x** (target <= "
+        f"{PREVIEW_TARGET}x: {verdict(r_prev, PREVIEW_TARGET)}).",
+        f"* Four codecs ({FOUR}) on the 5-minute master, in one process: "
+        f"{median(par):.1f} s in parallel (one worker process per codec, 2 cores) vs "
+        f"{median(ser):.1f} s one after the other ({median(ser) / median(par):.2f}x); "
+        f"runs {', '.join(f'{v:.1f}' for v in par)} / {', '.join(f'{v:.1f}' for v in ser)} s.",
+    ])  # fmt: skip
+    print(body)
+    if not args.no_write:
+        update_benchmarks_md(SECTION, body, Path(__file__).resolve().parents[1] / "docs" /
+                             "benchmarks.md")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    sys.exit(main())
