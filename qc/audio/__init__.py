@@ -6,6 +6,8 @@
   float64 blocks of shape ``(frames, channels)``; every failure is an
   `qc.errors.AudioReadError` naming the file.
 - `read_info`: format and length of a file, opened and closed in one call.
+- `av_reader`: what libsndfile cannot read (AAC/ALAC in MP4, Opus in WebM/MP4) through
+  PyAV, the extra ``codecs``, imported only when a file needs it; `open_audio` picks it.
 - `decoder_noise`: keeps libmpg123's notes, printed from C, off the terminal.
 """
 
