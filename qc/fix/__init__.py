@@ -6,9 +6,11 @@ Modules:
 * :mod:`qc.fix.gain`: the profiles' loudness target and ceiling; the gain plan.
 * :mod:`qc.fix.dither`: TPDF (and sloped TPDF) dither and rounding.
 * :mod:`qc.fix.resample`: soxr VHQ sample-rate conversion.
-* :mod:`qc.fix.plan`: the delivery format.
-* :mod:`qc.fix.render`: one streaming pass.
-* :mod:`qc.fix.run`: one file, end to end; :mod:`qc.fix.album`: one gain for an album.
+* :mod:`qc.fix.plan`: the delivery format; :mod:`qc.fix.decide`: the plan of one file.
+* :mod:`qc.fix.render`: one streaming pass; :mod:`qc.fix.recheck`: the re-check metered
+  on the samples as they are written.
+* :mod:`qc.fix.run`: one file, end to end; :mod:`qc.fix.overlap`: the input's check beside
+  the output's pass; :mod:`qc.fix.album`: one gain for an album.
 * :mod:`qc.fix.report`: what was done, before and after, what is left and why.
 
 The Python API is :func:`fix`; the package itself is callable, so

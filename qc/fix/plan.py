@@ -61,6 +61,11 @@ class OutputFormat:
     dither: DitherKind
     unmet: tuple[str, ...] = ()
 
+    @property
+    def bit_depth(self) -> int | None:
+        """Bits per sample as :class:`qc.audio.StreamInfo` reports them (32 for float)."""
+        return _PCM.get(self.subtype) or _FLOATS.get(self.subtype)
+
 
 def _allowed(profiles: Sequence[Profile], key: str) -> set[int] | None:
     """Intersection of the profiles' FMT002 lists (None: any value)."""

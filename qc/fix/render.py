@@ -3,13 +3,17 @@
 Memory does not grow with the file: blocks of 65536 frames, the limiter's
 look-ahead and the resampler's filter state are all that is held. The
 loudness of the output is measured in the same pass, on the very samples
-written (after rounding), so the gain iteration needs no extra read.
+written (after rounding), so the gain iteration needs no extra read; so is,
+when asked, the whole re-check (:class:`qc.fix.recheck.Recheck`).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
@@ -19,12 +23,17 @@ from qc.audio.limits import DEFAULT_MAX_DURATION_S
 from qc.fix.dither import Quantizer
 from qc.fix.limiter import MARGIN_DB, LimiterStats, TruePeakLimiter
 from qc.fix.plan import OutputFormat
+from qc.fix.recheck import Recheck
 from qc.fix.resample import Resampler
 from qc.measure._types import Block
 from qc.measure.idealpeak import IdealPeakMeter
 from qc.measure.iir import BlockIIR
 from qc.measure.kweighting import channel_weights, k_weighting_sos
 from qc.measure.loudness import LoudnessMeter
+
+if TYPE_CHECKING:
+    from qc.engine import FileResult
+    from qc.profiles import Profile
 
 __all__ = ["PassResult", "Processing", "render"]
 
@@ -85,28 +94,43 @@ class PassResult:
         frames: Frames written.
         ideal_dbtp: Ideal (band-limited, :mod:`qc.measure.idealpeak`) true peak of
             the samples written, dBTP (None when the pass did not limit).
+        after: The re-check of the file written (None unless asked for); its
+            ``path`` is the file written.
     """
 
     integrated_lufs: float | None
     limiter: LimiterStats
     frames: int
     ideal_dbtp: float | None = None
+    after: FileResult | None = None
 
 
 class _Sink:
     """Quantise, write and meter output blocks."""
 
     def __init__(
-        self, fmt: OutputFormat, channels: int, out: str | None, seed: int | None, *, meter: bool
+        self,
+        fmt: OutputFormat,
+        channels: int,
+        out: str | None,
+        seed: int | None,
+        *,
+        meter: bool,
+        recheck: Recheck | None = None,
     ) -> None:
         self._fmt = fmt
-        self._metered = meter
+        self._recheck = recheck
+        self._metered = meter and recheck is None  # else the re-check's loudness is the same
         self._channels = channels
         bits = fmt.bits
         self._quant = Quantizer(bits, channels, dither=fmt.dither, seed=seed) if bits else None
         self._kfilter = BlockIIR(k_weighting_sos(fmt.rate), channels=channels)
         self._meter = LoudnessMeter(fmt.rate, channel_weights(channels))
         self._peak = IdealPeakMeter(channels) if meter else None
+        # The output's meters run on a worker thread, one block behind (numpy and the FFT
+        # release the GIL): the limiter and the writer keep this thread busy meanwhile.
+        self._side = ThreadPoolExecutor(1, "fix-meter") if meter else None
+        self._pending: Future[None] | None = None
         self._file = (
             sf.SoundFile(out, "w", fmt.rate, channels, fmt.subtype, format=fmt.container)
             if out is not None
@@ -127,19 +151,37 @@ class _Sink:
             self._file.write(block.astype(np.float32) if self._fmt.subtype == "FLOAT" else block)
             if self._fmt.subtype == "FLOAT":
                 block = block.astype(np.float32).astype(np.float64)
-        if self._metered:
-            self._meter.feed(self._kfilter.process(block))
-        if self._peak is not None:
-            self._peak.feed(block)
+        if self._side is not None:
+            self._wait()
+            self._pending = self._side.submit(self._measure, block)
+        if self._recheck is not None:
+            self._recheck.feed(block)
         self.frames += len(block)
+
+    def _measure(self, block: Block) -> None:
+        with np.errstate(all="ignore"):
+            if self._metered:
+                self._meter.feed(self._kfilter.process(block))
+            if self._peak is not None:
+                self._peak.feed(block)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
 
     def close(self) -> tuple[float | None, float | None]:
         """Close the file; the integrated loudness (LUFS) and ideal true peak (dBTP)."""
         if self._file is not None:
             self._file.close()
-        if not self._metered:
-            return None, None
+        if self._side is not None:
+            try:
+                self._wait()
+            finally:
+                self._side.shutdown(wait=True, cancel_futures=True)
         peak = float(self._peak.result().max(initial=-np.inf)) if self._peak else None
+        if not self._metered:
+            return None, peak
         return self._meter.result().integrated_lufs, peak
 
 
@@ -148,6 +190,8 @@ def render(
     fmt: OutputFormat,
     proc: Processing,
     out: str | None,
+    *,
+    recheck: Sequence[Profile] | None = None,
 ) -> PassResult:
     """Process ``path`` into ``out`` (None: measure only) in one streaming pass.
 
@@ -156,9 +200,10 @@ def render(
         fmt: The output format.
         proc: Gain, ceiling and limiter settings.
         out: Where to write (a new file), or None to only measure.
+        recheck: Profiles to re-check the samples written with (needs ``out``).
 
     Returns:
-        The output's loudness and the limiter's statistics.
+        The output's loudness, the limiter's statistics and the re-check.
 
     Raises:
         AudioReadError: The input cannot be read.
@@ -182,14 +227,26 @@ def render(
             if proc.limit
             else _GainOnly(proc.gain_db)
         )
-        sink = _Sink(fmt, chans, out, proc.seed, meter=proc.limit)
+        checker = (
+            Recheck(fmt.rate, chans, fmt.bit_depth, recheck)
+            if recheck is not None and out is not None
+            else None
+        )
         try:
-            for block in source.blocks(_BLOCK):
-                x = resampler.process(block) if resampler is not None else block
-                sink.write(limiter.process(x))
-            if resampler is not None:
-                sink.write(limiter.process(resampler.flush()))
-            sink.write(limiter.flush())
+            sink = _Sink(fmt, chans, out, proc.seed, meter=proc.limit, recheck=checker)
+            try:
+                for block in source.blocks(_BLOCK):
+                    x = resampler.process(block) if resampler is not None else block
+                    sink.write(limiter.process(x))
+                if resampler is not None:
+                    sink.write(limiter.process(resampler.flush()))
+                sink.write(limiter.flush())
+            finally:
+                lufs, peak = sink.close()
+            after = checker.result(out) if checker is not None and out is not None else None
         finally:
-            lufs, peak = sink.close()
-    return PassResult(lufs, limiter.stats(), sink.frames, peak)
+            if checker is not None:
+                checker.close()
+    if after is not None and after.measurements is not None:
+        lufs = after.measurements.loudness.integrated_lufs
+    return PassResult(lufs, limiter.stats(), sink.frames, peak, after)

@@ -4,8 +4,11 @@ The input is read once to measure it (the check engine, the same measurements
 ``mixdesk check`` reports), then once per processing pass: a file that needs
 no limiting takes one pass (gain is exact), a limited one usually two (the
 limiter takes some loudness; the second pass adds it back, within 0.02 LU).
-The output is written to a hidden temporary file in the target's folder,
-re-checked with the same profiles, then renamed over the target.
+The output is written to a hidden temporary file in the target's folder and
+re-checked with the same profiles on the samples as they are written
+(:mod:`qc.fix.recheck`; a pass that was not metered so is read back), then
+renamed over the target. When the input's check is not given, it runs beside
+the output's pass (:mod:`qc.fix.overlap`).
 """
 
 from __future__ import annotations
@@ -16,16 +19,16 @@ import math
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from qc.diagnostic import Severity
 from qc.engine import FileResult, check_file
-from qc.errors import AudioReadError, UsageError
-from qc.fix.dither import DitherKind
-from qc.fix.gain import DEFAULT_MAX_GR_DB, LoudnessTarget, ceiling_of, plan_gain, target_of
+from qc.errors import AudioReadError, QCError, UsageError
+from qc.fix.decide import FixOptions, Plan, make_plan
 from qc.fix.limiter import MARGIN_DB
-from qc.fix.plan import OutputFormat, check_target, choose_format
+from qc.fix.overlap import ISP_ALLOWANCE_DB, quick_facts
+from qc.fix.plan import check_target
 from qc.fix.render import PassResult, Processing, render
 from qc.fix.report import FixReport, Leftover, leftovers_of, snapshot
 
@@ -36,11 +39,6 @@ __all__ = ["FixOptions", "check_target", "fix_file", "measure_before"]
 
 LANDING_LU = 0.02
 """The gain iteration stops when the output is this close to its goal, LU."""
-
-PEAK_SAFETY_DB = 0.2
-"""A file whose measured true peak plus the gain stays this far under the limiter's
-threshold is not limited at all (one pass, output exactly ``x G``): twice what the
-accurate meter may read below the ideal peak (0.1 dB)."""
 
 MAX_PASSES = 5
 """Most processing passes per gain iteration."""
@@ -62,41 +60,15 @@ SAFETY_PASSES = 3
 SAFETY_GAIN_PASSES = 2
 """Passes of the gain iteration in each of those (the first lands within about 0.05 LU)."""
 
+_Done = tuple[str, int, tuple[float, PassResult]]
+"""A rendered temporary file, the passes it took, and its gain (dB) and pass result."""
+
 
 def _ideal_over(res: PassResult, ceiling: float) -> float | None:
     """How far the pass's ideal true peak (plus the meter's slack) is over ``ceiling``, dB."""
     if res.ideal_dbtp is None:
         return None
     return res.ideal_dbtp + IDEAL_SLACK_DB - ceiling
-
-
-@dataclass(frozen=True)
-class FixOptions:
-    """How to fix.
-
-    Attributes:
-        target_lufs: Loudness target overriding the profiles', LUFS (exact).
-        ceiling_dbtp: True-peak ceiling overriding the profiles', dBTP.
-        max_gr_db: Most limiter gain reduction spent on reaching the target, dB.
-        release_ms: Limiter release time constant, ms.
-        lookahead_ms: Limiter look-ahead, ms.
-        dither: Dither used when the word length is reduced.
-        rate: Sample rate to deliver (None: as the profiles require), Hz.
-        tolerance_lu: A file this close to its target gets no gain (idempotence), LU.
-        force: Replace an existing output file.
-        seed: Dither seed (None: fresh entropy).
-    """
-
-    target_lufs: float | None = None
-    ceiling_dbtp: float | None = None
-    max_gr_db: float = DEFAULT_MAX_GR_DB
-    release_ms: float = 100.0
-    lookahead_ms: float = 1.5
-    dither: DitherKind = "tpdf"
-    rate: int | None = None
-    tolerance_lu: float = 0.1
-    force: bool = False
-    seed: int | None = None
 
 
 def measure_before(path: str, profiles: Sequence[Profile]) -> FileResult:
@@ -107,11 +79,76 @@ def measure_before(path: str, profiles: Sequence[Profile]) -> FileResult:
     return before
 
 
+def _plan_of(
+    before: FileResult,
+    profiles: Sequence[Profile],
+    out: str,
+    options: FixOptions,
+    album_gain_db: float | None = None,
+) -> Plan:
+    assert before.info is not None
+    assert before.measurements is not None
+    m = before.measurements
+    return make_plan(
+        before.info,
+        m.loudness.integrated_lufs,
+        m.true_peak.dbtp,
+        m.duration_s,
+        profiles=profiles,
+        out=out,
+        options=options,
+        album_gain_db=album_gain_db,
+    )
+
+
+def _overlapped(
+    path: str, profiles: Sequence[Profile], out: str, options: FixOptions
+) -> tuple[FileResult, _Done | None]:
+    """The input's check on a worker thread; meanwhile the output, if a gain alone will do.
+
+    Returns:
+        The input's check, and the output rendered with the plan it confirms (else None).
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fix-before") as pool:
+        future = pool.submit(measure_before, path, profiles)
+        early: tuple[Plan, _Done] | None = None
+        try:
+            quick = quick_facts(path)
+            lufs = quick.integrated_lufs
+            plan = make_plan(
+                quick.info,
+                lufs,
+                quick.sample_peak_dbfs,
+                quick.duration_s,
+                profiles=profiles,
+                out=out,
+                options=options,
+            )
+            room = plan.ceiling - MARGIN_DB - plan.proc.gain_db - quick.sample_peak_dbfs
+            if lufs is not None and not plan.proc.limit and room >= 0.2 + ISP_ALLOWANCE_DB:
+                early = plan, _process(path, plan, out, profiles)
+        except QCError:
+            pass  # the input's check says what is wrong with it
+        try:
+            before = future.result()
+        except BaseException:
+            if early is not None:
+                os.unlink(early[1][0])
+            raise
+    if early is None:
+        return before, None
+    final = _plan_of(before, profiles, out, options)
+    if (final.fmt, final.proc) == (early[0].fmt, early[0].proc):
+        return before, early[1]
+    os.unlink(early[1][0])
+    return before, None
+
+
 def fix_file(
     path: str,
     profiles: Sequence[Profile],
     out: str,
-    options: FixOptions = FixOptions(),
+    options: FixOptions | None = None,
     *,
     before: FileResult | None = None,
     album_gain_db: float | None = None,
@@ -137,60 +174,15 @@ def fix_file(
     """
     if not profiles:
         raise UsageError("fix needs at least one profile")
+    options = options or FixOptions()
     check_target(path, out, force=options.force)
+    done: _Done | None = None
+    if before is None and album_gain_db is None:
+        before, done = _overlapped(path, profiles, out, options)
     before = before or measure_before(path, profiles)
-    assert before.info is not None
-    assert before.measurements is not None
-    fmt = choose_format(before.info, profiles, out, dither=options.dither, rate=options.rate)
-    target: LoudnessTarget | None = (
-        LoudnessTarget(options.target_lufs, False, "--target-lufs")
-        if options.target_lufs is not None
-        else target_of(profiles)
-    )
-    ceiling = options.ceiling_dbtp if options.ceiling_dbtp is not None else ceiling_of(profiles)[0]
-    lufs0 = before.measurements.loudness.integrated_lufs
-    tp0 = before.measurements.true_peak.dbtp
-    notes = list(fmt.unmet)
-    goal: float | None = None
-    extra: list[Leftover] = []
-    gain, limit = 0.0, math.inf
-    on_target = False
-    if album_gain_db is not None:
-        gain = album_gain_db
-    elif target is not None and lufs0 is not None and math.isfinite(lufs0):
-        plan = plan_gain(lufs0, tp0, target, ceiling, options.max_gr_db)
-        gain, limit, goal = plan.gain_db, plan.limit_db, lufs0 + plan.gain_db
-        if plan.stopped_short:
-            notes.append(f"stopped short: {plan.stopped_short}")
-        on_target = abs(plan.wanted_db) < options.tolerance_lu and tp0 <= ceiling
-        if on_target:
-            gain, goal = 0.0, None  # on target already: idempotence
-    elif target is not None:
-        notes.append("too short or silent: the loudness cannot be measured, no gain applied")
-        if lufs0 is None:  # under 400 ms: no gating block (silence is SIL004's)
-            strict = target.source.endswith("LUF001") or target.source == "--target-lufs"
-            extra.append(
-                Leftover(
-                    "LUF001" if strict else "LUF004",
-                    Severity.ERROR if strict else Severity.WARNING,
-                    f"{before.measurements.duration_s:.3f} s is too short for an integrated "
-                    f"loudness: not put on {target.lufs:.1f} LUFS",
-                    "BS.1770 integrates 400 ms blocks; a shorter file has no integrated loudness",
-                )
-            )
-    resampling = fmt.rate != before.info.sample_rate
-    proc = Processing(
-        gain,
-        ceiling,
-        MARGIN_DB,
-        options.lookahead_ms,
-        options.release_ms,
-        options.seed,
-        limit=resampling
-        or (not on_target and gain + tp0 + PEAK_SAFETY_DB > ceiling - MARGIN_DB)
-        or tp0 + gain > ceiling,
-    )
-    tmp, passes, res = _process(path, fmt, proc, out, goal, limit, options.max_gr_db)
+    plan = _plan_of(before, profiles, out, options, album_gain_db)
+    ceiling, proc = plan.ceiling, plan.proc
+    tmp, passes, res = done or _process(path, plan, out, profiles)
     try:  # from here the temporary file is removed on any error
         margin, rate, last = proc.margin_db, 1.0, None
         for _ in range(SAFETY_PASSES if proc.limit else 0):
@@ -207,16 +199,34 @@ def fix_file(
             os.unlink(tmp)
             again = dataclasses.replace(proc, gain_db=res[0], margin_db=margin, limit=True)
             tmp, more, res = _process(
-                path, fmt, again, out, goal, limit, options.max_gr_db, SAFETY_GAIN_PASSES
+                path, plan, out, profiles, proc=again, max_passes=SAFETY_GAIN_PASSES
             )
             passes += more
-        after = check_file(tmp, profiles)
+        after = res[1].after or check_file(tmp, profiles)
         check_target(path, out, force=options.force)
         os.replace(tmp, out)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    return _report(path, out, profiles, options, plan, before, after, passes, res)
+
+
+def _report(  # noqa: PLR0917
+    path: str,
+    out: str,
+    profiles: Sequence[Profile],
+    options: FixOptions,
+    plan: Plan,
+    before: FileResult,
+    after: FileResult,
+    passes: int,
+    res: tuple[float, PassResult],
+) -> FixReport:
+    """What was done, what is left and why."""
+    assert before.info is not None
+    notes, extra = list(plan.notes), list(plan.extra)
+    goal, ceiling, target = plan.goal, plan.ceiling, plan.target
     landed = res[1].integrated_lufs
     short = goal is not None and landed is not None and abs(goal - landed) > options.tolerance_lu
     if short and not any(n.startswith("stopped short") for n in notes):
@@ -242,7 +252,8 @@ def fix_file(
     leftovers = (*extra, *leftovers_of(before, after, notes))
     passed = not any(left.severity >= Severity.ERROR for left in leftovers)
     stats = res[1].limiter
-    resampled = (before.info.sample_rate, fmt.rate) if fmt.rate != before.info.sample_rate else None
+    rate = plan.fmt.rate
+    resampled = (before.info.sample_rate, rate) if rate != before.info.sample_rate else None
     return FixReport(
         path=path,
         out=out,
@@ -254,10 +265,10 @@ def fix_file(
         mean_gr_db=stats.mean_gr_db,
         limited_s=stats.limited_s,
         resampled=resampled,
-        dither=fmt.dither,
+        dither=plan.fmt.dither,
         target=(
             f"{target.lufs:.1f} LUFS{' (turn-down only)' if target.turn_down_only else ''}"
-            if target is not None and album_gain_db is None
+            if target is not None and not plan.album
             else None
         ),
         ceiling_dbtp=ceiling,
@@ -268,25 +279,37 @@ def fix_file(
     )
 
 
-def _process(  # noqa: PLR0917
+def _process(
     path: str,
-    fmt: OutputFormat,
-    proc: Processing,
+    plan: Plan,
     out: str,
-    goal: float | None,
-    limit: float,
-    max_gr_db: float,
+    profiles: Sequence[Profile],
+    *,
+    proc: Processing | None = None,
     max_passes: int = MAX_PASSES,
-) -> tuple[str, int, tuple[float, PassResult]]:
-    """Render into a temporary file next to ``out``, iterating the gain towards ``goal``."""
+) -> _Done:
+    """Render into a temporary file next to ``out``, iterating the gain towards the goal.
+
+    A pass likely to be the last (a gain alone, no goal to iterate to, or a correction
+    of the gain) is re-checked as it is written.
+    """
+    proc = proc or plan.proc
+    goal, limit, max_gr_db = plan.goal, plan.limit, plan.max_gr_db
     folder, name = os.path.split(out)
     gain = proc.gain_db
     passes = 0
     while True:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder or ".")
         os.close(fd)
+        last = not proc.limit or goal is None or passes > 0
         try:
-            res = render(path, fmt, dataclasses.replace(proc, gain_db=gain), tmp)
+            res = render(
+                path,
+                plan.fmt,
+                dataclasses.replace(proc, gain_db=gain),
+                tmp,
+                recheck=profiles if last else None,
+            )
         except BaseException:
             os.unlink(tmp)
             raise

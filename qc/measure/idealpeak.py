@@ -83,21 +83,26 @@ class IdealPeakMeter:
         """Interpolate one block with its context, shape ``(B + 2G, channels)``."""
         import scipy.fft  # only when measuring: the CLI starts without scipy
 
-        n = len(seg)
-        spec = scipy.fft.rfft(seg.astype(np.float32), axis=0)
+        n, chans = seg.shape
+        rows = np.ascontiguousarray(seg.T, dtype=np.float32)  # one contiguous row per channel
+        spec = scipy.fft.rfft(rows, axis=-1, workers=chans)
         if n % 2 == 0:  # the Nyquist bin is shared by +rate/2 and -rate/2: half each
-            spec[-1] *= 0.5
-        up = scipy.fft.irfft(spec, n=n * self._p, axis=0) * self._p
+            spec[:, -1] *= 0.5
+        spec *= self._p
+        up = scipy.fft.irfft(spec, n=n * self._p, axis=-1, workers=chans)
         lo, hi = self._g * self._p, (self._g + self._b) * self._p
         reach = self._refiner.margin
-        for c in range(seg.shape[1]):
-            wave = up[lo - reach : hi + reach, c].astype(np.float64)
+        for c in range(chans):
+            wave = up[c, lo - reach : hi + reach]
             mag = np.abs(wave[reach - 1 : len(wave) - reach + 1])
             inner = mag[1:-1]
-            # Every local maximum the grid may read up to _GRID_LOW under the block's maximum.
-            cand = np.flatnonzero(
-                (inner >= inner.max() * _GRID_LOW) & (inner >= mag[:-2]) & (inner >= mag[2:])
-            )
+            # Every local maximum the grid may read up to _GRID_LOW under the block's maximum,
+            # and under the largest crest so far: a lower one cannot be the channel's peak.
+            floor = max(float(inner.max()), float(self.peak[c])) * _GRID_LOW
+            at = np.flatnonzero(inner >= floor)
+            cand = at[(inner[at] >= mag[at]) & (inner[at] >= mag[at + 2])]
+            if cand.size == 0:
+                continue
             amp, pos = self._refiner.refine(wave, 0, (cand + reach).astype(np.float64))
             best = int(np.argmax(amp))
             if amp[best] > self.peak[c]:
