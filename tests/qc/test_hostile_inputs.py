@@ -537,6 +537,7 @@ def test_one_sample_wav(tmp_path: Path, sox: str) -> None:
     assert entry["format"] | {"duration_s": 0} == {
         "container": "wav", "codec": "pcm", "subtype": "PCM_16", "bit_depth": 16,
         "sample_rate": RATE, "channels": 1, "frames": 1, "duration_s": 0,
+        "bit_rate": None, "priming_frames": 0, "padding_frames": 0,
     }  # fmt: skip
     assert entry["format"]["duration_s"] == pytest.approx(1 / RATE, rel=1e-12)
     m = entry["measurements"]
