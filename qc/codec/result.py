@@ -10,7 +10,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SKIPPED_NOTE", "CodecPreview", "PreviewRun", "preview_object"]
+from qc.units import fmt_time
+
+__all__ = ["SKIPPED_NOTE", "CodecPreview", "PreviewRun", "preview_lines", "preview_object"]
 
 SKIPPED_NOTE = (
     "codec preview skipped: not asked for (mixdesk check --codec-preview aac-256,opus-160, "
@@ -129,3 +131,26 @@ def preview_object(run: PreviewRun | None) -> dict[str, Any] | None:
             for c in run.codecs
         ],
     }
+
+
+def preview_lines(run: PreviewRun | None) -> list[str]:
+    """One line per codec previewed, for the text and rich reports (none when skipped).
+
+    Example: ``codec preview aac-256: true peak -0.57 dBTP at 00:48.502, sample peak
+    -0.63 dBFS, 0 samples >= 0 dBFS, -14.06 LUFS (274 kbit/s, aac)``.
+    """
+    if run is None:
+        return []
+    lines = []
+    for c in run.codecs:
+        if c.error is not None:
+            lines.append(f"codec preview {c.spec}: failed: {c.error}")
+            continue
+        lufs = f"{c.integrated_lufs:.2f} LUFS" if c.integrated_lufs is not None else "n/a LUFS"
+        at = fmt_time(c.true_peak_time_s, missing="--:--.---")
+        lines.append(
+            f"codec preview {c.spec}: true peak {c.true_peak_dbtp:+.2f} dBTP at {at}, "
+            f"sample peak {c.sample_peak_dbfs:+.2f} dBFS, {c.clipped_samples} samples >= 0 dBFS, "
+            f"{lufs} ({c.coded_kbps:.0f} kbit/s, {c.encoder})"
+        )
+    return lines

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
+from qc.codec.result import preview_lines
 from qc.diagnostic import Diagnostic, Severity
 from qc.engine import FileResult
 from qc.measure import Measurements, amplitude_to_db
@@ -130,6 +131,7 @@ def file_panel(r: FileResult) -> Panel:
     if spark:
         parts.append(Text.assemble(("short-term  ", "qc.dim"), (spark, "qc.info")))
     parts += [Text(note, style="qc.warning") for note in verdict_notes(m, lossy_codec=info.lossy)]
+    parts += [Text(line, style="qc.dim") for line in preview_lines(r.codec_preview)]
     if r.diagnostics:
         parts.append(Text(""))
         parts.append(findings(r.diagnostics))

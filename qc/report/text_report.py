@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from qc.codec.result import preview_lines
 from qc.diagnostic import Diagnostic
 from qc.engine import FileResult
 from qc.measure import amplitude_to_db
@@ -71,6 +72,7 @@ def _file_lines(r: FileResult) -> list[str]:
         + (f" ({kind})" if clip.runs else "")
         + f"  DC offset {round(dc, 5) + 0.0:+.5f}",  # no "-0.00000"
         *(f"  {note}" for note in verdict_notes(m, lossy_codec=info.lossy)),
+        *(f"  {line}" for line in preview_lines(r.codec_preview)),
     ]
 
 

@@ -174,3 +174,22 @@ def test_json_validates_against_the_schema(tmp_path: Path, rng: np.random.Genera
     assert [c["spec"] for c in preview["codecs"]] == ["aac-256", "opus-96"]
     assert preview["codecs"][1]["sample_rate"] == 48000
     assert preview["codecs"][0]["true_peak_dbtp"] > 0
+
+
+def test_text_report_shows_each_codec_only_when_asked(
+    tmp_path: Path, rng: np.random.Generator
+) -> None:
+    master = tmp_path / "m.wav"
+    sf.write(master, dense_master(rng, -3.0, 1.0), RATE, subtype="FLOAT")
+
+    def text(*extra: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "qc", "check", "--format", "text", *extra, "m.wav"],
+            capture_output=True, text=True, cwd=tmp_path, check=False,
+        ).stdout  # fmt: skip
+
+    shown = [ln for ln in text("--codec-preview", "mp3-320").splitlines() if "codec preview" in ln]
+    assert len(shown) == 1
+    assert shown[0].startswith("  codec preview mp3-320: true peak ")
+    assert "kbit/s, libmp3lame)" in shown[0]
+    assert "codec preview" not in text()
