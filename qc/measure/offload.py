@@ -27,20 +27,27 @@ import os
 import pickle
 import signal
 import struct
-import threading
-import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, BinaryIO, Generic, TypeVar
 
 import numpy as np
 
 from qc.measure._types import Floats
+from qc.measure.forking import (
+    ERROR,
+    LENGTH,
+    can_fork,
+    fork,
+    fork_is_safe,
+    keep_freed_memory,
+    read_outcome,
+    send_outcome,
+)
 
-__all__ = ["FORK_AFTER_FRAMES", "Beside", "can_fork", "fork_is_safe", "fork_map"]
+__all__ = ["FORK_AFTER_FRAMES", "Beside"]
 
 R = TypeVar("R")
-T = TypeVar("T")
 
 FORK_AFTER_FRAMES = 1 << 17
 """Frames fed on the thread before the child is forked (2.7 s at 48 kHz)."""
@@ -50,139 +57,6 @@ _INLINE = -1  # the block follows the header on the pipe
 _END = -2  # finish and send the result
 _SLOTS = 2
 _ACK = b"A"
-_RESULT = b"R"
-_ERROR = b"E"
-_LENGTH = struct.Struct("<q")
-
-
-def can_fork() -> bool:
-    """Whether this platform has ``os.fork``."""
-    return hasattr(os, "fork")
-
-
-def fork_is_safe(executor: ThreadPoolExecutor | None = None) -> bool:
-    """Whether no other thread may be inside a library the child will call.
-
-    A forked child has only the forking thread; a lock another thread held at
-    the fork (in BLAS, an FFT, the allocator of a C library) stays held in the
-    child forever. Daemon threads (a progress bar's refresh) and the given
-    executor's own worker are taken as safe; any other thread (a worker pool of
-    ``mixdesk fix``, an application's threads) keeps the meter on the thread.
-
-    Args:
-        executor: The caller's own worker pool, whose idle thread is safe.
-    """
-    own = set(getattr(executor, "_threads", ()))
-    me = threading.current_thread()
-    return all(t is me or t.daemon or t in own for t in threading.enumerate())
-
-
-def fork_map(
-    func: Callable[[T], R], jobs: Iterable[T], *, executor: ThreadPoolExecutor | None = None
-) -> list[R]:
-    """A ``map`` over two processes: every other job in a forked child, the rest here.
-
-    For the few long, independent jobs at the end of a stream (the lossy
-    detector's frame-grid searches). Without ``os.fork``, for one job, or when
-    :func:`fork_is_safe` says no, the other jobs run on ``executor``'s thread
-    (or here, without one).
-
-    Args:
-        func: Called on each job; its results must pickle.
-        jobs: The jobs.
-        executor: The caller's worker pool (its idle thread does not prevent the fork).
-
-    Returns:
-        The results of jobs 0, 2, 4, ... then of jobs 1, 3, 5, ... (the
-        order of the two-thread map this replaces).
-    """
-    todo = list(jobs)
-    if len(todo) < 2 or not can_fork() or not fork_is_safe(executor):
-        there = [executor.submit(func, job) for job in todo[1::2]] if executor else []
-        here = [func(job) for job in todo[::2]]
-        rest = [f.result() for f in there] if executor else [func(job) for job in todo[1::2]]
-        return here + rest
-    up_r, up_w = os.pipe()
-    pid = _fork()
-    if pid == 0:  # pragma: no cover - the child; coverage does not follow it
-        code = 1
-        try:
-            os.close(up_r)
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            with os.fdopen(up_w, "wb") as out:
-                _send_outcome(out, lambda: [func(job) for job in todo[1::2]])
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(up_w)
-    with os.fdopen(up_r, "rb") as up:
-        try:
-            here = [func(job) for job in todo[::2]]
-            kind, there = _read_outcome(up)
-        finally:
-            up.close()
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-    if kind == _ERROR:
-        raise there if isinstance(there, BaseException) else RuntimeError(str(there))
-    return here + list(there)
-
-
-def _fork() -> int:
-    """``os.fork``, without Python 3.12's warning about the worker thread.
-
-    The child only feeds its meter and writes to its pipe: it takes no lock
-    another thread of the parent may hold.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return os.fork()
-
-
-def _keep_freed_memory() -> None:
-    """Let the child's allocator reuse freed blocks instead of returning them (glibc).
-
-    Every block makes temporaries of a few MiB; glibc maps and unmaps them anew
-    (or trims the heap), so each one cost the child fresh zeroed pages: 0.31 s
-    of system time on the 5-minute loud master, 0.07 s with these settings (and
-    0.08 s of user time less). Elsewhere this does nothing.
-    """
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc
-        return
-    mallopt(-1, 128 << 20)  # M_TRIM_THRESHOLD: keep up to 128 MiB free at the top
-    mallopt(-2, 64 << 20)  # M_TOP_PAD: grow the heap in 64 MiB steps
-    mallopt(-3, 64 << 20)  # M_MMAP_THRESHOLD: blocks under 64 MiB come from the heap
-
-
-def _send_outcome(out: BinaryIO, compute: Callable[[], object]) -> None:
-    """Write ``compute()`` pickled, or the exception it raised, framed."""
-    try:
-        kind, payload = _RESULT, pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as err:  # handed to the parent, which raises it
-        try:
-            kind, payload = _ERROR, pickle.dumps(err)
-        except Exception:  # an exception that does not pickle
-            kind, payload = _ERROR, pickle.dumps(f"{type(err).__name__}: {err}")
-    out.write(kind + _LENGTH.pack(len(payload)) + payload)
-    out.flush()
-
-
-def _read_outcome(up: BinaryIO) -> tuple[bytes, Any]:
-    """Read what :func:`_send_outcome` wrote: ``(kind, value)``."""
-    kind = up.read(1)
-    head = up.read(_LENGTH.size)
-    if kind not in (_RESULT, _ERROR) or len(head) != _LENGTH.size:
-        raise RuntimeError("a measuring worker process ended without a result")
-    (length,) = _LENGTH.unpack(head)
-    data = up.read(length)
-    if len(data) != length:
-        raise RuntimeError("a measuring worker process ended early")
-    return kind, pickle.loads(data)
 
 
 class Beside(Generic[R]):
@@ -286,14 +160,14 @@ class _Child:
         self._slots = np.frombuffer(self._shm, dtype=np.float64).reshape(_SLOTS, self._size)
         down_r, down_w = os.pipe()
         up_r, up_w = os.pipe()
-        pid = _fork()
+        pid = fork()
         if pid == 0:  # pragma: no cover - the child; coverage does not follow it
             code = 1
             try:
                 os.close(down_w)
                 os.close(up_r)
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides
-                _keep_freed_memory()
+                keep_freed_memory()
                 code = self._serve(feed, finish, down_r, up_w)
             finally:
                 os._exit(code)
@@ -331,10 +205,10 @@ class _Child:
         try:
             for _ in range(self._unacked):
                 self._expect(_ACK)
-            kind, value = _read_outcome(self._up)
+            kind, value = read_outcome(self._up)
         finally:
             self._reap()
-        if kind == _ERROR:
+        if kind == ERROR:
             raise value if isinstance(value, BaseException) else RuntimeError(str(value))
         return value
 
@@ -366,8 +240,8 @@ class _Child:
     def _expect(self, kind: bytes) -> None:
         got = self._up.read(1)
         if got != kind:
-            if got == _ERROR:  # an error before the end: raise it
-                (length,) = _LENGTH.unpack(self._up.read(_LENGTH.size))
+            if got == ERROR:  # an error before the end: raise it
+                (length,) = LENGTH.unpack(self._up.read(LENGTH.size))
                 value = pickle.loads(self._up.read(length))
                 if isinstance(value, BaseException):
                     raise value
@@ -399,5 +273,5 @@ class _Child:
                 feed(block)
             return finish()
 
-        _send_outcome(out, run)
+        send_outcome(out, run)
         return 0
