@@ -20,12 +20,13 @@ from qc.measure.bitdepth import BitDepthMeter, BitDepthResult
 from qc.measure.clipping import ClipDetector, ClippingResult
 from qc.measure.dither import DitherMeter, DitherResult
 from qc.measure.envelope import EnvelopeResult, PeakEnvelope
+from qc.measure.forking import fork_map
 from qc.measure.iir import BlockIIR
 from qc.measure.kweighting import channel_weights, k_weighting_sos
 from qc.measure.levels import LevelMeter, LevelResult
 from qc.measure.lossy import LossyMeter, LossyResult
 from qc.measure.loudness import LoudnessMeter, LoudnessResult
-from qc.measure.offload import Beside, fork_map
+from qc.measure.offload import Beside
 from qc.measure.spectrum import SpectrumMeter, SpectrumResult
 from qc.measure.stereo import StereoMeter, StereoResult
 from qc.measure.truepeak import TruePeakMeter, TruePeakMethod, TruePeakResult
