@@ -119,7 +119,7 @@ def start_dask(workdir: Path, workers: int) -> tuple[str, list[subprocess.Popen[
         )  # fmt: skip
     from distributed import Client
 
-    with Client(address, timeout=60, set_as_default=False) as client:
+    with Client(address, timeout=60, set_as_default=False) as client:  # type: ignore[no-untyped-call]
         client.wait_for_workers(workers, timeout=120)
     return address, procs
 
@@ -191,11 +191,15 @@ def main(argv: list[str] | None = None) -> int:
             for p in procs:
                 p.wait(timeout=30)
         load1 = os.getloadavg()
-    check_s = runs[0][1] / args.files
+    check_s = runs[0][2] / args.files  # CPU of one check, from the --jobs 1 run
     share = per_task / check_s
-    print(f"overhead per task {per_task * 1000:.1f} ms = {100 * share:.1f} % of one file's check "
-          f"({check_s:.3f} s); load {load0[0]:.1f} -> {load1[0]:.1f}")  # fmt: skip
-    rows = "\n".join(f"| {label} | {wall:.1f} | {args.files / wall:.2f} |" for label, wall in runs)
+    print(f"overhead per task {per_task * 1000:.1f} ms = {100 * share:.2f} % of one file's check "
+          f"({check_s:.3f} s CPU); load {load0[0]:.1f} -> {load1[0]:.1f}")  # fmt: skip
+    rows = "\n".join(
+        f"| {label} | {wall:.1f} | {args.files / wall:.2f} | "
+        + (f"{cpu:.1f} |" if "tcp" not in label else "(workers apart) |")
+        for label, wall, cpu in runs
+    )
     body = f"""\
 `python benchmarks/bench_cluster.py --files {args.files} --seconds {args.seconds:g}`:
 {args.files} masters of {args.seconds:g} s (44.1 kHz, 16-bit stereo) checked by one
@@ -208,7 +212,7 @@ figures are noisy). Every report equals the `--jobs 1` one byte for byte.
 {rows}
 
 CPU is user + system of the command and the processes it waited for (a `local:N`
-cluster's workers included; the separate scheduler's workers are not). With the machine
+cluster's workers included; the separate scheduler's workers are not). On a machine
 this loaded, wall times say little; CPU is the steadier figure.
 
 Overhead per task: {args.overhead_tasks} tasks through the same bounded submission, each
