@@ -115,6 +115,7 @@ def _options(args: argparse.Namespace) -> FixOptions:
         rate=args.rate,
         force=args.force,
         seed=args.seed,
+        overlap=True,  # main.py pins BLAS to one thread before numpy loads
     )
 
 

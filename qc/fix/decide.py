@@ -49,6 +49,10 @@ class FixOptions:
         tolerance_lu: A file this close to its target gets no gain (idempotence), LU.
         force: Replace an existing output file.
         seed: Dither seed (None: fresh entropy).
+        overlap: Check the input on a worker thread beside the output's pass
+            (:mod:`qc.fix.overlap`). Needs BLAS pinned to one thread, as the ``mixdesk``
+            command does before numpy loads: concurrent calls into a multi-threaded
+            OpenBLAS spin-wait, which on a loaded machine costs more than it saves.
     """
 
     target_lufs: float | None = None
@@ -61,6 +65,7 @@ class FixOptions:
     tolerance_lu: float = 0.1
     force: bool = False
     seed: int | None = None
+    overlap: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,9 +169,11 @@ def make_plan(
         options.lookahead_ms,
         options.release_ms,
         options.seed,
-        limit=resampling
-        or (not on_target and gain + tp0 + PEAK_SAFETY_DB > ceiling - MARGIN_DB)
-        or tp0 + gain > ceiling,
+        limit=bool(
+            resampling
+            or (not on_target and gain + tp0 + PEAK_SAFETY_DB > ceiling - MARGIN_DB)
+            or tp0 + gain > ceiling
+        ),
     )
     return Plan(
         fmt,

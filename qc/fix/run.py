@@ -54,6 +54,11 @@ GR_SLACK_DB = 0.01
 may pass ``--max-gr`` by this much, dB, before the gain is lowered again; after
 :data:`MAX_PASSES` a larger excess is reported as a note."""
 
+LIKELY_LAST_LU = 0.5
+"""A limited pass correcting the gain by at most this much carries the re-check (the
+correction after the first pass of a limited master is typically 0.1 to 0.3 LU, and
+lands within :data:`LANDING_LU`)."""
+
 SAFETY_PASSES = 3
 """Most times a limited file is processed again with a lower threshold."""
 
@@ -177,7 +182,7 @@ def fix_file(
     options = options or FixOptions()
     check_target(path, out, force=options.force)
     done: _Done | None = None
-    if before is None and album_gain_db is None:
+    if before is None and album_gain_db is None and options.overlap:
         before, done = _overlapped(path, profiles, out, options)
     before = before or measure_before(path, profiles)
     plan = _plan_of(before, profiles, out, options, album_gain_db)
@@ -290,18 +295,18 @@ def _process(
 ) -> _Done:
     """Render into a temporary file next to ``out``, iterating the gain towards the goal.
 
-    A pass likely to be the last (a gain alone, no goal to iterate to, or a correction
-    of the gain) is re-checked as it is written.
+    A pass likely to be the last (a gain alone, no goal to iterate to, or a small
+    correction of the gain) is re-checked as it is written.
     """
     proc = proc or plan.proc
     goal, limit, max_gr_db = plan.goal, plan.limit, plan.max_gr_db
     folder, name = os.path.split(out)
     gain = proc.gain_db
-    passes = 0
+    passes, step = 0, math.inf
     while True:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder or ".")
         os.close(fd)
-        last = not proc.limit or goal is None or passes > 0
+        last = not proc.limit or goal is None or abs(step) <= LIKELY_LAST_LU
         try:
             res = render(
                 path,
