@@ -76,7 +76,7 @@ and the re-check metered on the samples as they are written, `qc/fix/recheck.py`
 plan is confirmed from the check's true peak. Its CPU time is about two `mixdesk check`s of
 the file and a quick pass; its wall time about half that on an idle machine. A limited
 file adds a pass with the 8x detector and the ideal-peak meter (`qc/measure/idealpeak.py`,
-on a worker thread one block behind); the second, correcting pass carries the re-check.
+on a worker thread one block behind) per pass, and its re-check reads the output back.
 """
 
 

@@ -54,11 +54,6 @@ GR_SLACK_DB = 0.01
 may pass ``--max-gr`` by this much, dB, before the gain is lowered again; after
 :data:`MAX_PASSES` a larger excess is reported as a note."""
 
-LIKELY_LAST_LU = 0.5
-"""A limited pass correcting the gain by at most this much carries the re-check (the
-correction after the first pass of a limited master is typically 0.1 to 0.3 LU, and
-lands within :data:`LANDING_LU`)."""
-
 SAFETY_PASSES = 3
 """Most times a limited file is processed again with a lower threshold."""
 
@@ -295,18 +290,21 @@ def _process(
 ) -> _Done:
     """Render into a temporary file next to ``out``, iterating the gain towards the goal.
 
-    A pass likely to be the last (a gain alone, no goal to iterate to, or a small
-    correction of the gain) is re-checked as it is written.
+    A pass of gain alone (one pass, the last) is re-checked as it is written.
     """
     proc = proc or plan.proc
     goal, limit, max_gr_db = plan.goal, plan.limit, plan.max_gr_db
     folder, name = os.path.split(out)
     gain = proc.gain_db
-    passes, step = 0, math.inf
+    passes = 0
     while True:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder or ".")
         os.close(fd)
-        last = not proc.limit or goal is None or abs(step) <= LIKELY_LAST_LU
+        # Only a pass of gain alone carries the re-check. A limited pass holds its own buffers
+        # (8x detector, ideal-peak FFT blocks); with a whole analyzer beside them the 60-minute
+        # limited master peaked at 196 MiB, so its output is read back instead (the same
+        # measurements, one more read of the file).
+        last = not proc.limit
         try:
             res = render(
                 path,
