@@ -5,9 +5,9 @@ The client resolves each file's settings (as a local run does: the same
 submits one task per file (:func:`qc.cluster.client.run_tasks`). Results come
 back in completion order; each is stored at its file's index (a second result
 for an index is dropped: nothing is reported twice), appended to ``--log``,
-and streamed as a ``json-lines`` line when that is the format on stdout. The
-report is then rendered in the files' order, so it is byte for byte the local
-run's.
+and streamed as a ``json-lines`` line when that is the format on stdout (then
+only its verdict is kept). The report is otherwise rendered in the files'
+order, so it is byte for byte the local run's.
 
 With ``--log``, a file whose content the log already holds is not checked
 again (:mod:`qc.cluster.logbook`): the JSON formats print its logged object,
@@ -193,6 +193,9 @@ def run_cluster(
         if stream is not None:
             stream.write(_line(out.replayed.get(tr.index) or file_object(result)))
             stream.flush()
+            # Written: keep only the verdict (exit code, stderr), not the measurements,
+            # so a streamed catalogue's memory grows by its findings, not by its files.
+            slots[tr.index] = dataclasses.replace(result, info=None, measurements=None)
         bar.advance(failed=result.error is not None)
 
     try:
