@@ -442,7 +442,9 @@ def ex_check(s: Session) -> Examples:
             "(PyAV, the extra `codecs`), decodes it and judges the decoded true peak (`TP002`, "
             "see docs/codecs.md); the JSON carries each codec's numbers under `codec_preview`:"
         ),
-        block(s.run("mixdesk check --codec-preview aac-256,opus-160 --select TP loud.wav", rc=True)),
+        block(
+            s.run("mixdesk check --codec-preview aac-256,opus-160 --select TP loud.wav", rc=True)
+        ),
         para(
             "`--cluster` sends one task per file to a Dask scheduler (`tcp://HOST:PORT`), or to "
             "`local:N` worker processes started for the run (the extra `cluster`); the report "
