@@ -115,7 +115,6 @@ def _options(args: argparse.Namespace) -> FixOptions:
         rate=args.rate,
         force=args.force,
         seed=args.seed,
-        overlap=True,  # main.py pins BLAS to one thread before numpy loads
     )
 
 
