@@ -69,14 +69,12 @@ HOW = """
 ### Where the time goes
 
 `mixdesk fix` on the 5-minute loud master needs no limiting (a gain of -4.9 dB leaves its
-true peak at -2.5 dBTP), so it is: a quick pass for the integrated loudness and the sample
-peak; then, side by side on the two cores, the input's whole check (every meter: the
-before, and the findings `fix` cannot mend) and the output's pass (gain, rounding, writing,
-and the re-check metered on the samples as they are written, `qc/fix/recheck.py`); the
-plan is confirmed from the check's true peak. Its CPU time is about two `mixdesk check`s of
-the file and a quick pass; its wall time about half that on an idle machine. A limited
-file adds a pass with the 8x detector and the ideal-peak meter (`qc/measure/idealpeak.py`,
-on a worker thread one block behind) per pass, and its re-check reads the output back.
+true peak at -2.5 dBTP), so it is: the input's whole check (every meter: the before, and
+the findings `fix` cannot mend), then one pass of gain, rounding and writing that carries the
+re-check, metered on the samples as they are written (`qc/fix/recheck.py`; the file is not
+read again). Its CPU time is about two `mixdesk check`s of the file. A limited file adds a
+pass per gain step with the 8x detector and the ideal-peak meter (`qc/measure/idealpeak.py`,
+on a worker thread one block behind), and its re-check reads the output back.
 """
 
 
