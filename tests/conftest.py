@@ -5,8 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 
-import numpy as np
-import pytest
+# As the CLI does (qc/cli/main.py): one BLAS thread, so meters or fix passes that call BLAS
+# from several threads do not spin against each other on the two cores. Before numpy loads.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 
 def need_binary(name: str) -> str:
