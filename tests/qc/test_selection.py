@@ -49,7 +49,7 @@ def test_the_issues_typos_exit_2_with_a_suggestion(loud: Path) -> None:
     proc = mixdesk("check", "--select", "TPP,CLIP", loud)
     assert proc.returncode == 2, proc.stdout
     assert proc.stderr == (
-        "mixdesk: --select: unknown rule selector 'TPP' (did you mean TP, TP001?)\n"
+        "mixdesk: --select: unknown rule selector 'TPP' (did you mean TP, TP001, TP002?)\n"
     )
     assert "Traceback" not in proc.stderr
 
@@ -87,7 +87,12 @@ def test_names_select_their_rules(flat_top: Path, selector: str, expected: set[s
         ("--select", "CLPP", "'CLPP'", "did you mean CLP"),
         ("--ignore", "TP0001", "'TP0001'", "did you mean TP001"),
         ("--ignore", "clippin", "'clippin'", "did you mean clipping"),
-        ("--select", "true-peek", "'true-peek'", "did you mean true-peak, true-peak-ceiling"),
+        (
+            "--select",
+            "true-peek",
+            "'true-peek'",
+            "did you mean true-peak, codec-true-peak, true-peak-ceiling",
+        ),
     ],
 )
 def test_flag_typo_exits_2(loud: Path, flag: str, value: str, named: str, hint: str) -> None:
