@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +27,7 @@ from qc.album.timeline import Slot, layout
 from qc.checks.album import AlbumContext, TrackFacts, run_album_rules
 from qc.diagnostic import Diagnostic
 from qc.engine import FileResult, check
+from qc.jobs import run_jobs
 from qc.measure._types import Floats
 from qc.measure.album import CD_RATE, join_step
 from qc.settings import Settings, SettingsResolver
@@ -126,18 +126,7 @@ Job = tuple[str, Settings]
 
 
 def _run(jobs: list[Job], workers: int, tick: Callable[[], None]) -> list[TrackRun]:
-    if workers <= 1 or len(jobs) <= 1:
-        out = []
-        for job in jobs:
-            out.append(measure_track(job))
-            tick()
-        return out
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        done = []
-        for run in pool.map(measure_track, jobs):
-            done.append(run)
-            tick()
-        return done
+    return run_jobs(measure_track, jobs, workers, tick)
 
 
 def album_settings_path(spec: AlbumSpec) -> str:

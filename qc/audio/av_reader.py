@@ -33,7 +33,7 @@ from qc.audio.reader import (
     StreamInfo,
     _error_reason,
     _rate_problem,
-    _stat_regular,
+    _read_head,
 )
 from qc.audio.sniff import HEAD_BYTES, Container, sniff
 from qc.errors import AudioReadError
@@ -181,12 +181,7 @@ class AvSource(AudioSource):
     ) -> None:
         self._path = str(path)
         fs_path = os.fspath(path)
-        size = _stat_regular(fs_path, self._path)
-        try:
-            with open(fs_path, "rb") as fh:
-                head = fh.read(HEAD_BYTES)
-        except OSError as e:
-            raise AudioReadError(self._path, _error_reason(e)) from e
+        size, head = _read_head(fs_path, self._path)
         found = sniff(head, size)
         what = f"{found.container} ({found.codec})"
         av = load_av()

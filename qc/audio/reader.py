@@ -141,6 +141,20 @@ def _error_reason(err: BaseException) -> str:
     return reason[:1].lower() + reason[1:] if reason[1:2].islower() else reason
 
 
+def _read_head(fs_path: str, shown: str) -> tuple[int, bytes]:
+    """Size in bytes and the first `HEAD_BYTES` of a regular file, for sniffing.
+
+    Raises:
+        AudioReadError: Missing, not a regular file, or unreadable.
+    """
+    size = _stat_regular(fs_path, shown)
+    try:
+        with open(fs_path, "rb") as fh:
+            return size, fh.read(HEAD_BYTES)
+    except OSError as e:
+        raise AudioReadError(shown, _error_reason(e)) from e
+
+
 def _stat_regular(fs_path: str, shown: str) -> int:
     """Size in bytes of a regular file, else `AudioReadError` with a clear reason."""
     try:
@@ -239,12 +253,7 @@ class AudioSource:
     ) -> None:
         self._path = str(path)
         fs_path = os.fspath(path)
-        size = _stat_regular(fs_path, self._path)
-        try:
-            with open(fs_path, "rb") as fh:
-                head = fh.read(HEAD_BYTES)
-        except OSError as e:
-            raise AudioReadError(self._path, _error_reason(e)) from e
+        size, head = _read_head(fs_path, self._path)
         container = sniff(head, size)
         self._head = head
         problem = _header_problem(head, container, size)

@@ -8,7 +8,6 @@ import io
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -21,6 +20,7 @@ from qc.codec.spec import cli_specs
 from qc.diagnostic import Severity
 from qc.engine import FileResult, check, unreadable
 from qc.errors import QCError
+from qc.jobs import run_jobs
 from qc.printable import printable, printable_line
 from qc.profiles import Profile, ProfileCache
 from qc.report import RENDERERS
@@ -176,18 +176,7 @@ def _check_one(job: Job) -> FileResult:
 
 
 def _check_all(jobs: list[Job], workers: int, tick: Callable[[], None]) -> list[FileResult]:
-    if workers <= 1 or len(jobs) <= 1:
-        out = []
-        for job in jobs:
-            out.append(_check_one(job))
-            tick()
-        return out
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        results = []
-        for result in pool.map(_check_one, jobs):
-            results.append(result)
-            tick()
-        return results
+    return run_jobs(_check_one, jobs, workers, tick)
 
 
 def _plan(args: argparse.Namespace, files: list[str]) -> tuple[SettingsResolver, list[Job]]:
