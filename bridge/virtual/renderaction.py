@@ -67,10 +67,12 @@ class RenderAction:
 
     def rendered(self, result: RenderResult) -> None:
         """A render was written: ``/mixdesk/render/done`` with its path, then ``on_render``."""
+        self._gate.finished(threading.current_thread())
         self._send([message(RENDER_DONE, str(result.path))], None)
         if self._on_render is not None:
             self._on_render(result)
 
     def failed(self, reason: str) -> None:
         """A render failed or was refused: ``/mixdesk/render/error`` with the reason."""
+        self._gate.finished(threading.current_thread())
         self._send([message(RENDER_ERROR, reason)], None)

@@ -37,12 +37,14 @@ class RenderGate:
         self._started: deque[float] = deque()
         self._datagram: int | None = None
         self._worker: threading.Thread | None = None
+        self._finished: threading.Thread | None = None
 
     def refusal(self, datagram: int) -> str | None:
         """Why a render asked for in datagram number ``datagram`` may not start, or None."""
         if datagram == self._datagram:
             return "one render per datagram"
-        if self._worker is not None and self._worker.is_alive():
+        worker = self._worker
+        if worker is not None and worker.is_alive() and worker is not self._finished:
             return "a render is in progress"
         now = self._clock()
         while self._started and now - self._started[0] >= 60.0:
@@ -56,3 +58,13 @@ class RenderGate:
         self._datagram = datagram
         self._worker = worker
         self._started.append(self._clock())
+
+    def finished(self, thread: threading.Thread) -> None:
+        """Note that ``thread`` has reported its render's outcome (done or failed).
+
+        The worker thread is still alive for a moment after its reply goes out; a
+        client that asks for the next render at once must not be refused for it.
+        A thread that is not the render's worker (a refusal on the server's thread)
+        changes nothing.
+        """
+        self._finished = thread

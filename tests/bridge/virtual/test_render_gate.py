@@ -178,3 +178,24 @@ def test_a_refused_render_is_an_error_the_client_sees(
     with mixer, pytest.raises(BridgeError, match="render refused"):
         mixer.render(wait=True, timeout=10.0)
     assert len(_takes(daw)) == RENDERS_PER_MINUTE
+
+
+def test_a_worker_that_has_reported_does_not_block_the_next_render() -> None:
+    """The worker thread lives a moment after its reply; the next render must not be refused."""
+    import threading
+
+    from bridge.virtual.rendergate import RenderGate
+
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait, daemon=True)
+    worker.start()
+    gate = RenderGate()
+    gate.started(1, worker)
+    assert gate.refusal(2) == "a render is in progress"  # alive and not reported: the check bites
+    gate.finished(threading.current_thread())  # a refusal's reply, on another thread
+    assert gate.refusal(2) == "a render is in progress"
+    gate.finished(worker)  # the worker's own done/failed reply
+    assert worker.is_alive()
+    assert gate.refusal(2) is None
+    release.set()
+    worker.join()
