@@ -19,10 +19,29 @@ from numpy.typing import NDArray
 
 from qc.measure._types import Floats
 
-__all__ = ["CrestRefiner", "fit_sinusoid"]
+__all__ = ["CrestRefiner", "fit_sinusoid", "windows_of"]
 
 _GATHER = 1 << 20  # input samples copied at once for the dot products (8 MiB in float64)
 _MAX_SHIFTS = 8  # times the search may move two grid steps towards a crest (one sample)
+_SMALL = 128  # kernels up to this many taps are applied by one batched product
+
+
+def windows_of(x: NDArray[Any], width: int) -> NDArray[Any]:
+    """Every ``width``-sample window of ``x``, shape ``(len(x) - width + 1, width)``, a view.
+
+    ``numpy.lib.stride_tricks.sliding_window_view`` without its argument checks,
+    which cost more than the product on the few crests of a batch.
+    """
+    step = x.strides[0]
+    shape = (len(x) - width + 1, width)
+    if x.flags.c_contiguous:
+        view: NDArray[Any] = np.ndarray(shape, x.dtype, x, 0, (step, step))
+        view.flags.writeable = False
+        return view
+    out: NDArray[Any] = np.lib.stride_tricks.as_strided(
+        x, shape=shape, strides=(step, step), writeable=False
+    )
+    return out
 
 
 def fit_sinusoid(prev: Floats, mid: Floats, nxt: Floats) -> tuple[Floats, Floats]:
@@ -112,7 +131,7 @@ class CrestRefiner:
         """
         steps = self._steps
         q = np.rint(pos * steps).astype(np.int64)  # grid index, 1/steps sample
-        view = np.lib.stride_tricks.sliding_window_view(x, 2 * self.half_width + 4)
+        view = windows_of(x, 2 * self.half_width + 4)
         vals = self._five(view, start, q)
         centre = np.full(q.size, 2)  # where the maximum of the five is
         todo = np.arange(q.size)
@@ -137,6 +156,13 @@ class CrestRefiner:
 
     def _five(self, view: NDArray[Any], start: int, q: NDArray[np.int64]) -> Floats:
         """The values at grid indices ``q - 2 .. q + 2``, shape ``(n, 5)``."""
+        if view.shape[1] <= _SMALL and q.size <= _GATHER // (5 * _SMALL):
+            # Short kernels: each crest's own (2H + 4, 5) weights gathered, one batched
+            # product (the grouping by step below costs more in calls than it saves).
+            n, k = np.divmod(q, self._steps)
+            windows = view[n - self.half_width - 1 - start]
+            small: Floats = (windows[:, None, :] @ self._fives[k])[:, 0, :]
+            return small.astype(np.float64)
         out = np.empty((q.size, 5))
         chunk = max(_GATHER // view.shape[1], 1)  # windows copied at a time
         for at in range(0, q.size, chunk):

@@ -164,15 +164,17 @@ class CrestSearch:
     def _half_waves(self, c: int, sig: Floats, idx: NDArray[np.int64], sign: Floats) -> Floats:
         """Number the half-waves of crests ``idx``: a new one after every change of sign."""
         bounds = np.concatenate([[0], idx])
-        lo = np.fmin.reduceat(sig, bounds)  # over [0, idx0), [idx0, idx1), ..., [idx_last, end)
-        hi = np.fmax.reduceat(sig, bounds)
+        # Whether each stretch [0, idx0), [idx0, idx1), ..., [idx_last, end) reaches zero
+        # from above or below (NaN, before the start, reaches neither).
+        down = np.logical_or.reduceat(sig <= 0.0, bounds)
+        up = np.logical_or.reduceat(sig >= 0.0, bounds)
         prev = np.concatenate([[self._wave_sign[c]], sign[:-1]])
-        crossed = np.where(prev > 0, lo[:-1] <= 0.0, hi[:-1] >= 0.0)
+        crossed = np.where(prev > 0, down[:-1], up[:-1])
         crossed[0] |= self._wave_crossed[c]
         wave = self._wave_id[c] + np.cumsum(crossed | (sign != prev))
         self._wave_id[c] = wave[-1]
         self._wave_sign[c] = sign[-1]
-        self._wave_crossed[c] = bool(lo[-1] <= 0.0) if sign[-1] > 0 else bool(hi[-1] >= 0.0)
+        self._wave_crossed[c] = bool(down[-1]) if sign[-1] > 0 else bool(up[-1])
         out: Floats = wave.astype(np.float64)
         return out
 
