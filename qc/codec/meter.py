@@ -1,9 +1,12 @@
 """The meters a decoded preview goes through: true peak, sample peak, clipping, loudness.
 
 Composes the existing streaming meters of :mod:`qc.measure` (the ``accurate``
-true peak of BS.1770-4 Annex 2 with sinc refinement, the BS.1770-4 gated
-loudness with its K-weighting) and counts the samples at or beyond full scale.
-Pure: blocks in, a summary out.
+true peak of BS.1770-4 Annex 2 with sinc refinement, the BS.1770-4 K-weighting
+and gating) and counts the samples at or beyond full scale. The loudness is the
+integrated value alone: 100 ms segment energies joined into 400 ms blocks and
+gated by `qc.measure.loudness.gated_loudness`, without the per-sample maximum
+momentary and short-term loudness a master's check computes (a third of the
+loudness meter's time; the preview reports neither). Pure: blocks in, a summary out.
 """
 
 from __future__ import annotations
@@ -16,10 +19,68 @@ from qc.measure._types import Floats
 from qc.measure.iir import BlockIIR
 from qc.measure.kweighting import channel_weights, k_weighting_sos
 from qc.measure.levels import LevelMeter
-from qc.measure.loudness import LoudnessMeter
+from qc.measure.loudness import gated_loudness
 from qc.measure.truepeak import TruePeakMeter, amplitude_to_db
 
-__all__ = ["DecodedLevels", "DecodedMeter"]
+__all__ = ["DecodedLevels", "DecodedMeter", "IntegratedLoudness"]
+
+_OFFSET = -0.691  # BS.1770-4 eq. 2: L_K = -0.691 + 10 log10(sum G_i z_i)
+_BLOCK_SEGMENTS = 4  # a 400 ms gating block = 4 segments of 100 ms (75 % overlap)
+
+
+class IntegratedLoudness:
+    """BS.1770-4 integrated loudness of K-weighted blocks, streamed.
+
+    Segment ``j`` spans samples ``[j * rate // 10, (j + 1) * rate // 10)``, as in
+    `qc.measure.loudness.LoudnessMeter`, whose ``integrated_lufs`` this equals.
+    Memory: one value per channel per 100 ms.
+
+    Args:
+        rate: Sample rate, Hz.
+        weights: Channel weights G_i (BS.1770-4 Table 3), shape ``(channels,)``.
+    """
+
+    def __init__(self, rate: int, weights: Floats) -> None:
+        self._rate = rate
+        self._weights = np.asarray(weights, dtype=np.float64)
+        self._segments: list[Floats] = []
+        self._cur = np.zeros(len(self._weights))
+        self._pos = 0
+
+    def _boundary(self, j: int) -> int:
+        return (j * self._rate) // 10
+
+    def feed(self, kblock: Floats) -> None:
+        """Add K-weighted samples, shape ``(frames, channels)``."""
+        sq = kblock * kblock
+        frames, first = len(sq), self._pos
+        if frames == 0:
+            return
+        ends: list[int] = []  # offsets of the segment ends inside this block
+        j = len(self._segments) + 1
+        while (end := self._boundary(j)) <= first + frames:
+            ends.append(end - first)
+            j += 1
+        pieces = np.add.reduceat(sq, [0, *(e for e in ends if e < frames)], axis=0)
+        for k in range(len(ends)):
+            self._segments.append(self._cur + pieces[k])
+            self._cur = np.zeros_like(self._cur)
+        if len(pieces) > len(ends):
+            self._cur = self._cur + pieces[-1]
+        self._pos = first + frames
+
+    def result(self) -> float | None:
+        """Integrated loudness, LUFS; None under 400 ms, ``-inf`` when all is gated out."""
+        if self._pos < round(0.4 * self._rate) or len(self._segments) < _BLOCK_SEGMENTS:
+            return None
+        n = len(self._segments)
+        energy = np.concatenate([np.zeros((1, len(self._weights))), np.cumsum(self._segments, 0)])
+        counts = np.array([self._boundary(j) for j in range(n + 1)], dtype=np.float64)
+        w = _BLOCK_SEGMENTS
+        power = np.maximum(energy[w:] - energy[:-w], 0.0) / (counts[w:] - counts[:-w])[:, None]
+        with np.errstate(divide="ignore"):
+            blocks_lufs = _OFFSET + 10.0 * np.log10(power @ self._weights)
+        return gated_loudness(blocks_lufs)
 
 
 @dataclass(frozen=True)
@@ -62,7 +123,7 @@ class DecodedMeter:
 
     def __init__(self, rate: int, channels: int, over_dbtp: float) -> None:
         self._kfilter = BlockIIR(k_weighting_sos(rate), channels=channels)
-        self._loudness = LoudnessMeter(rate, channel_weights(channels))
+        self._loudness = IntegratedLoudness(rate, channel_weights(channels))
         self._truepeak = TruePeakMeter(rate, channels, method="accurate", over_dbtp=over_dbtp)
         self._levels = LevelMeter(channels)
         self._clipped = 0
@@ -81,9 +142,8 @@ class DecodedMeter:
         """The levels of everything fed so far."""
         tp = self._truepeak.result()
         lv = self._levels.result()
-        loud = self._loudness.result()
+        integrated = self._loudness.result()
         channel = tp.channel_dbtp.index(tp.dbtp) if tp.channel_dbtp and lv.frames else None
-        integrated = loud.integrated_lufs
         return DecodedLevels(
             true_peak_dbtp=tp.dbtp,
             true_peak_time_s=tp.time_s,

@@ -6,23 +6,24 @@ an encode, a decode and a true-peak pass over the whole file (about 1.5 to 3 s
 of CPU for a 5-minute stereo master), so it is not run unless asked; a file
 whose preview was not asked for carries `SKIPPED_NOTE`.
 
-`start_preview` starts the codecs in worker processes (one per codec, at most
-one per core) before the engine measures the master, so the master's own pass
-and the round trips share the cores; `Pending.result` collects them.
+`start_preview` starts the codecs in worker processes before the engine
+measures the master, so the master's own pass and the round trips share the
+cores from the start; each codec is two processes (`qc.codec.stages`: the
+encoder and decoder in one, the meters in the other), so that no core waits
+idle for the slowest encoder. `Pending.result` collects them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
 from qc.audio.av_reader import AV_HINT, load_av
 from qc.checks.runner import rule_options, will_run
 from qc.codec.result import SKIPPED_NOTE, CodecPreview, PreviewRun
 from qc.codec.spec import PLATFORM, CodecSpec, parse_specs
+from qc.codec.stages import Stages
 from qc.errors import UsageError
 
 if TYPE_CHECKING:
@@ -91,8 +92,8 @@ class Pending:
         specs: Codecs to run.
         forced: Specs from the command line (every profile judges them).
         ceiling_dbtp: Over threshold of the decoded true peak, dBTP.
-        parallel: Run the codecs in worker processes (False: one after the
-            other in this process, when `result` is called).
+        parallel: Run the codecs in worker processes, two per codec (False: one
+            after the other in this process, when `result` is called).
     """
 
     def __init__(
@@ -107,19 +108,15 @@ class Pending:
         self._jobs = [(path, spec, ceiling_dbtp) for spec in specs]
         self._forced = forced
         self._started = time.perf_counter()
-        self._pool: ProcessPoolExecutor | None = None
-        self._futures: list[Future[CodecPreview]] = []
-        if parallel and self._jobs:
-            workers = min(len(self._jobs), os.cpu_count() or 1)
-            self._pool = ProcessPoolExecutor(max_workers=workers)
-            self._futures = [self._pool.submit(_one, job) for job in self._jobs]
+        self._parallel = parallel
+        self._stages = [Stages(*job) for job in self._jobs] if parallel else []
 
     def result(self) -> PreviewRun:
         """Wait for every codec; the run in the order asked."""
         if not self._jobs:
             return PreviewRun((), note=SKIPPED_NOTE)
-        if self._pool is not None:
-            codecs = tuple(f.result() for f in self._futures)
+        if self._parallel:
+            codecs = tuple(stage.result() for stage in self._stages)
         else:
             codecs = tuple(_one(job) for job in self._jobs)
         self.close()
@@ -132,9 +129,8 @@ class Pending:
 
     def close(self) -> None:
         """Stop the workers (also when the master could not be read). Idempotent."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for stage in self._stages:
+            stage.close()
 
     def __enter__(self) -> Pending:
         return self
@@ -165,7 +161,7 @@ def run_preview(
         path: The master.
         specs: Codecs to run.
         ceiling_dbtp: Over threshold, dBTP.
-        parallel: One worker process per codec (False: one after the other).
+        parallel: Two worker processes per codec (False: one after the other, here).
     """
     with Pending(path, specs, (), ceiling_dbtp, parallel=parallel) as pending:
         return pending.result()

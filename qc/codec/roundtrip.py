@@ -1,20 +1,22 @@
-"""One codec round trip, streamed: master blocks → encoder → packets → decoder → meters.
+"""One codec round trip, streamed: master blocks → encoder → packets → decoder → blocks.
 
 Nothing is written to disk and nothing is held whole: each block of the master
 is encoded as it is read (FFmpeg's encoders, through PyAV), each packet is
-decoded as it comes out, and the decoded audio is measured block by block by
-:class:`~qc.codec.meter.DecodedMeter`. The encoder's priming is dropped (by
-the decoder for Opus and MP3, here for AAC: the samples before time 0 of the
-first packet), and the padding after the master's last sample, so the decoded
-times are the master's.
+decoded as it comes out, and the decoded frames (1024 samples for AAC, 960 for
+Opus) are copied into one buffer of 65,536 frames that is handed on when full.
+The encoder's priming is dropped (by the decoder for Opus and MP3, here for
+AAC: the samples before time 0 of the first packet), and the padding after the
+master's last sample, so the decoded times are the master's.
 
+`Transcoder` yields the decoded blocks; `measure_blocks` meters them;
+`round_trip` does both in this process (`qc.codec.stages` runs them in two).
 PyAV is imported only here, when a preview runs.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from types import ModuleType
 from typing import Any
@@ -22,20 +24,22 @@ from typing import Any
 import numpy as np
 
 from qc.audio import open_audio
-from qc.audio.av_reader import AV_HINT, frame_block, load_av, rebuffer
-from qc.audio.reader import Block
+from qc.audio.av_reader import AV_HINT, frame_block, load_av
 from qc.codec.meter import DecodedMeter
 from qc.codec.result import CodecPreview
 from qc.codec.spec import CodecSpec
 from qc.errors import QCError
 
-__all__ = ["round_trip"]
+__all__ = ["BLOCK_FRAMES", "Transcoder", "encoder_for", "failed", "measure_blocks", "round_trip"]
 
+BLOCK_FRAMES = 65536
+"""Frames per decoded block handed to the meters."""
 _LAYOUTS = {1: "mono", 2: "stereo"}
-_BLOCK_FRAMES = 65536
+_FLOAT = frozenset({"flt", "fltp"})
 
 
-def _failed(spec: CodecSpec, reason: str, started: float, encoder: str = "") -> CodecPreview:
+def failed(spec: CodecSpec, reason: str, started: float, encoder: str = "") -> CodecPreview:
+    """A `CodecPreview` that says why the round trip failed (``started``: perf_counter, s)."""
     nan = float("nan")
     return CodecPreview(
         spec.text, spec.codec, encoder, spec.kbps, nan, 0, nan, None, None, nan, 0, None,
@@ -43,8 +47,12 @@ def _failed(spec: CodecSpec, reason: str, started: float, encoder: str = "") -> 
     )  # fmt: skip
 
 
-def _encoder(av: ModuleType, spec: CodecSpec) -> tuple[str, str]:
-    """The first encoder of the spec's list this PyAV build has, and a note about it."""
+def encoder_for(av: ModuleType, spec: CodecSpec) -> tuple[str, str]:
+    """The first encoder of the spec's list this PyAV build has, and a note about it.
+
+    Raises:
+        QCError: The build has none of them.
+    """
     names = spec.encoding.encoders
     for name in names:
         try:
@@ -57,8 +65,10 @@ def _encoder(av: ModuleType, spec: CodecSpec) -> tuple[str, str]:
                 "libvorbis): it ignores the bit rate; peaks indicative only"
             )
         if name == "aac":
+            coder = "fast" if spec.options.get("aac_coder") == "fast" else "twoloop"
             return name, (
-                "FFmpeg's native AAC encoder without PNS (Apple's own encoder is aac_at, on macOS)"
+                f"FFmpeg's native AAC encoder ({coder} coder) without PNS (Apple's own "
+                "encoder is aac_at, on macOS)"
             )
         return name, ""
     raise QCError(f"this PyAV build has no {spec.codec} encoder ({', '.join(names)})")
@@ -71,10 +81,8 @@ def _open_encoder(av: ModuleType, name: str, spec: CodecSpec, rate: int, layout:
     enc.layout = layout
     enc.bit_rate = spec.kbps * 1000
     enc.time_base = Fraction(1, rate)
-    if name == "vorbis":  # ignores the bit rate; its default quality is used
-        enc.options = {"strict": "experimental"}
-    if name == "aac":  # PNS decodes to the decoder's own random noise: peaks differ by decoder
-        enc.options = {"aac_pns": "0"}
+    if name == spec.encoding.encoders[-1] and spec.options:  # FFmpeg's own encoder
+        enc.options = spec.options
     enc.open()
     return enc
 
@@ -89,60 +97,186 @@ def _open_decoder(av: ModuleType, spec: CodecSpec, enc: Any, rate: int, layout: 
     return dec
 
 
-class _Pipeline:
-    """Master blocks in, decoded blocks out, priming and padding dropped."""
+class _Gather:
+    """Decoded frames copied into blocks of `BLOCK_FRAMES`, priming and padding dropped."""
 
-    def __init__(self, av: ModuleType, enc: Any, dec: Any, resampler: Any, skips: bool) -> None:
-        self._av, self._enc, self._dec, self._resampler = av, enc, dec, resampler
-        self._skips = skips
-        self.coded_bytes = 0
-        self._lead: int | None = None  # samples still to drop at the start
-        self._limit: int | None = None  # decoded samples to keep in all
-        self._out = 0
+    def __init__(self, channels: int) -> None:
+        self._buf = np.empty((BLOCK_FRAMES, channels), dtype=np.float32)
+        self._pos = 0
+        self.lead: int | None = None  # samples still to drop at the start
+        self.limit: int | None = None  # decoded samples to keep in all
+        self.out = 0
 
-    def run(self, blocks: Iterator[Block], in_rate: int, layout: str) -> Iterator[Block]:
-        """Decoded blocks of every master block, in order; ends with the flush."""
-        fed = 0
-        out_rate = self._enc.sample_rate
-        for block in blocks:
-            frame = self._av.AudioFrame.from_ndarray(
-                np.ascontiguousarray(block.T, dtype=np.float32), format="fltp", layout=layout
+    def add(self, frame: Any) -> Iterator[np.ndarray]:
+        """The blocks this decoded frame completes (often none)."""
+        n, channels = frame.samples, self._buf.shape[1]
+        if frame.format.name not in _FLOAT:  # an integer decoder: scaled to full scale 1.0
+            planes = list(frame_block(frame).T)
+        elif frame.format.is_planar:  # read in place: to_ndarray stacks a copy per frame
+            planes = [np.frombuffer(p, np.float32, n) for p in frame.planes[:channels]]
+        else:
+            planes = list(np.frombuffer(frame.planes[0], np.float32, n * channels).reshape(n, -1).T)
+        start = min(self.lead or 0, n)
+        if self.lead:
+            self.lead -= start
+        stop = n if self.limit is None else min(n, start + max(0, self.limit - self.out))
+        self.out += max(0, stop - start)
+        while start < stop:
+            take = min(stop - start, BLOCK_FRAMES - self._pos)
+            for c, plane in enumerate(planes):
+                self._buf[self._pos : self._pos + take, c] = plane[start : start + take]
+            self._pos += take
+            start += take
+            if self._pos == BLOCK_FRAMES:
+                self._pos = 0
+                yield self._buf.copy()
+
+    def rest(self) -> Iterator[np.ndarray]:
+        if self._pos:
+            yield self._buf[: self._pos].copy()
+            self._pos = 0
+
+
+class Transcoder:
+    """A master encoded with one codec and decoded again, block by block.
+
+    Use as a context manager; `blocks` runs the whole round trip once.
+
+    Args:
+        av: The ``av`` module.
+        path: The master.
+        spec: Codec, bit rate and variant.
+        encoder: FFmpeg encoder name (from `encoder_for`).
+
+    Raises:
+        QCError: The master cannot be read (`qc.errors.AudioReadError`) or has
+            more than 2 channels.
+        av.error.FFmpegError: The encoder or decoder refuses the settings.
+    """
+
+    def __init__(self, av: ModuleType, path: str, spec: CodecSpec, encoder: str) -> None:
+        self._av = av
+        self._source = open_audio(path)
+        try:
+            info = self._source.info
+            layout = _LAYOUTS.get(info.channels)
+            if layout is None:
+                raise QCError(f"{info.channels} channels: the preview takes mono or stereo")
+            rates = spec.encoding.rates
+            self.rate = info.sample_rate if info.sample_rate in rates else rates[-1]
+            self.channels = info.channels
+            self._in_rate, self._layout = info.sample_rate, layout
+            self._enc = _open_encoder(av, encoder, spec, self.rate, layout)
+            self._dec = _open_decoder(av, spec, self._enc, self.rate, layout)
+            self._resampler = av.AudioResampler(
+                format=spec.encoding.sample_format,
+                layout=layout,
+                rate=self.rate,
+                frame_size=self._enc.frame_size or None,
             )
-            frame.sample_rate = in_rate
+        except BaseException:
+            self._source.close()
+            raise
+        self._skips = spec.encoding.decoder_skips
+        self._gather = _Gather(info.channels)
+        self.coded_bytes = 0
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        """Decoded blocks, float32 of shape ``(frames, channels)``, in the master's timeline."""
+        fed = 0
+        av = self._av
+        for block in self._source.blocks(BLOCK_FRAMES):
+            frame = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(block.T, dtype=np.float32), format="fltp", layout=self._layout
+            )
+            frame.sample_rate = self._in_rate
             frame.pts = fed
-            frame.time_base = Fraction(1, in_rate)
+            frame.time_base = Fraction(1, self._in_rate)
             fed += len(block)
             for piece in self._resampler.resample(frame):
                 yield from self._code(piece)
-        self._limit = round(fed * out_rate / in_rate)
+        self._gather.limit = round(fed * self.rate / self._in_rate)
         for piece in self._resampler.resample(None):
             yield from self._code(piece)
         yield from self._code(None)
+        yield from self._gather.rest()
 
-    def _code(self, frame: Any) -> Iterator[Block]:
+    def _code(self, frame: Any) -> Iterator[np.ndarray]:
+        gather = self._gather
         for packet in self._enc.encode(frame):
             self.coded_bytes += packet.size
-            if self._lead is None:
-                self._lead = 0 if self._skips or packet.pts is None else max(0, -packet.pts)
-            yield from self._trim(self._dec.decode(packet))
+            if gather.lead is None:
+                gather.lead = 0 if self._skips or packet.pts is None else max(0, -packet.pts)
+            for decoded in self._dec.decode(packet):
+                yield from gather.add(decoded)
         if frame is None:
-            yield from self._trim(self._dec.decode(None))
+            for decoded in self._dec.decode(None):
+                yield from gather.add(decoded)
 
-    def _trim(self, frames: list[Any]) -> Iterator[Block]:
-        for frame in frames:
-            block = frame_block(frame)
-            if self._lead:
-                drop = min(self._lead, len(block))
-                block, self._lead = block[drop:], self._lead - drop
-            if self._limit is not None:
-                block = block[: max(0, self._limit - self._out)]
-            self._out += len(block)
-            if len(block):
-                yield block
+    def close(self) -> None:
+        """Close the master; idempotent."""
+        self._source.close()
+
+    def __enter__(self) -> Transcoder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def measure_blocks(
+    rate: int, channels: int, blocks: Iterable[np.ndarray], over_dbtp: float
+) -> DecodedMeter:
+    """A `DecodedMeter` (rate in Hz, over threshold in dBTP) fed every decoded block.
+
+    Args:
+        rate: Sample rate, Hz.
+        channels: Channel count.
+        blocks: Arrays of shape ``(frames, channels)``, full scale 1.0.
+        over_dbtp: Over threshold, dBTP.
+    """
+    meter = DecodedMeter(rate, channels, over_dbtp)
+    for block in blocks:
+        meter.feed(np.asarray(block, dtype=np.float64))
+    return meter
+
+
+def preview_of(
+    spec: CodecSpec,
+    *,
+    encoder: str,
+    note: str,
+    rate: int,
+    meter: DecodedMeter,
+    coded_bytes: int,
+    started: float,
+) -> CodecPreview:
+    """The `CodecPreview` of a finished round trip (``started``: perf_counter, s)."""
+    lv = meter.result()
+    seconds = lv.frames / rate if lv.frames else 0.0
+    return CodecPreview(
+        spec=spec.text,
+        codec=spec.codec,
+        encoder=encoder,
+        kbps=spec.kbps,
+        coded_kbps=coded_bytes * 8 / seconds / 1000 if seconds else 0.0,
+        sample_rate=rate,
+        true_peak_dbtp=lv.true_peak_dbtp,
+        true_peak_time_s=lv.true_peak_time_s,
+        channel=lv.channel,
+        sample_peak_dbfs=lv.sample_peak_dbfs,
+        clipped_samples=lv.clipped_samples,
+        integrated_lufs=lv.integrated_lufs,
+        over_threshold_dbtp=lv.over_threshold_dbtp,
+        overs=lv.overs,
+        worst_times_s=lv.worst_times_s,
+        seconds=time.perf_counter() - started,
+        note=note,
+    )
 
 
 def round_trip(path: str, spec: CodecSpec, over_dbtp: float) -> CodecPreview:
-    """Encode a file with one codec in memory, decode it, and measure the decoded audio.
+    """Encode a file with one codec in memory, decode it, and measure it, in this process.
 
     Args:
         path: The master.
@@ -156,52 +290,18 @@ def round_trip(path: str, spec: CodecSpec, over_dbtp: float) -> CodecPreview:
     started = time.perf_counter()
     av = load_av()
     if av is None:
-        return _failed(spec, f"codec preview needs PyAV: {AV_HINT}", started)
+        return failed(spec, f"codec preview needs PyAV: {AV_HINT}", started)
     encoder = ""
     try:
-        encoder, note = _encoder(av, spec)
-        with open_audio(path) as source:
-            info = source.info
-            layout = _LAYOUTS.get(info.channels)
-            if layout is None:
-                raise QCError(f"{info.channels} channels: the preview takes mono or stereo")
-            rates = spec.encoding.rates
-            out_rate = info.sample_rate if info.sample_rate in rates else rates[-1]
-            enc = _open_encoder(av, encoder, spec, out_rate, layout)
-            dec = _open_decoder(av, spec, enc, out_rate, layout)
-            resampler = av.AudioResampler(
-                format=spec.encoding.sample_format,
-                layout=layout,
-                rate=out_rate,
-                frame_size=enc.frame_size or None,
-            )
-            pipe = _Pipeline(av, enc, dec, resampler, spec.encoding.decoder_skips)
-            meter = DecodedMeter(out_rate, info.channels, over_dbtp)
-            decoded = pipe.run(source.blocks(_BLOCK_FRAMES), info.sample_rate, layout)
-            for block in rebuffer(decoded, _BLOCK_FRAMES):
-                meter.feed(block)
+        encoder, note = encoder_for(av, spec)
+        with Transcoder(av, path, spec, encoder) as tr:
+            meter = measure_blocks(tr.rate, tr.channels, tr.blocks(), over_dbtp)
+            coded = tr.coded_bytes
     except QCError as err:
-        return _failed(spec, str(err), started, encoder)
+        return failed(spec, str(err), started, encoder)
     except (av.error.FFmpegError, ValueError, OSError, MemoryError) as err:
-        return _failed(spec, f"{encoder or spec.codec}: {err}", started, encoder)
-    lv = meter.result()
-    seconds = lv.frames / out_rate if lv.frames else 0.0
-    return CodecPreview(
-        spec=spec.text,
-        codec=spec.codec,
-        encoder=encoder,
-        kbps=spec.kbps,
-        coded_kbps=pipe.coded_bytes * 8 / seconds / 1000 if seconds else 0.0,
-        sample_rate=out_rate,
-        true_peak_dbtp=lv.true_peak_dbtp,
-        true_peak_time_s=lv.true_peak_time_s,
-        channel=lv.channel,
-        sample_peak_dbfs=lv.sample_peak_dbfs,
-        clipped_samples=lv.clipped_samples,
-        integrated_lufs=lv.integrated_lufs,
-        over_threshold_dbtp=lv.over_threshold_dbtp,
-        overs=lv.overs,
-        worst_times_s=lv.worst_times_s,
-        seconds=time.perf_counter() - started,
-        note=note,
-    )
+        return failed(spec, f"{encoder or spec.codec}: {err}", started, encoder)
+    return preview_of(
+        spec, encoder=encoder, note=note, rate=tr.rate, meter=meter, coded_bytes=coded,
+        started=started,
+    )  # fmt: skip

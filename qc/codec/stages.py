@@ -1,0 +1,158 @@
+"""One codec's round trip in two worker processes: the coder, then the meters.
+
+FFmpeg's encoders hold the GIL (PyAV does not release it), and the AAC encoder
+alone takes most of a round trip's CPU. So each codec runs as a pipeline of two
+processes: the *coder* reads the master, encodes, decodes and sends the decoded
+blocks (float32, 65,536 frames, 512 KiB stereo) through a pipe; the *meter*
+process measures them and sends back the `CodecPreview`. The pipe holds a few
+blocks at most (the coder waits when it is full), so memory stays flat in the
+file's length, and the slowest codec's chain is split over both cores.
+
+Messages on the block pipe: ``("start", encoder, note, rate, channels)``, then
+``("block", array)`` ..., then ``("end", coded_bytes)``; or ``("error", reason,
+encoder)`` at any point. A process that dies (killed, out of memory) makes the
+codec's result an error; it never hangs the caller.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+import numpy as np
+
+from qc.audio.av_reader import AV_HINT, load_av
+from qc.codec.result import CodecPreview
+from qc.codec.roundtrip import Transcoder, encoder_for, failed, measure_blocks, preview_of
+from qc.codec.spec import CodecSpec
+from qc.errors import QCError
+
+__all__ = ["Stages"]
+
+_POLL_S = 0.2
+
+
+def _coder(path: str, spec: CodecSpec, out: Connection) -> None:
+    """Process 1: encode and decode the master, send the decoded blocks."""
+    av = load_av()
+    if av is None:
+        out.send(("error", f"codec preview needs PyAV: {AV_HINT}", ""))
+        return
+    encoder = ""
+    try:
+        encoder, note = encoder_for(av, spec)
+        with Transcoder(av, path, spec, encoder) as tr:
+            out.send(("start", encoder, note, tr.rate, tr.channels))
+            for block in tr.blocks():
+                out.send(("block", block))
+            out.send(("end", tr.coded_bytes))
+    except QCError as err:
+        out.send(("error", str(err), encoder))
+    except (av.error.FFmpegError, ValueError, OSError, MemoryError) as err:
+        out.send(("error", f"{encoder or spec.codec}: {err}", encoder))
+    finally:
+        out.close()
+
+
+def _received(inp: Connection, end: list[int]) -> Iterator[np.ndarray]:
+    """The blocks on the pipe; ``end`` gets the coded bytes. Raises QCError on an error."""
+    while True:
+        kind, *rest = inp.recv()
+        if kind == "block":
+            yield rest[0]
+        elif kind == "end":
+            end.append(int(rest[0]))
+            return
+        else:
+            raise QCError(str(rest[0]))
+
+
+def _meter(
+    spec: CodecSpec, ceiling: float, started: float, inp: Connection, out: Connection
+) -> None:
+    """Process 2: measure the blocks the coder sends; send back the `CodecPreview`."""
+    result: CodecPreview
+    try:
+        kind, *head = inp.recv()
+        if kind != "start":
+            result = failed(spec, str(head[0]), started, str(head[1]))
+        else:
+            encoder, note, rate, channels = head
+            end: list[int] = []
+            try:
+                meter = measure_blocks(rate, channels, _received(inp, end), ceiling)
+                result = preview_of(
+                    spec, encoder=encoder, note=note, rate=rate, meter=meter,
+                    coded_bytes=end[0], started=started,
+                )  # fmt: skip
+            except QCError as err:
+                result = failed(spec, str(err), started, encoder)
+    except EOFError:
+        result = failed(spec, "the encoding process ended without a result", started)
+    out.send(result)
+    out.close()
+
+
+class Stages:
+    """One codec's coder and meter processes, started at once.
+
+    Args:
+        path: The master.
+        spec: Codec and bit rate.
+        ceiling_dbtp: Over threshold of the decoded true peak, dBTP.
+    """
+
+    def __init__(self, path: str, spec: CodecSpec, ceiling_dbtp: float) -> None:
+        self._spec = spec
+        self._started = time.perf_counter()
+        ctx = multiprocessing.get_context()
+        blocks_in, blocks_out = ctx.Pipe(duplex=False)
+        self._result_in, result_out = ctx.Pipe(duplex=False)
+        self._coder: BaseProcess = ctx.Process(
+            target=_coder, args=(path, spec, blocks_out), name=f"mixdesk-{spec.text}-coder"
+        )
+        self._meter: BaseProcess = ctx.Process(
+            target=_meter,
+            args=(spec, ceiling_dbtp, self._started, blocks_in, result_out),
+            name=f"mixdesk-{spec.text}-meter",
+        )
+        self._procs = (self._coder, self._meter)
+        for proc in self._procs:
+            proc.daemon = True  # never outlive the check
+            proc.start()
+        for end in (blocks_in, blocks_out, result_out):  # the children hold their own
+            end.close()
+        self._result: CodecPreview | None = None
+
+    def result(self) -> CodecPreview:
+        """Wait for the codec's result (an error result if a process died)."""
+        if self._result is None:
+            self._result = self._wait()
+            self.close()
+        return self._result
+
+    def _wait(self) -> CodecPreview:
+        while not self._result_in.poll(_POLL_S):
+            dead = [p for p in self._procs if p.exitcode not in (None, 0)]
+            if dead:
+                what = "encoding" if dead[0] is self._coder else "measuring"
+                reason = f"the {what} process died (exit code {dead[0].exitcode})"
+                return failed(self._spec, reason, self._started)
+        try:
+            got: Any = self._result_in.recv()
+        except EOFError:
+            return failed(self._spec, "the measuring process ended without a result", self._started)
+        assert isinstance(got, CodecPreview)
+        return got
+
+    def close(self) -> None:
+        """Stop both processes if they still run (the master was unreadable). Idempotent."""
+        for proc in self._procs:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+        self._result_in.close()
