@@ -170,7 +170,7 @@ class Analyzer:
             self._envelope.feed(block, mag)
             self._spectrum.feed(block)
             self._bitdepth.feed(block)
-            self._levels.feed(block)
+            self._levels.feed(block, mag)
             if self._detect:
                 self._dither.feed(block)
                 self._lossy.feed(block)

@@ -128,13 +128,15 @@ class ClipDetector:
             self._level = top
             self._reset(channels)
         if self._level > self._tol:  # digital silence has no plateau to speak of
-            # Channel by channel, contiguous: reducing the frame axis of an
-            # interleaved block is several times slower.
-            mag_t = np.ascontiguousarray(mag.T)  # (channels, frames)
-            hot = mag_t >= self._level - self._tol
-            busy = hot.any(axis=1) | (self._open > 0)
+            # The comparison on the interleaved block, then channel by channel on the
+            # booleans (a transposed copy of the magnitudes cost more than the rest).
+            hot = mag >= self._level - self._tol  # (frames, channels)
+            # (any(axis=0) of a (frames, 2) array takes 0.7 ms; the columns, microseconds)
+            busy = self._open > 0
+            if hot.any():
+                busy = busy | np.array([hot[:, c].any() for c in range(channels)])
             for c in np.flatnonzero(busy).tolist():
-                self._channel(c, hot[c], mag_t[c])
+                self._channel(c, hot[:, c], mag[:, c])
         self._prev = mag[-1].astype(np.float64)
         self._pos += frames
 
@@ -147,19 +149,26 @@ class ClipDetector:
             self._close(c, self._pos - carry, carry, float(self._open_before[c]), float(mag[0]))
             carry = 0
         self._open[c] = 0
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            length = e - s
-            begin = self._pos + s
-            before = float(mag[s - 1]) if s else float(self._prev[c])
-            if s == 0 and carry:
-                length += carry
-                begin -= carry
-                before = float(self._open_before[c])
-            if e == len(hot):  # still open at the block end
-                self._open[c] = length
-                self._open_before[c] = before
-            else:
-                self._close(c, begin, length, before, float(mag[e]))
+        if starts.size == 0:
+            return
+        # Every run of the block at once (a clipped master has thousands per block).
+        lengths = ends - starts
+        begins = self._pos + starts
+        before = mag[np.maximum(starts - 1, 0)].astype(np.float64)
+        if starts[0] == 0:
+            before[0] = self._prev[c]
+            if carry:
+                lengths[0] += carry
+                begins[0] -= carry
+                before[0] = self._open_before[c]
+        closed = starts.size
+        if ends[-1] == len(hot):  # still open at the block end
+            closed -= 1
+            self._open[c] = lengths[-1]
+            self._open_before[c] = before[-1]
+        if closed:
+            after = mag[ends[:closed]].astype(np.float64)
+            self._close_many(c, begins[:closed], lengths[:closed], before[:closed], after)
 
     def _close_all(self) -> None:
         for c in np.flatnonzero(self._open).tolist():
@@ -172,6 +181,35 @@ class ClipDetector:
         if self._level >= 1.0 - FULL_SCALE_TOLERANCE:
             return True  # at full scale a plateau is clipping, however it was reached
         return math.isnan(neighbour) or neighbour < self._level - STEEP_STEPS * self._tol
+
+    def _close_many(
+        self,
+        channel: int,
+        start: NDArray[np.int64],
+        length: NDArray[np.int64],
+        before: Floats,
+        after: Floats,
+    ) -> None:
+        """:meth:`_close` for many runs of one channel, in time order, shapes ``(n,)``."""
+        if self._level >= 1.0 - FULL_SCALE_TOLERANCE:
+            cut = np.ones(len(length), dtype=bool)  # see _cut
+        else:
+            low = self._level - STEEP_STEPS * self._tol
+            with np.errstate(invalid="ignore"):
+                cut = np.isnan(before) | (before < low) | np.isnan(after) | (after < low)
+        ok = np.flatnonzero(cut & (length >= self._min_run))
+        if ok.size == 0:
+            return
+        self._runs[channel] += ok.size
+        self._samples += int(length[ok].sum())
+        self._longest = max(self._longest, int(length[ok].max()))
+        room = self._keep - len(self._first)
+        if room > 0:
+            kept = ok[:room]
+            self._first.extend(
+                ClipRun(channel, s, n)
+                for s, n in zip(start[kept].tolist(), length[kept].tolist(), strict=True)
+            )
 
     def _close(self, channel: int, start: int, length: int, before: float, after: float) -> None:
         if length < self._min_run or not (self._cut(before) or self._cut(after)):

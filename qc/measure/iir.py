@@ -119,9 +119,12 @@ class BlockIIR:
         frames, chans = block.shape
         size = self._chunk
         k = -(-frames // size)
-        padded = np.zeros((chans, k * size))
-        padded[:, :frames] = block.T
-        x = padded.reshape(chans, k, size)
+        if frames == k * size:  # no padding: one transposed copy
+            x = np.ascontiguousarray(block.T).reshape(chans, k, size)
+        else:
+            padded = np.zeros((chans, k * size))
+            padded[:, :frames] = block.T
+            x = padded.reshape(chans, k, size)
         y = x @ self._toeplitz  # zero-state response, (C, K, L)
         z = x @ self._gain  # zero-state end state of each chunk, (C, K, n)
         # Prefix scan: p[k] = sum_{j<=k} M^(k-j) z[j], with M = A^L.

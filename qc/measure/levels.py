@@ -42,28 +42,30 @@ class LevelMeter:
         self._sum = np.zeros(channels)
         self._frames = 0
 
-    def feed(self, block: Floats) -> None:
+    def feed(self, block: Floats, mag: Floats | None = None) -> None:
         """Add one block of samples.
 
-        The peak is the larger of the block's maximum and minus its minimum
-        (reductions along the frame axis of an interleaved block are cheap for
-        ``argmax`` but not for ``sum``, so the sum runs over a transposed copy).
+        The peak is the first frame of the largest magnitude in each channel.
+        Reductions along the frame axis of an interleaved ``(frames, 2)`` block
+        are slow in numpy (0.7 ms for ``max(axis=0)`` of 65,536 frames), so
+        each channel is reduced on its own and the sum is one matrix-vector
+        product.
 
         Args:
             block: Samples, shape ``(frames, channels)``.
+            mag: ``abs(block)`` if the caller already has it.
         """
         if not len(block):
             return
-        cols = np.arange(block.shape[1])
-        hi_at, lo_at = block.argmax(axis=0), block.argmin(axis=0)
-        hi, lo = block[hi_at, cols], -block[lo_at, cols]
-        # The first frame of the largest magnitude: the earlier of the two on a tie.
-        where = np.where(hi > lo, hi_at, np.where(lo > hi, lo_at, np.minimum(hi_at, lo_at)))
-        top = np.maximum(hi, lo)
-        better = top > self._peak
-        self._peak = np.where(better, top, self._peak)
-        self._peak_frame = np.where(better, where + self._frames, self._peak_frame)
-        self._sum += np.ascontiguousarray(block.T).sum(axis=1)
+        if mag is None:
+            mag = np.abs(block)
+        for c in range(block.shape[1]):
+            at = int(mag[:, c].argmax())
+            top = float(mag[at, c])
+            if top > self._peak[c]:
+                self._peak[c] = top
+                self._peak_frame[c] = at + self._frames
+        self._sum += np.ones(len(block)) @ block
         self._frames += len(block)
 
     def result(self) -> LevelResult:

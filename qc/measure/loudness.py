@@ -177,7 +177,10 @@ class LoudnessMeter:
         self._cur = np.zeros(len(self._weights))
         self._pos = 0  # samples fed so far
         self._seg_end = self._boundary(1)
-        self._csum = np.zeros(1)  # running sum of weighted power over the last 3 s
+        # Running sums C(i) of the weighted power, at least the last 3 s of them, in
+        # self._cbuf[:self._cend]; new blocks are appended in place (see _slide).
+        self._cbuf = np.zeros(self._win_s + 1 + 8 * 65536)
+        self._cend = 1  # C(0) = 0
         self._max: dict[int, tuple[float, int]] = {}
         self._seg_max: dict[int, list[float]] = {self._win_m: [], self._win_s: []}
 
@@ -228,10 +231,24 @@ class LoudnessMeter:
             power: Channel-weighted K-weighted power, shape ``(n,)``.
             first: Sample index of ``power[0]``.
         """
-        hist = self._csum  # C(first - H) .. C(first)
-        base = first - (len(hist) - 1)
-        full = np.concatenate([hist, hist[-1] + np.cumsum(power)])
-        last = first + len(power)
+        n = len(power)
+        end = self._cend
+        if end + n > len(self._cbuf):
+            # Move the last 3 s to the front, relative to their first value (so the sums
+            # stay small and exact enough), growing the buffer for a long block.
+            keep = min(end, self._win_s + 1)
+            tail = self._cbuf[end - keep : end] - self._cbuf[end - keep]
+            if keep + n > len(self._cbuf):
+                self._cbuf = np.zeros(keep + 8 * n)
+            self._cbuf[:keep] = tail
+            end = keep
+        full = self._cbuf
+        base = first - (end - 1)  # C(i) is full[i - base]
+        new = full[end : end + n]
+        np.cumsum(power, out=new)
+        new += full[end - 1]
+        self._cend = end + n
+        last = first + n
         for width in (self._win_m, self._win_s):
             lo = max(first + 1, width)  # window end (exclusive sample index)
             if lo > last:
@@ -245,8 +262,6 @@ class LoudnessMeter:
             if best is None or sums[i] > best[0]:
                 self._max[width] = (float(sums[i]), lo + i)
             self._segment_maxima(self._seg_max[width], sums, lo)
-        keep = full[-(self._win_s + 1) :]
-        self._csum = keep - keep[0]
 
     def _segment_of(self, sample: int) -> int:
         """Index of the 100 ms segment holding a sample."""
