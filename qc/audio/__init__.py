@@ -8,6 +8,9 @@
 - `read_info`: format and length of a file, opened and closed in one call.
 - `av_reader`: what libsndfile cannot read (AAC/ALAC in MP4, Opus in WebM/MP4) through
   PyAV, the extra ``codecs``, imported only when a file needs it; `open_audio` picks it.
+  `av_load` decides whether a file needs PyAV and loads it; `av_frames` turns decoded
+  frames into blocks; `gapless` reads encoder delay and padding (edit list, Opus
+  pre-skip, ``iTunSMPB``).
 - `decoder_noise`: keeps libmpg123's notes, printed from C, off the terminal.
 """
 

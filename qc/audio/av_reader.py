@@ -6,26 +6,26 @@ when a file needs it, so the plain ``mixdesk check`` of a WAV never loads it.
 float64 blocks of shape ``(frames, channels)``, one-line
 :class:`~qc.errors.AudioReadError` messages naming the file, memory flat in length.
 
-Encoder delay and padding (gapless playback): an AAC encoder primes its first
-frame with 1024 (or 2112) samples and pads the last one. MP4 records the real
-start and length in its edit list (ISO/IEC 14496-12 8.6.6), WebM in
-``CodecDelay``, Opus in the ``OpusHead`` pre-skip (RFC 7845 5.1). libavcodec drops
-the priming as the packets are decoded, so the first sample read is the first
-sample of the programme (times line up, priming is not counted as silence);
-this reader then drops the padding past the length the container declares.
-Both counts are reported in :class:`~qc.audio.reader.StreamInfo`.
+Encoder delay and padding (gapless playback, see `qc.audio.gapless`): libavcodec
+drops the priming an edit list, a WebM ``CodecDelay`` or an Opus pre-skip
+declares as the packets are decoded; an MP4 that has only an ``iTunSMPB`` tag
+has its priming dropped here, by the decoded frames' times. So the first sample
+read is the first sample of the programme (times line up, priming is not counted
+as silence), and the padding past the programme's length is dropped too. Both
+counts are reported in :class:`~qc.audio.reader.StreamInfo`.
+
+Whether a file needs PyAV, and loading it: `qc.audio.av_load`.
 """
 
 from __future__ import annotations
 
 import os
-import stat
-from collections.abc import Iterable, Iterator
-from types import ModuleType
+from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
-
+from qc.audio.av_frames import frame_block, rebuffer
+from qc.audio.av_load import AV_HINT, load_av, needs_av, wants_av
+from qc.audio.gapless import parse_smpb, priming
 from qc.audio.limits import MAX_FLOAT_SAMPLE, MAX_MPEG_SAMPLE, level_problem
 from qc.audio.reader import (
     AudioSource,
@@ -35,108 +35,17 @@ from qc.audio.reader import (
     _rate_problem,
     _read_head,
 )
-from qc.audio.sniff import HEAD_BYTES, Container, sniff
+from qc.audio.sniff import Container, sniff
 from qc.errors import AudioReadError
 
+# The loader's and the frames' names stay importable from here (qc.audio.reader uses them).
 __all__ = ["AV_HINT", "AvSource", "frame_block", "load_av", "needs_av", "rebuffer", "wants_av"]
 
-AV_HINT = "pip install 'mixdesk[codecs]'"
-"""How to install PyAV, the extra that decodes AAC/ALAC/WebM and runs the codec preview."""
-
-_AV_CONTAINERS = frozenset({"mp4", "webm", "aac", "wma"})
-_INT_SCALE = {"s16": 2.0**15, "s32": 2.0**31, "s64": 2.0**63}
 _LOSSLESS = frozenset({"alac", "flac", "pcm"})
 # A stream may end up to a few codec frames short of its declared length (the last
 # frame's padding, a demuxer's rounding): more than this is a truncated file.
 _SLACK_FRAMES = 8192
 _CODEC_NAMES = {"mp3float": "mp3", "mp2float": "mp2", "libopus": "opus", "libvorbis": "vorbis"}
-
-
-def needs_av(container: Container) -> bool:
-    """True if libsndfile cannot read this container/codec and PyAV should.
-
-    Args:
-        container: What `qc.audio.sniff.sniff` found in the file's first bytes.
-    """
-    return container.container in _AV_CONTAINERS or (
-        container.container == "caf" and container.codec == "aac"
-    )
-
-
-def wants_av(path: str | os.PathLike[str]) -> bool:
-    """True if the file's first bytes show a container only PyAV reads; never raises.
-
-    Args:
-        path: The file; one that cannot be opened is left to the soundfile reader,
-            which names the problem.
-    """
-    try:
-        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                return False
-            head = fh.read(HEAD_BYTES)
-    except (OSError, ValueError):
-        return False
-    return needs_av(sniff(head, len(head)))
-
-
-def load_av() -> ModuleType | None:
-    """The ``av`` module, or None when the extra ``codecs`` is not installed."""
-    try:
-        import av
-    except ImportError:
-        return None
-    return av
-
-
-def frame_block(frame: Any) -> Block:
-    """One decoded ``av.AudioFrame`` as float64 samples, full scale 1.0.
-
-    Args:
-        frame: A decoded audio frame, planar or packed, float or integer samples.
-
-    Returns:
-        Array of shape ``(frame.samples, channels)``.
-    """
-    data = frame.to_ndarray()
-    fmt = frame.format
-    name = fmt.name.rstrip("p")
-    channels = len(frame.layout.channels)
-    block = data.T if fmt.is_planar else data.reshape(-1, channels)
-    if name in _INT_SCALE:
-        return np.asarray(block, dtype=np.float64) / _INT_SCALE[name]
-    if name == "u8":
-        return (np.asarray(block, dtype=np.float64) - 128.0) / 128.0
-    return np.asarray(block, dtype=np.float64)
-
-
-def rebuffer(pieces: Iterable[Block], frames: int) -> Iterator[Block]:
-    """Join small decoded pieces into blocks of ``frames`` rows (the last one shorter).
-
-    Codec frames hold 960 to 4096 samples; the meters work best on large blocks.
-    At most one block plus one piece is held.
-
-    Args:
-        pieces: Arrays of shape ``(n, channels)``.
-        frames: Rows per block, at least 1.
-
-    Returns:
-        Iterator of arrays of shape ``(frames, channels)``, then the rest.
-    """
-    pending: list[Block] = []
-    held = 0
-    for piece in pieces:
-        if not len(piece):
-            continue
-        pending.append(piece)
-        held += len(piece)
-        while held >= frames:
-            joined = np.concatenate(pending) if len(pending) > 1 else pending[0]
-            yield joined[:frames]
-            rest = joined[frames:]
-            pending, held = ([rest], len(rest)) if len(rest) else ([], 0)
-    if held:
-        yield np.concatenate(pending) if len(pending) > 1 else pending[0]
 
 
 def _av_reason(err: BaseException) -> str:
@@ -153,13 +62,6 @@ def _bit_depth(codec: str, extradata: bytes | None, sample_format: str) -> int |
     if codec in _LOSSLESS:
         return {"s16": 16, "s32": 32, "u8": 8}.get(sample_format.rstrip("p"))
     return None
-
-
-def _priming(codec: str, extradata: bytes | None, first_pts: float) -> int:
-    """Encoder delay in frames: Opus pre-skip (RFC 7845 5.1), else the first packet's lead-in."""
-    if codec == "opus" and extradata and len(extradata) >= 12 and extradata[:8] == b"OpusHead":
-        return int.from_bytes(extradata[10:12], "little")
-    return max(0, round(-first_pts))
 
 
 class AvSource(AudioSource):
@@ -213,13 +115,7 @@ class AvSource(AudioSource):
         codec = _CODEC_NAMES.get(cc.name, cc.name)
         extradata = bytes(cc.extradata) if cc.extradata else None
         self._declared = self._declared_frames(stream, rate)
-        first = next((p for p in self._c.demux(stream) if p.pts is not None), None)
-        self._c.seek(0)
-        lead = float(first.pts * first.time_base * rate) if first is not None else 0.0
-        priming = _priming(codec, extradata, lead)
-        padding = 0
-        if self._declared is not None and stream.frames and cc.frame_size:
-            padding = max(0, stream.frames * cc.frame_size - priming - self._declared)
+        delay, padding = self._gapless(stream, codec, extradata, rate)
         return StreamInfo(
             path=self._path,
             container=found.container,
@@ -232,9 +128,32 @@ class AvSource(AudioSource):
             frames=self._declared or 0,
             duration_s=(self._declared or 0) / rate,
             bit_rate=int(stream.bit_rate or self._c.bit_rate or 0) or None,
-            priming_frames=priming,
+            priming_frames=delay,
             padding_frames=padding,
         )
+
+    def _gapless(
+        self, stream: Any, codec: str, extradata: bytes | None, rate: int
+    ) -> tuple[int, int]:
+        """Priming and padding, frames.
+
+        An MP4's ``iTunSMPB`` sets the programme when no edit list does (then
+        ``_start`` and ``_declared`` come from the tag).
+        """
+        first = next((p for p in self._c.demux(stream) if p.pts is not None), None)
+        self._c.seek(0)
+        lead = float(first.pts * first.time_base * rate) if first is not None else 0.0
+        delay = priming(codec, extradata, lead)
+        smpb = parse_smpb({**self._c.metadata, **stream.metadata})
+        if smpb is not None and lead >= 0 and codec == "aac":  # no edit list: the tag says
+            delay, self._declared, self._start = smpb.priming, smpb.samples, smpb.priming
+        # Frames per packet as coded: the first packet's duration (AAC 1024, Opus 960).
+        per_packet = stream.codec_context.frame_size
+        if first is not None and first.duration:
+            per_packet = round(first.duration * first.time_base * rate)
+        if self._declared is None or not stream.frames or not per_packet:
+            return delay, 0
+        return delay, max(0, stream.frames * per_packet - delay - self._declared)
 
     def _declared_frames(self, stream: Any, rate: int) -> int | None:
         """Length the container declares (an MP4 edit list, a WebM duration), frames."""
@@ -251,6 +170,8 @@ class AvSource(AudioSource):
         return self._closed
 
     _closed = False
+    _start: int | None = None  # programme start in the stream's frames (iTunSMPB), else None
+    _first_frame: int | None = None  # stream time of the first decoded frame, frames
 
     def _iter_blocks(self, frames: int) -> Iterator[Block]:
         info = self._info
@@ -272,9 +193,15 @@ class AvSource(AudioSource):
             raise AudioReadError(self._path, "no audio could be decoded")
 
     def _trimmed(self, keep: int | None) -> Iterator[Block]:
-        """Decoded pieces up to the declared length: the encoder's padding dropped."""
+        """Decoded pieces of the programme: priming left by the decoder and padding dropped."""
         out = 0
+        drop: int | None = None
         for piece in self._decoded():
+            if drop is None:  # the decoder may have dropped some of the tag's priming itself
+                drop = max(0, (self._start or 0) - (self._first_frame or 0))
+            if drop:
+                cut = min(drop, len(piece))
+                piece, drop = piece[cut:], drop - cut  # noqa: PLW2901
             if keep is not None and out + len(piece) > keep:
                 piece = piece[: max(0, keep - out)]  # noqa: PLW2901
             out += len(piece)
@@ -291,6 +218,8 @@ class AvSource(AudioSource):
         try:
             for packet in self._c.demux(self._stream):
                 for frame in packet.decode():
+                    if self._first_frame is None:
+                        self._first_frame = self._frame_time(frame)
                     block = frame_block(frame)
                     if block.shape[1] != self._info.channels:
                         raise AudioReadError(
@@ -305,6 +234,13 @@ class AvSource(AudioSource):
             at = f"{done / info.sample_rate:.3f} s (frame {done}) of {info.duration_s:.3f} s"
             why = _av_reason(e)
             raise AudioReadError(self._path, f"damaged or truncated: at {at}, {why}") from e
+
+    def _frame_time(self, frame: Any) -> int:
+        """Stream time of a decoded frame, frames (0 when it has none)."""
+        if frame.pts is None or frame.time_base is None:
+            return 0
+        at: int = round(frame.pts * frame.time_base * self._info.sample_rate)
+        return at
 
     def close(self) -> None:
         """Close the file; idempotent."""

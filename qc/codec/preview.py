@@ -19,7 +19,7 @@ import dataclasses
 import time
 from typing import TYPE_CHECKING
 
-from qc.audio.av_reader import AV_HINT, load_av
+from qc.audio.av_load import AV_HINT, load_av
 from qc.checks.runner import rule_options, will_run
 from qc.codec.result import SKIPPED_NOTE, CodecPreview, PreviewRun
 from qc.codec.spec import PLATFORM, CodecSpec, parse_specs

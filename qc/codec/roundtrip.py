@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from qc.audio import open_audio
-from qc.audio.av_reader import AV_HINT, frame_block, load_av
+from qc.audio.av_frames import frame_block
+from qc.audio.av_load import AV_HINT, load_av
 from qc.codec.meter import DecodedMeter
 from qc.codec.result import CodecPreview
 from qc.codec.spec import CodecSpec
