@@ -29,7 +29,15 @@ from qc.errors import UsageError
 if TYPE_CHECKING:
     from qc.settings import Settings
 
-__all__ = ["RULE_CODE", "Pending", "requested", "run_preview", "start_preview", "with_preview"]
+__all__ = [
+    "RULE_CODE",
+    "Pending",
+    "requested",
+    "require_av",
+    "run_preview",
+    "start_preview",
+    "with_preview",
+]
 
 RULE_CODE = "TP002"
 """The rule that judges the preview (``codec-true-peak``)."""
@@ -64,16 +72,29 @@ def requested(settings: Settings) -> tuple[tuple[CodecSpec, ...], float]:
     return parse_specs(texts), min(ceilings, default=-1.0)
 
 
+def require_av() -> None:
+    """Check that PyAV can be imported.
+
+    Raises:
+        UsageError: It cannot (one line naming the extra ``codecs``).
+    """
+    if load_av() is None:
+        raise UsageError(f"codec preview needs PyAV: {AV_HINT}")
+
+
 def with_preview(settings: Settings, specs: tuple[str, ...]) -> Settings:
     """A file's settings with the command line's ``--codec-preview`` specs.
+
+    Args:
+        settings: The file's resolved settings.
+        specs: Checked words (`qc.codec.spec.preview_words`): specs and ``platform``.
 
     Raises:
         UsageError: Specs were given but PyAV is not installed (one line naming the extra).
     """
     if not specs:
         return settings
-    if load_av() is None:
-        raise UsageError(f"codec preview needs PyAV: {AV_HINT}")
+    require_av()
     return dataclasses.replace(settings, codec_preview=specs)
 
 
@@ -147,8 +168,8 @@ def start_preview(path: str, settings: Settings, *, parallel: bool = True) -> Pe
     """
     specs, ceiling = requested(settings)
     forced = settings.codec_preview
-    if specs and load_av() is None:
-        raise UsageError(f"codec preview needs PyAV: {AV_HINT}")
+    if specs:
+        require_av()
     return Pending(path, specs, forced, ceiling, parallel=parallel)
 
 

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qc.errors import UsageError
 
-__all__ = ["CODECS", "PLATFORM", "CodecSpec", "Encoding", "cli_specs", "parse_spec", "parse_specs"]
+__all__ = [
+    "CODECS",
+    "PLATFORM",
+    "CodecSpec",
+    "Encoding",
+    "cli_specs",
+    "parse_spec",
+    "parse_specs",
+    "preview_words",
+]
 
 _SPEC = re.compile(r"^([a-z0-9]+)-(\d{1,4})(?::([a-z]+))?$")
 
@@ -148,15 +158,24 @@ PLATFORM = "platform"
 """The ``--codec-preview`` word for the profiles' ``platform_codecs``."""
 
 
+def preview_words(texts: str | Sequence[str]) -> tuple[str, ...]:
+    """``"aac-256,platform"`` (or a list of words) checked: specs as written, and ``platform``.
+
+    Raises:
+        UsageError: See `parse_spec`.
+    """
+    items = texts.split(",") if isinstance(texts, str) else list(texts)
+    words = [w.strip().lower() for w in items if w.strip()]
+    return tuple(dict.fromkeys(w if w == PLATFORM else parse_spec(w).text for w in words))
+
+
 def cli_specs(text: str) -> tuple[str, ...]:
     """``--codec-preview`` value: specs (and the word ``platform``), checked.
 
     Raises:
         argparse.ArgumentTypeError: See `parse_spec` (argparse prints it, exit 2).
     """
-    words = [w.strip().lower() for w in text.split(",") if w.strip()]
     try:
-        specs = [w if w == PLATFORM else parse_spec(w).text for w in words]
+        return preview_words(text)
     except UsageError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
-    return tuple(dict.fromkeys(specs))
