@@ -13,10 +13,10 @@ from typing import IO, TYPE_CHECKING
 
 from qc.audio.limits import DEFAULT_MAX_DURATION_S, fmt_duration, parse_duration
 from qc.cli._cluster_opts import add_cluster_options, run_on_cluster
+from qc.cli._codec_opts import add_codec_preview
 from qc.cli._parsing import Subparsers, add_rule_options, finder_for
 from qc.cli.console import is_tty, make_console
 from qc.codec.preview import with_preview
-from qc.codec.spec import cli_specs
 from qc.diagnostic import Severity
 from qc.engine import FileResult, check, unreadable
 from qc.errors import QCError
@@ -86,15 +86,7 @@ def add_parser(sub: Subparsers) -> None:
         metavar="N",
         help="files checked in parallel (default: all cores)",
     )
-    p.add_argument(
-        "--codec-preview",
-        type=cli_specs,
-        default=(),
-        metavar="CODECS",
-        help="also encode each file in memory with these codecs and judge the decoded "
-        "true peak (TP002), e.g. aac-256,opus-160 (aac, opus, vorbis, mp3; needs "
-        "mixdesk[codecs]; costs seconds per codec; default: what the profiles list)",
-    )
+    add_codec_preview(p)
     p.add_argument(
         "--max-duration",
         type=_duration,
