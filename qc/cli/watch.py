@@ -7,6 +7,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from qc.cli._codec_opts import add_codec_preview
 from qc.cli._parsing import Subparsers, add_rule_options, finder_for
 from qc.cli.console import is_tty, make_console
 from qc.config import Config, ConfigFinder
@@ -115,6 +116,7 @@ def add_parser(sub: Subparsers) -> None:
         metavar="N",
         help="files checked in parallel (default: all cores)",
     )
+    add_codec_preview(p)
     p.set_defaults(func=run)
 
 
@@ -140,7 +142,9 @@ def load_profiles(*configs: Config) -> ProfileCache:
     return cache
 
 
-def make_plan(configs: Config | ConfigFinder, profiles: ProfileCache) -> Plan:
+def make_plan(
+    configs: Config | ConfigFinder, profiles: ProfileCache, *, codec_preview: tuple[str, ...] = ()
+) -> Plan:
     """Resolve each file's profiles, rule selection and waivers from its config.
 
     Args:
@@ -148,10 +152,12 @@ def make_plan(configs: Config | ConfigFinder, profiles: ProfileCache) -> Plan:
             nearest config above it; command-line overrides already applied.
         profiles: The profile cache, preloaded with every profile the watched
             folders' configs name (see :func:`load_profiles`).
+        codec_preview: ``--codec-preview`` words (checked), for every file.
 
     Returns:
         A function from a path to its :class:`~qc.watch.scheduler.Settings`.
     """
+    from qc.codec.preview import with_preview
     from qc.settings import SettingsResolver
     from qc.watch.job import Job
     from qc.watch.scheduler import Settings
@@ -160,7 +166,7 @@ def make_plan(configs: Config | ConfigFinder, profiles: ProfileCache) -> Plan:
     resolver = SettingsResolver(finder, profiles)
 
     def plan(path: str) -> Settings:
-        settings = resolver.for_file(path)
+        settings = with_preview(resolver.for_file(path), codec_preview)
         return Settings(Job(path, settings), settings.profile_names)
 
     return plan
@@ -201,6 +207,10 @@ def run(args: argparse.Namespace) -> int:
             from qc.plot import require_matplotlib
 
             require_matplotlib()
+        if args.codec_preview:
+            from qc.codec.preview import require_av
+
+            require_av()
     except QCError as err:
         return _fail(printable_line(str(err)))
     try:  # before the log is opened: a second daemon must not touch it
@@ -235,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         daemon = Daemon(
             options,
-            plan=make_plan(configs, profiles),
+            plan=make_plan(configs, profiles, codec_preview=args.codec_preview),
             submit=pool.submit,
             jobs=pool.workers,
             display=make_display(),
