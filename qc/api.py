@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from qc.codec.preview import with_preview
+from qc.codec.spec import preview_words
 from qc.config import Config, ConfigFinder
 from qc.engine import check as check_one
 from qc.errors import AudioReadError, UsageError
@@ -50,6 +52,7 @@ def check(
     *,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
+    codec_preview: str | Sequence[str] = (),
 ) -> CheckResult:
     """Check one file against delivery profiles.
 
@@ -61,6 +64,8 @@ def check(
             that config file; ``False``: no config file, the built-in defaults.
         select: Rule codes, prefixes or names to run (as ``--select``).
         ignore: Rule codes, prefixes or names to skip (as ``--ignore``).
+        codec_preview: Codecs to preview, as ``--codec-preview``: ``"aac-256,opus-160"``
+            or ``["aac-256", "platform"]`` (needs the extra ``codecs``).
 
     Returns:
         The file's result.
@@ -69,8 +74,11 @@ def check(
         AudioReadError: The file cannot be read (missing, not audio, truncated).
         ProfileError: An unknown profile, or a bad config or profile file.
         SelectorError: A selector matches no rule.
+        UsageError: A malformed codec spec, or PyAV missing for a preview.
     """
-    [result] = check_files([path], profile, config, select=select, ignore=ignore)
+    [result] = check_files(
+        [path], profile, config, select=select, ignore=ignore, codec_preview=codec_preview
+    )
     if result.error is not None:
         raise AudioReadError(result.path, result.error)
     return result
@@ -83,6 +91,7 @@ def check_files(
     *,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
+    codec_preview: str | Sequence[str] = (),
 ) -> tuple[CheckResult, ...]:
     """Check several files; each gets the settings of its own nearest config.
 
@@ -92,6 +101,7 @@ def check_files(
         config: As :func:`check`.
         select: As :func:`check`.
         ignore: As :func:`check`.
+        codec_preview: As :func:`check`.
 
     Returns:
         One result per path, in order; an unreadable file's has ``error`` set.
@@ -99,12 +109,14 @@ def check_files(
     Raises:
         ProfileError: An unknown profile, or a bad config or profile file.
         SelectorError: A selector matches no rule.
+        UsageError: A malformed codec spec, or PyAV missing for a preview.
     """
+    preview = preview_words(codec_preview)
     resolver = SettingsResolver(_finder(profile, config, select, ignore))
     out = []
     for raw in paths:
         path = os.fspath(raw)
-        settings = resolver.for_file(path)
+        settings = with_preview(resolver.for_file(path), preview)
         result = check_one(path, settings)
         out.append(
             CheckResult.from_json(
