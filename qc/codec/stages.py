@@ -153,6 +153,6 @@ class Stages:
         """Stop both processes if they still run (the master was unreadable). Idempotent."""
         for proc in self._procs:
             if proc.is_alive():
-                proc.terminate()
+                proc.kill()  # our own child; SIGTERM may be ignored (watch workers)
             proc.join()
         self._result_in.close()
