@@ -118,11 +118,10 @@ class LossyMeter:
         power = spec.real**2 + spec.imag**2
         level = 10 * np.log10(np.maximum(power.sum(axis=1), 1e-30))
         bucket = np.clip(_LEVEL_TOP - np.floor(level).astype(int), 0, _LEVEL_BUCKETS - 1)
-        for b in np.unique(bucket):
-            self._buckets[b] += power[bucket == b].sum(axis=0)
         bright = np.zeros(n)
         bright[pick] = power[:, self._band].sum(axis=1)
-        for j in range(len(pick)):
+        for j, b in enumerate(bucket.tolist()):  # a few frames per block
+            self._buckets[b] += power[j]
             self._segment_frame(float(level[j]), power[j])
         for i in range(n):
             self._excerpt_frame(mono[i], float(bright[i]))

@@ -133,30 +133,69 @@ class Interpolator:
         self._buf = np.concatenate([self._buf, block.T], axis=1, dtype=self._dtype)
         return self._run(final=False)
 
+    def feed_after(self, block: Floats, lead: Floats) -> tuple[int, Floats]:
+        """:meth:`feed`, with the values flattened in time and ``lead`` put before them.
+
+        Written in place behind ``lead`` (no second copy of the output), for a
+        caller that scans the values across block boundaries.
+
+        Args:
+            block: Samples, shape ``(frames, channels)``.
+            lead: Values to put first, shape ``(channels, k)``.
+
+        Returns:
+            ``(first, values)``: as :meth:`feed`, with ``values`` of shape
+            ``(channels, k + n * phases)``; ``values[:, k + i * phases + p]``
+            belongs to phase ``p`` of input sample ``first + i``.
+        """
+        self._buf = np.concatenate([self._buf, block.T], axis=1, dtype=self._dtype)
+        return self._run(final=False, lead=lead)
+
+    def flush_after(self, lead: Floats) -> tuple[int, Floats]:
+        """:meth:`flush` in the layout of :meth:`feed_after`."""
+        pending = self._pad_end()
+        first, out = self._run(final=True, lead=lead)
+        k = lead.shape[1]
+        return first, out[:, : k + max(pending, 0) * self._phases]
+
+    def _pad_end(self) -> int:
+        """Append the zeros the last outputs need; return the samples still pending."""
+        pending = self._buf.shape[1] - self._chunk
+        pad = (-pending) % self._chunk + self._chunk
+        self._buf = np.concatenate(
+            [self._buf, np.zeros((self._channels, pad), self._dtype)], axis=1
+        )
+        return pending
+
     def flush(self) -> tuple[int, Floats]:
         """Emit the remaining outputs, treating samples after the end as zero.
 
         Returns:
             As :meth:`feed`.
         """
-        pending = self._buf.shape[1] - self._chunk
-        pad = (-pending) % self._chunk + self._chunk
-        self._buf = np.concatenate(
-            [self._buf, np.zeros((self._channels, pad), self._dtype)], axis=1
-        )
+        pending = self._pad_end()
         first, out = self._run(final=True)
         return first, out[:, : max(pending, 0)]
 
-    def _run(self, *, final: bool) -> tuple[int, Floats]:
+    def _run(self, *, final: bool, lead: Floats | None = None) -> tuple[int, Floats]:
         size = self._chunk
         n_chunks = self._buf.shape[1] // size
         first = self._emitted
         if n_chunks < 3:
+            if lead is not None:
+                return first, np.array(lead, dtype=self._dtype)
             return first, np.zeros((self._channels, 0, self.phases))
         x = self._buf[:, : n_chunks * size]
         windows = np.lib.stride_tricks.sliding_window_view(x, 3 * size, axis=1)[:, ::size]
         count = n_chunks - 2
-        out = (windows @ self._w).reshape(self._channels, count * size, self._phases)
+        if lead is None:
+            out = (windows @ self._w).reshape(self._channels, count * size, self._phases)
+        else:
+            k = lead.shape[1]
+            out = np.empty((self._channels, k + count * size * self._phases), self._dtype)
+            out[:, :k] = lead
+            # A view of out (splitting its last axis): the product is written in place.
+            np.matmul(windows, self._w, out=out[:, k:].reshape(self._channels, count, -1))
         self._emitted += count * size
         if not final:
             self._buf = self._buf[:, count * size :]

@@ -154,19 +154,19 @@ class TruePeakMeter:
         elif len(block):
             # The accurate search reads the samples at phase 0; the ITU phases miss them.
             np.maximum(self._sample_peak, np.abs(block).max(axis=0), out=self._sample_peak)
-        self._consume(*self._interp.feed(block))
+        self._consume(*self._interp.feed_after(block, self._tail))
         if self._search is not None:
             if self._guard is not None:  # before the crests of this block are evaluated
                 best = np.maximum(self._search.peak, self._guard.peak)
                 self._guard.feed(block, self._search.recent(len(block)), best)
             self._search.settle(self._tail_pos / FACTOR - 1.0)
 
-    def _consume(self, first: int, values: Floats) -> None:
-        chans, n, phases = values.shape
-        if n == 0:
+    def _consume(self, first: int, ext: Floats) -> None:
+        """Scan new 4x values, ``ext`` of shape ``(channels, 2 + n)``: the tail, then them."""
+        chans = ext.shape[0]
+        n = ext.shape[1] - 2
+        if n <= 0:
             return
-        flat = values.reshape(chans, n * phases)
-        ext = np.concatenate([self._tail, flat], axis=1)
         base = self._tail_pos
         mag = np.abs(ext)
         for c in range(chans):
@@ -174,8 +174,8 @@ class TruePeakMeter:
                 self._search.scan(c, ext[c], mag[c], base)
             else:
                 self._scan_itu(c, mag[c], base)
-        self._tail = ext[:, -2:]
-        self._tail_pos = first * phases + n * phases - 2
+        self._tail = ext[:, -2:].copy()
+        self._tail_pos = first * FACTOR + n - 2
 
     def _scan_itu(self, c: int, mag: Floats, base: int) -> None:
         """Take the ITU filter's crests as they are: maximum and overs of one channel."""
@@ -192,7 +192,7 @@ class TruePeakMeter:
 
     def result(self) -> TruePeakResult:
         """Flush the interpolator and return the measurements."""
-        self._consume(*self._interp.flush())
+        self._consume(*self._interp.flush_after(self._tail))
         mag = np.abs(self._tail).astype(np.float64)
         if self._search is not None:
             search = self._search
