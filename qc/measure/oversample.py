@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from qc.measure._types import Floats
 
@@ -133,7 +134,7 @@ class Interpolator:
         self._buf = np.concatenate([self._buf, block.T], axis=1, dtype=self._dtype)
         return self._run(final=False)
 
-    def feed_after(self, block: Floats, lead: Floats) -> tuple[int, Floats]:
+    def feed_after(self, block: Floats, lead: NDArray[Any]) -> tuple[int, Floats]:
         """:meth:`feed`, with the values flattened in time and ``lead`` put before them.
 
         Written in place behind ``lead`` (no second copy of the output), for a
@@ -151,7 +152,7 @@ class Interpolator:
         self._buf = np.concatenate([self._buf, block.T], axis=1, dtype=self._dtype)
         return self._run(final=False, lead=lead)
 
-    def flush_after(self, lead: Floats) -> tuple[int, Floats]:
+    def flush_after(self, lead: NDArray[Any]) -> tuple[int, Floats]:
         """:meth:`flush` in the layout of :meth:`feed_after`."""
         pending = self._pad_end()
         first, out = self._run(final=True, lead=lead)
@@ -160,7 +161,7 @@ class Interpolator:
 
     def _pad_end(self) -> int:
         """Append the zeros the last outputs need; return the samples still pending."""
-        pending = self._buf.shape[1] - self._chunk
+        pending = int(self._buf.shape[1]) - self._chunk
         pad = (-pending) % self._chunk + self._chunk
         self._buf = np.concatenate(
             [self._buf, np.zeros((self._channels, pad), self._dtype)], axis=1
@@ -177,7 +178,7 @@ class Interpolator:
         first, out = self._run(final=True)
         return first, out[:, : max(pending, 0)]
 
-    def _run(self, *, final: bool, lead: Floats | None = None) -> tuple[int, Floats]:
+    def _run(self, *, final: bool, lead: NDArray[Any] | None = None) -> tuple[int, Floats]:
         size = self._chunk
         n_chunks = self._buf.shape[1] // size
         first = self._emitted

@@ -28,9 +28,10 @@ same: the ITU filter alone can read below the sample peak).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from qc.measure._types import Floats
 from qc.measure.crestsearch import FACTOR, CrestSearch, OverTally
@@ -144,7 +145,7 @@ class TruePeakMeter:
         self._sample_peak = np.zeros(channels)
         # The last two oversampled values; NaN before the start, so the first value is never
         # taken for a crest against made-up neighbours (a lone sample at frame 0 read +1 dB).
-        self._tail = np.full((channels, 2), np.nan, dtype=np.float32)
+        self._tail: NDArray[Any] = np.full((channels, 2), np.nan, dtype=np.float32)
         self._tail_pos = -2  # output index of tail[:, 0]
 
     def feed(self, block: Floats) -> None:
