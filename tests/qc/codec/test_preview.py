@@ -9,6 +9,7 @@ is independent of mixdesk's meters. Masters are seeded, a few seconds long.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -193,3 +194,48 @@ def test_text_report_shows_each_codec_only_when_asked(
     assert shown[0].startswith("  codec preview mp3-320: true peak ")
     assert "kbit/s, libmp3lame)" in shown[0]
     assert "codec preview" not in text()
+
+
+def test_fast_aac_agrees_with_the_same_ffmpeg_settings(
+    tmp_path: Path, ffmpeg: str, rng: np.random.Generator
+) -> None:
+    master = tmp_path / "hot.wav"
+    sf.write(master, dense_master(rng, -1.0), RATE, subtype="FLOAT")
+    reference = ideal_peak_db(ffmpeg_round_trip(ffmpeg, master, *AAC_256, "-aac_coder", "fast"))
+    run = run_preview(str(master), parse_specs("aac-256:fast"), -1.0, parallel=False)
+    (aac,) = run.codecs
+    assert aac.error is None, aac.error
+    assert aac.spec == "aac-256:fast"
+    assert "fast coder" in aac.note
+    assert aac.true_peak_dbtp == pytest.approx(reference, abs=0.3)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("opus-160:fast", "opus has no variant 'fast' (known: none)"),
+        ("aac-256:hq", "aac has no variant 'hq' (known: aac-256:fast)"),
+        ("aac-256:", "expected codec-kbps"),
+    ],
+)
+def test_variants_are_checked(text: str, message: str) -> None:
+    from qc.codec import parse_spec
+    from qc.errors import UsageError
+
+    with pytest.raises(UsageError, match=re.escape(message)):
+        parse_spec(text)
+
+
+def test_a_killed_encoder_is_an_error_not_a_hang(tmp_path: Path, rng: np.random.Generator) -> None:
+    import os
+    import signal
+
+    from qc.codec.stages import Stages
+
+    master = tmp_path / "m.wav"
+    sf.write(master, dense_master(rng, -1.0, 20.0), RATE, subtype="FLOAT")
+    stage = Stages(str(master), parse_specs("aac-256")[0], -1.0)
+    os.kill(stage._coder.pid, signal.SIGKILL)  # its coder process, as the OOM killer would
+    result = stage.result()
+    assert result.error is not None
+    assert "process" in result.error
