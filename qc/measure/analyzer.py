@@ -169,7 +169,7 @@ class Analyzer:
             self._clipping.feed(block, mag)
             self._envelope.feed(block, mag)
             self._spectrum.feed(block)
-            self._bitdepth.feed(block)
+            self._bitdepth.feed(block, mag)
             self._levels.feed(block, mag)
             if self._detect:
                 self._dither.feed(block)

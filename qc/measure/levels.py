@@ -48,8 +48,8 @@ class LevelMeter:
         The peak is the first frame of the largest magnitude in each channel.
         Reductions along the frame axis of an interleaved ``(frames, 2)`` block
         are slow in numpy (0.7 ms for ``max(axis=0)`` of 65,536 frames), so
-        each channel is reduced on its own and the sum is one matrix-vector
-        product.
+        the channels are searched one by one, and only when the block's largest
+        magnitude beats a channel's peak; the sum is one matrix-vector product.
 
         Args:
             block: Samples, shape ``(frames, channels)``.
@@ -59,12 +59,13 @@ class LevelMeter:
             return
         if mag is None:
             mag = np.abs(block)
-        for c in range(block.shape[1]):
-            at = int(mag[:, c].argmax())
-            top = float(mag[at, c])
-            if top > self._peak[c]:
-                self._peak[c] = top
-                self._peak_frame[c] = at + self._frames
+        if float(mag.max()) > self._peak.min():  # else no channel can be higher (most blocks)
+            for c in range(block.shape[1]):
+                at = int(mag[:, c].argmax())
+                top = float(mag[at, c])
+                if top > self._peak[c]:
+                    self._peak[c] = top
+                    self._peak_frame[c] = at + self._frames
         self._sum += np.ones(len(block)) @ block
         self._frames += len(block)
 
