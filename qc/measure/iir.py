@@ -99,6 +99,7 @@ class BlockIIR:
         self._gain = np.einsum("ijk,k->ij", pw[chunk - 1 :: -1][:chunk], b_v)  # (L, n)
         # Column j holds C A^j: the output contribution of the start state.
         self._obs = np.einsum("j,njk->kn", c_v, pw[:chunk])  # (n, L)
+        self._both = np.vstack([self._toeplitz, self._obs])  # (L + n, L)
         self._powers = pw
         self._step = pw[chunk]  # A^L
         self._state = np.zeros((channels, order))
@@ -118,14 +119,18 @@ class BlockIIR:
         """
         frames, chans = block.shape
         size = self._chunk
+        order = self._order
         k = -(-frames // size)
-        if frames == k * size:  # no padding: one transposed copy
-            x = np.ascontiguousarray(block.T).reshape(chans, k, size)
-        else:
-            padded = np.zeros((chans, k * size))
-            padded[:, :frames] = block.T
-            x = padded.reshape(chans, k, size)
-        y = x @ self._toeplitz  # zero-state response, (C, K, L)
+        # xs[c, j] = [chunk j of channel c, its start state]: the start states are filled
+        # in after the scan, and one product with [T; O] then gives the whole output.
+        xs = np.empty((chans, k, size + order))
+        x = xs[:, :, :size]
+        if frames == k * size:
+            x[...] = block.T.reshape(chans, k, size)
+        else:  # the last chunk padded with zeros
+            x_flat = np.zeros((chans, k * size))
+            x_flat[:, :frames] = block.T
+            x[...] = x_flat.reshape(chans, k, size)
         z = x @ self._gain  # zero-state end state of each chunk, (C, K, n)
         # Prefix scan: p[k] = sum_{j<=k} M^(k-j) z[j], with M = A^L.
         p = z.copy()
@@ -135,13 +140,13 @@ class BlockIIR:
             p[:, shift:] = p[:, shift:] + p[:, :-shift] @ step.T
             step = _flush(step @ step)
             shift *= 2
-        starts = np.empty_like(p)
+        starts = xs[:, :, size:]
         s0 = self._state
         starts[:, 0] = s0
         if k > 1:
             m_pow = self._chunk_powers(k)
             starts[:, 1:] = np.einsum("kab,cb->cka", m_pow[1:k], s0) + p[:, :-1]
-        y += starts @ self._obs
+        y = xs @ self._both  # zero-state response plus the start states' (C, K, L)
         out: Floats = y.reshape(chans, k * size)[:, :frames].T
         # State after the last real sample of the block.
         rem = frames - (k - 1) * size
