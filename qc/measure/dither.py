@@ -225,16 +225,20 @@ class DitherMeter:
         start = self._pos
         self._pos += n * WINDOW
         starts = start + WINDOW * np.arange(n, dtype=np.float64)
-        codes = data[: n * WINDOW] * self._scale  # (n*W, ch), integer-valued
+        body = data[: n * WINDOW]
+        # Energy per window and channel in LSB^2, on the interleaved samples (the scale is
+        # a power of two: the same sums as of the codes); codes only for the quiet windows.
+        energies = np.add.reduceat(body * body, np.arange(0, n * WINDOW, WINDOW), axis=0)
+        energies *= self._scale * self._scale
         silent = np.ones(n, dtype=bool)
-        for ch in range(codes.shape[1]):
-            win = codes[:, ch].reshape(n, WINDOW)
-            energy = np.einsum("ij,ij->i", win, win)
+        for ch in range(body.shape[1]):
+            energy = energies[:, ch]
             nonzero = energy > 0
             silent &= ~nonzero
             keep = nonzero & (energy <= _CANDIDATE_LSB**2 * WINDOW) & (starts >= self._skip)
             if keep.any():
-                feats = np.column_stack([starts[keep], _window_features(win[keep])])
+                win = body[:, ch].reshape(n, WINDOW)[keep] * self._scale  # integer-valued
+                feats = np.column_stack([starts[keep], _window_features(win)])
                 self._store(ch, feats)
         self._count_black(silent)
 
