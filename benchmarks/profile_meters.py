@@ -24,6 +24,7 @@ import numpy as np
 import soundfile as sf
 
 from benchmarks.common import update_benchmarks_md
+from qc.engine import BLOCK_FRAMES
 from qc.measure.bitdepth import BitDepthMeter
 from qc.measure.clipping import ClipDetector
 from qc.measure.dither import DitherMeter
@@ -57,14 +58,23 @@ def main() -> int:
     if master is None:
         print("run benchmarks/bench_check.py first (it writes the 5-minute master)")
         return 2
+    size = BLOCK_FRAMES
     with sf.SoundFile(master) as f:
         f.seek(f.frames // 3)
-        blocks = [f.read(65536, dtype="float64", always_2d=True) for _ in range(args.blocks)]
+        count = min(args.blocks, (f.frames - f.frames // 3) // size)
+        blocks = [f.read(size, dtype="float64", always_2d=True) for _ in range(count)]
         f.seek(0)
         start = time.thread_time()
-        for _ in range(args.blocks):
-            f.read(65536, dtype="float64", always_2d=True)
-        read_ms = (time.thread_time() - start) / args.blocks * 1e3
+        for _ in range(count):
+            f.read(size, dtype="float64", always_2d=True)
+        read_ms = (time.thread_time() - start) / count * 1e3
+        per_file = -(-f.frames // size)
+    mags = {id(b): np.abs(b) for b in blocks}
+
+    def with_mag(feed: Callable[[np.ndarray, np.ndarray], object]) -> Callable[..., object]:
+        """Feed the magnitudes too, as the analyzer does (it computes them once)."""
+        return lambda b: feed(b, mags[id(b)])
+
     rate, chans = 48000, 2
     kfilter = BlockIIR(k_weighting_sos(rate), channels=chans)
     kblocks = [kfilter.process(b) for b in blocks]
@@ -75,12 +85,13 @@ def main() -> int:
         ("K-weighting (BlockIIR)", per_block_ms(blocks, BlockIIR(k_weighting_sos(rate), channels=chans).process)),  # noqa: E501
         ("loudness windows", per_block_ms(blocks, lambda _: loud.feed(next(it)))),
         ("true peak (4x + refinement)", per_block_ms(blocks, TruePeakMeter(rate, chans).feed)),
-        ("sample peak + DC", per_block_ms(blocks, LevelMeter(chans).feed)),
-        ("clipping runs", per_block_ms(blocks, ClipDetector(chans, tolerance=2.0**-23).feed)),
-        ("peak envelope", per_block_ms(blocks, PeakEnvelope(rate, chans).feed)),
+        ("magnitudes (shared)", per_block_ms(blocks, np.abs)),
+        ("sample peak + DC", per_block_ms(blocks, with_mag(LevelMeter(chans).feed))),
+        ("clipping runs", per_block_ms(blocks, with_mag(ClipDetector(chans, tolerance=2.0**-23).feed))),  # noqa: E501
+        ("peak envelope", per_block_ms(blocks, with_mag(PeakEnvelope(rate, chans).feed))),
         ("stereo correlation", per_block_ms(blocks, StereoMeter(rate, chans).feed)),
         ("long-term spectrum (plots)", per_block_ms(blocks, SpectrumMeter(rate, chans).feed)),
-        ("effective bit depth", per_block_ms(blocks, BitDepthMeter(24).feed)),
+        ("effective bit depth", per_block_ms(blocks, with_mag(BitDepthMeter(24).feed))),
         ("dither windows", per_block_ms(blocks, DitherMeter(rate, chans, 24).feed)),
         ("lossy: spectrum + excerpt", per_block_ms(blocks, LossyMeter(rate, chans).feed)),
     ]  # fmt: skip
@@ -93,7 +104,8 @@ def main() -> int:
     total = sum(ms for _, ms in rows)
     body = (
         f"`python benchmarks/profile_meters.py --blocks {args.blocks}`: each meter fed alone with "
-        "65,536-frame stereo blocks (1.37 s of audio) from the middle of the loud 5-minute master, "
+        f"{count} blocks of {size:,} stereo frames ({size / rate:.2f} s of audio, the block "
+        "`mixdesk check` reads) from the middle of the loud 5-minute master, "
         "one BLAS thread, CPU time of the measuring thread (load average when it ran: "
         f"{os.getloadavg()[0]:.1f}). `mixdesk check` runs the true-peak and stereo meters "
         "in a forked child process (after the first 2.7 s, on a worker thread before that; "
@@ -104,7 +116,7 @@ def main() -> int:
         f"Once per file, the lossy detector's frame-grid searches (AAC KBD and sine, Vorbis, "
         f"Opus at 48 kHz, MP3) take {grid_ms:.0f} ms on one thread; `mixdesk check` splits them "
         "over two processes.\n\n"
-        "The 5-minute file is 220 blocks. The sum above is CPU time on one core; in "
+        f"The 5-minute file is {per_file} blocks. The sum above is CPU time on one core; in "
         "`mixdesk check` the child's share (true peak, its near-Nyquist estimate included, "
         "and stereo) and the main process's share (the rest) are about equal, so on an "
         "idle machine the wall time is about half the sum plus start-up (Python, numpy, "
