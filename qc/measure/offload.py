@@ -10,10 +10,12 @@ input is long, forks: the child is a copy of the meter as it stands, so it goes
 on exactly where the thread left off, and the results are those of the thread
 path bit for bit (tests/qc/measure/test_offload.py).
 
-Blocks reach the child through two slots of shared memory (``mmap``, one copy
-each way), a 16-byte header per block on a pipe, and a one-byte
-acknowledgement back once the child has copied a slot out; a block larger than
-a slot goes down the pipe itself. At the end the child pickles the meter's
+Blocks reach the child through four slots of shared memory (``mmap``, one copy
+in), a 16-byte header per block on a pipe, and a one-byte acknowledgement back
+once the child has measured the block in its slot (the meters keep copies of
+what they need, never the block); a block larger than a slot goes down the pipe
+itself. Four slots let the parent run ahead through the stretches where the
+child's crest search is slow. At the end the child pickles the meter's
 result back up the pipe and exits with ``os._exit`` (nothing of the parent's
 is flushed or run twice). Where ``os.fork`` does not exist the thread is used
 throughout.
@@ -55,7 +57,7 @@ FORK_AFTER_FRAMES = 1 << 17
 _HEADER = struct.Struct("<qq")  # slot (or _INLINE, _END), frames
 _INLINE = -1  # the block follows the header on the pipe
 _END = -2  # finish and send the result
-_SLOTS = 2
+_SLOTS = 4  # the parent may be this many blocks ahead of the child
 _ACK = b"A"
 
 
@@ -266,11 +268,11 @@ class _Child:
                 if slot == _INLINE:
                     raw = down.read(n * 8)
                     block = np.frombuffer(raw, dtype=np.float64).reshape(frames, channels).copy()
-                else:
-                    block = self._slots[slot, :n].reshape(frames, channels).copy()
+                    feed(block)
+                else:  # measured in place, the slot handed back after (no copy)
+                    feed(self._slots[slot, :n].reshape(frames, channels))
                     out.write(_ACK)
                     out.flush()
-                feed(block)
             return finish()
 
         send_outcome(out, run)
