@@ -144,16 +144,21 @@ class AvSource(AudioSource):
         self._c.seek(0)
         lead = float(first.pts * first.time_base * rate) if first is not None else 0.0
         delay = priming(codec, extradata, lead)
-        smpb = parse_smpb({**self._c.metadata, **stream.metadata})
-        if smpb is not None and lead >= 0 and codec == "aac":  # no edit list: the tag says
-            delay, self._declared, self._start = smpb.priming, smpb.samples, smpb.priming
         # Frames per packet as coded: the first packet's duration (AAC 1024, Opus 960).
         per_packet = stream.codec_context.frame_size
         if first is not None and first.duration:
             per_packet = round(first.duration * first.time_base * rate)
-        if self._declared is None or not stream.frames or not per_packet:
+        coded = stream.frames * per_packet if stream.frames and per_packet else None
+        smpb = parse_smpb({**self._c.metadata, **stream.metadata})
+        if smpb is not None and lead >= 0 and codec == "aac":  # no edit list: the tag says
+            delay = self._start = smpb.priming  # (FFmpeg's demuxer trusts it too)
+            if coded is None or smpb.priming + smpb.samples <= coded:
+                self._declared = smpb.samples
+            elif self._declared is not None:  # a length beyond what was coded: not believed
+                self._declared = max(0, self._declared - smpb.priming)
+        if self._declared is None or coded is None:
             return delay, 0
-        return delay, max(0, stream.frames * per_packet - delay - self._declared)
+        return delay, max(0, coded - delay - self._declared)
 
     def _declared_frames(self, stream: Any, rate: int) -> int | None:
         """Length the container declares (an MP4 edit list, a WebM duration), frames."""

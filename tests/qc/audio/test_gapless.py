@@ -148,3 +148,18 @@ def test_opus_in_mp4_reports_its_padding(tmp_path: Path, ffmpeg: str, ffprobe: s
 )
 def test_parse_smpb(value: str, expected: Smpb | None) -> None:
     assert parse_smpb({"itunsmpb": value}) == expected
+
+
+def test_a_length_beyond_what_was_coded_is_not_believed(tmp_path: Path, ffmpeg: str) -> None:
+    """A hostile or stale iTunSMPB length must not make a good file unreadable."""
+    click_s = 1.0
+    master = click_master(tmp_path, click_s)
+    bare = aac(ffmpeg, master, tmp_path / "bare.m4a", "-use_editlist", "0")
+    with open_audio(bare) as src:
+        untagged = src.info.frames  # the container's length, priming included
+    add_freeform_tag(bare, "iTunSMPB", itunsmpb(1024, 0, 10**12))
+    with open_audio(bare) as src:
+        assert src.info.priming_frames == 1024  # the priming is kept (FFmpeg drops it too)
+        assert src.info.frames == untagged - 1024
+        assert sum(len(b) for b in src.blocks(65536)) == untagged - 1024
+    assert abs(click_time(bare) - click_s) <= 0.001
