@@ -109,7 +109,7 @@ def main() -> int:
         "one BLAS thread, CPU time of the measuring thread (load average when it ran: "
         f"{os.getloadavg()[0]:.1f}). `mixdesk check` runs the true-peak and stereo meters "
         "in a forked child process (after the first 2.7 s, on a worker thread before that; "
-        "`qc/measure/offload.py`) and everything else, the reading included, in the main "
+        "`qc/parallel/offload.py`) and everything else, the reading included, in the main "
         "process.\n\n| stage | ms per block |\n|---|---|\n"
         + "".join(f"| {name} | {ms:.2f} |\n" for name, ms in rows)
         + f"| **sum (one core)** | **{total:.2f}** |\n\n"

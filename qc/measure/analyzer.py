@@ -20,16 +20,16 @@ from qc.measure.bitdepth import BitDepthMeter, BitDepthResult
 from qc.measure.clipping import ClipDetector, ClippingResult
 from qc.measure.dither import DitherMeter, DitherResult
 from qc.measure.envelope import EnvelopeResult, PeakEnvelope
-from qc.measure.forking import fork_map
 from qc.measure.iir import BlockIIR
 from qc.measure.kweighting import channel_weights, k_weighting_sos
 from qc.measure.levels import LevelMeter, LevelResult
 from qc.measure.lossy import LossyMeter, LossyResult
 from qc.measure.loudness import LoudnessMeter, LoudnessResult
-from qc.measure.offload import Beside
 from qc.measure.spectrum import SpectrumMeter, SpectrumResult
 from qc.measure.stereo import StereoMeter, StereoResult
 from qc.measure.truepeak import TruePeakMeter, TruePeakMethod, TruePeakResult
+from qc.parallel.forking import fork_map
+from qc.parallel.offload import Beside
 
 __all__ = ["Analyzer", "MeasureOptions", "Measurements", "analyze"]
 
@@ -111,7 +111,7 @@ class Analyzer:
         bit_depth: Bits per sample of the source, used for the clipping
             tolerance; ``None`` for float sources.
         fork: Move the true-peak meter to a forked child process once the input
-            is long (:mod:`qc.measure.offload`); False keeps it on the thread.
+            is long (:mod:`qc.parallel.offload`); False keeps it on the thread.
     """
 
     def __init__(
@@ -158,7 +158,7 @@ class Analyzer:
         The true-peak meter, the most expensive, and the stereo meter run beside
         the others: on a worker thread for the first blocks, then, once the input
         is long, in a forked child process with a GIL of its own
-        (:mod:`qc.measure.offload`), while this thread filters and runs the rest.
+        (:mod:`qc.parallel.offload`), while this thread filters and runs the rest.
         On the loud 5-minute master of benchmarks/bench_check.py the two sides
         then take about the same CPU time. The block must not be modified later.
         """

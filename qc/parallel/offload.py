@@ -34,9 +34,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, BinaryIO, Generic, TypeVar
 
 import numpy as np
+from numpy.typing import NDArray
 
-from qc.measure._types import Floats
-from qc.measure.forking import (
+from qc.parallel.forking import (
     ERROR,
     LENGTH,
     can_fork,
@@ -50,6 +50,7 @@ from qc.measure.forking import (
 __all__ = ["FORK_AFTER_FRAMES", "Beside"]
 
 R = TypeVar("R")
+Floats = NDArray[np.float64]
 
 FORK_AFTER_FRAMES = 1 << 17
 """Frames fed on the thread before the child is forked (2.7 s at 48 kHz)."""

@@ -18,11 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-import qc.measure.forking
-import qc.measure.offload
+import qc.parallel.forking
+import qc.parallel.offload
 from qc.measure.analyzer import Analyzer
-from qc.measure.forking import fork_map
-from qc.measure.offload import FORK_AFTER_FRAMES, Beside
+from qc.parallel.forking import fork_map
+from qc.parallel.offload import FORK_AFTER_FRAMES, Beside
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
 
@@ -33,8 +33,8 @@ def _other_threads_are_ours(
 ) -> None:
     """This process may hold threads other tests left; the policy is tested on its own below."""
     if "policy" not in request.node.name:
-        monkeypatch.setattr(qc.measure.offload, "fork_is_safe", lambda *_: True)
-        monkeypatch.setattr(qc.measure.forking, "fork_is_safe", lambda *_: True)
+        monkeypatch.setattr(qc.parallel.offload, "fork_is_safe", lambda *_: True)
+        monkeypatch.setattr(qc.parallel.forking, "fork_is_safe", lambda *_: True)
 
 
 RATE = 48000
@@ -175,8 +175,8 @@ def test_policy_a_fresh_process_forks() -> None:
     code = (
         "import numpy as np, threading\n"
         "from concurrent.futures import ThreadPoolExecutor\n"
-        "from qc.measure.forking import fork_is_safe\n"
-        "from qc.measure.offload import FORK_AFTER_FRAMES, Beside\n"
+        "from qc.parallel.forking import fork_is_safe\n"
+        "from qc.parallel.offload import FORK_AFTER_FRAMES, Beside\n"
         "threading.Thread(target=lambda: None, daemon=True).start()\n"
         "with ThreadPoolExecutor(1) as pool:\n"
         "    b = Beside(lambda x: None, lambda: 7, channels=1, executor=pool)\n"

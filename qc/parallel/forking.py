@@ -1,6 +1,6 @@
 """Forking a child process that measures: when it is safe, and how results come back.
 
-Used by :mod:`qc.measure.offload` (a meter fed in a child) and by the analyzer
+Used by :mod:`qc.parallel.offload` (a meter fed in a child) and by the analyzer
 for the lossy detector's frame-grid searches (:func:`fork_map`). A child is a
 copy of this process at the fork: it needs no pickling of its work, only of
 its result, which comes back up a pipe framed as one kind byte, a length and
