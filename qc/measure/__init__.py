@@ -13,8 +13,9 @@ Meters (each ``feed(block)`` then ``result()``):
 
 from qc.measure.analyzer import Analyzer, Measurements, MeasureOptions, analyze
 from qc.measure.clipping import ClipDetector, ClippingResult, ClipRun
+from qc.measure.gating import power_to_lufs
 from qc.measure.levels import LevelMeter, LevelResult
-from qc.measure.loudness import LoudnessMeter, LoudnessResult, power_to_lufs
+from qc.measure.loudness import LoudnessMeter, LoudnessResult
 from qc.measure.truepeak import Over, TruePeakMeter, TruePeakResult, amplitude_to_db
 
 __all__ = [

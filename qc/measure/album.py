@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from qc.measure._types import Floats
-from qc.measure.loudness import gated_loudness, loudness_range
+from qc.measure.gating import gated_loudness, loudness_range
 
 __all__ = [
     "CD_FRAME_SAMPLES",

@@ -14,12 +14,22 @@ Segment boundaries are ``floor(j * rate / 10)`` samples, so any sample rate work
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from qc.measure._types import Floats
+from qc.measure.gating import (
+    OFFSET,
+    REL_GATE_I,
+    block_lufs,
+    gated_loudness,
+    gated_mean,
+    loudness_range,
+    loudness_range_bounds,
+    loudness_range_of_power,
+    power_to_lufs,
+)
 
 __all__ = [
     "LoudnessMeter",
@@ -30,25 +40,8 @@ __all__ = [
     "power_to_lufs",
 ]
 
-_OFFSET = -0.691  # BS.1770-4 eq. 2: L_K = -0.691 + 10 log10(sum G_i z_i)
-_ABS_GATE = -70.0  # LUFS, BS.1770-4 gamma_a
-_REL_GATE_I = -10.0  # LU, BS.1770-4 relative gate for integrated loudness
-_REL_GATE_LRA = -20.0  # LU, Tech 3342 relative gate
 _SEGS_M = 4  # 400 ms momentary window = 4 x 100 ms
 _SEGS_S = 30  # 3 s short-term window = 30 x 100 ms
-
-
-def power_to_lufs(power: float) -> float:
-    """Convert a channel-weighted mean square to loudness (BS.1770-4 eq. 2).
-
-    Args:
-        power: Mean square of the K-weighted signal, summed over channels
-            with their weights (full scale sine = 0.5 per channel).
-
-    Returns:
-        Loudness in LUFS; ``-inf`` for zero power.
-    """
-    return _OFFSET + 10.0 * float(np.log10(power)) if power > 0.0 else float("-inf")
 
 
 @dataclass(frozen=True)
@@ -89,62 +82,6 @@ class LoudnessResult:
     short_term_lufs: Floats
     momentary_max_lufs: Floats
     short_term_max_lufs: Floats
-
-
-def _lufs(power: Floats) -> Floats:
-    with np.errstate(divide="ignore"):
-        out: Floats = _OFFSET + 10.0 * np.log10(np.maximum(power, 0.0))
-    return out
-
-
-def gated_loudness(blocks_lufs: Floats) -> float:
-    """Integrated loudness of 400 ms blocks given in LUFS, gated as BS.1770-4 eq. 4-6.
-
-    Args:
-        blocks_lufs: Block loudnesses, LUFS, shape ``(n,)`` (e.g. several tracks'
-            ``momentary_lufs`` joined, for an album).
-
-    Returns:
-        The gated mean, LUFS (``-inf`` if every block is gated out).
-    """
-    power = 10.0 ** ((np.asarray(blocks_lufs, dtype=np.float64) - _OFFSET) / 10.0)
-    return power_to_lufs(_gated_mean(power, _REL_GATE_I))
-
-
-def loudness_range(short_term_lufs: Floats) -> float | None:
-    """EBU Tech 3342 LRA of 3 s short-term loudnesses given in LUFS (e.g. an album's, joined).
-
-    Args:
-        short_term_lufs: Short-term loudnesses, LUFS, shape ``(n,)``.
-
-    Returns:
-        LRA in LU, or ``None`` when no value passes the gates.
-    """
-    power = 10.0 ** ((np.asarray(short_term_lufs, dtype=np.float64) - _OFFSET) / 10.0)
-    return _loudness_range(power)
-
-
-def loudness_range_bounds(short_term_lufs: Floats) -> tuple[float, float] | None:
-    """The 10th and 95th percentiles whose difference is the Tech 3342 LRA (e.g. for a plot).
-
-    Args:
-        short_term_lufs: Short-term loudnesses, LUFS, shape ``(n,)``.
-
-    Returns:
-        ``(low, high)`` in LUFS, or ``None`` when no value passes the gates.
-    """
-    power = 10.0 ** ((np.asarray(short_term_lufs, dtype=np.float64) - _OFFSET) / 10.0)
-    return _lra_bounds(power)
-
-
-def _gated_mean(power: Floats, rel_gate: float) -> float:
-    """Two-stage gated mean power of 400 ms blocks (BS.1770-4 eq. 4-6)."""
-    kept = power[_lufs(power) > _ABS_GATE]
-    if kept.size == 0:
-        return 0.0
-    threshold = power_to_lufs(float(kept.mean())) + rel_gate
-    kept = kept[_lufs(kept) > threshold]
-    return float(kept.mean()) if kept.size else 0.0
 
 
 def _windowed(energy: Floats, counts: Floats, width: int) -> Floats:
@@ -314,12 +251,12 @@ class LoudnessMeter:
         integrated: float | None = None
         chan_i: tuple[float | None, ...] = (None,) * channels
         if self._pos >= self._win_m:
-            integrated = power_to_lufs(_gated_mean(block_m, _REL_GATE_I))
+            integrated = power_to_lufs(gated_mean(block_m, REL_GATE_I))
             chan_i = tuple(
-                power_to_lufs(_gated_mean(per_chan_m[:, c] * g, _REL_GATE_I)) if g > 0 else None
+                power_to_lufs(gated_mean(per_chan_m[:, c] * g, REL_GATE_I)) if g > 0 else None
                 for c, g in enumerate(self._weights)
             )
-        lra = _loudness_range(block_s) if self._pos >= self._win_s else None
+        lra = loudness_range_of_power(block_s) if self._pos >= self._win_s else None
 
         def _peak(width: int) -> tuple[float | None, float | None]:
             if width not in self._max:
@@ -337,8 +274,8 @@ class LoudnessMeter:
             max_momentary_time_s=max_m_t,
             max_short_term_lufs=max_s,
             max_short_term_time_s=max_s_t,
-            momentary_lufs=_lufs(block_m),
-            short_term_lufs=_lufs(block_s),
+            momentary_lufs=block_lufs(block_m),
+            short_term_lufs=block_lufs(block_s),
             momentary_max_lufs=self._segment_series(self._win_m),
             short_term_max_lufs=self._segment_series(self._win_s),
         )
@@ -347,43 +284,6 @@ class LoudnessMeter:
         sums = np.array(self._seg_max[width], dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             out: Floats = np.where(
-                sums > 0, _OFFSET + 10.0 * np.log10(np.maximum(sums, 1e-300) / width), -np.inf
+                sums > 0, OFFSET + 10.0 * np.log10(np.maximum(sums, 1e-300) / width), -np.inf
             )
         return out
-
-
-def _loudness_range(short_term_power: Floats) -> float | None:
-    """EBU Tech 3342 loudness range from 10 Hz short-term powers.
-
-    Absolute gate at -70 LUFS, relative gate 20 LU below the gated mean power,
-    then P95 - P10 with the nearest-rank percentile of the Tech 3342 reference
-    code: the rank ``(n - 1) * p / 100`` is rounded half up (MATLAB's ``round``
-    and libebur128's ``+ 0.5`` truncation), not half to even as Python's
-    ``round`` does; on short files the two differ by whole LU.
-
-    Args:
-        short_term_power: Channel-weighted 3 s mean powers, shape ``(n,)``.
-
-    Returns:
-        LRA in LU, or ``None`` when no short-term value passes the gates.
-    """
-    bounds = _lra_bounds(short_term_power)
-    return bounds[1] - bounds[0] if bounds is not None else None
-
-
-def _lra_bounds(short_term_power: Floats) -> tuple[float, float] | None:
-    """Tech 3342's gated P10 and P95 of 3 s powers, LUFS (see :func:`_loudness_range`)."""
-    lufs = _lufs(short_term_power)
-    kept = short_term_power[lufs > _ABS_GATE]
-    if kept.size == 0:
-        return None
-    threshold = power_to_lufs(float(kept.mean())) + _REL_GATE_LRA
-    values = np.sort(_lufs(kept)[_lufs(kept) > threshold])
-    if values.size == 0:
-        return None
-    n = values.size
-
-    def pct(p: float) -> float:
-        return float(values[math.floor((n - 1) * p / 100.0 + 0.5)])
-
-    return pct(10.0), pct(95.0)

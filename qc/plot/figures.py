@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from qc.measure.loudness import loudness_range_bounds
+from qc.measure.gating import loudness_range_bounds
 from qc.measure.series import reduce_series
 from qc.plot.context import PlotContext
 from qc.units import fmt_db, fmt_time
