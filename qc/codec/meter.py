@@ -4,7 +4,7 @@ Composes the existing streaming meters of :mod:`qc.measure` (the ``accurate``
 true peak of BS.1770-4 Annex 2 with sinc refinement, the BS.1770-4 K-weighting
 and gating) and counts the samples at or beyond full scale. The loudness is the
 integrated value alone: 100 ms segment energies joined into 400 ms blocks and
-gated by `qc.measure.loudness.gated_loudness`, without the per-sample maximum
+gated by `qc.measure.gating` (BS.1770-4 eq. 4-6), without the per-sample maximum
 momentary and short-term loudness a master's check computes (a third of the
 loudness meter's time; the preview reports neither). Pure: blocks in, a summary out.
 """
@@ -16,15 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from qc.measure._types import Floats
+from qc.measure.gating import REL_GATE_I, gated_mean, power_to_lufs
 from qc.measure.iir import BlockIIR
 from qc.measure.kweighting import channel_weights, k_weighting_sos
 from qc.measure.levels import LevelMeter
-from qc.measure.loudness import gated_loudness
 from qc.measure.truepeak import TruePeakMeter, amplitude_to_db
 
 __all__ = ["DecodedLevels", "DecodedMeter", "IntegratedLoudness"]
 
-_OFFSET = -0.691  # BS.1770-4 eq. 2: L_K = -0.691 + 10 log10(sum G_i z_i)
 _BLOCK_SEGMENTS = 4  # a 400 ms gating block = 4 segments of 100 ms (75 % overlap)
 
 
@@ -78,9 +77,7 @@ class IntegratedLoudness:
         counts = np.array([self._boundary(j) for j in range(n + 1)], dtype=np.float64)
         w = _BLOCK_SEGMENTS
         power = np.maximum(energy[w:] - energy[:-w], 0.0) / (counts[w:] - counts[:-w])[:, None]
-        with np.errstate(divide="ignore"):
-            blocks_lufs = _OFFSET + 10.0 * np.log10(power @ self._weights)
-        return gated_loudness(blocks_lufs)
+        return power_to_lufs(gated_mean(power @ self._weights, REL_GATE_I))
 
 
 @dataclass(frozen=True)
