@@ -11,10 +11,14 @@ Usage::
    ``mixdesk check --format json x.m4a`` (PyAV), the same check of its WAV decode
    (libsndfile), and the peer ``ffmpeg -i x.m4a -af ebur128=peak=true -f null -``.
    Target (issue 23): the M4A at most 1.2x the WAV.
-3. Preview: ``mixdesk check --codec-preview aac-256,opus-160`` of the master vs
-   the plain check, alternately. Target: at most 3x the plain check's wall time.
+3. Preview: ``mixdesk check --codec-preview aac-256,opus-160`` of the master,
+   the same with ``aac-256:fast`` (FFmpeg's fast AAC coder), and the plain check,
+   alternately, each under GNU ``time``: wall, and CPU (user + system, the
+   worker processes included), which a loaded machine disturbs less. Target: at
+   most 3x the plain check's wall time.
 4. Preview cost of four codecs (aac-256, opus-160, vorbis-320, mp3-320) in one
-   process: in parallel (one worker process per codec) and one after the other.
+   process, once: in parallel (two worker processes per codec) and one after the
+   other.
 5. Writes the section "Codecs: PyAV decoding and the codec preview" of
    ``docs/benchmarks.md`` with the load average before and after: the machine is
    shared, so only the side-by-side ratios mean much.
@@ -26,19 +30,22 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for `benchmarks.*`
 
 from benchmarks.bench_check import compile_bytecode, load, master, mixdesk_cmd
-from benchmarks.common import median, run_timed, update_benchmarks_md
+from benchmarks.common import GNU_TIME, median, run_timed, update_benchmarks_md
 
 SECTION = "Codecs: PyAV decoding and the codec preview"
 DECODE_TARGET = 1.2  # M4A check / WAV check (issue 23)
 PREVIEW_TARGET = 3.0  # check --codec-preview aac-256,opus-160 / plain check
 CHECK_OK = (0, 1)
 FOUR = "aac-256,opus-160,vorbis-320,mp3-320"
+PREVIEW = "aac-256,opus-160"
+PREVIEW_FAST = "aac-256:fast,opus-160"
 
 
 def ffmpeg(*args: str) -> None:
@@ -71,6 +78,49 @@ def alternate(cmds: dict[str, list[str]], runs: int) -> dict[str, list[tuple[flo
     return out
 
 
+def run_cpu(cmd: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, waited-for children included) under GNU time."""
+    fd, out = tempfile.mkstemp(prefix="bench-cpu-", suffix=".txt")
+    os.close(fd)
+    try:
+        proc = subprocess.run(
+            [GNU_TIME, "-o", out, "-f", "%e %U %S", *cmd],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            check=False,
+        )  # fmt: skip
+        if proc.returncode not in CHECK_OK:
+            raise subprocess.CalledProcessError(proc.returncode, cmd, stderr=proc.stderr)
+        wall, user, system = (float(v) for v in Path(out).read_text().split()[-3:])
+    finally:
+        os.unlink(out)
+    return wall, user + system
+
+
+def alternate_cpu(cmds: dict[str, list[str]], runs: int) -> dict[str, list[tuple[float, float]]]:
+    """As `alternate`, recording ``(wall_s, cpu_s)`` per run."""
+    for cmd in cmds.values():
+        run_cpu(cmd)
+    out: dict[str, list[tuple[float, float]]] = {k: [] for k in cmds}
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            out[name].append(run_cpu(cmd))
+    return out
+
+
+def cpu_row(name: str, shown: str, res: list[tuple[float, float]]) -> str:
+    walls, cpus = [w for w, _ in res], [c for _, c in res]
+    return (
+        f"| {name} | `{shown}` | {median(walls):.2f} | {min(walls):.2f}-{max(walls):.2f} "
+        f"| {median(cpus):.2f} |"
+    )
+
+
+def ratios(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> tuple[float, float]:
+    """Medians of the pairwise wall and CPU ratios a/b."""
+    pairs = list(zip(a, b, strict=True))
+    return median([x[0] / y[0] for x, y in pairs]), median([x[1] / y[1] for x, y in pairs])
+
+
 def preview_cost(wav: Path, parallel: bool) -> float:
     """Wall time of the four-codec preview in a fresh process, s."""
     code = (
@@ -80,8 +130,10 @@ def preview_cost(wav: Path, parallel: bool) -> float:
         "print(time.perf_counter() - t)\n"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", code, str(wav)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, str(wav)], capture_output=True, text=True, check=False
     )
+    if proc.returncode != 0:
+        raise RuntimeError(f"preview run failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return float(proc.stdout.strip())
 
 
@@ -122,16 +174,22 @@ def main(argv: list[str] | None = None) -> int:
         },
         args.runs,
     )  # fmt: skip
-    prev_res = alternate(
-        {"preview": check(wav, "--codec-preview", "aac-256,opus-160"), "plain": check(wav)},
+    prev_res = alternate_cpu(
+        {
+            "preview": check(wav, "--codec-preview", PREVIEW),
+            "fast": check(wav, "--codec-preview", PREVIEW_FAST),
+            "plain": check(wav),
+        },
         args.runs,
     )
-    par = [preview_cost(wav, True) for _ in range(args.runs)]
-    ser = [preview_cost(wav, False) for _ in range(args.runs)]
+    par, ser = preview_cost(wav, True), preview_cost(wav, False)
     after = load()
-    r_dec, r_prev = ratio(dec_res["m4a"], dec_res["wav"]), ratio(prev_res["preview"],
-                                                                 prev_res["plain"])  # fmt: skip
+    r_dec = ratio(dec_res["m4a"], dec_res["wav"])
     r_ff = ratio(dec_res["m4a"], dec_res["ffmpeg"])
+    w_prev, c_prev = ratios(prev_res["preview"], prev_res["plain"])
+    w_fast, c_fast = ratios(prev_res["fast"], prev_res["plain"])
+    plain_cpu = median([c for _, c in prev_res["plain"]])
+    extra = {k: median([c for _, c in prev_res[k]]) - plain_cpu for k in ("preview", "fast")}
     body = "\n".join([
         f"`python benchmarks/bench_codecs.py --runs {args.runs}`, {time.strftime('%Y-%m-%d')}, "
         f"load average {before} before and {after} after (the machine is shared with other "
@@ -144,19 +202,27 @@ def main(argv: list[str] | None = None) -> int:
         row("M4A through PyAV", "mixdesk check --format json x.m4a", dec_res["m4a"]),
         row("its WAV decode", "mixdesk check --format json x.wav", dec_res["wav"]),
         row("peer", "ffmpeg -i x.m4a -af ebur128=peak=true -f null -", dec_res["ffmpeg"]),
-        row("preview", "mixdesk check --codec-preview aac-256,opus-160 master.wav",
-            prev_res["preview"]),
-        row("plain", "mixdesk check master.wav", prev_res["plain"]),
+        "",
+        "| run | command | wall s (median) | wall s (min-max) | CPU s (median) |",
+        "|---|---|---|---|---|",
+        cpu_row("preview", f"mixdesk check --codec-preview {PREVIEW} master.wav",
+                prev_res["preview"]),
+        cpu_row("preview, fast AAC", f"mixdesk check --codec-preview {PREVIEW_FAST} master.wav",
+                prev_res["fast"]),
+        cpu_row("plain", "mixdesk check master.wav", prev_res["plain"]),
         "",
         f"* M4A / WAV: **{r_dec:.2f}x** (target <= {DECODE_TARGET}x: "
         f"{verdict(r_dec, DECODE_TARGET)}); "
         f"M4A / ffmpeg ebur128: {r_ff:.2f}x.",
-        f"* `--codec-preview aac-256,opus-160` / plain check: **{r_prev:.2f}x** (target <= "
-        f"{PREVIEW_TARGET}x: {verdict(r_prev, PREVIEW_TARGET)}).",
-        f"* Four codecs ({FOUR}) on the 5-minute master, in one process: "
-        f"{median(par):.1f} s in parallel (one worker process per codec, 2 cores) vs "
-        f"{median(ser):.1f} s one after the other ({median(ser) / median(par):.2f}x); "
-        f"runs {', '.join(f'{v:.1f}' for v in par)} / {', '.join(f'{v:.1f}' for v in ser)} s.",
+        f"* `--codec-preview {PREVIEW}` / plain check: **{w_prev:.2f}x** wall (target <= "
+        f"{PREVIEW_TARGET}x: {verdict(w_prev, PREVIEW_TARGET)}), {c_prev:.2f}x CPU; the "
+        f"preview's extra CPU {extra['preview']:.1f} s.",
+        f"* `--codec-preview {PREVIEW_FAST}` / plain check: **{w_fast:.2f}x** wall "
+        f"({verdict(w_fast, PREVIEW_TARGET)}), {c_fast:.2f}x CPU; extra CPU "
+        f"{extra['fast']:.1f} s.",
+        f"* Four codecs ({FOUR}) on the 5-minute master, in one process, once: "
+        f"{par:.1f} s in parallel (two worker processes per codec, 2 cores) vs "
+        f"{ser:.1f} s one after the other ({ser / par:.2f}x).",
     ])  # fmt: skip
     print(body)
     if not args.no_write:
