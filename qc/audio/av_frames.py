@@ -1,22 +1,29 @@
-"""Decoded PyAV audio frames as float64 blocks, and small frames joined into large blocks.
+"""Decoded PyAV audio frames gathered into large blocks, the start and end trimmed.
 
-Used by the PyAV reader (`qc.audio.av_reader`) and the codec preview
+Codec frames hold 960 to 4096 samples; the meters work best on blocks of tens of
+thousands. `Gather` copies each decoded frame's planes straight into the block
+being filled (no per-frame stacking or joining), dropping the first ``lead``
+samples (the priming a decoder left) and everything past ``limit`` (the
+padding). Used by the PyAV reader (`qc.audio.av_reader`) and the codec preview
 (`qc.codec.roundtrip`). Pure numpy; a frame is any object with PyAV's
-``AudioFrame`` interface (``to_ndarray``, ``format``, ``layout``).
+``AudioFrame`` interface (``samples``, ``format``, ``planes``, ``layout``,
+``to_ndarray``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from qc.audio.reader import Block
 
-__all__ = ["frame_block", "rebuffer"]
+__all__ = ["Gather", "frame_block"]
 
 _INT_SCALE = {"s16": 2.0**15, "s32": 2.0**31, "s64": 2.0**63}
+_FLOAT = frozenset({"flt", "fltp"})
 
 
 def frame_block(frame: Any) -> Block:
@@ -40,30 +47,64 @@ def frame_block(frame: Any) -> Block:
     return np.asarray(block, dtype=np.float64)
 
 
-def rebuffer(pieces: Iterable[Block], frames: int) -> Iterator[Block]:
-    """Join small decoded pieces into blocks of ``frames`` rows (the last one shorter).
+def _planes(frame: Any, channels: int) -> list[np.ndarray]:
+    """A decoded frame's samples, one 1-D array per channel (float frames read in place)."""
+    n = frame.samples
+    if frame.format.name not in _FLOAT:  # integer samples: scaled to full scale 1.0
+        return list(frame_block(frame).T)
+    if frame.format.is_planar:
+        return [np.frombuffer(p, np.float32, n) for p in frame.planes[:channels]]
+    return list(np.frombuffer(frame.planes[0], np.float32, n * channels).reshape(n, -1).T)
 
-    Codec frames hold 960 to 4096 samples; the meters work best on large blocks.
-    At most one block plus one piece is held.
+
+class Gather:
+    """Decoded frames copied into blocks of ``frames`` rows; the start and end trimmed.
 
     Args:
-        pieces: Arrays of shape ``(n, channels)``.
-        frames: Rows per block, at least 1.
+        channels: Channels per frame.
+        frames: Rows per block (the last block is shorter).
+        dtype: Sample type of the blocks (float32 for the preview's pipe,
+            float64 for the meters).
 
-    Returns:
-        Iterator of arrays of shape ``(frames, channels)``, then the rest.
+    Attributes:
+        lead: Samples still to drop at the start (None: not known yet).
+        limit: Samples to keep in all (None: every one), settable while gathering.
+        out: Samples kept so far.
     """
-    pending: list[Block] = []
-    held = 0
-    for piece in pieces:
-        if not len(piece):
-            continue
-        pending.append(piece)
-        held += len(piece)
-        while held >= frames:
-            joined = np.concatenate(pending) if len(pending) > 1 else pending[0]
-            yield joined[:frames]
-            rest = joined[frames:]
-            pending, held = ([rest], len(rest)) if len(rest) else ([], 0)
-    if held:
-        yield np.concatenate(pending) if len(pending) > 1 else pending[0]
+
+    def __init__(self, channels: int, frames: int, dtype: npt.DTypeLike = np.float64) -> None:
+        self._channels, self._frames, self._dtype = channels, frames, dtype
+        self._buf = np.empty((frames, channels), dtype=dtype)
+        self._pos = 0
+        self.lead: int | None = None
+        self.limit: int | None = None
+        self.out = 0
+
+    def add(self, frame: Any) -> Iterator[np.ndarray]:
+        """The blocks this decoded frame completes (often none); each a new array."""
+        n = frame.samples
+        start = min(self.lead or 0, n)
+        if self.lead:
+            self.lead -= start
+        stop = n if self.limit is None else min(n, start + max(0, self.limit - self.out))
+        if start >= stop:
+            return
+        planes = _planes(frame, self._channels)
+        self.out += stop - start
+        while start < stop:
+            take = min(stop - start, self._frames - self._pos)
+            for c, plane in enumerate(planes):
+                self._buf[self._pos : self._pos + take, c] = plane[start : start + take]
+            self._pos += take
+            start += take
+            if self._pos == self._frames:
+                yield self._buf
+                self._buf = np.empty((self._frames, self._channels), dtype=self._dtype)
+                self._pos = 0
+
+    def rest(self) -> Iterator[np.ndarray]:
+        """The last, partial block (nothing if it is empty)."""
+        if self._pos:
+            yield self._buf[: self._pos]
+            self._buf = np.empty((self._frames, self._channels), dtype=self._dtype)
+            self._pos = 0

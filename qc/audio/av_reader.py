@@ -23,7 +23,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from qc.audio.av_frames import frame_block, rebuffer
+from qc.audio.av_frames import Gather, frame_block
 from qc.audio.av_load import AV_HINT, load_av, needs_av, wants_av
 from qc.audio.gapless import parse_smpb, priming
 from qc.audio.limits import MAX_FLOAT_SAMPLE, MAX_MPEG_SAMPLE, level_problem
@@ -39,7 +39,7 @@ from qc.audio.sniff import Container, sniff
 from qc.errors import AudioReadError
 
 # The loader's and the frames' names stay importable from here (qc.audio.reader uses them).
-__all__ = ["AV_HINT", "AvSource", "frame_block", "load_av", "needs_av", "rebuffer", "wants_av"]
+__all__ = ["AV_HINT", "AvSource", "frame_block", "load_av", "needs_av", "wants_av"]
 
 _LOSSLESS = frozenset({"alac", "flac", "pcm"})
 # A stream may end up to a few codec frames short of its declared length (the last
@@ -176,15 +176,16 @@ class AvSource(AudioSource):
 
     _closed = False
     _start: int | None = None  # programme start in the stream's frames (iTunSMPB), else None
-    _first_frame: int | None = None  # stream time of the first decoded frame, frames
 
     def _iter_blocks(self, frames: int) -> Iterator[Block]:
         info = self._info
         lossy_limit = (MAX_MPEG_SAMPLE, f"corrupt {info.codec} stream")
         limit = lossy_limit if info.lossy else (MAX_FLOAT_SAMPLE, "")
         keep = self._declared
+        gather = Gather(info.channels, frames)
+        gather.limit = keep  # the padding past the programme dropped
         done = 0
-        for block in rebuffer(self._trimmed(keep), frames):
+        for block in self._gathered(gather):
             self._check_level(block, done, limit)
             done += len(block)
             yield block
@@ -197,43 +198,26 @@ class AvSource(AudioSource):
         if done == 0:
             raise AudioReadError(self._path, "no audio could be decoded")
 
-    def _trimmed(self, keep: int | None) -> Iterator[Block]:
-        """Decoded pieces of the programme: priming left by the decoder and padding dropped."""
-        out = 0
-        drop: int | None = None
-        for piece in self._decoded():
-            if drop is None:  # the decoder may have dropped some of the tag's priming itself
-                drop = max(0, (self._start or 0) - (self._first_frame or 0))
-            if drop:
-                cut = min(drop, len(piece))
-                piece, drop = piece[cut:], drop - cut  # noqa: PLW2901
-            if keep is not None and out + len(piece) > keep:
-                piece = piece[: max(0, keep - out)]  # noqa: PLW2901
-            out += len(piece)
-            yield piece
-
     def _check_level(self, block: Block, done: int, limit: tuple[float, str]) -> None:
         problem = level_problem(block, done, self._info.sample_rate, limit[0], limit[1])
         if problem is not None:
             raise AudioReadError(self._path, problem)
 
-    def _decoded(self) -> Iterator[Block]:
-        """Every decoded frame in order, as float64 ``(n, channels)``; errors name the time."""
-        av, done = self._av, 0
+    def _gathered(self, gather: Gather) -> Iterator[Block]:
+        """Every decoded frame, gathered into float64 blocks; errors name the time."""
+        av, done, channels = self._av, 0, self._info.channels
         try:
             for packet in self._c.demux(self._stream):
                 for frame in packet.decode():
-                    if self._first_frame is None:
-                        self._first_frame = self._frame_time(frame)
-                    block = frame_block(frame)
-                    if block.shape[1] != self._info.channels:
-                        raise AudioReadError(
-                            self._path,
-                            f"channel count changes from {self._info.channels} to "
-                            f"{block.shape[1]} at {done / self._info.sample_rate:.3f} s",
-                        )
-                    done += len(block)
-                    yield block
+                    if gather.lead is None:  # the decoder may have dropped the tag's priming
+                        gather.lead = max(0, (self._start or 0) - self._frame_time(frame))
+                    if (got := len(frame.layout.channels)) != channels:
+                        at = f"{done / self._info.sample_rate:.3f} s"
+                        why = f"channel count changes from {channels} to {got} at {at}"
+                        raise AudioReadError(self._path, why)
+                    done += frame.samples
+                    yield from gather.add(frame)
+            yield from gather.rest()
         except (av.error.FFmpegError, OSError, ValueError, MemoryError) as e:
             info = self._info
             at = f"{done / info.sample_rate:.3f} s (frame {done}) of {info.duration_s:.3f} s"

@@ -11,10 +11,14 @@ loudness meter's time; the preview reports neither). Pure: blocks in, a summary 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
+from qc.codec.result import CodecPreview
+from qc.codec.spec import CodecSpec
 from qc.measure._types import Floats
 from qc.measure.gating import REL_GATE_I, gated_mean, power_to_lufs
 from qc.measure.iir import BlockIIR
@@ -22,7 +26,7 @@ from qc.measure.kweighting import channel_weights, k_weighting_sos
 from qc.measure.levels import LevelMeter
 from qc.measure.truepeak import TruePeakMeter, amplitude_to_db
 
-__all__ = ["DecodedLevels", "DecodedMeter", "IntegratedLoudness"]
+__all__ = ["DecodedLevels", "DecodedMeter", "IntegratedLoudness", "measure_blocks", "preview_of"]
 
 _BLOCK_SEGMENTS = 4  # a 400 ms gating block = 4 segments of 100 ms (75 % overlap)
 
@@ -155,3 +159,54 @@ class DecodedMeter:
             worst_times_s=tuple(o.time_s for o in tp.worst_overs),
             frames=lv.frames,
         )
+
+
+def measure_blocks(
+    rate: int, channels: int, blocks: Iterable[np.ndarray], over_dbtp: float
+) -> DecodedMeter:
+    """A `DecodedMeter` (rate in Hz, over threshold in dBTP) fed every decoded block.
+
+    Args:
+        rate: Sample rate, Hz.
+        channels: Channel count.
+        blocks: Arrays of shape ``(frames, channels)``, full scale 1.0.
+        over_dbtp: Over threshold, dBTP.
+    """
+    meter = DecodedMeter(rate, channels, over_dbtp)
+    for block in blocks:
+        meter.feed(np.asarray(block, dtype=np.float64))
+    return meter
+
+
+def preview_of(
+    spec: CodecSpec,
+    *,
+    encoder: str,
+    note: str,
+    rate: int,
+    meter: DecodedMeter,
+    coded_bytes: int,
+    started: float,
+) -> CodecPreview:
+    """The `CodecPreview` of a finished round trip (``started``: perf_counter, s)."""
+    lv = meter.result()
+    seconds = lv.frames / rate if lv.frames else 0.0
+    return CodecPreview(
+        spec=spec.text,
+        codec=spec.codec,
+        encoder=encoder,
+        kbps=spec.kbps,
+        coded_kbps=coded_bytes * 8 / seconds / 1000 if seconds else 0.0,
+        sample_rate=rate,
+        true_peak_dbtp=lv.true_peak_dbtp,
+        true_peak_time_s=lv.true_peak_time_s,
+        channel=lv.channel,
+        sample_peak_dbfs=lv.sample_peak_dbfs,
+        clipped_samples=lv.clipped_samples,
+        integrated_lufs=lv.integrated_lufs,
+        over_threshold_dbtp=lv.over_threshold_dbtp,
+        overs=lv.overs,
+        worst_times_s=lv.worst_times_s,
+        seconds=time.perf_counter() - started,
+        note=note,
+    )

@@ -7,12 +7,21 @@ without importing an encoder.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from qc.codec.spec import CodecSpec
 from qc.units import fmt_time
 
-__all__ = ["SKIPPED_NOTE", "CodecPreview", "PreviewRun", "preview_lines", "preview_object"]
+__all__ = [
+    "SKIPPED_NOTE",
+    "CodecPreview",
+    "PreviewRun",
+    "failed",
+    "preview_lines",
+    "preview_object",
+]
 
 SKIPPED_NOTE = (
     "codec preview skipped: not asked for (mixdesk check --codec-preview aac-256,opus-160, "
@@ -66,6 +75,15 @@ class CodecPreview:
     seconds: float
     note: str = ""
     error: str | None = None
+
+
+def failed(spec: CodecSpec, reason: str, started: float, encoder: str = "") -> CodecPreview:
+    """A `CodecPreview` that says why the round trip failed (``started``: perf_counter, s)."""
+    nan = float("nan")
+    return CodecPreview(
+        spec.text, spec.codec, encoder, spec.kbps, nan, 0, nan, None, None, nan, 0, None,
+        nan, 0, (), time.perf_counter() - started, error=reason,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

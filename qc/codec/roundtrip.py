@@ -8,15 +8,15 @@ The encoder's priming is dropped (by the decoder for Opus and MP3, here for
 AAC: the samples before time 0 of the first packet), and the padding after the
 master's last sample, so the decoded times are the master's.
 
-`Transcoder` yields the decoded blocks; `measure_blocks` meters them;
-`round_trip` does both in this process (`qc.codec.stages` runs them in two).
+`Transcoder` yields the decoded blocks; `qc.codec.meter.measure_blocks` meters
+them; `round_trip` does both in this process (`qc.codec.stages` runs them in two).
 PyAV is imported only here, when a preview runs.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from fractions import Fraction
 from types import ModuleType
 from typing import Any
@@ -24,28 +24,18 @@ from typing import Any
 import numpy as np
 
 from qc.audio import open_audio
-from qc.audio.av_frames import frame_block
+from qc.audio.av_frames import Gather
 from qc.audio.av_load import AV_HINT, load_av
-from qc.codec.meter import DecodedMeter
-from qc.codec.result import CodecPreview
+from qc.codec.meter import measure_blocks, preview_of
+from qc.codec.result import CodecPreview, failed
 from qc.codec.spec import CodecSpec
 from qc.errors import QCError
 
-__all__ = ["BLOCK_FRAMES", "Transcoder", "encoder_for", "failed", "measure_blocks", "round_trip"]
+__all__ = ["BLOCK_FRAMES", "Transcoder", "encoder_for", "round_trip"]
 
 BLOCK_FRAMES = 65536
 """Frames per decoded block handed to the meters."""
 _LAYOUTS = {1: "mono", 2: "stereo"}
-_FLOAT = frozenset({"flt", "fltp"})
-
-
-def failed(spec: CodecSpec, reason: str, started: float, encoder: str = "") -> CodecPreview:
-    """A `CodecPreview` that says why the round trip failed (``started``: perf_counter, s)."""
-    nan = float("nan")
-    return CodecPreview(
-        spec.text, spec.codec, encoder, spec.kbps, nan, 0, nan, None, None, nan, 0, None,
-        nan, 0, (), time.perf_counter() - started, error=reason,
-    )  # fmt: skip
 
 
 def encoder_for(av: ModuleType, spec: CodecSpec) -> tuple[str, str]:
@@ -98,46 +88,6 @@ def _open_decoder(av: ModuleType, spec: CodecSpec, enc: Any, rate: int, layout: 
     return dec
 
 
-class _Gather:
-    """Decoded frames copied into blocks of `BLOCK_FRAMES`, priming and padding dropped."""
-
-    def __init__(self, channels: int) -> None:
-        self._buf = np.empty((BLOCK_FRAMES, channels), dtype=np.float32)
-        self._pos = 0
-        self.lead: int | None = None  # samples still to drop at the start
-        self.limit: int | None = None  # decoded samples to keep in all
-        self.out = 0
-
-    def add(self, frame: Any) -> Iterator[np.ndarray]:
-        """The blocks this decoded frame completes (often none)."""
-        n, channels = frame.samples, self._buf.shape[1]
-        if frame.format.name not in _FLOAT:  # an integer decoder: scaled to full scale 1.0
-            planes = list(frame_block(frame).T)
-        elif frame.format.is_planar:  # read in place: to_ndarray stacks a copy per frame
-            planes = [np.frombuffer(p, np.float32, n) for p in frame.planes[:channels]]
-        else:
-            planes = list(np.frombuffer(frame.planes[0], np.float32, n * channels).reshape(n, -1).T)
-        start = min(self.lead or 0, n)
-        if self.lead:
-            self.lead -= start
-        stop = n if self.limit is None else min(n, start + max(0, self.limit - self.out))
-        self.out += max(0, stop - start)
-        while start < stop:
-            take = min(stop - start, BLOCK_FRAMES - self._pos)
-            for c, plane in enumerate(planes):
-                self._buf[self._pos : self._pos + take, c] = plane[start : start + take]
-            self._pos += take
-            start += take
-            if self._pos == BLOCK_FRAMES:
-                self._pos = 0
-                yield self._buf.copy()
-
-    def rest(self) -> Iterator[np.ndarray]:
-        if self._pos:
-            yield self._buf[: self._pos].copy()
-            self._pos = 0
-
-
 class Transcoder:
     """A master encoded with one codec and decoded again, block by block.
 
@@ -179,7 +129,7 @@ class Transcoder:
             self._source.close()
             raise
         self._skips = spec.encoding.decoder_skips
-        self._gather = _Gather(info.channels)
+        self._gather = Gather(info.channels, BLOCK_FRAMES, np.float32)
         self.coded_bytes = 0
 
     def blocks(self) -> Iterator[np.ndarray]:
@@ -223,57 +173,6 @@ class Transcoder:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def measure_blocks(
-    rate: int, channels: int, blocks: Iterable[np.ndarray], over_dbtp: float
-) -> DecodedMeter:
-    """A `DecodedMeter` (rate in Hz, over threshold in dBTP) fed every decoded block.
-
-    Args:
-        rate: Sample rate, Hz.
-        channels: Channel count.
-        blocks: Arrays of shape ``(frames, channels)``, full scale 1.0.
-        over_dbtp: Over threshold, dBTP.
-    """
-    meter = DecodedMeter(rate, channels, over_dbtp)
-    for block in blocks:
-        meter.feed(np.asarray(block, dtype=np.float64))
-    return meter
-
-
-def preview_of(
-    spec: CodecSpec,
-    *,
-    encoder: str,
-    note: str,
-    rate: int,
-    meter: DecodedMeter,
-    coded_bytes: int,
-    started: float,
-) -> CodecPreview:
-    """The `CodecPreview` of a finished round trip (``started``: perf_counter, s)."""
-    lv = meter.result()
-    seconds = lv.frames / rate if lv.frames else 0.0
-    return CodecPreview(
-        spec=spec.text,
-        codec=spec.codec,
-        encoder=encoder,
-        kbps=spec.kbps,
-        coded_kbps=coded_bytes * 8 / seconds / 1000 if seconds else 0.0,
-        sample_rate=rate,
-        true_peak_dbtp=lv.true_peak_dbtp,
-        true_peak_time_s=lv.true_peak_time_s,
-        channel=lv.channel,
-        sample_peak_dbfs=lv.sample_peak_dbfs,
-        clipped_samples=lv.clipped_samples,
-        integrated_lufs=lv.integrated_lufs,
-        over_threshold_dbtp=lv.over_threshold_dbtp,
-        overs=lv.overs,
-        worst_times_s=lv.worst_times_s,
-        seconds=time.perf_counter() - started,
-        note=note,
-    )
 
 
 def round_trip(path: str, spec: CodecSpec, over_dbtp: float) -> CodecPreview:

@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 
 from qc.audio.av_load import AV_HINT, load_av
-from qc.codec.result import CodecPreview
-from qc.codec.roundtrip import Transcoder, encoder_for, failed, measure_blocks, preview_of
+from qc.codec.meter import measure_blocks, preview_of
+from qc.codec.result import CodecPreview, failed
+from qc.codec.roundtrip import Transcoder, encoder_for
 from qc.codec.spec import CodecSpec
 from qc.errors import QCError
 
