@@ -199,6 +199,8 @@ class AvSource(AudioSource):
             raise AudioReadError(self._path, "no audio could be decoded")
 
     def _check_level(self, block: Block, done: int, limit: tuple[float, str]) -> None:
+        if -limit[0] <= block.min() and block.max() <= limit[0]:  # a NaN fails both
+            return  # (two reductions without a temporary: the full search only when needed)
         problem = level_problem(block, done, self._info.sample_rate, limit[0], limit[1])
         if problem is not None:
             raise AudioReadError(self._path, problem)
