@@ -136,8 +136,9 @@ class DecodedMeter:
         with np.errstate(all="ignore"):
             self._loudness.feed(self._kfilter.process(block))
             self._truepeak.feed(block)
-            self._levels.feed(block)
-            self._clipped += int(np.count_nonzero(np.abs(block) >= 1.0))
+            mag = np.abs(block)  # once, for both (as the master's analyzer does)
+            self._levels.feed(block, mag)
+            self._clipped += int(np.count_nonzero(mag >= 1.0))
 
     def result(self) -> DecodedLevels:
         """The levels of everything fed so far."""
