@@ -11,7 +11,8 @@ on exactly where the thread left off, and the results are those of the thread
 path bit for bit (tests/qc/measure/test_offload.py).
 
 Blocks reach the child through four slots of shared memory (``mmap``, one copy
-in), a 16-byte header per block on a pipe, and a one-byte acknowledgement back
+in, channel by channel: the child's meters transpose nothing), a 16-byte header
+per block on a pipe, and a one-byte acknowledgement back
 once the child has measured the block in its slot (the meters keep copies of
 what they need, never the block); a block larger than a slot goes down the pipe
 itself. Four slots let the parent run ahead through the stretches where the
@@ -194,7 +195,8 @@ class _Child:
             self._expect(_ACK)
             self._unacked -= 1
         slot = self._sent % _SLOTS
-        self._slots[slot, :n].reshape(frames, self._channels)[...] = block
+        # Channel by channel: the child's meters read channels as contiguous rows.
+        self._slots[slot, :n].reshape(self._channels, frames)[...] = block.T
         self._write(_HEADER.pack(slot, frames))
         self._sent += 1
         self._unacked += 1
@@ -271,7 +273,7 @@ class _Child:
                     block = np.frombuffer(raw, dtype=np.float64).reshape(frames, channels).copy()
                     feed(block)
                 else:  # measured in place, the slot handed back after (no copy)
-                    feed(self._slots[slot, :n].reshape(frames, channels))
+                    feed(self._slots[slot, :n].reshape(channels, frames).T)
                     out.write(_ACK)
                     out.flush()
             return finish()
