@@ -43,6 +43,25 @@ RULE_CODE = "TP002"
 """The rule that judges the preview (``codec-true-peak``)."""
 
 
+_CODER_CPU_S_PER_MIN = {"aac": 1.7, "aac:fast": 0.6, "opus": 0.7, "vorbis": 1.4, "mp3": 2.5}
+"""CPU of one codec's coder process (read, encode, decode) per minute of 48 kHz stereo, s:
+measured with `qc.codec.roundtrip.Transcoder` alone on examples/make_bounce.py's loud
+60-second master (2-core Xeon, PyAV 18.1). Only the order matters here."""
+_FILL_NICE = 10
+"""Niceness of every codec but the costliest: they fill the cores around its chain and the
+master's pass (Linux gives a nice-10 process about a tenth of a contended core's time)."""
+
+
+def _costliest(specs: tuple[CodecSpec, ...]) -> CodecSpec:
+    """The spec whose coder takes the most CPU (its chain bounds the preview's wall time)."""
+
+    def cost(spec: CodecSpec) -> float:
+        key = f"{spec.codec}:{spec.variant}" if spec.variant else spec.codec
+        return _CODER_CPU_S_PER_MIN.get(key, 1.0)
+
+    return max(specs, key=cost)
+
+
 def requested(settings: Settings) -> tuple[tuple[CodecSpec, ...], float]:
     """The codecs a file's settings ask for and the lowest ceiling among them.
 
@@ -130,7 +149,12 @@ class Pending:
         self._forced = forced
         self._started = time.perf_counter()
         self._parallel = parallel
-        self._stages = [Stages(*job) for job in self._jobs] if parallel else []
+        self._stages = []
+        if parallel and self._jobs:
+            first = _costliest(specs)
+            self._stages = [
+                Stages(*job, nice=0 if job[1] == first else _FILL_NICE) for job in self._jobs
+            ]
 
     def result(self) -> PreviewRun:
         """Wait for every codec; the run in the order asked."""

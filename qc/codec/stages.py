@@ -16,7 +16,9 @@ codec's result an error; it never hangs the caller.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import time
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
@@ -37,8 +39,9 @@ __all__ = ["Stages"]
 _POLL_S = 0.2
 
 
-def _coder(path: str, spec: CodecSpec, out: Connection) -> None:
+def _coder(path: str, spec: CodecSpec, out: Connection, nice: int) -> None:
     """Process 1: encode and decode the master, send the decoded blocks."""
+    _renice(nice)
     av = load_av()
     if av is None:
         out.send(("error", f"codec preview needs PyAV: {AV_HINT}", ""))
@@ -59,6 +62,13 @@ def _coder(path: str, spec: CodecSpec, out: Connection) -> None:
         out.close()
 
 
+def _renice(nice: int) -> None:
+    """Lower this process's priority by ``nice`` (0: unchanged); never fails the preview."""
+    if nice > 0:
+        with contextlib.suppress(OSError, AttributeError):  # not on every system
+            os.nice(nice)
+
+
 def _received(inp: Connection, end: list[int]) -> Iterator[np.ndarray]:
     """The blocks on the pipe; ``end`` gets the coded bytes. Raises QCError on an error."""
     while True:
@@ -72,10 +82,11 @@ def _received(inp: Connection, end: list[int]) -> Iterator[np.ndarray]:
             raise QCError(str(rest[0]))
 
 
-def _meter(
-    spec: CodecSpec, ceiling: float, started: float, inp: Connection, out: Connection
+def _meter(  # noqa: PLR0917
+    spec: CodecSpec, ceiling: float, started: float, inp: Connection, out: Connection, nice: int
 ) -> None:
     """Process 2: measure the blocks the coder sends; send back the `CodecPreview`."""
+    _renice(nice)
     result: CodecPreview
     try:
         kind, *head = inp.recv()
@@ -105,20 +116,22 @@ class Stages:
         path: The master.
         spec: Codec and bit rate.
         ceiling_dbtp: Over threshold of the decoded true peak, dBTP.
+        nice: Lower both processes' priority by this much (0: as the caller's), so
+            that a cheaper codec fills the cores around the costliest one's chain.
     """
 
-    def __init__(self, path: str, spec: CodecSpec, ceiling_dbtp: float) -> None:
+    def __init__(self, path: str, spec: CodecSpec, ceiling_dbtp: float, *, nice: int = 0) -> None:
         self._spec = spec
         self._started = time.perf_counter()
         ctx = multiprocessing.get_context()
         blocks_in, blocks_out = ctx.Pipe(duplex=False)
         self._result_in, result_out = ctx.Pipe(duplex=False)
         self._coder: BaseProcess = ctx.Process(
-            target=_coder, args=(path, spec, blocks_out), name=f"mixdesk-{spec.text}-coder"
+            target=_coder, args=(path, spec, blocks_out, nice), name=f"mixdesk-{spec.text}-coder"
         )
         self._meter: BaseProcess = ctx.Process(
             target=_meter,
-            args=(spec, ceiling_dbtp, self._started, blocks_in, result_out),
+            args=(spec, ceiling_dbtp, self._started, blocks_in, result_out, nice),
             name=f"mixdesk-{spec.text}-meter",
         )
         self._procs = (self._coder, self._meter)

@@ -239,3 +239,15 @@ def test_a_killed_encoder_is_an_error_not_a_hang(tmp_path: Path, rng: np.random.
     result = stage.result()
     assert result.error is not None
     assert "process" in result.error
+
+
+@pytest.mark.parametrize(
+    ("specs", "first"),
+    [("opus-160,aac-256", "aac-256"), ("aac-256:fast,opus-160", "opus-160"),
+     ("aac-256,mp3-320,vorbis-320", "mp3-320")],
+)  # fmt: skip
+def test_the_costliest_coder_keeps_its_priority(specs: str, first: str) -> None:
+    """Measured coder costs (s of CPU per minute): mp3 2.5 > aac 1.7 > opus 0.7 > aac fast 0.6."""
+    from qc.codec.preview import _costliest
+
+    assert _costliest(parse_specs(specs)).text == first
