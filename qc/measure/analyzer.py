@@ -155,9 +155,9 @@ class Analyzer:
     def feed(self, block: Floats) -> None:
         """Add one block, shape ``(frames, channels)``, float64, full scale 1.0.
 
-        The true-peak meter, the most expensive, and the stereo meter run beside
-        the others: on a worker thread for the first blocks, then, once the input
-        is long, in a forked child process with a GIL of its own
+        The true-peak meter, the most expensive, the stereo meter and the long-term
+        spectrum run beside the others: on a worker thread for the first blocks, then,
+        once the input is long, in a forked child process with a GIL of its own
         (:mod:`qc.parallel.offload`), while this thread filters and runs the rest.
         On the loud 5-minute master of benchmarks/bench_check.py the two sides
         then take about the same CPU time. The block must not be modified later.
@@ -168,7 +168,6 @@ class Analyzer:
             mag = np.abs(block)
             self._clipping.feed(block, mag)
             self._envelope.feed(block, mag)
-            self._spectrum.feed(block)
             self._bitdepth.feed(block, mag)
             self._levels.feed(block, mag)
             if self._detect:
@@ -180,9 +179,10 @@ class Analyzer:
         with np.errstate(all="ignore"):  # numpy's error state is per thread
             self._truepeak.feed(block)
             self._stereo.feed(block)
+            self._spectrum.feed(block)
 
-    def _second_results(self) -> tuple[TruePeakResult, StereoResult]:
-        return self._truepeak.result(), self._stereo.result()
+    def _second_results(self) -> tuple[TruePeakResult, StereoResult, SpectrumResult]:
+        return self._truepeak.result(), self._stereo.result(), self._spectrum.result()
 
     def _both_threads(self, func: Callable[[T], R], jobs: Iterable[T]) -> list[R]:
         """A ``map`` that runs every other job on the worker thread, the rest here.
@@ -214,7 +214,7 @@ class Analyzer:
         grids = partial(fork_map, executor=self._worker) if self._beside.forked else None
         self._beside.end()
         lossy = self._lossy.result(grids or self._both_threads)
-        true_peak, stereo = self._beside.result()
+        true_peak, stereo, spectrum = self._beside.result()
         self.close()
         levels = self._levels.result()
         return Measurements(
@@ -232,7 +232,7 @@ class Analyzer:
             if self._detect
             else DitherResult(None, "not-applicable", "not measured", (), 0),
             lossy=lossy,
-            spectrum=self._spectrum.result(),
+            spectrum=spectrum,
         )
 
 
