@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qc.measure._types import Floats
+from qc.measure.robust import median_of
 
 __all__ = ["BitDepthMeter", "BitDepthResult"]
 
@@ -130,13 +131,14 @@ class BitDepthMeter:
         codes = np.flatnonzero(self._seen)
         if codes.size < _MIN_LATTICE_POINTS:
             return None
-        codes = np.union1d(codes, [_QUIET])  # code 0 is never counted, yet on every lattice
+        if not self._seen[_QUIET]:  # code 0 is never counted, yet on every lattice
+            codes = np.sort(np.append(codes, _QUIET))
         breaks = np.flatnonzero(np.diff(codes) > _CLUSTER_GAP) + 1
         if breaks.size + 1 < _MIN_LATTICE_POINTS:
             return None
         centres = np.array([c.mean() for c in np.split(codes, breaks)]) - _QUIET
         gaps = np.diff(centres)
-        median = float(np.median(gaps))
+        median = float(median_of(gaps))
         if gaps.min() < 0.8 * median or gaps.max() > 1.25 * median:
             return None
         return self._verified(centres, median)

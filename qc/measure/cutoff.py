@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from qc.measure._types import Floats
+from qc.measure.robust import median_of
 
 __all__ = ["Cutoff", "find_cutoff"]
 
@@ -71,7 +71,9 @@ def find_cutoff(power: Floats, rate: int) -> Cutoff | None:
     first_below = np.round((candidates - _FAR_HZ) / hz_per_bin).astype(np.intp)
     first_above = np.round((candidates + _NEAR_HZ) / hz_per_bin).astype(np.intp)
     last = len(windows) - 1
-    below, above = _medians(windows, np.clip(first_below, 0, last), np.clip(first_above, 0, last))
+    # Both sets of windows in one sort (numpy.median's partition took twice as long).
+    picked = np.concatenate([np.clip(first_below, 0, last), np.clip(first_above, 0, last)])
+    below, above = np.split(median_of(windows[picked], axis=1), [len(first_below)])
     drops = below - above
     i = int(np.argmax(drops))
     f0, lo, hi = float(candidates[i]), float(below[i]), float(above[i])
@@ -86,23 +88,3 @@ def find_cutoff(power: Floats, rate: int) -> Cutoff | None:
     smooth = np.convolve(tail, np.ones(9) / 9, mode="valid") if tail.size >= 9 else tail
     stays = bool(smooth.size == 0 or float(smooth.max()) < lo - 15.0)
     return Cutoff(hz=edge, drop_db=float(drops[i]), stays_down=stays)
-
-
-def _medians(windows: Floats, *rows: npt.NDArray[np.intp]) -> list[Floats]:
-    """``np.median(windows[r], axis=1)`` for each index array ``r``, the same values.
-
-    One sort of all the rows: np.median partitions around two middle elements,
-    which took 1.5 ms here against 0.2 ms for sorting (the per-10 s shelves of
-    the lossy meter call this 30 times on 5 minutes).
-
-    Args:
-        windows: Shape ``(n, width)`` (a sliding-window view).
-        rows: Index arrays into ``windows``, each shape ``(k,)``.
-
-    Returns:
-        One array of medians per index array, shape ``(k,)`` each.
-    """
-    ordered = np.sort(windows[np.concatenate(rows)], axis=1)
-    width = ordered.shape[1]
-    med = (ordered[:, (width - 1) // 2] + ordered[:, width // 2]) / 2.0  # odd: x + x halved
-    return np.split(med, np.cumsum([len(r) for r in rows])[:-1])

@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qc.measure._types import Floats
+from qc.measure.robust import median_of
 
 __all__ = ["ChannelDither", "DitherMeter", "DitherResult", "DitherVerdict", "classify"]
 
@@ -157,7 +158,7 @@ def classify(feats: Floats, rate: int) -> ChannelDither:
         quiet = feats[np.argsort(feats[:, 1])[:_FALLBACK]]
     if len(quiet) == 0:
         return ChannelDither("inconclusive", "no quiet material", 0, *([float("nan")] * 5))
-    _, rms, rho1, innov, mean, p_eq = (float(v) for v in np.median(quiet, axis=0))
+    _, rms, rho1, innov, mean, p_eq = (float(v) for v in median_of(quiet, axis=0))
     se_mean = float(np.std(quiet[:, 4]) / np.sqrt(len(quiet)))
     stats = (len(quiet), rms, rho1, innov, mean, p_eq)
     truncated = abs(mean + 0.5) < 0.12 and se_mean < 0.03 and rms < 4.0

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qc.measure._types import Floats
+from qc.measure.robust import median_of
 
 __all__ = ["FAMILIES", "GridFamily", "GridScore", "grid_search", "mdct", "window"]
 
@@ -230,17 +231,18 @@ def grid_search(
     offsets = np.arange(n)
     one = _zero_fraction(x, offsets[:, None] + n * np.arange(_STAGE1), family, rate, threshold)
     candidates = np.argsort(one)[-_CANDIDATES:]
-    controls = np.setdiff1d(
-        np.linspace(0, n, _CONTROLS, endpoint=False).astype(np.intp), candidates
-    )
+    # The evenly spaced offsets that are not candidates, in order (np.setdiff1d's values,
+    # without the numpy.ma import its np.unique makes in each searching process).
+    spaced = np.linspace(0, n, _CONTROLS, endpoint=False).astype(np.intp).tolist()
+    controls = np.array(sorted(set(spaced) - set(candidates.tolist())), dtype=np.intp)
     both = np.concatenate([candidates, controls])
     two = _zero_fraction(x, both[:, None] + n * np.arange(_STAGE2), family, rate, threshold)
     cand, ctrl = two[: len(candidates)], two[len(candidates) :]
     best = int(np.argmax(cand))
-    median = float(np.median(ctrl))
+    median = float(median_of(ctrl))
     count = _STAGE2 * n * 0.5  # order of the coefficients behind one share
     spread = max(
-        1.4826 * float(np.median(np.abs(ctrl - median))),
+        1.4826 * float(median_of(np.abs(ctrl - median))),
         np.sqrt(max(median * (1 - median), 1.0 / count) / count),
     )
     z = (float(cand[best]) - median) / spread

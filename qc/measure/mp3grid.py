@@ -33,6 +33,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from qc.measure._types import Floats
+from qc.measure.robust import median_of
 
 __all__ = ["C_WINDOW", "MDCT_BASIS", "Mp3GridResult", "hybrid_analysis", "mp3_grid"]
 
@@ -247,8 +248,8 @@ def mp3_grid(excerpt: Floats, rate: int, *, lsb: float = 2.0**-15) -> Mp3GridRes
     curve[(phase + 32 * q - 1) % GRANULE] = counts  # window start 511 + p + 32 q, less 512
     granules = n_chunk * CHUNK_GRANULES
     total = granules * (k1 - k0) * 18
-    med = float(np.median(curve))
-    sigma = max(1.4826 * float(np.median(np.abs(curve - med))), math.sqrt(max(med, 1.0)))
+    med = float(median_of(curve))
+    sigma = max(1.4826 * float(median_of(np.abs(curve - med))), math.sqrt(max(med, 1.0)))
     best = int(np.argmax(curve))
     z = (float(curve[best]) - med) / sigma if med <= 0.5 * total else math.nan
     return Mp3GridResult(z, best, float(curve[best]) / total, granules)
