@@ -165,14 +165,14 @@ def test_json_validates_against_the_schema(tmp_path: Path, rng: np.random.Genera
     sf.write(master, dense_master(rng, -0.1, 1.0), RATE, subtype="FLOAT")
     proc = subprocess.run(
         [sys.executable, "-m", "qc", "check", "--format", "json", "--codec-preview",
-         "aac-256,opus-96", "m.wav"],
+         "aac-256,opus-96,aac-96:fast", "m.wav"],
         capture_output=True, text=True, cwd=tmp_path, check=False,
     )  # fmt: skip
     assert proc.returncode == 1, proc.stderr
     doc = json.loads(proc.stdout)
     jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
     preview = doc["files"][0]["codec_preview"]
-    assert [c["spec"] for c in preview["codecs"]] == ["aac-256", "opus-96"]
+    assert [c["spec"] for c in preview["codecs"]] == ["aac-256", "opus-96", "aac-96:fast"]
     assert preview["codecs"][1]["sample_rate"] == 48000
     assert preview["codecs"][0]["true_peak_dbtp"] > 0
 
