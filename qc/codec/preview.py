@@ -23,10 +23,10 @@ from qc.audio.av_load import AV_HINT, load_av
 from qc.checks.runner import rule_options, will_run
 from qc.codec.result import SKIPPED_NOTE, CodecPreview, PreviewRun
 from qc.codec.spec import PLATFORM, CodecSpec, parse_specs
-from qc.codec.stages import Stages
 from qc.errors import UsageError
 
 if TYPE_CHECKING:
+    from qc.codec.stages import Stages
     from qc.settings import Settings
 
 __all__ = [
@@ -149,8 +149,10 @@ class Pending:
         self._forced = forced
         self._started = time.perf_counter()
         self._parallel = parallel
-        self._stages = []
+        self._stages: list[Stages] = []
         if parallel and self._jobs:
+            from qc.codec.stages import Stages  # the coders and meters: only when asked
+
             first = _costliest(specs)
             self._stages = [
                 Stages(*job, nice=0 if job[1] == first else _FILL_NICE) for job in self._jobs

@@ -99,3 +99,26 @@ def test_api_preview_equals_the_cli_json(tmp_path: Path, rng: np.random.Generato
     assert [c.spec for c in again.codec_preview.codecs] == ["aac-256"]
     with pytest.raises(UsageError, match="aac-9999"):
         qc.check(master, codec_preview=["aac-9999"])
+
+
+def test_a_plain_check_loads_neither_pyav_nor_the_coders(
+    tmp_path: Path, rng: np.random.Generator
+) -> None:
+    master = tmp_path / "m.wav"
+    sf.write(master, dense_master(rng, -3.0, 1.0), RATE, subtype="FLOAT")
+    code = (
+        "import sys\nfrom qc.cli.main import main\ntry:\n    main(sys.argv[1:])\nfinally:\n"
+        "    print(sorted(m for m in ('av', 'qc.codec.stages', 'qc.codec.roundtrip') "
+        "if m in sys.modules), file=sys.stderr)\n"
+    )
+
+    def loaded(*args: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", code, "check", "--format", "json", *args, str(master)],
+            capture_output=True, text=True, check=False, timeout=120,
+        )  # fmt: skip
+        return proc.stderr.strip().splitlines()[-1]
+
+    assert loaded() == "[]"
+    # The same probe sees them when a preview is asked for.
+    assert loaded("--codec-preview", "mp3-320") == "['av', 'qc.codec.roundtrip', 'qc.codec.stages']"
