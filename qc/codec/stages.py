@@ -22,6 +22,7 @@ import os
 import time
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
+from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -33,6 +34,7 @@ from qc.codec.result import CodecPreview, failed
 from qc.codec.roundtrip import Transcoder, encoder_for
 from qc.codec.spec import CodecSpec
 from qc.errors import QCError
+from qc.parallel import can_fork, fork_is_safe
 
 __all__ = ["Stages"]
 
@@ -60,6 +62,20 @@ def _coder(path: str, spec: CodecSpec, out: Connection, nice: int) -> None:
         out.send(("error", f"{encoder or spec.codec}: {err}", encoder))
     finally:
         out.close()
+
+
+def _context() -> ForkContext | ForkServerContext | SpawnContext:
+    """How to start the stages' processes.
+
+    ``fork`` (no start-up cost) when no other thread could hold a lock the child
+    needs (`qc.parallel.fork_is_safe`), else a start that gives clean children
+    (``forkserver``, or ``spawn`` where there is none).
+    """
+    if can_fork() and fork_is_safe():
+        return multiprocessing.get_context("fork")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
 
 
 def _renice(nice: int) -> None:
@@ -123,7 +139,7 @@ class Stages:
     def __init__(self, path: str, spec: CodecSpec, ceiling_dbtp: float, *, nice: int = 0) -> None:
         self._spec = spec
         self._started = time.perf_counter()
-        ctx = multiprocessing.get_context()
+        ctx = _context()
         blocks_in, blocks_out = ctx.Pipe(duplex=False)
         self._result_in, result_out = ctx.Pipe(duplex=False)
         self._coder: BaseProcess = ctx.Process(

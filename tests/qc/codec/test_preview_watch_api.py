@@ -122,3 +122,32 @@ def test_a_plain_check_loads_neither_pyav_nor_the_coders(
     assert loaded() == "[]"
     # The same probe sees them when a preview is asked for.
     assert loaded("--codec-preview", "mp3-320") == "['av', 'qc.codec.roundtrip', 'qc.codec.stages']"
+
+
+def test_with_another_thread_running_the_preview_starts_clean_processes(
+    tmp_path: Path, rng: np.random.Generator
+) -> None:
+    """A fork beside a busy thread could copy a held lock: then forkserver, same results."""
+    import threading
+
+    from qc.codec import parse_specs
+    from qc.codec.preview import run_preview
+    from qc.codec.stages import _context
+
+    master = tmp_path / "m.wav"
+    sf.write(master, dense_master(rng, -1.0, 1.0), RATE, subtype="FLOAT")
+    specs = parse_specs("aac-256,opus-160")
+    assert _context().get_start_method() == "fork"
+    forked = run_preview(str(master), specs, -1.0)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # an application's own (non-daemon) thread
+    other.start()
+    try:
+        assert _context().get_start_method() in ("forkserver", "spawn")
+        served = run_preview(str(master), specs, -1.0)
+    finally:
+        stop.set()
+        other.join()
+    for a, b in zip(forked.codecs, served.codecs, strict=True):
+        assert b.error is None, b.error
+        assert (a.true_peak_dbtp, a.integrated_lufs) == (b.true_peak_dbtp, b.integrated_lufs)
