@@ -68,30 +68,59 @@ def fork_is_safe(executor: ThreadPoolExecutor | None = None) -> bool:
 
 
 def fork_map(
-    func: Callable[[T], R], jobs: Iterable[T], *, executor: ThreadPoolExecutor | None = None
+    func: Callable[[T], R],
+    jobs: Iterable[T],
+    *,
+    executor: ThreadPoolExecutor | None = None,
+    processes: int = 2,
 ) -> list[R]:
-    """A ``map`` over two processes: every other job in a forked child, the rest here.
+    """A ``map`` over processes: jobs dealt round-robin, the first hand here, the rest forked.
 
     For the few long, independent jobs at the end of a stream (the lossy
     detector's frame-grid searches). Without ``os.fork``, for one job, or when
-    :func:`fork_is_safe` says no, the other jobs run on ``executor``'s thread
-    (or here, without one).
+    :func:`fork_is_safe` says no, the jobs of every other hand run on
+    ``executor``'s thread (or here, without one).
 
     Args:
         func: Called on each job; its results must pickle.
         jobs: The jobs.
         executor: The caller's worker pool (its idle thread does not prevent the fork).
+        processes: Hands dealt (this process and ``processes - 1`` children);
+            more hands than cores even out jobs of unequal cost.
 
     Returns:
-        The results of jobs 0, 2, 4, ... then of jobs 1, 3, 5, ... (the
-        order of the two-thread map this replaces).
+        The results hand by hand: jobs 0, k, 2k, ..., then 1, k + 1, ... for
+        ``k = processes`` (with two: the order of the two-thread map this replaces).
     """
     todo = list(jobs)
-    if len(todo) < 2 or not can_fork() or not fork_is_safe(executor):
-        there = [executor.submit(func, job) for job in todo[1::2]] if executor else []
-        here = [func(job) for job in todo[::2]]
-        rest = [f.result() for f in there] if executor else [func(job) for job in todo[1::2]]
-        return here + rest
+    hands = [todo[i :: max(processes, 2)] for i in range(max(processes, 2))]
+    hands = [h for h in hands if h]
+    if len(hands) < 2 or not can_fork() or not fork_is_safe(executor):
+        rest = [job for hand in hands[1:] for job in hand]
+        there = [executor.submit(func, job) for job in rest] if executor else []
+        here = [func(job) for job in hands[0]]
+        done = [f.result() for f in there] if executor else [func(job) for job in rest]
+        return here + done
+    children: list[tuple[int, BinaryIO]] = []
+    try:
+        for hand in hands[1:]:
+            children.append(_fork_hand(func, hand))
+        results = [func(job) for job in hands[0]]
+        for _pid, up in children:
+            kind, there = read_outcome(up)
+            if kind == ERROR:
+                raise there if isinstance(there, BaseException) else RuntimeError(str(there))
+            results.extend(there)
+    finally:
+        for pid, up in children:
+            up.close()
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+    return results
+
+
+def _fork_hand(func: Callable[[T], R], hand: list[T]) -> tuple[int, BinaryIO]:
+    """Fork a child that runs ``func`` on each job of ``hand``; its pid and result pipe."""
     up_r, up_w = os.pipe()
     pid = fork()
     if pid == 0:  # pragma: no cover - the child; coverage does not follow it
@@ -100,22 +129,12 @@ def fork_map(
             os.close(up_r)
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             with os.fdopen(up_w, "wb") as out:
-                send_outcome(out, lambda: [func(job) for job in todo[1::2]])
+                send_outcome(out, lambda: [func(job) for job in hand])
             code = 0
         finally:
             os._exit(code)
     os.close(up_w)
-    with os.fdopen(up_r, "rb") as up:
-        try:
-            here = [func(job) for job in todo[::2]]
-            kind, there = read_outcome(up)
-        finally:
-            up.close()
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-    if kind == ERROR:
-        raise there if isinstance(there, BaseException) else RuntimeError(str(there))
-    return here + list(there)
+    return pid, os.fdopen(up_r, "rb")
 
 
 def fork() -> int:

@@ -137,6 +137,20 @@ def test_fork_map_runs_every_other_job_in_a_child() -> None:
     assert [mine for _, mine in out] == [True, True, True, False, False]
 
 
+def test_fork_map_deals_three_hands_to_this_process_and_two_children() -> None:
+    here = os.getpid()
+    out = fork_map(lambda k: (k * k, os.getpid()), range(7), processes=3)
+    # Hands: jobs 0, 3, 6 here; 1, 4 in one child; 2, 5 in another; results hand by hand.
+    assert [v for v, _ in out] == [0, 9, 36, 1, 16, 4, 25]
+    pids = [pid for _, pid in out]
+    assert pids[:3] == [here] * 3
+    assert pids[3] == pids[4] != here
+    assert pids[5] == pids[6] not in (here, pids[3])
+    for pid in set(pids) - {here}:  # every child was reaped
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
 def test_fork_map_raises_the_childs_error() -> None:
     def job(k: int) -> int:
         if k == 3:
