@@ -132,3 +132,11 @@ def test_hostile_m4a_files_exit_2_with_one_line(m4a: Path) -> None:
         assert len(lines) == 1, (name, proc.stderr)
         assert lines[0].startswith(f"mixdesk: {name}: "), (name, lines[0])
         assert "Traceback" not in proc.stderr
+
+
+def test_missing_av_names_the_extra_for_a_watch_preview(tmp_path: Path) -> None:
+    proc = mixdesk(BLOCK_AV, "watch", str(tmp_path), "--codec-preview", "aac-256", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    line = _one_line(proc, "mixdesk: codec preview needs PyAV")
+    assert line == "mixdesk: codec preview needs PyAV: pip install 'mixdesk[codecs]'"
