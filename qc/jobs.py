@@ -10,7 +10,6 @@ called once per finished job (a progress bar).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 __all__ = ["run_jobs"]
@@ -39,6 +38,8 @@ def run_jobs(
             out.append(fn(job))
             tick()
         return out
+    from concurrent.futures import ProcessPoolExecutor  # 4 ms of imports a single file skips
+
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
         for result in pool.map(fn, jobs):
             out.append(result)
