@@ -60,26 +60,21 @@ class SegmentAccumulator:
         """
         n = len(values)
         if n:
-            self._fold(n, self._op.reduceat(values, self._starts(n), axis=0))
+            self.fold(n, self._op.reduceat(values, self.starts(n), axis=0))
 
-    def feed_columns(self, values: Floats) -> None:
-        """:meth:`feed` with the values transposed, shape ``(width, frames)`` (contiguous rows).
-
-        Args:
-            values: Shape ``(width, frames)``.
-        """
-        n = values.shape[1]
-        if n:
-            self._fold(n, self._op.reduceat(values, self._starts(n), axis=1).T)
-
-    def _starts(self, n: int) -> NDArray[np.int64]:
+    def starts(self, n: int) -> NDArray[np.int64]:
         """Where the next ``n`` frames are cut: 0, then each segment boundary inside them."""
         j0, j_end = self._n, self.segment_of(self.frames + n)
         cuts = np.arange(j0 + 1, j_end + 1, dtype=np.int64) * self.rate // 10 - self.frames
         return np.concatenate([np.zeros(1, dtype=np.int64), cuts[cuts < n]])
 
-    def _fold(self, n: int, pieces: Floats) -> None:
-        """Add the reductions of the pieces of the next ``n`` frames, shape ``(pieces, width)``."""
+    def fold(self, n: int, pieces: Floats) -> None:
+        """Add the next ``n`` frames as the reductions of their :meth:`starts` pieces.
+
+        Args:
+            n: Frames.
+            pieces: One reduced row per piece, shape ``(pieces, width)``.
+        """
         j0, j_end = self._n, self.segment_of(self.frames + n)
         if j_end == j0:  # no boundary inside these frames
             self._cur = self._op(self._cur, pieces[0])

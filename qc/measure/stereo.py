@@ -87,15 +87,19 @@ class StereoMeter:
         # the columns of a (frames, 3) array cost a third more).
         pair = np.ascontiguousarray(block[:, :2].T)
         left, right = pair[0], pair[1]
-        prods = np.empty((3, len(left)))
-        np.multiply(left, left, out=prods[0])
-        np.multiply(right, right, out=prods[1])
-        np.multiply(left, right, out=prods[2])
-        self._acc.feed_columns(prods)
-        diff = np.subtract(left, right, out=prods[0])
-        self._max_side = max(self._max_side, float(np.abs(diff, out=diff).max()))
-        total = np.add(left, right, out=prods[1])
-        self._max_mid = max(self._max_mid, float(np.abs(total, out=total).max()))
+        n = len(left)
+        # Per 100 ms piece, sum L^2, sum R^2 and sum L*R as three dot products (BLAS):
+        # a third of the time of the elementwise products and their reduction.
+        starts = self._acc.starts(n).tolist()
+        pieces = np.empty((len(starts), 3))
+        for k, (a, b) in enumerate(zip(starts, [*starts[1:], n], strict=True)):
+            seg_l, seg_r = left[a:b], right[a:b]
+            pieces[k] = seg_l @ seg_l, seg_r @ seg_r, seg_l @ seg_r
+        self._acc.fold(n, pieces)
+        work = np.subtract(left, right)
+        self._max_side = max(self._max_side, float(np.abs(work, out=work).max()))
+        np.add(left, right, out=work)
+        self._max_mid = max(self._max_mid, float(np.abs(work, out=work).max()))
 
     def result(self) -> StereoResult:
         """Return the stereo measurements of everything fed so far."""
