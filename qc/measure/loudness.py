@@ -23,22 +23,12 @@ from qc.measure.gating import (
     OFFSET,
     REL_GATE_I,
     block_lufs,
-    gated_loudness,
     gated_mean,
-    loudness_range,
-    loudness_range_bounds,
     loudness_range_of_power,
     power_to_lufs,
 )
 
-__all__ = [
-    "LoudnessMeter",
-    "LoudnessResult",
-    "gated_loudness",
-    "loudness_range",
-    "loudness_range_bounds",
-    "power_to_lufs",
-]
+__all__ = ["LoudnessMeter", "LoudnessResult"]
 
 _SEGS_M = 4  # 400 ms momentary window = 4 x 100 ms
 _SEGS_S = 30  # 3 s short-term window = 30 x 100 ms
