@@ -31,6 +31,7 @@ __all__ = [
     "fork_map",
     "keep_freed_memory",
     "read_outcome",
+    "run_forked",
     "send_outcome",
 ]
 
@@ -122,19 +123,34 @@ def fork_map(
 def _fork_hand(func: Callable[[T], R], hand: list[T]) -> tuple[int, BinaryIO]:
     """Fork a child that runs ``func`` on each job of ``hand``; its pid and result pipe."""
     up_r, up_w = os.pipe()
+
+    def child() -> int:  # pragma: no cover - runs in the child
+        os.close(up_r)
+        with os.fdopen(up_w, "wb") as out:
+            send_outcome(out, lambda: [func(job) for job in hand])
+        return 0
+
+    pid = run_forked(child)
+    os.close(up_w)
+    return pid, os.fdopen(up_r, "rb")
+
+
+def run_forked(child: Callable[[], int]) -> int:
+    """Fork a child that runs ``child`` and exits with its code; return the child's pid.
+
+    In the child SIGINT is ignored (the parent decides) and nothing of the
+    parent's is flushed or run twice: it leaves through ``os._exit``, with
+    code 1 when ``child`` raised.
+    """
     pid = fork()
     if pid == 0:  # pragma: no cover - the child; coverage does not follow it
         code = 1
         try:
-            os.close(up_r)
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            with os.fdopen(up_w, "wb") as out:
-                send_outcome(out, lambda: [func(job) for job in hand])
-            code = 0
+            code = child()
         finally:
             os._exit(code)
-    os.close(up_w)
-    return pid, os.fdopen(up_r, "rb")
+    return pid
 
 
 def fork() -> int:

@@ -41,10 +41,10 @@ from qc.parallel.forking import (
     ERROR,
     LENGTH,
     can_fork,
-    fork,
     fork_is_safe,
     keep_freed_memory,
     read_outcome,
+    run_forked,
     send_outcome,
 )
 
@@ -164,17 +164,14 @@ class _Child:
         self._slots = np.frombuffer(self._shm, dtype=np.float64).reshape(_SLOTS, self._size)
         down_r, down_w = os.pipe()
         up_r, up_w = os.pipe()
-        pid = fork()
-        if pid == 0:  # pragma: no cover - the child; coverage does not follow it
-            code = 1
-            try:
-                os.close(down_w)
-                os.close(up_r)
-                signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides
-                keep_freed_memory()
-                code = self._serve(feed, finish, down_r, up_w)
-            finally:
-                os._exit(code)
+
+        def child() -> int:  # pragma: no cover - runs in the child
+            os.close(down_w)
+            os.close(up_r)
+            keep_freed_memory()
+            return self._serve(feed, finish, down_r, up_w)
+
+        pid = run_forked(child)
         os.close(down_r)
         os.close(up_w)
         self._pid = pid
