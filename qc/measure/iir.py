@@ -131,9 +131,11 @@ class BlockIIR:
             x_flat = np.zeros((chans, k * size))
             x_flat[:, :frames] = block.T
             x[...] = x_flat.reshape(chans, k, size)
-        z = x @ self._gain  # zero-state end state of each chunk, (C, K, n)
-        # Prefix scan: p[k] = sum_{j<=k} M^(k-j) z[j], with M = A^L.
-        p = z.copy()
+        s0 = self._state
+        p = x @ self._gain  # zero-state end state of each chunk, (C, K, n)
+        p[:, 0] += s0 @ self._step.T  # chunk 0 starts from the block's start state
+        # Prefix scan: p[k] = sum_{j<=k} M^(k-j) z[j], with M = A^L: the end state of
+        # chunk k, the start state of chunk k + 1.
         step = self._step
         shift = 1
         while shift < k:
@@ -141,11 +143,8 @@ class BlockIIR:
             step = _flush(step @ step)
             shift *= 2
         starts = xs[:, :, size:]
-        s0 = self._state
         starts[:, 0] = s0
-        if k > 1:
-            m_pow = self._chunk_powers(k)
-            starts[:, 1:] = np.einsum("kab,cb->cka", m_pow[1:k], s0) + p[:, :-1]
+        starts[:, 1:] = p[:, :-1]
         y = xs @ self._both  # zero-state response plus the start states' (C, K, L)
         out: Floats = y.reshape(chans, k * size)[:, :frames].T
         # State after the last real sample of the block.
@@ -153,15 +152,3 @@ class BlockIIR:
         last = x[:, -1, :rem]
         self._state = starts[:, -1] @ self._powers[rem].T + last @ self._gain[size - rem :]
         return out
-
-    def _chunk_powers(self, k: int) -> Floats:
-        """Return ``M^0 .. M^(k-1)`` with ``M = A^L``, shape ``(k, n, n)``, cached."""
-        cached: Floats | None = getattr(self, "_m_pow", None)
-        if cached is None or len(cached) < k:
-            m_pow = np.empty((max(k, 2), self._order, self._order))
-            m_pow[0] = np.eye(self._order)
-            for i in range(1, len(m_pow)):
-                m_pow[i] = _flush(self._step @ m_pow[i - 1])
-            self._m_pow = m_pow
-            cached = m_pow
-        return cached[:k]
