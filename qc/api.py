@@ -40,7 +40,7 @@ from qc.results import CheckResult
 from qc.selection import parse_selectors
 from qc.settings import SettingsResolver
 
-__all__ = ["check", "check_files"]
+__all__ = ["api_finder", "check", "check_files"]
 
 PathLike = str | os.PathLike[str]
 
@@ -112,7 +112,7 @@ def check_files(
         UsageError: A malformed codec spec, or PyAV missing for a preview.
     """
     preview = preview_words(codec_preview)
-    resolver = SettingsResolver(_finder(profile, config, select, ignore))
+    resolver = SettingsResolver(api_finder(profile, config, select, ignore))
     out = []
     for raw in paths:
         path = os.fspath(raw)
@@ -128,13 +128,17 @@ def check_files(
     return tuple(out)
 
 
-def _finder(
+def api_finder(
     profile: str | Sequence[str] | None,
     config: PathLike | Literal[False] | None,
     select: Sequence[str] | None,
     ignore: Sequence[str] | None,
 ) -> ConfigFinder:
-    """Each file's config with the arguments applied as the command-line flags are."""
+    """Each file's config with the arguments applied as the command-line flags are.
+
+    The Python API's counterpart of the CLI's ``finder_for``, shared by :func:`check`,
+    :func:`check_files` and :func:`qc.check_album`.
+    """
     if isinstance(select, str) or isinstance(ignore, str):
         raise UsageError("select and ignore take a list of selectors, not a string")
     profiles = [profile] if isinstance(profile, str) else profile

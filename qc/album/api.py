@@ -22,7 +22,7 @@ from typing import Literal
 from qc.album.check import check_album_spec
 from qc.album.results import AlbumResult
 from qc.album.spec import load_album
-from qc.api import _finder
+from qc.api import api_finder
 from qc.settings import SettingsResolver
 
 __all__ = ["check_album"]
@@ -61,5 +61,5 @@ def check_album(
         SelectorError: A selector matches no rule.
     """
     spec = load_album(album)
-    resolver = SettingsResolver(_finder(profile, config, select, ignore))
+    resolver = SettingsResolver(api_finder(profile, config, select, ignore))
     return check_album_spec(spec, resolver, jobs=jobs).result
