@@ -34,7 +34,7 @@ from qc.codec.result import CodecPreview, failed
 from qc.codec.roundtrip import Transcoder, encoder_for
 from qc.codec.spec import CodecSpec
 from qc.errors import QCError
-from qc.parallel import can_fork, fork_is_safe
+from qc.parallel import can_fork, fork_is_safe, freeze_inherited
 
 __all__ = ["Stages"]
 
@@ -43,6 +43,7 @@ _POLL_S = 0.2
 
 def _coder(path: str, spec: CodecSpec, out: Connection, nice: int) -> None:
     """Process 1: encode and decode the master, send the decoded blocks."""
+    freeze_inherited()
     _renice(nice)
     av = load_av()
     if av is None:
@@ -102,6 +103,7 @@ def _meter(  # noqa: PLR0917
     spec: CodecSpec, ceiling: float, started: float, inp: Connection, out: Connection, nice: int
 ) -> None:
     """Process 2: measure the blocks the coder sends; send back the `CodecPreview`."""
+    freeze_inherited()
     _renice(nice)
     result: CodecPreview
     try:

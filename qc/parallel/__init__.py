@@ -5,7 +5,14 @@ beside each other (:mod:`qc.parallel.offload`) and its end-of-stream searches
 in two processes (:mod:`qc.parallel.forking`).
 """
 
-from qc.parallel.forking import can_fork, fork_is_safe, fork_map
+from qc.parallel.forking import can_fork, fork_is_safe, fork_map, freeze_inherited
 from qc.parallel.offload import FORK_AFTER_FRAMES, Beside
 
-__all__ = ["FORK_AFTER_FRAMES", "Beside", "can_fork", "fork_is_safe", "fork_map"]
+__all__ = [
+    "FORK_AFTER_FRAMES",
+    "Beside",
+    "can_fork",
+    "fork_is_safe",
+    "fork_map",
+    "freeze_inherited",
+]

@@ -11,6 +11,7 @@ in the child is sent the same way and raised here.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -29,6 +30,7 @@ __all__ = [
     "fork",
     "fork_is_safe",
     "fork_map",
+    "freeze_inherited",
     "keep_freed_memory",
     "read_outcome",
     "run_forked",
@@ -135,6 +137,19 @@ def _fork_hand(func: Callable[[T], R], hand: list[T]) -> tuple[int, BinaryIO]:
     return pid, os.fdopen(up_r, "rb")
 
 
+def freeze_inherited() -> None:
+    """In a forked child: never let the garbage collector free what the parent left.
+
+    The parent's garbage may hold native objects whose threads stayed in the
+    parent: a PyAV filter graph (an audio resampler's) freed in the child joins
+    FFmpeg slice threads that are not there, and the child hangs for ever (seen
+    in a codec-preview child of a process that had decoded M4As before).
+    Frozen, the inherited objects are left alone; what the child makes is
+    collected as usual.
+    """
+    gc.freeze()
+
+
 def run_forked(child: Callable[[], int]) -> int:
     """Fork a child that runs ``child`` and exits with its code; return the child's pid.
 
@@ -146,6 +161,7 @@ def run_forked(child: Callable[[], int]) -> int:
     if pid == 0:  # pragma: no cover - the child; coverage does not follow it
         code = 1
         try:
+            freeze_inherited()
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             code = child()
         finally:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -149,6 +150,39 @@ def test_fork_map_deals_three_hands_to_this_process_and_two_children() -> None:
     for pid in set(pids) - {here}:  # every child was reaped
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_forked_child_never_frees_the_parents_garbage(tmp_path: Path) -> None:
+    """Native objects in the parent's garbage (a PyAV graph) must not be freed in a child."""
+    import gc
+
+    from qc.parallel.forking import run_forked
+
+    log = tmp_path / "freed-by"
+
+    class Native:
+        def __del__(self) -> None:  # stands for a native free that needs the parent's threads
+            with open(log, "a") as f:
+                f.write(f"{os.getpid()}\n")
+
+    gc.disable()  # keep the cycle as garbage until the child looks
+    try:
+        a, b = Native(), Native()
+        a.other, b.other = b, a  # type: ignore[attr-defined]
+        del a, b
+
+        def child() -> int:
+            gc.collect()
+            return 0
+
+        pid = run_forked(child)
+        _, status = os.waitpid(pid, 0)
+        assert os.WEXITSTATUS(status) == 0
+        assert not log.exists(), "the child freed the parent's garbage"
+    finally:
+        gc.enable()
+    gc.collect()
+    assert log.read_text().split() == [str(os.getpid())] * 2  # freed here, as it should be
 
 
 def test_fork_map_raises_the_childs_error() -> None:
