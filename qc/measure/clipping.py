@@ -176,11 +176,15 @@ class ClipDetector:
             self._close(c, start, int(self._open[c]), float(self._open_before[c]), math.nan)
             self._open[c] = 0
 
-    def _cut(self, neighbour: float) -> bool:
-        """True if a neighbour (NaN: none, at the file's edge) shows the wave was cut."""
-        if self._level >= 1.0 - FULL_SCALE_TOLERANCE:
-            return True  # at full scale a plateau is clipping, however it was reached
-        return math.isnan(neighbour) or neighbour < self._level - STEEP_STEPS * self._tol
+    def _cut(self, neighbour: Floats) -> NDArray[np.bool_]:
+        """Whether each neighbour (NaN: none, at the file's edge) shows the wave was cut."""
+        if self._level >= 1.0 - FULL_SCALE_TOLERANCE:  # a plateau at full scale is clipping,
+            return np.ones(neighbour.shape, dtype=bool)  # however it was reached
+        with np.errstate(invalid="ignore"):
+            cut: NDArray[np.bool_] = np.isnan(neighbour) | (
+                neighbour < self._level - STEEP_STEPS * self._tol
+            )
+        return cut
 
     def _close_many(
         self,
@@ -190,13 +194,8 @@ class ClipDetector:
         before: Floats,
         after: Floats,
     ) -> None:
-        """:meth:`_close` for many runs of one channel, in time order, shapes ``(n,)``."""
-        if self._level >= 1.0 - FULL_SCALE_TOLERANCE:
-            cut = np.ones(len(length), dtype=bool)  # see _cut
-        else:
-            low = self._level - STEEP_STEPS * self._tol
-            with np.errstate(invalid="ignore"):
-                cut = np.isnan(before) | (before < low) | np.isnan(after) | (after < low)
+        """Count the runs of one channel that were cut, in time order, shapes ``(n,)``."""
+        cut = self._cut(before) | self._cut(after)
         ok = np.flatnonzero(cut & (length >= self._min_run))
         if ok.size == 0:
             return
@@ -212,13 +211,14 @@ class ClipDetector:
             )
 
     def _close(self, channel: int, start: int, length: int, before: float, after: float) -> None:
-        if length < self._min_run or not (self._cut(before) or self._cut(after)):
-            return
-        self._runs[channel] += 1
-        self._samples += length
-        self._longest = max(self._longest, length)
-        if len(self._first) < self._keep:
-            self._first.append(ClipRun(channel, start, length))
+        """:meth:`_close_many` for one run."""
+        self._close_many(
+            channel,
+            np.array([start], dtype=np.int64),
+            np.array([length], dtype=np.int64),
+            np.array([before]),
+            np.array([after]),
+        )
 
     def result(self) -> ClippingResult:
         """Close open runs and return the measurements."""

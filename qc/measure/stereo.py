@@ -83,8 +83,8 @@ class StereoMeter:
         """
         if not self._stereo or not len(block):
             return
-        # One transposed copy, then everything on contiguous rows (products written into
-        # the columns of a (frames, 3) array cost a third more).
+        # One transposed copy (none when the block arrives channel by channel), then
+        # everything on contiguous rows.
         pair = np.ascontiguousarray(block[:, :2].T)
         left, right = pair[0], pair[1]
         n = len(left)

@@ -176,7 +176,7 @@ class TruePeakMeter:
             else:
                 self._scan_itu(c, mag[c], base)
         self._tail = ext[:, -2:].copy()
-        self._tail_pos = first * FACTOR + n - 2
+        self._tail_pos = first * self._interp.phases + n - 2
 
     def _scan_itu(self, c: int, mag: Floats, base: int) -> None:
         """Take the ITU filter's crests as they are: maximum and overs of one channel."""
