@@ -2,7 +2,8 @@
 # Release check: build the wheel and sdist, install the wheel into a fresh virtual
 # environment outside the repository, and run the installed mixdesk from a folder
 # outside the repository (so nothing can come from the source tree):
-#   mixdesk --version, mixdesk rules and the shipped profiles, mixdesk demo,
+#   mixdesk --version, mixdesk rules and the shipped profiles, the compiled kernels
+#   (hatch_build.py) in use, mixdesk demo,
 #   mixdesk check --profile spotify on the demo's bounce (exit 0 or 1 accepted).
 # Dependencies come from pip's configured index. Usage: .ci/release-check.sh [PYTHON]
 set -euo pipefail
@@ -68,6 +69,10 @@ for name in names:
 print(f"{len(names)} shipped profiles load from {rules_dir()}: {', '.join(names)}")
 if len(names) < 15 or "spotify" not in names:
     sys.exit("shipped profiles missing from the wheel")
+from qc.measure import native
+print(f"compiled kernels: {native.status()}")
+if not native.available():
+    sys.exit("the wheel's compiled kernels are not in use (hatch_build.py)")
 EOF
 
 step "mixdesk rules"

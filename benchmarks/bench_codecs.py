@@ -15,7 +15,12 @@ Usage::
    the same with ``aac-256:fast`` (FFmpeg's fast AAC coder), and the plain check,
    alternately, each under GNU ``time``: wall, and CPU (user + system, the
    worker processes included), which a loaded machine disturbs less. Target: at
-   most 3x the plain check's wall time.
+   most 3x the plain check's wall time. Beside them, alternately too: the peer, the
+   ffmpeg CLI doing the same job (each codec encoded, decoded and measured by
+   ``ebur128=peak=true``, and the master measured, all three pipelines at once),
+   and FFmpeg's two encoders alone (``-f null``). The encoders' CPU plus the plain
+   check's, spread over every core, is the least wall time any preview of these
+   two codecs can take here: the floor the 3x target is read against.
 4. Preview cost of four codecs (aac-256, opus-160, vorbis-320, mp3-320) in one
    process, once: in parallel (two worker processes per codec) and one after the
    other.
@@ -121,6 +126,22 @@ def ratios(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> tuple[
     return median([x[0] / y[0] for x, y in pairs]), median([x[1] / y[1] for x, y in pairs])
 
 
+def peer_preview(wav: Path) -> list[str]:
+    """The ffmpeg CLI doing the preview's job: both codecs round-tripped and metered, at once."""
+    f = f"ffmpeg -nostdin -v error -i '{wav}'"
+    meter = "ffmpeg -nostdin -v error -i - -af ebur128=peak=true -f null -"
+    return ["bash", "-c", (
+        f"{f} -c:a aac -b:a 256k -f adts - | {meter} & "
+        f"{f} -c:a libopus -b:a 160k -f ogg - | {meter} & "
+        f"{f} -af ebur128=peak=true -f null - & wait"
+    )]  # fmt: skip
+
+
+def encoder(wav: Path, *codec: str) -> list[str]:
+    """One FFmpeg encoder alone on the master, output discarded."""
+    return ["ffmpeg", "-nostdin", "-v", "error", "-i", str(wav), *codec, "-f", "null", "-"]
+
+
 def preview_cost(wav: Path, parallel: bool) -> float:
     """Wall time of the four-codec preview in a fresh process, s."""
     code = (
@@ -179,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
             "preview": check(wav, "--codec-preview", PREVIEW),
             "fast": check(wav, "--codec-preview", PREVIEW_FAST),
             "plain": check(wav),
+            "peer": peer_preview(wav),
+            "aac": encoder(wav, "-c:a", "aac", "-b:a", "256k"),
+            "opus": encoder(wav, "-c:a", "libopus", "-b:a", "160k"),
         },
         args.runs,
     )
@@ -190,6 +214,11 @@ def main(argv: list[str] | None = None) -> int:
     w_fast, c_fast = ratios(prev_res["fast"], prev_res["plain"])
     plain_cpu = median([c for _, c in prev_res["plain"]])
     extra = {k: median([c for _, c in prev_res[k]]) - plain_cpu for k in ("preview", "fast")}
+    w_peer, c_peer = ratios(prev_res["preview"], prev_res["peer"])
+    cores = os.cpu_count() or 1
+    encoders = sum(median([c for _, c in prev_res[k]]) for k in ("aac", "opus"))
+    plain_wall = median([w for w, _ in prev_res["plain"]])
+    floor = (plain_cpu + encoders) / cores / plain_wall
     body = "\n".join([
         f"`python benchmarks/bench_codecs.py --runs {args.runs}`, {time.strftime('%Y-%m-%d')}, "
         f"load average {before} before and {after} after (the machine is shared with other "
@@ -210,6 +239,12 @@ def main(argv: list[str] | None = None) -> int:
         cpu_row("preview, fast AAC", f"mixdesk check --codec-preview {PREVIEW_FAST} master.wav",
                 prev_res["fast"]),
         cpu_row("plain", "mixdesk check master.wav", prev_res["plain"]),
+        cpu_row("peer", "ffmpeg: aac and opus encoded, decoded and metered, and the master "
+                "metered, all at once", prev_res["peer"]),
+        cpu_row("AAC encoder alone", "ffmpeg -i master.wav -c:a aac -b:a 256k -f null -",
+                prev_res["aac"]),
+        cpu_row("Opus encoder alone", "ffmpeg -i master.wav -c:a libopus -b:a 160k -f null -",
+                prev_res["opus"]),
         "",
         f"* M4A / WAV: **{r_dec:.2f}x** (target <= {DECODE_TARGET}x: "
         f"{verdict(r_dec, DECODE_TARGET)}); "
@@ -217,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
         f"* `--codec-preview {PREVIEW}` / plain check: **{w_prev:.2f}x** wall (target <= "
         f"{PREVIEW_TARGET}x: {verdict(w_prev, PREVIEW_TARGET)}), {c_prev:.2f}x CPU; the "
         f"preview's extra CPU {extra['preview']:.1f} s.",
+        f"* The floor: FFmpeg's AAC and Opus encoders alone take {encoders:.1f} s of CPU; with "
+        f"the plain check's {plain_cpu:.1f} s, spread over all {cores} cores, no preview of "
+        f"these two codecs can take less than **{floor:.2f}x** the plain check's wall time "
+        "here, even if decoding and measuring the decoded audio cost nothing.",
+        f"* Preview / peer (the ffmpeg CLI doing the same job): **{w_peer:.2f}x** wall, "
+        f"{c_peer:.2f}x CPU.",
         f"* `--codec-preview {PREVIEW_FAST}` / plain check: **{w_fast:.2f}x** wall "
         f"({verdict(w_fast, PREVIEW_TARGET)}), {c_fast:.2f}x CPU; extra CPU "
         f"{extra['fast']:.1f} s.",

@@ -1,11 +1,12 @@
-"""Where the time of `mixdesk check` goes: each meter's cost per 65,536-frame block.
+"""Where the time of `mixdesk check` goes: each meter's cost per 131,072-frame block.
 
     python benchmarks/profile_meters.py [--blocks 60]
 
 Reads blocks of the cached 5-minute loud master (run bench_check.py first to make
 it), feeds each meter alone, single-threaded BLAS, and prints milliseconds per
-block (stereo, 1.37 s of audio). Writes the section "Where the time goes" of
-docs/benchmarks.md.
+block (stereo, 2.73 s of audio). The two stages with compiled kernels
+(qc/measure/native) are timed twice, side by side: compiled, and their numpy
+twins. Writes the section "Where the time goes" of docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import soundfile as sf
 
 from benchmarks.common import update_benchmarks_md
 from qc.engine import BLOCK_FRAMES
+from qc.measure import native
 from qc.measure.bitdepth import BitDepthMeter
 from qc.measure.clipping import ClipDetector
 from qc.measure.dither import DitherMeter
@@ -82,11 +84,29 @@ def main() -> int:
     kblocks = [kfilter.process(b) for b in blocks]
     loud = LoudnessMeter(rate, channel_weights(chans))
     it = iter(kblocks)
+    compiled = native.available()
+    kweight = BlockIIR(k_weighting_sos(rate), channels=chans)
+    truepeak = TruePeakMeter(rate, chans)
+    twin = native.available
+    native.available = lambda: False  # the numpy twins
+    kweight_np = BlockIIR(k_weighting_sos(rate), channels=chans)
+    truepeak_np = TruePeakMeter(rate, chans)
+    native.available = twin
+    how = "compiled" if compiled else f"numpy: compiled kernels {native.status()}"
+    pair = [
+        ("K-weighting (numpy twin)", per_block_ms(blocks, kweight_np.process)),
+        (f"K-weighting ({how})", per_block_ms(blocks, kweight.process)),
+        (
+            "true peak, 4x + refinement (numpy twin) [child]",
+            per_block_ms(by_channel, truepeak_np.feed),
+        ),
+        (f"true peak, 4x + refinement ({how}) [child]", per_block_ms(by_channel, truepeak.feed)),
+    ]
     rows = [
         ("read 24-bit WAV (soundfile)", read_ms),
-        ("K-weighting (BlockIIR)", per_block_ms(blocks, BlockIIR(k_weighting_sos(rate), channels=chans).process)),  # noqa: E501
+        pair[1],
         ("loudness windows", per_block_ms(blocks, lambda _: loud.feed(next(it)))),
-        ("true peak (4x + refinement) [child]", per_block_ms(by_channel, TruePeakMeter(rate, chans).feed)),  # noqa: E501
+        pair[3],
         ("magnitudes (shared)", per_block_ms(blocks, np.abs)),
         ("sample peak + DC", per_block_ms(blocks, with_mag(LevelMeter(chans).feed))),
         ("clipping runs", per_block_ms(blocks, with_mag(ClipDetector(chans, tolerance=2.0**-23).feed))),  # noqa: E501
@@ -94,7 +114,7 @@ def main() -> int:
         ("stereo correlation [child]", per_block_ms(by_channel, StereoMeter(rate, chans).feed)),
         ("long-term spectrum (plots) [child]", per_block_ms(by_channel, SpectrumMeter(rate, chans).feed)),  # noqa: E501
         ("effective bit depth", per_block_ms(blocks, with_mag(BitDepthMeter(24).feed))),
-        ("dither windows", per_block_ms(blocks, DitherMeter(rate, chans, 24).feed)),
+        ("dither windows [child]", per_block_ms(by_channel, DitherMeter(rate, chans, 24).feed)),
         ("lossy: spectrum + excerpt", per_block_ms(blocks, LossyMeter(rate, chans).feed)),
     ]  # fmt: skip
     lossy = LossyMeter(rate, chans)
@@ -110,12 +130,19 @@ def main() -> int:
         "`mixdesk check` reads) from the middle of the loud 5-minute master, "
         "one BLAS thread, CPU time of the measuring thread (load average when it ran: "
         f"{os.getloadavg()[0]:.1f}). `mixdesk check` runs the meters marked [child] (true "
-        "peak, stereo, long-term spectrum) in a forked child process, fed channel by channel "
-        "(after the first block, on a worker thread before that; `qc/parallel/offload.py`), "
-        "and everything else, the reading included, in the main process.\n\n"
+        "peak, stereo, long-term spectrum, dither) in a forked child process, fed channel by "
+        "channel (after the first block, on a worker thread before that; "
+        "`qc/parallel/offload.py`), and everything else, the reading included, in the main "
+        "process.\n\n"
         "| stage | ms per block |\n|---|---|\n"
         + "".join(f"| {name} | {ms:.2f} |\n" for name, ms in rows)
         + f"| **sum (one core)** | **{total:.2f}** |\n\n"
+        "The compiled kernels (`qc/measure/native/kernels.c`, built when mixdesk is installed) "
+        "against their numpy twins, the same meters on the same blocks:\n\n"
+        "| stage | ms per block |\n|---|---|\n"
+        + "".join(f"| {name} | {ms:.2f} |\n" for name, ms in pair)
+        + f"\nK-weighting: compiled / numpy **{pair[1][1] / pair[0][1]:.2f}x**; true peak: "
+        f"**{pair[3][1] / pair[2][1]:.2f}x**.\n\n"
         f"Once per file, the lossy detector's frame-grid searches (AAC KBD and sine, Vorbis, "
         f"Opus at 48 kHz, MP3) take {grid_ms:.0f} ms on one thread; `mixdesk check` deals them "
         "to three processes.\n\n"
@@ -124,8 +151,8 @@ def main() -> int:
         "(the rest) are about equal, so on an "
         "idle machine the wall time is about half the sum plus start-up (Python, numpy, "
         "soundfile, the rules and the check command's parser) and the grids. True peak is "
-        "the largest single cost: the 4x polyphase pass as BLAS products, then the crests "
-        "of a loud master read again with long kernels.\n"
+        "the largest single cost: the 4x pass and its crests (one compiled pass), then the "
+        "crests of a loud master read again with long kernels.\n"
     )
     print(body)
     if not args.no_write:

@@ -159,10 +159,11 @@ class Analyzer:
     def feed(self, block: Floats) -> None:
         """Add one block, shape ``(frames, channels)``, float64, full scale 1.0.
 
-        The true-peak meter, the most expensive, the stereo meter and the long-term
-        spectrum run beside the others: on a worker thread for the first blocks, then,
-        once the input is long, in a forked child process with a GIL of its own
-        (:mod:`qc.parallel.offload`), while this thread filters and runs the rest.
+        The true-peak meter, the most expensive, the stereo meter, the long-term
+        spectrum and the dither windows run beside the others: on a worker thread
+        for the first blocks, then, once the input is long, in a forked child process
+        with a GIL of its own (:mod:`qc.parallel.offload`), while this thread filters
+        and runs the rest.
         On the loud 5-minute master of benchmarks/bench_check.py the two sides
         then take about the same CPU time. The block must not be modified later.
         """
@@ -175,7 +176,6 @@ class Analyzer:
             self._bitdepth.feed(block, mag)
             self._levels.feed(block, mag)
             if self._detect:
-                self._dither.feed(block)
                 self._lossy.feed(block)
 
     def _second_thread(self, block: Floats) -> None:
@@ -184,9 +184,18 @@ class Analyzer:
             self._truepeak.feed(block)
             self._stereo.feed(block)
             self._spectrum.feed(block)
+            if self._detect:
+                self._dither.feed(block)
 
-    def _second_results(self) -> tuple[TruePeakResult, StereoResult, SpectrumResult]:
-        return self._truepeak.result(), self._stereo.result(), self._spectrum.result()
+    def _second_results(
+        self,
+    ) -> tuple[TruePeakResult, StereoResult, SpectrumResult, DitherResult]:
+        dither = (
+            self._dither.result()
+            if self._detect
+            else DitherResult(None, "not-applicable", "not measured", (), 0)
+        )
+        return self._truepeak.result(), self._stereo.result(), self._spectrum.result(), dither
 
     def _both_threads(self, func: Callable[[T], R], jobs: Iterable[T]) -> list[R]:
         """A ``map`` that runs every other job on the worker thread, the rest here.
@@ -220,7 +229,7 @@ class Analyzer:
             grids = partial(fork_map, executor=self._worker, processes=_GRID_HANDS)
         self._beside.end()
         lossy = self._lossy.result(grids or self._both_threads)
-        true_peak, stereo, spectrum = self._beside.result()
+        true_peak, stereo, spectrum, dither = self._beside.result()
         self.close()
         levels = self._levels.result()
         return Measurements(
@@ -234,9 +243,7 @@ class Analyzer:
             envelope=self._envelope.result(),
             stereo=stereo,
             bit_depth=self._bitdepth.result(),
-            dither=self._dither.result()
-            if self._detect
-            else DitherResult(None, "not-applicable", "not measured", (), 0),
+            dither=dither,
             lossy=lossy,
             spectrum=spectrum,
         )

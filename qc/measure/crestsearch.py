@@ -30,6 +30,7 @@ kernels' windows are gathered a bounded number at a time.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,7 +38,7 @@ from numpy.typing import NDArray
 from qc.measure._types import Floats
 from qc.measure.crest import CrestRefiner, fit_sinusoid
 
-__all__ = ["CrestSearch", "OverTally"]
+__all__ = ["CrestSearch", "Crests", "OverTally"]
 
 FACTOR = 4  # output steps per sample of the short pass
 _UNDER_READ = 10.0 ** (-0.7 / 20.0)  # worst 4x grid under-read at Nyquist is 0.69 dB
@@ -53,6 +54,24 @@ _FIRST_LOOK = 8  # crests of each batch read by the far kernel before any other
 _NEAR_CAP = 128  # at most so many more crests of a batch read for the maximum (highest first)
 _FAR_CAP = 32  # and at most so many of those again by the far kernel
 _MIN_ERROR_DB = 0.05  # the least error assumed for the short pass when deciding overs
+
+
+class Crests(NamedTuple):
+    """The crests of a stretch of 4x values, and the signs between them.
+
+    Attributes:
+        idx: The crests' value indices, shape ``(m,)``.
+        around: The values before, at and after each crest, shape ``(m, 3)``.
+        down: Whether each of the ``m + 1`` stretches the crests cut the values
+            into (before the first, between them, after the last) holds a value
+            ``<= 0``, shape ``(m + 1,)``.
+        up: The same for a value ``>= 0``.
+    """
+
+    idx: NDArray[np.int64]
+    around: NDArray[np.float32]
+    down: NDArray[np.bool_]
+    up: NDArray[np.bool_]
 
 
 class OverTally:
@@ -110,6 +129,7 @@ class CrestSearch:
         self._hist = np.zeros((channels, self._far.margin))  # input; zero before the start
         self._hist32 = self._hist.astype(np.float32)  # the same for the near kernel
         self._hist_start = -self._far.margin
+        self._fed = 0
         self._pending: list[list[Floats]] = [[] for _ in range(channels)]  # (3, n) each
         self._wave_id = np.zeros(channels)  # half-wave counter
         self._wave_sign = np.zeros(channels)  # sign of the last crest
@@ -123,36 +143,86 @@ class CrestSearch:
         """Keep the input the long kernels will need, shape ``(frames, channels)``."""
         self._hist = np.concatenate([self._hist, block.T], axis=1)
         self._hist32 = np.concatenate([self._hist32, block.T], axis=1, dtype=np.float32)
+        self._fed += len(block)
+
+    @property
+    def fed(self) -> int:
+        """Input samples added so far (per channel)."""
+        return self._fed
+
+    def input32(self, c: int, start: int, stop: int) -> NDArray[np.float32]:
+        """Input samples ``start .. stop - 1`` of channel ``c``, float32, shape ``(stop - start,)``.
+
+        A view; ``start`` must not be older than the history kept (:meth:`settle`
+        keeps the long kernel's margin before the oldest crest still to come).
+        """
+        at = self._hist_start
+        out: NDArray[np.float32] = self._hist32[c, start - at : stop - at]
+        return out
 
     def recent(self, frames: int) -> NDArray[np.float32]:
         """The last ``frames`` input samples in float32, shape ``(channels, frames)``."""
         out: NDArray[np.float32] = self._hist32[:, self._hist32.shape[1] - frames :]
         return out
 
-    def scan(self, c: int, sig: Floats, mag: Floats, base: int) -> None:
+    def _look_level(self, c: int) -> np.float64:
+        """The least short-pass crest value of channel ``c`` that is queued, linear."""
+        return np.float64(min(self.tally.over, self.peak[c]) * _SHORT_LOW)
+
+    def threshold(self, c: int) -> np.float64:
+        """The least 4x value a crest of channel ``c`` is taken from, linear.
+
+        The queued level lowered by the 4x grid's largest under-read. A float64,
+        so that both passes compare in float64 (a Python float would be compared
+        with float32 values in float32).
+        """
+        return self._look_level(c) * _UNDER_READ
+
+    def scan(self, c: int, sig: NDArray[np.float32], base: int) -> None:
         """Queue the crests of one channel's 4x values that could matter.
 
         Args:
             c: Channel index.
-            sig: The values from output index ``base``, shape ``(n,)``.
-            mag: Their magnitudes, shape ``(n,)``.
+            sig: The values from output index ``base``, shape ``(n,)``, float32.
             base: Output index of ``sig[0]``; negative on the first block.
         """
-        threshold = min(self.tally.over, self.peak[c]) * _SHORT_LOW
+        mag = np.abs(sig)
         rising = mag[1:] >= mag[:-1]
-        crest = rising[:-1] & ~rising[1:] & (mag[1:-1] >= threshold * _UNDER_READ)
-        if base < 0 and mag[2] > mag[3]:
+        crest = rising[:-1] & ~rising[1:] & (mag[1:-1] >= self.threshold(c))
+        if base < 0 and len(mag) > 3 and mag[2] > mag[3]:
             crest[1] = True  # the first value, falling: the crest is at or before it
         idx = np.flatnonzero(crest) + 1
+        bounds = np.concatenate([[0], idx])
+        down = np.logical_or.reduceat(sig <= 0.0, bounds)
+        up = np.logical_or.reduceat(sig >= 0.0, bounds)
+        around = np.stack([sig[idx - 1], sig[idx], sig[idx + 1]], axis=1)
+        self.queue(c, base, Crests(idx, around, down, up))
+
+    def queue(self, c: int, base: int, crests: Crests) -> None:
+        """Queue crests found in one channel's 4x values (by :meth:`scan` or the compiled pass).
+
+        Args:
+            c: Channel index.
+            base: Output index of value 0; negative on the first block.
+            crests: The crests.
+        """
+        idx, around, down, up = crests
         if idx.size == 0:
+            # No crest: the half-wave open since the last one may still have ended here.
+            self._wave_crossed[c] |= bool(down[0] if self._wave_sign[c] > 0 else up[0])
             return
-        raw = mag[idx].astype(np.float64)
+        raw = np.abs(around[:, 1]).astype(np.float64)
         self._sample_peak_in(c, base + idx, raw)
-        sign = np.where(sig[idx] < 0, -1.0, 1.0)
-        vals, offsets = fit_sinusoid(sign * sig[idx - 1], raw, sign * sig[idx + 1])
+        sign = np.where(around[:, 1] < 0, -1.0, 1.0)
+        vals, offsets = fit_sinusoid(sign * around[:, 0], raw, sign * around[:, 2])
+        # The first value has no left neighbour (NaN): its short value stands, and the long
+        # kernels read it (it used to be dropped, so a lone sample at frame 0 above the
+        # threshold was the true peak but no over).
+        vals = np.where(np.isnan(vals), raw, vals)
+        offsets = np.where(np.isnan(offsets), 0.0, offsets)
         pos = (base + idx + offsets) / FACTOR
-        wave = self._half_waves(c, sig, idx, sign)
-        look = vals >= threshold
+        wave = self._half_waves(c, idx, sign, down, up)
+        look = vals >= self._look_level(c)
         if look.any():
             self._pending[c].append(np.stack([pos[look], wave[look], vals[look]]))
 
@@ -161,13 +231,20 @@ class CrestSearch:
         wave = self._wave_id[c] + 1.0  # alone: its half-wave may have been counted
         self._pending[c].append(np.array([[pos], [wave], [value]]))
 
-    def _half_waves(self, c: int, sig: Floats, idx: NDArray[np.int64], sign: Floats) -> Floats:
-        """Number the half-waves of crests ``idx``: a new one after every change of sign."""
-        bounds = np.concatenate([[0], idx])
-        # Whether each stretch [0, idx0), [idx0, idx1), ..., [idx_last, end) reaches zero
-        # from above or below (NaN, before the start, reaches neither).
-        down = np.logical_or.reduceat(sig <= 0.0, bounds)
-        up = np.logical_or.reduceat(sig >= 0.0, bounds)
+    def _half_waves(
+        self,
+        c: int,
+        idx: NDArray[np.int64],
+        sign: Floats,
+        down: NDArray[np.bool_],
+        up: NDArray[np.bool_],
+    ) -> Floats:
+        """Number the half-waves of crests ``idx``: a new one after every change of sign.
+
+        ``down[k]`` and ``up[k]`` tell whether the stretch before crest ``k``
+        (after the last, for ``k = len(idx)``) reaches zero from above or below
+        (NaN, before the start, reaches neither).
+        """
         prev = np.concatenate([[self._wave_sign[c]], sign[:-1]])
         crossed = np.where(prev > 0, down[:-1], up[:-1])
         crossed[0] |= self._wave_crossed[c]

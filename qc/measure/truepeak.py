@@ -33,8 +33,9 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from qc.measure import native
 from qc.measure._types import Floats
-from qc.measure.crestsearch import FACTOR, CrestSearch, OverTally
+from qc.measure.crestsearch import FACTOR, Crests, CrestSearch, OverTally
 from qc.measure.nyquist import NyquistGuard
 from qc.measure.oversample import Interpolator, itu_kernel, kaiser_kernel
 
@@ -127,6 +128,10 @@ class TruePeakMeter:
         self._method = method
         self._accurate = method == "accurate"
         kernel = kaiser_kernel(FACTOR, _HALF_WIDTH, _BETA) if self._accurate else itu_kernel()
+        # The compiled pass (interpolation and crests at once) replaces the numpy one.
+        self._fused = self._accurate and native.available()
+        self._kernel3 = np.ascontiguousarray(kernel[1:], dtype=np.float32)
+        self._emit = 0  # input samples interpolated so far (compiled pass)
         self._interp = Interpolator(
             kernel, channels=channels, skip_phase0=self._accurate, dtype=np.float32
         )
@@ -155,7 +160,10 @@ class TruePeakMeter:
         elif len(block):
             # The accurate search reads the samples at phase 0; the ITU phases miss them.
             np.maximum(self._sample_peak, np.abs(block).max(axis=0), out=self._sample_peak)
-        self._consume(*self._interp.feed_after(block, self._tail))
+        if self._fused and self._search is not None:
+            self._crests_compiled(self._search.fed - _HALF_WIDTH)
+        else:
+            self._consume(*self._interp.feed_after(block, self._tail))
         if self._search is not None:
             if self._guard is not None:  # before the crests of this block are evaluated
                 best = np.maximum(self._search.peak, self._guard.peak)
@@ -169,14 +177,45 @@ class TruePeakMeter:
         if n <= 0:
             return
         base = self._tail_pos
-        mag = np.abs(ext)
         for c in range(chans):
             if self._search is not None:
-                self._search.scan(c, ext[c], mag[c], base)
+                self._search.scan(c, ext[c], base)
             else:
-                self._scan_itu(c, mag[c], base)
+                self._scan_itu(c, np.abs(ext[c]), base)
         self._tail = ext[:, -2:].copy()
         self._tail_pos = first * self._interp.phases + n - 2
+
+    def _crests_compiled(self, end: int, *, final: bool = False) -> None:
+        """Interpolate input samples up to ``end`` and queue their crests, in compiled code.
+
+        The values and crests of :meth:`_consume` (the numpy pass), from
+        :func:`qc.measure.native.truepeak_crests`; ``final``: the input has ended
+        (the samples after it are zero).
+        """
+        search = self._search
+        start = self._emit
+        if search is None or end <= start:
+            return
+        half = _HALF_WIDTH
+        base = self._tail_pos
+        tail = np.empty_like(self._tail)
+        for c in range(self._tail.shape[0]):
+            x = search.input32(c, start - half, min(end + half, search.fed))
+            if final:
+                x = np.concatenate([x, np.zeros(end + 2 * half - start - len(x), np.float32)])
+            idx, around, down, up, tail[c] = native.truepeak_crests(
+                x, self._kernel3, self._tail[c], search.threshold(c)
+            )
+            if base < 0:  # the first value, falling: the crest is at or before it
+                first, after = x[half], np.float32(self._kernel3[0] @ x[: 2 * half + 1])
+                if abs(first) > abs(after):
+                    idx = np.concatenate([[2], idx])
+                    around = np.concatenate([[[np.nan, first, after]], around]).astype(np.float32)
+                    down, up = np.concatenate([[False], down]), np.concatenate([[False], up])
+            search.queue(c, base, Crests(idx, around, down, up))
+        self._tail = tail
+        self._tail_pos = end * FACTOR - 2
+        self._emit = end
 
     def _scan_itu(self, c: int, mag: Floats, base: int) -> None:
         """Take the ITU filter's crests as they are: maximum and overs of one channel."""
@@ -193,7 +232,10 @@ class TruePeakMeter:
 
     def result(self) -> TruePeakResult:
         """Flush the interpolator and return the measurements."""
-        self._consume(*self._interp.flush_after(self._tail))
+        if self._fused and self._search is not None:
+            self._crests_compiled(self._search.fed, final=True)
+        else:
+            self._consume(*self._interp.flush_after(self._tail))
         mag = np.abs(self._tail).astype(np.float64)
         if self._search is not None:
             search = self._search

@@ -114,3 +114,16 @@ def test_a_lone_sample_reads_its_own_level_wherever_it_is(method: str, at: int) 
     meter = TruePeakMeter(48000, 1, method=method)
     meter.feed(x)
     assert meter.result().channel_dbtp[0] == pytest.approx(-6.0206, abs=0.01)
+
+
+@pytest.mark.parametrize("at", [0, 1, 2, 500])
+def test_a_lone_sample_above_the_threshold_is_one_over_wherever_it_is(at: int) -> None:
+    """A sample of 0.95 (-0.45 dBTP) at frame 0 was the true peak but counted no over."""
+    x = np.zeros((1000, 1))
+    x[at, 0] = 0.95
+    meter = TruePeakMeter(48000, 1, over_dbtp=-1.0)
+    meter.feed(x)
+    result = meter.result()
+    assert result.channel_dbtp[0] == pytest.approx(20 * np.log10(0.95), abs=0.01)
+    assert result.channel_overs == (1,)
+    assert result.worst_overs[0].time_s == pytest.approx(at / 48000, abs=1e-6)

@@ -1,0 +1,173 @@
+"""The compiled kernels (``kernels.c``), loaded with ctypes, and whether they are in use.
+
+Two inner loops run faster as one pass of C than as several numpy passes over
+memory (``benchmarks/profile_meters.py`` shows both paths):
+
+* :func:`truepeak_crests`: the accurate true-peak pass's 4x interpolation and
+  its crests, in one pass (:mod:`qc.measure.truepeak`);
+* :func:`biquad2`: two biquads in cascade over interleaved frames, the
+  K-weighting of BS.1770-4 Annex 1 (:class:`qc.measure.iir.BlockIIR`).
+
+Each has a numpy twin giving the same result, used when the library was not
+built (no C compiler when mixdesk was installed) or ``MIXDESK_NATIVE=0`` is
+set; ``tests/qc/measure/test_native.py`` runs both on the same signals. The
+library is compiled when mixdesk is installed (``hatch_build.py``), so no
+run compiles anything, the first included. A library built from another
+version of ``kernels.c`` than the one beside it is not used (:func:`status`
+says so).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "LIBRARY",
+    "SOURCE",
+    "available",
+    "biquad2",
+    "open_library",
+    "source_hash",
+    "status",
+    "truepeak_crests",
+]
+
+SOURCE = Path(__file__).with_name("kernels.c")
+LIBRARY = Path(__file__).with_name("_kernels.dll" if sys.platform == "win32" else "_kernels.so")
+
+Bools = NDArray[np.bool_]
+_P = ctypes.c_void_p
+_I = ctypes.c_int64
+
+
+def source_hash(path: Path = SOURCE) -> str:
+    """SHA-256 of ``kernels.c``, the stamp a build of it carries."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def open_library(library: Path, source: Path | None) -> tuple[Any, str]:
+    """Load a build of the kernels, refusing one built from another ``kernels.c``.
+
+    Args:
+        library: The shared library.
+        source: The ``kernels.c`` it must have been built from (None: not checked).
+
+    Returns:
+        The library with its functions typed, or None, and a one-line status.
+    """
+    if not library.exists():
+        return None, f"not built ({library.name} missing; reinstall mixdesk with a C compiler)"
+    try:
+        lib = ctypes.CDLL(str(library))
+        lib.mixdesk_kernels_hash.restype = ctypes.c_char_p
+        built = lib.mixdesk_kernels_hash().decode()
+    except (OSError, AttributeError) as exc:
+        return None, f"unusable ({library.name}: {exc})"
+    if source is not None and source.exists() and built != source_hash(source):
+        return None, f"stale ({library.name} was built from another kernels.c; reinstall mixdesk)"
+    lib.mixdesk_truepeak_crests.argtypes = [_P, _I, _P, _I, _P, ctypes.c_double, _P, _P, _P, _P]
+    lib.mixdesk_truepeak_crests.restype = _I
+    lib.mixdesk_biquad2.argtypes = [_P, _P, _I, _I, _P, _P]
+    lib.mixdesk_biquad2.restype = None
+    return lib, f"on ({library.name})"
+
+
+@cache
+def _load() -> tuple[Any, str]:
+    """The library in use (or None) and a one-line status."""
+    if os.environ.get("MIXDESK_NATIVE", "1") == "0":
+        return None, "off (MIXDESK_NATIVE=0): numpy kernels"
+    return open_library(LIBRARY, SOURCE)
+
+
+def available() -> bool:
+    """Whether the compiled kernels are in use."""
+    return _load()[0] is not None
+
+
+def status() -> str:
+    """One line: whether the compiled kernels are in use, and why not."""
+    return _load()[1]
+
+
+def truepeak_crests(
+    x: NDArray[np.float32],
+    kernel: NDArray[np.float32],
+    lead: NDArray[np.float32],
+    threshold: float,
+) -> tuple[NDArray[np.int64], NDArray[np.float32], Bools, Bools, NDArray[np.float32]]:
+    """One channel's 4x values by a short interpolator, and their crests, in one pass.
+
+    The values are ``lead`` then, for each input sample, the sample itself and
+    phases 1..3 of ``kernel``. A crest is an index ``i`` (``1 <= i <= n - 2``)
+    whose magnitude is at least ``threshold``, at least that of ``i - 1`` and
+    more than that of ``i + 1`` (comparisons with NaN are false). Requires
+    :func:`available`.
+
+    Args:
+        x: Input samples, shape ``(frames + 2 * half,)``, float32, contiguous:
+            ``half`` before the first sample interpolated and after the last.
+        kernel: Phases 1..3 of the interpolator, shape ``(3, 2 * half + 1)``
+            (rows 1..3 of :func:`~qc.measure.oversample.kaiser_kernel`), float32.
+        lead: The two values before these, shape ``(2,)``, float32 (NaN: none).
+        threshold: Linear magnitude (full scale 1.0), compared in float64.
+
+    Returns:
+        ``(idx, around, down, up, tail)``: the crest indices in the values,
+        shape ``(m,)``; the values before, at and after each, shape ``(m, 3)``;
+        whether each of the ``m + 1`` stretches ``[0, idx[0])``, ...,
+        ``[idx[-1], n)`` holds a value ``<= 0``, and ``>= 0``, shape ``(m + 1,)``
+        each; and the last two values, shape ``(2,)``.
+    """
+    lib = _load()[0]
+    taps = int(kernel.shape[1])
+    half = taps // 2
+    frames = int(x.shape[0]) - 2 * half
+    room = 2 * frames + 3
+    idx = np.empty(room, dtype=np.int64)
+    around = np.empty((room, 3), dtype=np.float32)
+    flags = np.empty(room + 1, dtype=np.uint8)
+    tail = np.empty(2, dtype=np.float32)
+    m = lib.mixdesk_truepeak_crests(
+        x.ctypes.data, frames, kernel.ctypes.data, half, lead.ctypes.data, float(threshold),
+        idx.ctypes.data, around.ctypes.data, flags.ctypes.data, tail.ctypes.data,
+    )  # fmt: skip
+    if m < 0:
+        raise ValueError(f"interpolator half width {half} is longer than the kernel takes")
+    got = flags[: m + 1]
+    return idx[:m], around[:m], (got & 1).astype(bool), (got & 2).astype(bool), tail
+
+
+def biquad2(
+    block: NDArray[np.float64], sos: NDArray[np.float64], state: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Filter interleaved frames by two biquads in cascade (transposed direct form II).
+
+    Requires :func:`available`.
+
+    Args:
+        block: Samples, shape ``(frames, channels)``, float64, C-contiguous.
+        sos: The two sections, shape ``(2, 6)``, rows ``[b0, b1, b2, 1, a1, a2]``.
+        state: Filter state, shape ``(channels, 4)``, float64; updated in place.
+
+    Returns:
+        The filtered samples, shape ``(frames, channels)``, a transposed view of
+        a ``(channels, frames)`` array (as :class:`~qc.measure.iir.BlockIIR`
+        returns them: time is the contiguous axis, which numpy reduces fastest).
+    """
+    lib = _load()[0]
+    frames, channels = block.shape
+    out = np.empty((channels, frames))
+    lib.mixdesk_biquad2(
+        block.ctypes.data, out.ctypes.data, frames, channels, sos.ctypes.data, state.ctypes.data
+    )
+    return out.T
