@@ -30,15 +30,15 @@ kernels' windows are gathered a bounded number at a time.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from qc.measure._types import Floats
 from qc.measure.crest import CrestRefiner, fit_sinusoid
+from qc.measure.overs import Crests, OverTally
 
-__all__ = ["CrestSearch", "Crests", "OverTally"]
+__all__ = ["FACTOR", "CrestSearch"]
 
 FACTOR = 4  # output steps per sample of the short pass
 _UNDER_READ = 10.0 ** (-0.7 / 20.0)  # worst 4x grid under-read at Nyquist is 0.69 dB
@@ -54,57 +54,6 @@ _FIRST_LOOK = 8  # crests of each batch read by the far kernel before any other
 _NEAR_CAP = 128  # at most so many more crests of a batch read for the maximum (highest first)
 _FAR_CAP = 32  # and at most so many of those again by the far kernel
 _MIN_ERROR_DB = 0.05  # the least error assumed for the short pass when deciding overs
-
-
-class Crests(NamedTuple):
-    """The crests of a stretch of 4x values, and the signs between them.
-
-    Attributes:
-        idx: The crests' value indices, shape ``(m,)``.
-        around: The values before, at and after each crest, shape ``(m, 3)``.
-        down: Whether each of the ``m + 1`` stretches the crests cut the values
-            into (before the first, between them, after the last) holds a value
-            ``<= 0``, shape ``(m + 1,)``.
-        up: The same for a value ``>= 0``.
-    """
-
-    idx: NDArray[np.int64]
-    around: NDArray[np.float32]
-    down: NDArray[np.bool_]
-    up: NDArray[np.bool_]
-
-
-class OverTally:
-    """Counts overs per channel and keeps the highest ones.
-
-    Args:
-        channels: Number of channels.
-        over: The over threshold, linear (full scale 1.0).
-        keep: How many of the highest overs to keep.
-    """
-
-    def __init__(self, channels: int, over: float, keep: int) -> None:
-        self.over = over
-        self._keep = keep
-        self.counts = np.zeros(channels, dtype=np.int64)
-        self.worst: list[tuple[float, float, int]] = []  # (value, output step, channel)
-
-    def add(self, c: int, values: Floats, pos: Floats) -> None:
-        """Count the values above the threshold.
-
-        Args:
-            c: Channel index.
-            values: Crest magnitudes, linear, shape ``(n,)``.
-            pos: Their positions in output steps (``FACTOR`` per sample), shape ``(n,)``.
-        """
-        over = values > self.over
-        if over.any():
-            self.counts[c] += int(over.sum())
-            vals, at = values[over], pos[over]
-            top = np.argsort(vals)[::-1][: self._keep]
-            self.worst.extend((float(vals[t]), float(at[t]), c) for t in top)
-            self.worst.sort(reverse=True)
-            del self.worst[self._keep :]
 
 
 class CrestSearch:

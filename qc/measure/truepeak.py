@@ -35,8 +35,9 @@ from numpy.typing import NDArray
 
 from qc.measure import native
 from qc.measure._types import Floats
-from qc.measure.crestsearch import FACTOR, Crests, CrestSearch, OverTally
+from qc.measure.crestsearch import FACTOR, CrestSearch
 from qc.measure.nyquist import NyquistGuard
+from qc.measure.overs import Crests, OverTally
 from qc.measure.oversample import Interpolator, itu_kernel, kaiser_kernel
 
 __all__ = ["Over", "TruePeakMeter", "TruePeakMethod", "TruePeakResult", "amplitude_to_db"]
