@@ -11,7 +11,11 @@ file's length, and the slowest codec's chain is split over both cores.
 Messages on the block pipe: ``("start", encoder, note, rate, channels)``, then
 ``("block", array)`` ..., then ``("end", coded_bytes)``; or ``("error", reason,
 encoder)`` at any point. A process that dies (killed, out of memory) makes the
-codec's result an error; it never hangs the caller.
+codec's result an error; it never hangs the caller. Nor does one that hangs (an
+FFmpeg thread that is never joined, a deadlock): where ``/proc`` tells each
+process's CPU time, a round trip whose two processes use none for
+:data:`STALL_S` seconds of the caller's waiting is stopped, and its result is
+an error that says so.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,9 +41,29 @@ from qc.codec.spec import CodecSpec
 from qc.errors import QCError
 from qc.parallel import can_fork, fork_is_safe, freeze_inherited
 
-__all__ = ["Stages"]
+__all__ = ["STALL_S", "Stages"]
 
 _POLL_S = 0.2
+
+STALL_S = 60.0
+"""Seconds of waiting in which neither process of a round trip used any CPU: stuck.
+
+Counted in the caller's polls, not on the clock, so a check that was
+suspended (Ctrl-Z) and resumed does not take the pause for a hang.
+"""
+
+
+def _cpu_ticks(pid: int | None) -> int | None:
+    """User + system CPU time of a process in clock ticks, from ``/proc`` (None: unknown)."""
+    if pid is None:
+        return None
+    try:
+        # Fields after the command name, which is in parentheses and may hold spaces:
+        # state is field 3 of proc(5), utime 14 and stime 15.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _coder(path: str, spec: CodecSpec, out: Connection, nice: int) -> None:
@@ -168,11 +193,22 @@ class Stages:
         return self._result
 
     def _wait(self) -> CodecPreview:
+        last: list[int | None] = []
+        idle = 0  # polls in a row in which neither process used CPU time
         while not self._result_in.poll(_POLL_S):
             dead = [p for p in self._procs if p.exitcode not in (None, 0)]
             if dead:
                 what = "encoding" if dead[0] is self._coder else "measuring"
                 reason = f"the {what} process died (exit code {dead[0].exitcode})"
+                return failed(self._spec, reason, self._started)
+            ticks = [_cpu_ticks(p.pid) for p in self._procs]
+            idle = idle + 1 if None not in ticks and ticks == last else 0
+            last = ticks
+            if idle * _POLL_S >= STALL_S:
+                reason = (
+                    f"the round trip made no progress for {STALL_S:g} s (its processes used "
+                    "no CPU time: a hang in the encoder or decoder); stopped"
+                )
                 return failed(self._spec, reason, self._started)
         try:
             got: Any = self._result_in.recv()

@@ -251,3 +251,38 @@ def test_the_costliest_coder_keeps_its_priority(specs: str, first: str) -> None:
     from qc.codec.preview import _costliest
 
     assert _costliest(parse_specs(specs)).text == first
+
+
+def _hang(*_args: object) -> None:
+    import time
+
+    time.sleep(3600)  # a coder stuck without using CPU, as in pthread_join on a lost thread
+
+
+def test_a_hung_encoder_is_an_error_not_a_hang(
+    tmp_path: Path, rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from qc.codec import stages
+    from qc.codec.result import CodecPreview
+
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("no /proc: the stall watchdog reads CPU times there")
+    master = tmp_path / "m.wav"
+    sf.write(master, dense_master(rng, -1.0, 2.0), RATE, subtype="FLOAT")
+    monkeypatch.setattr(stages, "STALL_S", 1.0)
+    monkeypatch.setattr(stages, "_coder", _hang)
+    stage = stages.Stages(str(master), parse_specs("aac-256")[0], -1.0)
+    got: list[object] = []
+    waiter = threading.Thread(target=lambda: got.append(stage.result()), daemon=True)
+    waiter.start()
+    waiter.join(30)
+    if not got:
+        stage.close()
+        pytest.fail("no result in 30 s: the hung round trip was not stopped")
+    result = got[0]
+    assert isinstance(result, CodecPreview)
+    assert result.error is not None
+    assert "made no progress for 1 s" in result.error
+    assert not any(p.is_alive() for p in stage._procs)
