@@ -31,6 +31,7 @@ from qc.jobs import run_jobs
 from qc.measure._types import Floats
 from qc.measure.album import CD_RATE, join_step
 from qc.settings import Settings, SettingsResolver
+from qc.waivers import apply_waivers
 
 __all__ = [
     "SILENCE_DBFS",
@@ -183,7 +184,8 @@ def judge_album(spec: AlbumSpec, runs: Sequence[TrackRun], settings: Settings) -
     found: list[Diagnostic] = []
     for profile in settings.profiles:
         found.extend(run_album_rules(ctx, profile, select=settings.select, ignore=settings.ignore))
-    diagnostics = tuple(sorted(_merge(found)))
+    # The album file's waivers (their glob matching album.toml) apply to the album's findings.
+    diagnostics, _ = apply_waivers(_merge(found), settings.waivers)
     doc = album_document(spec, runs, facts, slots, rate, diagnostics, settings)
     return AlbumCheck(
         AlbumResult.from_json(doc),

@@ -153,6 +153,25 @@ def test_a_click_at_a_gapless_join_and_a_seamless_one(tmp_path: Path) -> None:
     assert d.measured == pytest.approx(20 * np.log10(jump), abs=0.01)
 
 
+def test_the_album_files_waivers_apply_to_album_findings(tmp_path: Path) -> None:
+    """A click at a gapless join, waived in mixdesk.toml for album.toml: info, with the reason."""
+    t = np.arange(6 * RATE) / RATE
+    sine = 0.5 * np.sin(2 * np.pi * 220.0 * t)
+    whole = np.round(np.stack([sine, sine], axis=1) * 2**15) / 2**15
+    cut = 3 * RATE + 50
+    write(tmp_path / "a.wav", whole[:cut])
+    write(tmp_path / "c.wav", whole[cut + RATE // 440 :])  # jumps half a cycle: a click
+    album_file(tmp_path, ["a.wav", "c.wav"], gaps=[2.0, 0.0])
+    (before,) = [d for d in qc.check_album(tmp_path).diagnostics if d.code == "ALB004"]
+    assert before.severity != "info"
+    (tmp_path / "mixdesk.toml").write_text(
+        "[[waivers]]\nglob = 'album.toml'\ncodes = ['ALB004']\nreason = 'the edit is the art'\n"
+    )
+    (after,) = [d for d in qc.check_album(tmp_path).diagnostics if d.code == "ALB004"]
+    assert after.severity == "info"
+    assert after.message.endswith("(waived: the edit is the art)")
+
+
 def test_mixed_formats_are_an_album_error(tmp_path: Path, rng: np.random.Generator) -> None:
     write(tmp_path / "a.wav", track(rng, 4.5, -14.0))
     write(tmp_path / "b.wav", track(rng, 4.5, -14.0, rate=48000), rate=48000, subtype="PCM_24")
