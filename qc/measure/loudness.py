@@ -7,7 +7,12 @@ The meter is fed K-weighted samples. It keeps two things, both small:
   short-term series and the loudness range are computed at the end;
 * the last 3 s of channel-weighted power, so that the maximum momentary
   (400 ms) and short-term (3 s) loudness are found over windows ending at
-  *every sample*, not on a 100 ms grid (Tech 3341 cases 10, 11, 13 and 14).
+  *every sample*, not on a 100 ms grid (Tech 3341 cases 10, 11, 13 and 14;
+  :mod:`qc.measure.windowmax`).
+
+Where the compiled kernels are built, one pass of C squares the samples, sums
+each 100 ms piece per channel and writes the running sums of the weighted
+power (:func:`qc.measure.native.loudness_pieces`).
 
 Segment boundaries are ``floor(j * rate / 10)`` samples, so any sample rate works.
 """
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qc.measure import native
 from qc.measure._types import Floats
 from qc.measure.gating import (
     OFFSET,
@@ -27,6 +33,7 @@ from qc.measure.gating import (
     loudness_range_of_power,
     power_to_lufs,
 )
+from qc.measure.windowmax import SlidingMaxima
 
 __all__ = ["LoudnessMeter", "LoudnessResult"]
 
@@ -104,12 +111,8 @@ class LoudnessMeter:
         self._cur = np.zeros(len(self._weights))
         self._pos = 0  # samples fed so far
         self._seg_end = self._boundary(1)
-        # Running sums C(i) of the weighted power, at least the last 3 s of them, in
-        # self._cbuf[:self._cend]; new blocks are appended in place (see _slide).
-        self._cbuf = np.zeros(self._win_s + 1 + 8 * 65536)
-        self._cend = 1  # C(0) = 0
-        self._max: dict[int, tuple[float, int]] = {}
-        self._seg_max: dict[int, list[float]] = {self._win_m: [], self._win_s: []}
+        self._slide = SlidingMaxima(rate, (self._win_m, self._win_s))
+        self._native = native.available()
 
     def _boundary(self, j: int) -> int:
         return (j * self._rate) // 10
@@ -120,8 +123,7 @@ class LoudnessMeter:
         Args:
             kblock: K-weighted samples, shape ``(frames, channels)``.
         """
-        sq = kblock * kblock
-        frames = len(sq)
+        frames = len(kblock)
         if frames == 0:
             return
         first = self._pos
@@ -135,7 +137,12 @@ class LoudnessMeter:
             end = self._boundary(j + 1)
         # Piece k spans [cuts[k], cuts[k + 1]); piece k < len(ends) closes a segment.
         cuts = [0, *(e for e in ends if e < frames)]
-        pieces = np.add.reduceat(sq, cuts, axis=0)
+        if self._native:  # squares, pieces, power and running sums in one compiled pass
+            view, last = self._slide.reserve(frames)
+            pieces = native.loudness_pieces(kblock, self._weights, cuts, view, last)
+        else:
+            sq = kblock * kblock
+            pieces = np.add.reduceat(sq, cuts, axis=0)
         for k in range(len(ends)):
             self._cur += pieces[k]
             jj = len(self._seg_energy)
@@ -146,81 +153,10 @@ class LoudnessMeter:
             self._cur += pieces[-1]
         self._seg_end = end
         self._pos = first + frames
-        self._slide(sq @ self._weights, first)
-
-    def _slide(self, power: Floats, first: int) -> None:
-        """Track the maxima of the 400 ms and 3 s windows ending at each sample.
-
-        Keeps the running sum ``C(i) = sum(power[:i])`` over the last 3 s, so
-        every window sum is one subtraction ``C(end) - C(end - width)``.
-
-        Args:
-            power: Channel-weighted K-weighted power, shape ``(n,)``.
-            first: Sample index of ``power[0]``.
-        """
-        n = len(power)
-        end = self._cend
-        if end + n > len(self._cbuf):
-            # Move the last 3 s to the front, relative to their first value (so the sums
-            # stay small and exact enough), growing the buffer for a long block.
-            keep = min(end, self._win_s + 1)
-            tail = self._cbuf[end - keep : end] - self._cbuf[end - keep]
-            if keep + n > len(self._cbuf):
-                self._cbuf = np.zeros(keep + 8 * n)
-            self._cbuf[:keep] = tail
-            end = keep
-        full = self._cbuf
-        base = first - (end - 1)  # C(i) is full[i - base]
-        new = full[end : end + n]
-        np.cumsum(power, out=new)
-        new += full[end - 1]
-        self._cend = end + n
-        last = first + n
-        for width in (self._win_m, self._win_s):
-            lo = max(first + 1, width)  # window end (exclusive sample index)
-            if lo > last:
-                continue
-            sums = (
-                full[lo - base : last - base + 1]
-                - full[lo - width - base : last - width - base + 1]
-            )
-            i = int(np.argmax(sums))
-            best = self._max.get(width)
-            if best is None or sums[i] > best[0]:
-                self._max[width] = (float(sums[i]), lo + i)
-            self._segment_maxima(self._seg_max[width], sums, lo)
-
-    def _segment_of(self, sample: int) -> int:
-        """Index of the 100 ms segment holding a sample."""
-        j = (sample * 10) // self._rate
-        while self._boundary(j + 1) <= sample:
-            j += 1
-        while self._boundary(j) > sample:
-            j -= 1
-        return j
-
-    def _segment_maxima(self, out: list[float], sums: Floats, first_end: int) -> None:
-        """Fold window sums into per-100 ms maxima by the segment of each window end.
-
-        Args:
-            out: Per-segment maxima of window sums so far (grown in place).
-            sums: Window sums, shape ``(n,)``; window ``i`` covers samples
-                before ``first_end + i``.
-            first_end: End (exclusive sample index) of the first window.
-        """
-        j = self._segment_of(first_end - 1)
-        cuts = [0]
-        segs = [j]
-        nxt = self._boundary(j + 1)
-        while nxt + 1 - first_end < len(sums):
-            cuts.append(nxt + 1 - first_end)
-            j += 1
-            segs.append(j)
-            nxt = self._boundary(j + 1)
-        for seg, value in zip(segs, np.maximum.reduceat(sums, cuts).tolist(), strict=True):
-            while len(out) <= seg:
-                out.append(float("-inf"))
-            out[seg] = max(out[seg], value)
+        if self._native:
+            self._slide.commit(first, frames)
+        else:
+            self._slide.feed(sq @ self._weights, first)
 
     def result(self) -> LoudnessResult:
         """Finish the measurement.
@@ -249,9 +185,10 @@ class LoudnessMeter:
         lra = loudness_range_of_power(block_s) if self._pos >= self._win_s else None
 
         def _peak(width: int) -> tuple[float | None, float | None]:
-            if width not in self._max:
+            best = self._slide.best(width)
+            if best is None:
                 return None, None
-            total, end = self._max[width]
+            total, end = best
             return power_to_lufs(total / width), end / rate
 
         max_m, max_m_t = _peak(self._win_m)
@@ -271,7 +208,7 @@ class LoudnessMeter:
         )
 
     def _segment_series(self, width: int) -> Floats:
-        sums = np.array(self._seg_max[width], dtype=np.float64)
+        sums = np.array(self._slide.segment_maxima[width], dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             out: Floats = np.where(
                 sums > 0, OFFSET + 10.0 * np.log10(np.maximum(sums, 1e-300) / width), -np.inf

@@ -1,12 +1,15 @@
 """The compiled kernels (``kernels.c``), loaded with ctypes, and whether they are in use.
 
-Two inner loops run faster as one pass of C than as several numpy passes over
+Some inner loops run faster as one pass of C than as several numpy passes over
 memory (``benchmarks/profile_meters.py`` shows both paths):
 
 * :func:`truepeak_crests`: the accurate true-peak pass's 4x interpolation and
   its crests, in one pass (:mod:`qc.measure.truepeak`);
 * :func:`biquad2`: two biquads in cascade over interleaved frames, the
-  K-weighting of BS.1770-4 Annex 1 (:class:`qc.measure.iir.BlockIIR`).
+  K-weighting of BS.1770-4 Annex 1 (:class:`qc.measure.iir.BlockIIR`);
+* :func:`loudness_pieces` and :func:`window_maxima`: the loudness meter's
+  squares, 100 ms piece sums and running sums, and the maxima of its windows
+  ending at every sample (:mod:`qc.measure.loudness`, :mod:`qc.measure.windowmax`).
 
 Each has a numpy twin giving the same result, used when the library was not
 built (no C compiler when mixdesk was installed) or ``MIXDESK_NATIVE=0`` is
@@ -78,6 +81,10 @@ def open_library(library: Path, source: Path | None) -> tuple[Any, str]:
     lib.mixdesk_truepeak_crests.restype = _I
     lib.mixdesk_biquad2.argtypes = [_P, _P, _I, _I, _P, _P]
     lib.mixdesk_biquad2.restype = None
+    lib.mixdesk_loudness_pieces.argtypes = [_P, _I, _I, _P, _P, _I, _P, _P, ctypes.c_double]
+    lib.mixdesk_loudness_pieces.restype = None
+    lib.mixdesk_window_maxima.argtypes = [_P, _I, _I, _I, _P, _I, _P, _P]
+    lib.mixdesk_window_maxima.restype = _I
     return lib, f"on ({library.name})"
 
 
@@ -171,3 +178,68 @@ def biquad2(
         block.ctypes.data, out.ctypes.data, frames, channels, sos.ctypes.data, state.ctypes.data
     )
     return out.T
+
+
+def loudness_pieces(
+    kblock: NDArray[np.float64],
+    weights: NDArray[np.float64],
+    cuts: list[int],
+    csum: NDArray[np.float64],
+    last: float,
+) -> NDArray[np.float64]:
+    """Squares, per-piece channel sums and running weighted sums of K-weighted samples.
+
+    Requires :func:`available`.
+
+    Args:
+        kblock: K-weighted samples, shape ``(frames, channels)``.
+        weights: Channel weights ``G_i``, shape ``(channels,)``.
+        cuts: Where each piece starts, ascending, the first 0.
+        csum: Written: ``csum[i] = last + sum(power[: i + 1])`` with
+            ``power = kblock**2 @ weights``, shape ``(frames,)``, contiguous.
+        last: The running sum before this block.
+
+    Returns:
+        The sums of ``kblock**2`` over each piece, shape ``(len(cuts), channels)``.
+    """
+    lib = _load()[0]
+    frames, channels = kblock.shape
+    y = np.ascontiguousarray(np.asarray(kblock, dtype=np.float64).T)
+    w = np.ascontiguousarray(weights, dtype=np.float64)
+    at = np.asarray(cuts, dtype=np.int64)
+    pieces = np.empty((len(at), channels))
+    lib.mixdesk_loudness_pieces(
+        y.ctypes.data, frames, channels, w.ctypes.data, at.ctypes.data, len(at),
+        pieces.ctypes.data, csum.ctypes.data, float(last),
+    )  # fmt: skip
+    return pieces
+
+
+def window_maxima(
+    full: NDArray[np.float64], a: int, b: int, count: int, cuts: NDArray[np.int64]
+) -> tuple[NDArray[np.float64], int, float]:
+    """Maxima of window sums ``full[a + i] - full[b + i]``, ``i < count``, per segment.
+
+    Requires :func:`available`.
+
+    Args:
+        full: Running sums, shape ``(m,)``, float64, contiguous.
+        a: Index of the first window's end sum.
+        b: Index of the first window's start sum.
+        count: Number of windows.
+        cuts: Where each segment's windows start, ascending, the first 0, int64.
+
+    Returns:
+        The maximum per segment, shape ``(len(cuts),)``, the index of the first
+        largest window sum, and that sum.
+    """
+    lib = _load()[0]
+    seg_max = np.empty(len(cuts))
+    best = np.empty(1)
+    at = int(
+        lib.mixdesk_window_maxima(
+            full.ctypes.data, a, b, count, cuts.ctypes.data, len(cuts),
+            seg_max.ctypes.data, best.ctypes.data,
+        )
+    )  # fmt: skip
+    return seg_max, at, float(best[0])

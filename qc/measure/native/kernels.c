@@ -229,3 +229,75 @@ void mixdesk_biquad2(const double *x, double *y, int64_t frames, int64_t channel
                      z + 4 * (c + 1));
     if (c < channels) kweight_one(x + c, y + c * frames, frames, channels, sos, z + 4 * c);
 }
+
+/*
+ * One block of K-weighted samples for the loudness meter (qc.measure.loudness):
+ * per channel, the sums of y^2 over the pieces [cuts[k], cuts[k+1]) (the last
+ * to frames) into pieces[k * channels + c]; and the running sums of the
+ * channel-weighted power, csum[i] = (sum over t <= i of sum_c w[c] y[c][t]^2)
+ * + last, in that order (as numpy's cumsum, then the addition).
+ *
+ * y: channels x frames, row-major (channel after channel), float64.
+ */
+void mixdesk_loudness_pieces(const double *y, int64_t frames, int64_t channels, const double *w,
+                             const int64_t *cuts, int64_t npieces, double *pieces, double *csum,
+                             double last) {
+    for (int64_t k = 0; k < npieces * channels; ++k) pieces[k] = 0.0;
+    double run = 0.0;
+    for (int64_t k = 0; k < npieces; ++k) {
+        int64_t lo = cuts[k], hi = k + 1 < npieces ? cuts[k + 1] : frames;
+        if (channels == 2) {
+            const double *a = y, *b = y + frames;
+            const double wa = w[0], wb = w[1];
+            double sa = 0.0, sb = 0.0;
+            for (int64_t t = lo; t < hi; ++t) {
+                double qa = a[t] * a[t], qb = b[t] * b[t];
+                sa += qa;
+                sb += qb;
+                run += wa * qa + wb * qb;
+                csum[t] = run;
+            }
+            pieces[2 * k] = sa;
+            pieces[2 * k + 1] = sb;
+        } else {
+            for (int64_t t = lo; t < hi; ++t) {
+                double p = 0.0;
+                for (int64_t c = 0; c < channels; ++c) {
+                    double q = y[c * frames + t] * y[c * frames + t];
+                    pieces[k * channels + c] += q;
+                    p += w[c] * q;
+                }
+                run += p;
+                csum[t] = run;
+            }
+        }
+    }
+    for (int64_t t = 0; t < frames; ++t) csum[t] += last;
+}
+
+/*
+ * Window sums s[i] = full[a + i] - full[b + i], i < count (running sums C at a
+ * window's end and start): the maximum over each segment [cuts[k], cuts[k+1])
+ * (the last to count) into seg_max[k], and the first index of the largest
+ * (as numpy's argmax), returned with its value in *best.
+ */
+int64_t mixdesk_window_maxima(const double *full, int64_t a, int64_t b, int64_t count,
+                              const int64_t *cuts, int64_t ncuts, double *seg_max, double *best) {
+    int64_t at = 0;
+    double top = -INFINITY;
+    for (int64_t k = 0; k < ncuts; ++k) {
+        int64_t lo = cuts[k], hi = k + 1 < ncuts ? cuts[k + 1] : count;
+        double m = -INFINITY;
+        for (int64_t i = lo; i < hi; ++i) {
+            double s = full[a + i] - full[b + i];
+            if (s > m) m = s;
+            if (s > top) {
+                top = s;
+                at = i;
+            }
+        }
+        seg_max[k] = m;
+    }
+    *best = top;
+    return at;
+}

@@ -4,6 +4,8 @@
   block boundaries, for 1 to 6 channels;
 * ``truepeak_crests`` against 4x values computed here in float64 with
   ``numpy.convolve`` and the crest rule written out;
+* the loudness meter's compiled pass against its numpy pass (segments, running
+  sums and window maxima), and ``window_maxima`` against numpy's reductions;
 * the whole true-peak meter, compiled pass vs numpy pass, on the material the
   accurate method is tested on (clipped masters, clipped noise, abrupt 19 kHz
   onsets, a lone sample at the start, silence, very short inputs), block sizes
@@ -24,7 +26,8 @@ from scipy.signal import sosfilt
 
 from qc.measure import native
 from qc.measure.iir import BlockIIR
-from qc.measure.kweighting import k_weighting_sos
+from qc.measure.kweighting import channel_weights, k_weighting_sos
+from qc.measure.loudness import LoudnessMeter, LoudnessResult
 from qc.measure.oversample import kaiser_kernel
 from qc.measure.truepeak import TruePeakMeter, TruePeakResult
 
@@ -168,3 +171,58 @@ def test_the_compiled_true_peak_pass_equals_the_numpy_one(
         for u, v in zip(compiled.worst_overs, numpy_pass.worst_overs, strict=True):
             assert abs(u.dbtp - v.dbtp) < 1e-6, name
             assert abs(u.time_s - v.time_s) < 1e-7, name
+
+
+def _loudness(x: np.ndarray, rate: int, sizes: list[int], compiled: bool) -> LoudnessResult:
+    meter = LoudnessMeter(rate, channel_weights(x.shape[1]))
+    assert meter._native is compiled  # the path under test
+    at = 0
+    for size in sizes:
+        meter.feed(x[at : at + size])
+        at += size
+    meter.feed(x[at:])
+    return meter.result()
+
+
+@needs_native
+@pytest.mark.parametrize(("rate", "channels"), [(44100, 2), (48000, 2), (48000, 1), (32000, 5)])
+def test_the_compiled_loudness_pass_equals_the_numpy_one(
+    rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch, rate: int, channels: int
+) -> None:
+    seconds = 9.0
+    n = int(seconds * rate)
+    env = np.repeat(rng.uniform(0.01, 1.0, 90), -(-n // 90))[:n, None]  # level steps
+    x = rng.standard_normal((n, channels)) * env * np.linspace(1.0, 0.3, channels)
+    sizes = [int(s) for s in rng.integers(1, 3 * rate, 5)]
+    compiled = _loudness(x, rate, sizes, compiled=True)
+    with monkeypatch.context() as m:
+        m.setattr(native, "available", lambda: False)
+        numpy_pass = _loudness(x, rate, sizes, compiled=False)
+    for field in ("integrated_lufs", "loudness_range_lu", "max_momentary_lufs",
+                  "max_short_term_lufs"):  # fmt: skip
+        assert getattr(compiled, field) == pytest.approx(getattr(numpy_pass, field), abs=1e-9)
+    assert compiled.max_momentary_time_s == numpy_pass.max_momentary_time_s
+    assert compiled.max_short_term_time_s == numpy_pass.max_short_term_time_s
+    for series in ("momentary_lufs", "short_term_lufs", "momentary_max_lufs",
+                   "short_term_max_lufs"):  # fmt: skip
+        np.testing.assert_allclose(
+            getattr(compiled, series), getattr(numpy_pass, series), atol=1e-9, err_msg=series
+        )
+    np.testing.assert_allclose(
+        np.array(compiled.channel_integrated_lufs, dtype=float),
+        np.array(numpy_pass.channel_integrated_lufs, dtype=float),
+        atol=1e-9,
+    )
+
+
+@needs_native
+def test_window_maxima_match_numpy(rng: np.random.Generator) -> None:
+    full = np.cumsum(rng.uniform(0.0, 1.0, 5000))
+    full[1234] = full[1233]  # a flat stretch: equal sums, the first one wins
+    cuts = np.array([0, 7, 300, 301, 2000], dtype=np.int64)
+    a, b, count = 600, 200, 3000
+    seg_max, at, best = native.window_maxima(full, a, b, count, cuts)
+    sums = full[a : a + count] - full[b : b + count]
+    np.testing.assert_array_equal(seg_max, np.maximum.reduceat(sums, cuts))
+    assert at == int(np.argmax(sums))
+    assert best == sums.max()
