@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -134,15 +135,19 @@ def _signals(rng: np.random.Generator, rate: int) -> dict[str, np.ndarray]:
     }
 
 
-def _run(x: np.ndarray, rate: int, sizes: list[int], compiled: bool) -> TruePeakResult:
-    stereo = np.stack([x, -0.7 * x[::-1]], axis=1)
-    meter = TruePeakMeter(rate, 2)
-    assert meter._fused is compiled  # the path under test
+def _fed(feed: Callable[[np.ndarray], None], x: np.ndarray, sizes: list[int]) -> None:
+    """Feed ``x`` in blocks of the given sizes, then the rest."""
     at = 0
     for size in sizes:
-        meter.feed(stereo[at : at + size])
+        feed(x[at : at + size])
         at += size
-    meter.feed(stereo[at:])
+    feed(x[at:])
+
+
+def _run(x: np.ndarray, rate: int, sizes: list[int], compiled: bool) -> TruePeakResult:
+    meter = TruePeakMeter(rate, 2)
+    assert meter._fused is compiled  # the path under test
+    _fed(meter.feed, np.stack([x, -0.7 * x[::-1]], axis=1), sizes)
     return meter.result()
 
 
@@ -176,11 +181,7 @@ def test_the_compiled_true_peak_pass_equals_the_numpy_one(
 def _loudness(x: np.ndarray, rate: int, sizes: list[int], compiled: bool) -> LoudnessResult:
     meter = LoudnessMeter(rate, channel_weights(x.shape[1]))
     assert meter._native is compiled  # the path under test
-    at = 0
-    for size in sizes:
-        meter.feed(x[at : at + size])
-        at += size
-    meter.feed(x[at:])
+    _fed(meter.feed, x, sizes)
     return meter.result()
 
 
