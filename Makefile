@@ -8,6 +8,7 @@ STAMP := $(VENV)/.installed
 .PHONY: setup demo test lint typecheck unit release-check bench fuzz clean
 
 $(STAMP): pyproject.toml hatch_build.py qc/measure/native/kernels.c
+	bash .ci/system-deps.sh --build
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

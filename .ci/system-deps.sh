@@ -6,8 +6,26 @@
 # shntool (album CUE sheets). Runs apt-get only when something is missing.
 # Without root it prints what is missing and carries on: those tests then skip
 # locally, and fail under CI=true (see tests/conftest.py).
+#
+# With --build: only the C compiler that installing mixdesk uses for its kernels
+# (hatch_build.py), run by the Makefile before pip; without it the kernels' numpy
+# twins run and, under CI=true, tests/qc/measure/test_native.py fails.
 set -euo pipefail
 need=()
+if [ "${1:-}" = "--build" ]; then
+    command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+    if [ ${#need[@]} -gt 0 ]; then
+        if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+            echo "installing Debian packages: ${need[*]}"
+            export DEBIAN_FRONTEND=noninteractive
+            apt-get update -qq
+            apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+        else
+            echo "note: no C compiler (${need[*]}); mixdesk's kernels will run as numpy" >&2
+        fi
+    fi
+    exit 0
+fi
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v sox >/dev/null 2>&1 || need+=(sox)
 ldconfig -p 2>/dev/null | grep -q libsndfile.so.1 || need+=(libsndfile1)
