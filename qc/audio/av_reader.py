@@ -26,15 +26,9 @@ from typing import Any
 from qc.audio.av_frames import Gather, frame_block
 from qc.audio.av_load import AV_HINT, load_av, needs_av, wants_av
 from qc.audio.gapless import parse_smpb, priming
+from qc.audio.header import error_reason, rate_problem, read_head
 from qc.audio.limits import MAX_FLOAT_SAMPLE, MAX_MPEG_SAMPLE, level_problem
-from qc.audio.reader import (
-    AudioSource,
-    Block,
-    StreamInfo,
-    _error_reason,
-    _rate_problem,
-    _read_head,
-)
+from qc.audio.reader import AudioSource, Block, StreamInfo
 from qc.audio.sniff import Container, sniff
 from qc.errors import AudioReadError
 
@@ -50,7 +44,7 @@ _CODEC_NAMES = {"mp3float": "mp3", "mp2float": "mp2", "libopus": "opus", "libvor
 
 def _av_reason(err: BaseException) -> str:
     """FFmpeg's message without its errno and function name, lower-cased: one line."""
-    text = getattr(err, "strerror", None) or _error_reason(err)
+    text = getattr(err, "strerror", None) or error_reason(err)
     text = " ".join(str(text).split()).rstrip(".")
     return (text[:1].lower() + text[1:])[:200] if text else type(err).__name__
 
@@ -83,7 +77,7 @@ class AvSource(AudioSource):
     ) -> None:
         self._path = str(path)
         fs_path = os.fspath(path)
-        size, head = _read_head(fs_path, self._path)
+        size, head = read_head(fs_path, self._path)
         found = sniff(head, size)
         what = f"{found.container} ({found.codec})"
         av = load_av()
@@ -110,7 +104,7 @@ class AvSource(AudioSource):
         rate, channels = int(cc.sample_rate or 0), int(cc.channels or 0)
         if channels <= 0:
             raise AudioReadError(self._path, f"{channels} channels")
-        if (problem := _rate_problem(rate, "")) is not None:
+        if (problem := rate_problem(rate, "")) is not None:
             raise AudioReadError(self._path, problem)
         codec = _CODEC_NAMES.get(cc.name, cc.name)
         extradata = bytes(cc.extradata) if cc.extradata else None

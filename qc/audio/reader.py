@@ -8,10 +8,7 @@ Audio is read block by block; memory does not grow with file length.
 
 from __future__ import annotations
 
-import errno
-import math
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
@@ -22,6 +19,7 @@ import numpy.typing as npt
 import soundfile as sf
 
 from qc.audio.decoder_noise import DecoderNoise
+from qc.audio.header import error_reason, header_problem, rate_problem, read_head
 from qc.audio.lametag import read_lame_tag, transcode_hint
 from qc.audio.limits import (
     MAX_CHANNELS,
@@ -30,15 +28,7 @@ from qc.audio.limits import (
     fmt_duration,
     level_problem,
 )
-from qc.audio.sniff import (
-    HEAD_BYTES,
-    Container,
-    _chunks,
-    _u,
-    _wave_fields,
-    header_consistent,
-    sniff,
-)
+from qc.audio.sniff import Container, sniff
 from qc.errors import AudioReadError
 
 __all__ = ["AudioSource", "Block", "StreamInfo", "open_audio", "read_info"]
@@ -69,14 +59,10 @@ _SUBTYPE_CODECS = {
 }
 # libsndfile only estimates the length of MPEG streams without an exact frame count.
 _MPEG_SLACK_FRAMES = 4 * 1152
-_MAX_REASON_CHARS = 200
-# The meters' range: below ~3.5 kHz the K-weighting shelf (1.68 kHz) is past Nyquist.
-MIN_RATE, MAX_RATE = 8000, 768000
 # Float files may go over 0 dBFS (and must then be flagged), but 2^15 is +90 dBFS: past
 # that, the bytes are not audio (a wrong format tag, garbage, 1e30). qc.audio.limits
 # says why an MPEG decoder's output past +16 dBFS is damaged data.
 _DECODED_FLOAT = frozenset({"VORBIS", "OPUS"})  # lossy decoders with float output
-_PCM_TAGS = frozenset({1, 3})  # WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT
 _SF_ERRORS = (sf.SoundFileError, RuntimeError, OSError, ValueError, TypeError)
 
 
@@ -119,121 +105,6 @@ class StreamInfo:
     padding_frames: int = 0
 
 
-def _one_line(text: str) -> str:
-    """First non-empty line of ``text``, whitespace collapsed, length capped."""
-    for raw in text.splitlines():
-        line = " ".join(raw.split()).rstrip(".")
-        if line:
-            return line[:_MAX_REASON_CHARS]
-    return ""
-
-
-def _error_reason(err: BaseException) -> str:
-    """Concise one-line reason for a soundfile/libsndfile/OS error."""
-    if isinstance(err, OSError) and err.strerror:
-        text = err.strerror
-    else:
-        text = str(getattr(err, "error_string", "") or err)
-    reason = _one_line(text)
-    if not reason:
-        code = getattr(err, "code", None)
-        reason = f"libsndfile error {code}" if code is not None else type(err).__name__
-    return reason[:1].lower() + reason[1:] if reason[1:2].islower() else reason
-
-
-def _read_head(fs_path: str, shown: str) -> tuple[int, bytes]:
-    """Size in bytes and the first `HEAD_BYTES` of a regular file, for sniffing.
-
-    Raises:
-        AudioReadError: Missing, not a regular file, or unreadable.
-    """
-    size = _stat_regular(fs_path, shown)
-    try:
-        with open(fs_path, "rb") as fh:
-            return size, fh.read(HEAD_BYTES)
-    except OSError as e:
-        raise AudioReadError(shown, _error_reason(e)) from e
-
-
-def _stat_regular(fs_path: str, shown: str) -> int:
-    """Size in bytes of a regular file, else `AudioReadError` with a clear reason."""
-    try:
-        st = os.stat(fs_path)
-    except FileNotFoundError:
-        broken = os.path.islink(fs_path)
-        reason = "broken symbolic link (target does not exist)" if broken else "no such file"
-        raise AudioReadError(shown, reason) from None
-    except PermissionError:
-        raise AudioReadError(shown, "permission denied") from None
-    except OSError as e:
-        reason = "symbolic link loop" if e.errno == errno.ELOOP else _error_reason(e)
-        raise AudioReadError(shown, reason) from e
-    except ValueError as e:  # embedded NUL byte
-        raise AudioReadError(shown, f"invalid path ({_error_reason(e)})") from e
-    if stat.S_ISDIR(st.st_mode):
-        raise AudioReadError(shown, "is a directory")
-    if not stat.S_ISREG(st.st_mode):
-        raise AudioReadError(shown, "not a regular file")
-    if st.st_size == 0:
-        raise AudioReadError(shown, "empty file")
-    return st.st_size
-
-
-def _rate_problem(rate: float, declared: str = "header declares a ") -> str | None:
-    """Reason a sample rate cannot be measured (zero, NaN, Inf, out of range), or None."""
-    if not math.isfinite(rate) or rate <= 0:
-        return f"{declared}sample rate of {rate:g} Hz"
-    if not MIN_RATE <= rate <= MAX_RATE:
-        shown = f"{rate:,.0f}" if rate < 1e12 else f"{rate:.3g}"
-        supported = f"{MIN_RATE // 1000} to {MAX_RATE // 1000} kHz"
-        return f"{declared}sample rate of {shown} Hz, outside the supported {supported}"
-    return None
-
-
-def _extended(raw: bytes) -> float:
-    """An IEEE 754 80-bit extended float (big-endian), as AIFF stores its sample rate."""
-    sign_exp, mantissa = int.from_bytes(raw[:2], "big"), int.from_bytes(raw[2:10], "big")
-    exp = (sign_exp & 0x7FFF) - 16383 - 63
-    if sign_exp & 0x7FFF == 0x7FFF:
-        return math.nan if mantissa & ((1 << 63) - 1) else math.inf
-    value = math.inf if exp > 959 else math.ldexp(float(mantissa), exp)  # < 2**64 * 2**959
-    return -value if sign_exp & 0x8000 else value
-
-
-def _fmt_fields(head: bytes) -> tuple[int | None, float | None, str | None]:
-    """Channels, sample rate and a block-align problem from a WAV ``fmt `` or AIFF ``COMM``."""
-    if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
-        for cid, body, _size in _chunks(head, 12, "big"):
-            if cid == b"COMM" and len(head) >= body + 18:
-                return _u(head, body, 2, "big"), _extended(head[body + 8 : body + 18]), None
-        return None, None, None
-    tag, channels, rate = _wave_fields(head)
-    for cid, body, size in _chunks(head, 12, "little") if tag is not None else ():
-        if cid != b"fmt ":
-            continue
-        if size < 16:  # the fields past its end belong to the next chunk
-            return None, None, f"header has a 'fmt ' chunk of {size} bytes, not the 16 it needs"
-        align, bits = _u(head, body + 12, 2), _u(head, body + 14, 2)
-        effective = _u(head, body + 24, 2) if tag == 0xFFFE else tag
-        if effective in _PCM_TAGS and channels and bits and align is not None:
-            need = channels * ((bits + 7) // 8)
-            if align != need:
-                why = f"a block align of {align} bytes, but {channels} channels of {bits}-bit"
-                return channels, rate, f"header declares {why} samples take {need}"
-        break
-    return channels, rate, None
-
-
-def _header_problem(head: bytes, container: Container, size: int) -> str | None:
-    """Reason the header cannot be trusted (zero channels or rate, size mismatch), or None."""
-    channels, rate, align = _fmt_fields(head)
-    if channels == 0:
-        return "header declares 0 channels"
-    if rate is not None and (problem := _rate_problem(rate)) is not None:
-        return problem
-    return align or header_consistent(container, size)
-
-
 class AudioSource:
     """An open audio file read in blocks; use as a context manager.
 
@@ -253,10 +124,10 @@ class AudioSource:
     ) -> None:
         self._path = str(path)
         fs_path = os.fspath(path)
-        size, head = _read_head(fs_path, self._path)
+        size, head = read_head(fs_path, self._path)
         container = sniff(head, size)
         self._head = head
-        problem = _header_problem(head, container, size)
+        problem = header_problem(head, container, size)
         if problem is not None:
             raise AudioReadError(self._path, problem)
         # libmpg123 prints to descriptor 2 from C; unknown files may turn out to be MPEG.
@@ -276,7 +147,7 @@ class AudioSource:
         self._noise.enabled = self._info.subtype in _MPEG_SUBTYPES
 
     def _open_reason(self, err: BaseException, container: Container) -> str:
-        reason = _error_reason(err)
+        reason = error_reason(err)
         if container.container == "unknown":
             return f"not a recognised audio file ({reason})"
         return f"cannot decode {container.container} ({container.codec}): {reason}"
@@ -291,7 +162,7 @@ class AudioSource:
                 f"{channels} channels: mixdesk measures at most {MAX_CHANNELS} "
                 "(split the file into stems)",
             )
-        if (problem := _rate_problem(rate, "")) is not None:
+        if (problem := rate_problem(rate, "")) is not None:
             raise AudioReadError(self._path, problem)
         subtype, frames = str(self._sf.subtype), int(self._sf.frames)
         name, codec = container.container, container.codec
@@ -383,7 +254,7 @@ class AudioSource:
                     block: Block = snd.read(frames, dtype="float64", always_2d=True)
             except _SF_ERRORS as e:
                 at = f"{done / info.sample_rate:.3f} s (frame {done})"
-                raise AudioReadError(self._path, f"read error at {at}: {_error_reason(e)}") from e
+                raise AudioReadError(self._path, f"read error at {at}: {error_reason(e)}") from e
             if block.shape[0] == 0:
                 break
             if level is not None:  # NaN and Inf are named before a level

@@ -10,7 +10,7 @@ import pytest
 
 from bridge.osc.message import well_formed
 from bridge.osc.transport import valid_datagram
-from qc.audio.reader import _extended
+from qc.audio.header import extended80 as _extended
 from qc.config import load_config
 from qc.errors import ProfileError
 from tests.fuzz import targets
