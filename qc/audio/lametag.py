@@ -25,9 +25,7 @@ LAME extension tag, by offset from its first byte (multi-byte fields big-endian)
     32  2  music CRC-16
     34  2  CRC-16 of the frame up to here
 
-`expected_lowpass_hz` gives the lowpass LAME picks for a CBR/ABR bit rate (the
-``optimum_bandwidth()`` table in LAME's ``lame.c``), and `transcode_hint` flags a
-CBR file whose tag records a lowpass well below that.
+What the tag says about a transcode is judged in :mod:`qc.audio.lamehint`.
 """
 
 from __future__ import annotations
@@ -35,13 +33,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["LameTag", "expected_lowpass_hz", "read_lame_tag", "transcode_hint"]
+from qc.audio.mpegframe import Frame, crc16, frame_at, skip_id3v2, u32
 
-# kbit/s by bitrate index, layer III: MPEG-1, then MPEG-2 and 2.5 (index 0 is free format).
-_KBPS_MPEG1 = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
-_KBPS_MPEG2 = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
-# Sample rates by the header's 2-bit version field (0: MPEG-2.5, 2: MPEG-2, 3: MPEG-1).
-_RATES = {0: (11025, 12000, 8000), 2: (22050, 24000, 16000), 3: (44100, 48000, 32000)}
+__all__ = ["CBR_METHODS", "LameTag", "read_lame_tag"]
+
 
 _VBR_METHODS = {
     1: "cbr",
@@ -53,37 +48,12 @@ _VBR_METHODS = {
     8: "cbr-2pass",
     9: "abr-2pass",
 }
-_CBR_METHODS = frozenset({"cbr", "cbr-2pass"})
+CBR_METHODS = frozenset({"cbr", "cbr-2pass"})
 _ABR_METHODS = frozenset({"abr", "abr-2pass"})
 
 _XING_FRAMES, _XING_BYTES, _XING_TOC, _XING_SCALE = 1, 2, 4, 8
 _LAME_TAG_LEN = 36
 _LAME_VERSION = re.compile(r"LAME(\d+)\.(\d+)")
-_MAX_ID3_TAGS = 16
-
-# LAME's optimum_bandwidth() (lame.c): CBR/ABR kbps -> lowpass Hz, one row per entry
-# of nearestBitrateFullIndex()'s full_bitrate_table.
-_LOWPASS_BY_KBPS = (
-    (8, 2000),
-    (16, 3700),
-    (24, 3900),
-    (32, 5500),
-    (40, 7000),
-    (48, 7500),
-    (56, 10000),
-    (64, 11000),
-    (80, 13500),
-    (96, 15100),
-    (112, 15600),
-    (128, 17000),
-    (160, 17500),
-    (192, 18600),
-    (224, 19400),
-    (256, 19700),
-    (320, 20500),
-)
-_LOWPASS_CAP_HZ = 20500  # lame_init_params caps CBR/ABR lowpass here (after mono's x1.5)
-_HINT_MARGIN_HZ = 1500  # how far below LAME's choice a recorded lowpass must be to hint
 
 
 @dataclass(frozen=True)
@@ -128,75 +98,7 @@ class LameTag:
     crc_ok: bool | None = None
 
 
-@dataclass(frozen=True)
-class _Frame:
-    pos: int
-    version: int  # header bits: 0 MPEG-2.5, 2 MPEG-2, 3 MPEG-1
-    kbps: int
-    sample_rate: int
-    channels: int
-    length: int
-
-    @property
-    def side_info(self) -> int:
-        if self.version == 3:
-            return 17 if self.channels == 1 else 32
-        return 9 if self.channels == 1 else 17
-
-    @property
-    def samples(self) -> int:
-        return 1152 if self.version == 3 else 576
-
-
-def _u32(b: bytes, off: int) -> int:
-    return int.from_bytes(b[off : off + 4], "big")
-
-
-def _crc16(data: bytes) -> int:
-    """CRC-16/ARC (polynomial 0x8005 reflected, initial 0), as LAME's tag CRC."""
-    crc = 0
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
-
-
-def _skip_id3v2(head: bytes) -> int:
-    """Offset just past any ID3v2 tags at the start (may lie beyond ``head``)."""
-    pos = 0
-    for _ in range(_MAX_ID3_TAGS):
-        hdr = head[pos : pos + 10]
-        if len(hdr) < 10 or hdr[:3] != b"ID3":
-            break
-        if hdr[3] == 0xFF or hdr[4] == 0xFF or any(b & 0x80 for b in hdr[6:10]):
-            break  # not a valid ID3v2 header: leave it to the frame scan
-        size = (hdr[6] << 21) | (hdr[7] << 14) | (hdr[8] << 7) | hdr[9]
-        footer = 10 if hdr[3] >= 4 and hdr[5] & 0x10 else 0
-        pos += 10 + size + footer
-    return pos
-
-
-def _frame_at(head: bytes, pos: int) -> _Frame | None:
-    """The layer III frame header at ``pos``, or None if there is none."""
-    if pos < 0 or pos + 4 > len(head) or head[pos] != 0xFF:
-        return None
-    b1, b2, b3 = head[pos + 1], head[pos + 2], head[pos + 3]
-    version = (b1 >> 3) & 3
-    if b1 & 0xE0 != 0xE0 or version == 1 or (b1 >> 1) & 3 != 1:
-        return None  # no sync, reserved version, or not layer III
-    br_index, sr_index = b2 >> 4, (b2 >> 2) & 3
-    if br_index in (0, 15) or sr_index == 3 or b3 & 3 == 2:
-        return None  # free format, bad bitrate, reserved rate, reserved emphasis
-    kbps = (_KBPS_MPEG1 if version == 3 else _KBPS_MPEG2)[br_index]
-    rate = _RATES[version][sr_index]
-    coef = 144000 if version == 3 else 72000
-    length = coef * kbps // rate + ((b2 >> 1) & 1)
-    channels = 1 if b3 >> 6 == 3 else 2
-    return _Frame(pos, version, kbps, rate, channels, length)
-
-
-def _first_frame(head: bytes, start: int) -> tuple[_Frame, str] | None:
+def _first_frame(head: bytes, start: int) -> tuple[Frame, str] | None:
     """The first frame from ``start`` that carries a VBR header, with the header's name.
 
     A candidate frame without one counts as the first audio frame (and ends the
@@ -205,7 +107,7 @@ def _first_frame(head: bytes, start: int) -> tuple[_Frame, str] | None:
     """
     pos = head.find(b"\xff", start)
     while 0 <= pos < len(head) - 3:
-        frame = _frame_at(head, pos)
+        frame = frame_at(head, pos)
         if frame is not None:
             xing = pos + 4 + frame.side_info
             magic = head[xing : xing + 4]
@@ -213,7 +115,7 @@ def _first_frame(head: bytes, start: int) -> tuple[_Frame, str] | None:
                 return frame, magic.decode("ascii")
             if head[pos + 36 : pos + 40] == b"VBRI":
                 return frame, "VBRI"
-            after = _frame_at(head, pos + frame.length)
+            after = frame_at(head, pos + frame.length)
             if after is not None and (after.version, after.sample_rate) == (
                 frame.version,
                 frame.sample_rate,
@@ -223,7 +125,7 @@ def _first_frame(head: bytes, start: int) -> tuple[_Frame, str] | None:
     return None
 
 
-def _average_kbps(frame: _Frame, frames: int | None, nbytes: int | None) -> int | None:
+def _average_kbps(frame: Frame, frames: int | None, nbytes: int | None) -> int | None:
     """Mean bit rate of the audio frames, from a VBR header's counts (which include its frame)."""
     if not frames or not nbytes or nbytes <= frame.length:
         return None
@@ -231,11 +133,11 @@ def _average_kbps(frame: _Frame, frames: int | None, nbytes: int | None) -> int 
     return round((nbytes - frame.length) * 8 / seconds / 1000)
 
 
-def _vbri(head: bytes, frame: _Frame) -> LameTag:
+def _vbri(head: bytes, frame: Frame) -> LameTag:
     at = frame.pos + 36
     body = head[at : at + 18]
-    nbytes = _u32(body, 10) if len(body) >= 14 else None
-    frames = _u32(body, 14) if len(body) >= 18 else None
+    nbytes = u32(body, 10) if len(body) >= 14 else None
+    frames = u32(body, 14) if len(body) >= 18 else None
     return LameTag(
         encoder="",
         vbr_method="unknown",
@@ -267,16 +169,16 @@ def _lame_fields_present(encoder: str) -> bool:
     return (int(match[1]), int(match[2])) >= (3, 90)
 
 
-def _xing(head: bytes, frame: _Frame, name: str) -> LameTag:
+def _xing(head: bytes, frame: Frame, name: str) -> LameTag:
     at = frame.pos + 4 + frame.side_info + 4
-    flags = _u32(head, at) if len(head) >= at + 4 else 0
+    flags = u32(head, at) if len(head) >= at + 4 else 0
     at += 4
     frames = nbytes = None
     if flags & _XING_FRAMES:
-        frames = _u32(head, at) if len(head) >= at + 4 else None
+        frames = u32(head, at) if len(head) >= at + 4 else None
         at += 4
     if flags & _XING_BYTES:
-        nbytes = _u32(head, at) if len(head) >= at + 4 else None
+        nbytes = u32(head, at) if len(head) >= at + 4 else None
         at += 4
     at += (100 if flags & _XING_TOC else 0) + (4 if flags & _XING_SCALE else 0)
 
@@ -300,7 +202,7 @@ def _xing(head: bytes, frame: _Frame, name: str) -> LameTag:
         )
 
     method = _VBR_METHODS.get(tag[9] & 0x0F, "unknown")
-    if method in _CBR_METHODS:
+    if method in CBR_METHODS:
         kbps: int | None = frame.kbps
     elif method in _ABR_METHODS and tag[20]:
         kbps = tag[20]
@@ -333,14 +235,14 @@ def _tag_crc_ok(head: bytes, pos: int, tag_at: int, encoder: str) -> bool:
     """
     crc_at = tag_at + _LAME_TAG_LEN - 2
     stored = int.from_bytes(head[crc_at : crc_at + 2], "big")
-    if _crc16(head[pos:crc_at]) == stored:
+    if crc16(head[pos:crc_at]) == stored:
         return True
     if not encoder.startswith("Lav") or len(head) < pos + 190:
         return False
     frame = bytearray(head[pos : pos + 190])
     if crc_at + 2 - pos <= len(frame):
         frame[crc_at - pos : crc_at + 2 - pos] = b"\0\0"
-    return _crc16(bytes(frame)) == stored
+    return crc16(bytes(frame)) == stored
 
 
 def read_lame_tag(head: bytes) -> LameTag | None:
@@ -355,71 +257,8 @@ def read_lame_tag(head: bytes) -> LameTag | None:
         Never raises: truncated or malformed input yields None or a `LameTag`
         with the fields that could not be read set to None.
     """
-    found = _first_frame(head, _skip_id3v2(head))
+    found = _first_frame(head, skip_id3v2(head))
     if found is None:
         return None
     frame, name = found
     return _vbri(head, frame) if name == "VBRI" else _xing(head, frame, name)
-
-
-def expected_lowpass_hz(
-    bitrate_kbps: int, *, channels: int = 2, sample_rate: int | None = None
-) -> int | None:
-    """The lowpass LAME 3.100 picks by default for a CBR or ABR bit rate.
-
-    LAME snaps the bit rate to the nearest row of its ``optimum_bandwidth()`` table
-    (ties go up), multiplies by 1.5 for mono, caps at 20.5 kHz and at half the
-    output sample rate. E.g. 128 -> 17000, 192 -> 18600, 320 -> 20500.
-
-    Args:
-        bitrate_kbps: CBR bit rate or ABR target, in kbit/s.
-        channels: 1 for mono (LAME widens the band by half), else 2.
-        sample_rate: Output sample rate in Hz, if known, for the Nyquist cap.
-
-    Returns:
-        The lowpass in Hz, or None for a bit rate that is not positive.
-    """
-    if bitrate_kbps <= 0:
-        return None
-    index = len(_LOWPASS_BY_KBPS) - 1
-    for i in range(len(_LOWPASS_BY_KBPS) - 1):
-        lower, upper = _LOWPASS_BY_KBPS[i][0], _LOWPASS_BY_KBPS[i + 1][0]
-        if upper > bitrate_kbps:
-            index = i if upper - bitrate_kbps > bitrate_kbps - lower else i + 1
-            break
-    lowpass = float(_LOWPASS_BY_KBPS[index][1])
-    if channels == 1:
-        lowpass *= 1.5
-    lowpass = min(lowpass, _LOWPASS_CAP_HZ)
-    if sample_rate is not None and sample_rate > 0:
-        lowpass = min(lowpass, sample_rate / 2)
-    return int(lowpass)
-
-
-def transcode_hint(tag: LameTag) -> str | None:
-    """A one-line hint when a CBR file's recorded lowpass is well below LAME's default.
-
-    The tag records the lowpass the encoder was set to, not what the audio holds,
-    so a low value at a high CBR rate means a cutoff was forced on purpose, which
-    is what re-encoding a lower-bit-rate source with matched settings looks like.
-
-    Args:
-        tag: A parsed tag, as from `read_lame_tag`.
-
-    Returns:
-        E.g. ``"320 kbps MP3 with a 16.0 kHz lowpass (LAME's default at that rate
-        is 20.5 kHz): probably transcoded from a lower bit rate"``, or None when
-        the file is not CBR, records no lowpass, or is within 1.5 kHz of LAME's choice.
-    """
-    if tag.vbr_method not in _CBR_METHODS or tag.lowpass_hz is None or not tag.bitrate_kbps:
-        return None
-    expected = expected_lowpass_hz(
-        tag.bitrate_kbps, channels=tag.channels, sample_rate=tag.sample_rate
-    )
-    if expected is None or tag.lowpass_hz > expected - _HINT_MARGIN_HZ:
-        return None
-    return (
-        f"{tag.bitrate_kbps} kbps MP3 with a {tag.lowpass_hz / 1000:.1f} kHz lowpass "
-        f"(LAME's default at that rate is {expected / 1000:.1f} kHz): "
-        "probably transcoded from a lower bit rate"
-    )

@@ -20,7 +20,8 @@ import soundfile as sf
 
 from qc.audio.decoder_noise import DecoderNoise
 from qc.audio.header import error_reason, header_problem, rate_problem, read_head
-from qc.audio.lametag import read_lame_tag, transcode_hint
+from qc.audio.lamehint import transcode_hint
+from qc.audio.lametag import read_lame_tag
 from qc.audio.limits import (
     MAX_CHANNELS,
     MAX_FLOAT_SAMPLE,

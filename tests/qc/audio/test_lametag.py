@@ -22,7 +22,8 @@ import soundfile as sf
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qc.audio.lametag import LameTag, expected_lowpass_hz, read_lame_tag, transcode_hint
+from qc.audio.lamehint import expected_lowpass_hz, transcode_hint
+from qc.audio.lametag import LameTag, read_lame_tag
 from tests.builders import unavailable
 
 HEAD = 65536  # what callers read
