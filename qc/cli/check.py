@@ -21,6 +21,7 @@ from qc.diagnostic import Severity
 from qc.engine import FileResult, check, unreadable
 from qc.errors import QCError
 from qc.jobs import run_jobs
+from qc.measure import native
 from qc.printable import printable, printable_line
 from qc.profiles import Profile, ProfileCache
 from qc.report import RENDERERS
@@ -200,8 +201,21 @@ def _report_unused(results: Sequence[FileResult], jobs: Sequence[Job]) -> None:
               file=sys.stderr)  # fmt: skip
 
 
+def _warn_broken_kernels() -> None:
+    """Say once when the compiled kernels exist but cannot be used (stale or unusable).
+
+    The numpy twins then run, with the same results, slower. A build that was never
+    made (no compiler at install) is not a fault and says nothing here.
+    """
+    status = native.status()
+    if status.startswith(("stale", "unusable")):
+        print(f"mixdesk: warning: compiled kernels {status}; their numpy twins ran "
+              "(same results, slower)", file=sys.stderr)  # fmt: skip
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``check``; returns the exit code."""
+    _warn_broken_kernels()
     fmt = args.format or ("rich" if args.output_file is None and is_tty(sys.stdout) else "text")
     files, empty = expand_paths(args.files)
     try:
