@@ -96,6 +96,15 @@ def _load() -> tuple[Any, str]:
     return open_library(LIBRARY, SOURCE)
 
 
+def _need(array: NDArray[Any], dtype: type[np.generic], ndim: int) -> None:
+    """Refuse what the C code would read wrongly or out of bounds (a caller's mistake)."""
+    if array.dtype != dtype or array.ndim != ndim or not array.flags.c_contiguous:
+        raise ValueError(
+            f"compiled kernel needs a contiguous {ndim}-d {np.dtype(dtype).name} array, "
+            f"not {array.ndim}-d {array.dtype} (contiguous: {array.flags.c_contiguous})"
+        )
+
+
 def available() -> bool:
     """Whether the compiled kernels are in use."""
     return _load()[0] is not None
@@ -139,6 +148,11 @@ def truepeak_crests(
     taps = int(kernel.shape[1])
     half = taps // 2
     frames = int(x.shape[0]) - 2 * half
+    _need(x, np.float32, 1)
+    _need(kernel, np.float32, 2)
+    _need(lead, np.float32, 1)
+    if frames < 0 or kernel.shape[0] != 3 or taps % 2 == 0 or lead.shape[0] != 2:
+        raise ValueError(f"truepeak_crests: {len(x)} samples, kernel {kernel.shape}")
     room = 2 * frames + 3
     idx = np.empty(room, dtype=np.int64)
     around = np.empty((room, 3), dtype=np.float32)
@@ -173,6 +187,11 @@ def biquad2(
     """
     lib = _load()[0]
     frames, channels = block.shape
+    _need(block, np.float64, 2)
+    _need(sos, np.float64, 2)
+    _need(state, np.float64, 2)
+    if sos.shape != (2, 6) or state.shape != (channels, 4):
+        raise ValueError(f"biquad2: sections {sos.shape}, state {state.shape}")
     out = np.empty((channels, frames))
     lib.mixdesk_biquad2(
         block.ctypes.data, out.ctypes.data, frames, channels, sos.ctypes.data, state.ctypes.data
@@ -207,6 +226,16 @@ def loudness_pieces(
     y = np.ascontiguousarray(np.asarray(kblock, dtype=np.float64).T)
     w = np.ascontiguousarray(weights, dtype=np.float64)
     at = np.asarray(cuts, dtype=np.int64)
+    _need(csum, np.float64, 1)
+    if (
+        csum.shape[0] != frames
+        or w.shape != (channels,)
+        or not len(at)
+        or at[0] != 0
+        or np.any(np.diff(at) <= 0)
+        or at[-1] >= max(frames, 1)
+    ):
+        raise ValueError(f"loudness_pieces: {frames} frames, cuts {cuts[:4]}...")
     pieces = np.empty((len(at), channels))
     lib.mixdesk_loudness_pieces(
         y.ctypes.data, frames, channels, w.ctypes.data, at.ctypes.data, len(at),
@@ -234,6 +263,17 @@ def window_maxima(
         largest window sum, and that sum.
     """
     lib = _load()[0]
+    _need(full, np.float64, 1)
+    _need(cuts, np.int64, 1)
+    if (
+        min(a, b) < 0
+        or max(a, b) + count > full.shape[0]
+        or not len(cuts)
+        or cuts[0] != 0
+        or np.any(np.diff(cuts) <= 0)
+        or cuts[-1] >= max(count, 1)
+    ):
+        raise ValueError(f"window_maxima: windows {a}, {b} + {count} of {full.shape[0]} sums")
     seg_max = np.empty(len(cuts))
     best = np.empty(1)
     at = int(

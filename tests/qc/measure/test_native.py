@@ -249,3 +249,24 @@ def test_a_stale_build_is_said_by_check_and_the_numpy_twins_run(
     monkeypatch.setattr(native, "_load", lambda: (None, "off (MIXDESK_NATIVE=0): numpy kernels"))
     main(["check", "--format", "json", str(wav)])
     assert "warning" not in capsys.readouterr().err
+
+
+@needs_native
+def test_the_wrappers_refuse_what_the_c_code_would_read_out_of_bounds() -> None:
+    kernel3 = np.ascontiguousarray(kaiser_kernel(4, 16, 8.0)[1:], dtype=np.float32)
+    lead = np.zeros(2, dtype=np.float32)
+    with pytest.raises(ValueError, match="truepeak_crests"):
+        native.truepeak_crests(np.zeros(10, dtype=np.float32), kernel3, lead, 0.5)  # < 2 * half
+    with pytest.raises(ValueError, match="float32"):
+        native.truepeak_crests(np.zeros(100), kernel3, lead, 0.5)  # float64
+    with pytest.raises(ValueError, match="contiguous"):
+        native.truepeak_crests(np.zeros(200, dtype=np.float32)[::2], kernel3, lead, 0.5)
+    sos = np.ascontiguousarray(k_weighting_sos(48000))
+    with pytest.raises(ValueError, match="biquad2"):
+        native.biquad2(np.zeros((10, 2)), sos, np.zeros((3, 4)))  # state of 3 channels
+    with pytest.raises(ValueError, match="loudness_pieces"):
+        native.loudness_pieces(np.zeros((10, 2)), np.ones(2), [0, 10], np.zeros(10), 0.0)
+    with pytest.raises(ValueError, match="window_maxima"):
+        native.window_maxima(np.zeros(100), 50, -1, 10, np.zeros(1, dtype=np.int64))
+    with pytest.raises(ValueError, match="window_maxima"):
+        native.window_maxima(np.zeros(100), 95, 80, 10, np.zeros(1, dtype=np.int64))
