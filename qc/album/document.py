@@ -54,7 +54,9 @@ def album_document(  # noqa: PLR0917
         A dict that ``json.dumps`` accepts with ``allow_nan=False``.
     """
     measured = [r.result.measurements for r in runs]
-    loudness = album_loudness_object(measured, settings.profiles)
+    loudness = album_loudness_object(
+        measured, settings.profiles, select=settings.select, ignore=settings.ignore
+    )
     album_lufs = loudness["integrated_lufs"]
     tracks = []
     for i, (t, f, run, slot) in enumerate(zip(spec.tracks, facts, runs, slots, strict=True)):

@@ -54,13 +54,19 @@ def _finite(value: float | None) -> float | None:
 
 
 def album_loudness_object(
-    measured: Sequence[Measurements | None], profiles: Sequence[Profile]
+    measured: Sequence[Measurements | None],
+    profiles: Sequence[Profile],
+    *,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The ``loudness`` object of the ``mixdesk.album/1`` document.
 
     Args:
         measured: Each track's measurements in order (``None``: unreadable).
         profiles: The album's profiles (those running LUF004 get a preview).
+        select: Code prefixes selected (empty: all enabled), as for the findings.
+        ignore: Code prefixes ignored: ``--ignore LUF004`` drops the previews too.
 
     Returns:
         The object; ``None`` values where no track could be measured.
@@ -90,7 +96,7 @@ def album_loudness_object(
     previews = []
     rule = get_rule("normalization-preview")
     for profile in profiles:
-        if album is None or peak is None or not will_run(rule.code, profile):
+        if album is None or peak is None or not will_run(rule.code, profile, select, ignore):
             continue
         opts, _ = rule_options(rule, profile)
         gain = album_preview_gain(

@@ -120,6 +120,15 @@ def test_album_mode_preview_is_one_gain_for_every_track(
     assert p.true_peak_after_dbtp == pytest.approx(peak + expected)
 
 
+def test_album_mode_previews_follow_the_selection(three: tuple[Path, list[np.ndarray]]) -> None:
+    """``--ignore LUF004`` (or a selection without it) drops the album-mode previews too."""
+    folder, _ = three
+    assert qc.check_album(folder, profile=["spotify"], config=False).loudness.previews
+    for kw in ({"ignore": ["LUF004"]}, {"ignore": ["normalization-preview"]}, {"select": ["TP"]}):
+        result = qc.check_album(folder, profile=["spotify"], config=False, **kw)  # type: ignore[arg-type]
+        assert result.loudness.previews == (), kw
+
+
 def test_trailing_silence_before_a_gap_is_a_longer_pause(
     tmp_path: Path, rng: np.random.Generator
 ) -> None:
