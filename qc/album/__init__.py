@@ -14,10 +14,24 @@
 The ALB rules are in :mod:`qc.checks.album` and :mod:`qc.checks.redbook`, the pure
 album math in :mod:`qc.measure.album`, the watch daemon's re-check in
 :mod:`qc.watch.album`.
+
+The result types below are imported when first used: the rules import
+:mod:`qc.album.codes`, and ``mixdesk check`` should not build the album's (and the
+Python API's) result classes on every start (10 ms).
 """
 
 from __future__ import annotations
 
-from qc.album.results import AlbumFormat, AlbumLoudness, AlbumPreview, AlbumResult, AlbumTrack
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qc.album.results import AlbumFormat, AlbumLoudness, AlbumPreview, AlbumResult, AlbumTrack
 
 __all__ = ["AlbumFormat", "AlbumLoudness", "AlbumPreview", "AlbumResult", "AlbumTrack"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return getattr(importlib.import_module("qc.album.results"), name)
+    raise AttributeError(f"module 'qc.album' has no attribute {name!r}")
