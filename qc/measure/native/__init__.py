@@ -9,7 +9,10 @@ memory (``benchmarks/profile_meters.py`` shows both paths):
   K-weighting of BS.1770-4 Annex 1 (:class:`qc.measure.iir.BlockIIR`);
 * :func:`loudness_pieces` and :func:`window_maxima`: the loudness meter's
   squares, 100 ms piece sums and running sums, and the maxima of its windows
-  ending at every sample (:mod:`qc.measure.loudness`, :mod:`qc.measure.windowmax`).
+  ending at every sample (:mod:`qc.measure.loudness`, :mod:`qc.measure.windowmax`);
+* :func:`mdct_fold` and :func:`mdct_small`: the lossy detector's frame-grid
+  search, the frames windowed, folded and twiddled in one gather, and the
+  near-zero coefficients counted after the FFT (:mod:`qc.measure.mdct`).
 
 Each has a numpy twin giving the same result, used when the library was not
 built (no C compiler when mixdesk was installed) or ``MIXDESK_NATIVE=0`` is
@@ -85,6 +88,10 @@ def open_library(library: Path, source: Path | None) -> tuple[Any, str]:
     lib.mixdesk_loudness_pieces.restype = None
     lib.mixdesk_window_maxima.argtypes = [_P, _I, _I, _I, _P, _I, _P, _P]
     lib.mixdesk_window_maxima.restype = _I
+    lib.mixdesk_mdct_fold.argtypes = [_P, _P, _I, _P, _P, _P, _I, _P]
+    lib.mixdesk_mdct_fold.restype = None
+    lib.mixdesk_mdct_small.argtypes = [_P, _I, _I, _I, _P, _P, _P, ctypes.c_double, _P]
+    lib.mixdesk_mdct_small.restype = None
     return lib, f"on ({library.name})"
 
 
@@ -283,3 +290,88 @@ def window_maxima(
         )
     )  # fmt: skip
     return seg_max, at, float(best[0])
+
+
+def mdct_fold(
+    x: NDArray[np.float64],
+    starts: NDArray[np.int64],
+    p: NDArray[np.int64],
+    w: NDArray[np.float64],
+    pre: NDArray[np.complex128],
+) -> NDArray[np.complex128]:
+    """Window, fold and pre-twiddle frames into DCT-IV inputs, in one gather.
+
+    ``t[..., m] = (w[0, m] x[s + p[0, m]] + w[1, m] x[s + p[1, m]]
+    + 1j (w[2, m] x[s + p[2, m]] + w[3, m] x[s + p[3, m]])) * pre[m]`` for
+    each frame start ``s``, with numpy's order of operations. Requires
+    :func:`available`.
+
+    Args:
+        x: Samples, shape ``(n,)``.
+        starts: Frame starts, any shape ``S``, int64.
+        p: Index map, shape ``(4, q)``, int64 (from ``qc.measure.mdct``).
+        w: Signed window weights, shape ``(4, q)``.
+        pre: Pre-twiddle, shape ``(q,)``.
+
+    Returns:
+        Shape ``S + (q,)``, complex128.
+    """
+    lib = _load()[0]
+    q = int(p.shape[1])
+    flat = np.ascontiguousarray(starts, dtype=np.int64).reshape(-1)
+    for a, dtype, ndim in ((x, np.float64, 1), (p, np.int64, 2), (w, np.float64, 2),
+                           (pre, np.complex128, 1)):  # fmt: skip
+        _need(a, dtype, ndim)
+    span = (int(p.min()), int(p.max())) if p.size else (0, 0)
+    if (
+        p.shape != (4, q)
+        or w.shape != (4, q)
+        or pre.shape != (q,)
+        or (flat.size and (int(flat.min()) + span[0] < 0 or int(flat.max()) + span[1] >= len(x)))
+    ):
+        raise ValueError(f"mdct_fold: frames reach outside {len(x)} samples, or shapes differ")
+    out = np.empty((*np.shape(starts), q), dtype=np.complex128)
+    lib.mixdesk_mdct_fold(
+        x.ctypes.data, flat.ctypes.data, flat.size, p.ctypes.data, w.ctypes.data,
+        pre.ctypes.data, q, out.ctypes.data,
+    )  # fmt: skip
+    return out
+
+
+def mdct_small(
+    y: NDArray[np.complex128],
+    post: NDArray[np.complex128],
+    even: NDArray[np.bool_],
+    odd: NDArray[np.bool_],
+    threshold: float,
+) -> NDArray[np.int64]:
+    """Count the near-zero MDCT coefficients of each group of frames.
+
+    ``z = y * post``; per group (first axis of ``y``), the real parts where
+    ``even`` and the imaginary parts where ``odd`` whose magnitude is below
+    ``threshold``. Requires :func:`available`.
+
+    Args:
+        y: FFT outputs, shape ``(groups, frames, q)``, complex128, contiguous.
+        post: Post-twiddle, shape ``(q,)``.
+        even: Which real parts count, shape ``(q,)``.
+        odd: Which imaginary parts count, shape ``(q,)``.
+        threshold: Linear magnitude.
+
+    Returns:
+        Counts, shape ``(groups,)``.
+    """
+    lib = _load()[0]
+    _need(y, np.complex128, 3)
+    _need(post, np.complex128, 1)
+    groups, frames, q = y.shape
+    ev = np.ascontiguousarray(even, dtype=np.uint8)
+    od = np.ascontiguousarray(odd, dtype=np.uint8)
+    if post.shape != (q,) or ev.shape != (q,) or od.shape != (q,):
+        raise ValueError(f"mdct_small: {q} coefficients, post {post.shape}, masks {ev.shape}")
+    counts = np.empty(groups, dtype=np.int64)
+    lib.mixdesk_mdct_small(
+        y.ctypes.data, groups, frames, q, post.ctypes.data, ev.ctypes.data, od.ctypes.data,
+        float(threshold), counts.ctypes.data,
+    )  # fmt: skip
+    return counts

@@ -301,3 +301,51 @@ int64_t mixdesk_window_maxima(const double *full, int64_t a, int64_t b, int64_t 
     *best = top;
     return at;
 }
+
+/*
+ * The codec frame-grid search (qc.measure.mdct): each frame of 2N samples
+ * windowed and folded into the N/2 complex inputs of a DCT-IV by FFT, with
+ * its pre-twiddle, in one gather:
+ *   t[s, m] = ((w[0][m] x[st + p[0][m]] + w[1][m] x[st + p[1][m]])
+ *             + i (w[2][m] x[st + p[2][m]] + w[3][m] x[st + p[3][m]])) * pre[m]
+ * for each frame start st = starts[s] (numpy's order of operations, so the
+ * values are numpy's). x: samples; p, w: 4 x q; pre, t: complex as re, im pairs.
+ */
+void mixdesk_mdct_fold(const double *x, const int64_t *starts, int64_t nstarts,
+                       const int64_t *p, const double *w, const double *pre, int64_t q,
+                       double *t) {
+    for (int64_t s = 0; s < nstarts; ++s) {
+        const double *xs = x + starts[s];
+        double *ts = t + 2 * s * q;
+        for (int64_t m = 0; m < q; ++m) {
+            double re = xs[p[m]] * w[m] + xs[p[q + m]] * w[q + m];
+            double im = xs[p[2 * q + m]] * w[2 * q + m] + xs[p[3 * q + m]] * w[3 * q + m];
+            double pr = pre[2 * m], pi = pre[2 * m + 1];
+            ts[2 * m] = re * pr - im * pi;
+            ts[2 * m + 1] = re * pi + im * pr;
+        }
+    }
+}
+
+/*
+ * After the FFT: y[s, m] * post[m] (complex), and per group of `frames`
+ * consecutive rows, how many of the real parts where even[m] and of the
+ * imaginary parts where odd[m] are below threshold in magnitude.
+ */
+void mixdesk_mdct_small(const double *y, int64_t groups, int64_t frames, int64_t q,
+                        const double *post, const uint8_t *even, const uint8_t *odd,
+                        double threshold, int64_t *counts) {
+    for (int64_t g = 0; g < groups; ++g) {
+        int64_t small = 0;
+        for (int64_t f = 0; f < frames; ++f) {
+            const double *ys = y + 2 * (g * frames + f) * q;
+            for (int64_t m = 0; m < q; ++m) {
+                double a = ys[2 * m], b = ys[2 * m + 1];
+                double c = post[2 * m], d = post[2 * m + 1];
+                if (even[m]) small += fabs(a * c - b * d) < threshold;
+                if (odd[m]) small += fabs(a * d + b * c) < threshold;
+            }
+        }
+        counts[g] = small;
+    }
+}

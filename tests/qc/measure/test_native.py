@@ -270,3 +270,32 @@ def test_the_wrappers_refuse_what_the_c_code_would_read_out_of_bounds() -> None:
         native.window_maxima(np.zeros(100), 50, -1, 10, np.zeros(1, dtype=np.int64))
     with pytest.raises(ValueError, match="window_maxima"):
         native.window_maxima(np.zeros(100), 95, 80, 10, np.zeros(1, dtype=np.int64))
+
+
+@needs_native
+@pytest.mark.parametrize("rate", [44100, 48000])
+def test_the_compiled_grid_search_equals_the_numpy_one(
+    rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch, rate: int
+) -> None:
+    """Bit for bit: the gather and the count follow numpy's order of operations."""
+    from qc.measure.mdct import FAMILIES, grid_search
+    from tests.qc.measure.test_detectors import _codec_like
+
+    n = int(1.5 * rate)
+    t = np.arange(n) / rate
+    tones = 0.3 * np.sin(2 * np.pi * 440 * t) + 0.1 * np.sin(2 * np.pi * 5300 * t)
+    signals = {
+        "noise": rng.standard_normal(n) * 0.2,
+        "tones": tones,
+        "quiet": rng.standard_normal(n) * 2.0**-14,  # coefficients near the threshold
+        "coded": _codec_like(0.1 * rng.standard_normal(n), 1024, "kbd", keep=120, offset=301),
+    }
+    for name, x in signals.items():
+        for family in FAMILIES:
+            compiled = grid_search(x, rate, family)
+            with monkeypatch.context() as m:
+                m.setattr(native, "available", lambda: False)
+                numpy_pass = grid_search(x, rate, family)
+            assert compiled == numpy_pass, (name, family.name, compiled, numpy_pass)
+        if name == "coded":
+            assert grid_search(x, rate, FAMILIES[0]).z > 20  # the grid is there to find
