@@ -129,9 +129,14 @@ def main() -> int:
     lossy = LossyMeter(rate, chans)
     for b in blocks:
         lossy.feed(b)
-    start = time.thread_time()
-    lossy.result()
-    grid_ms = (time.thread_time() - start) * 1e3
+    grid = []
+    for use in (True, False):  # compiled gathers, then the numpy twin
+        native.available = twin if use else (lambda: False)
+        start = time.thread_time()
+        lossy.result()
+        grid.append((time.thread_time() - start) * 1e3)
+    native.available = twin
+    grid_ms, grid_np = grid
     total = sum(ms for _, ms in rows)
     body = (
         f"`python benchmarks/profile_meters.py --blocks {args.blocks}`: each meter fed alone with "
@@ -154,7 +159,8 @@ def main() -> int:
         f"windows **{pair[3][1] / pair[2][1]:.2f}x**, true peak **{pair[5][1] / pair[4][1]:.2f}x**."
         "\n\n"
         f"Once per file, the lossy detector's frame-grid searches (AAC KBD and sine, Vorbis, "
-        f"Opus at 48 kHz, MP3) take {grid_ms:.0f} ms on one thread; `mixdesk check` deals them "
+        f"Opus at 48 kHz, MP3) take {grid_ms:.0f} ms on one thread ({how}; numpy twin "
+        f"{grid_np:.0f} ms, **{grid_ms / grid_np:.2f}x**); `mixdesk check` deals them "
         "to three processes.\n\n"
         f"The 5-minute file is {per_file} blocks. The sum above is CPU time on one core; in "
         "`mixdesk check` the child's share (the [child] rows) and the main process's share "
