@@ -12,18 +12,23 @@
 # twins run and, under CI=true, tests/qc/measure/test_native.py fails.
 set -euo pipefail
 need=()
+
+# Install "${need[@]}" when root with apt-get; else print $1 (what goes without them).
+install_needed() {
+    [ ${#need[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing Debian packages: ${need[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    else
+        echo "note: missing ${need[*]} (not root or no apt-get); $1" >&2
+    fi
+}
+
 if [ "${1:-}" = "--build" ]; then
     command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
-    if [ ${#need[@]} -gt 0 ]; then
-        if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-            echo "installing Debian packages: ${need[*]}"
-            export DEBIAN_FRONTEND=noninteractive
-            apt-get update -qq
-            apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-        else
-            echo "note: no C compiler (${need[*]}); mixdesk's kernels will run as numpy" >&2
-        fi
-    fi
+    install_needed "mixdesk's kernels will run as numpy"
     exit 0
 fi
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
@@ -33,14 +38,4 @@ command -v ardour7-lua >/dev/null 2>&1 || need+=(ardour)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)  # the HTML report opened in a real browser
 command -v cuebreakpoints >/dev/null 2>&1 || need+=(cuetools)  # album CUE sheets parsed by cuetools
 command -v shntool >/dev/null 2>&1 || need+=(shntool)  # the album image split on those breakpoints
-if [ ${#need[@]} -eq 0 ]; then
-    exit 0
-fi
-if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing Debian packages: ${need[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-else
-    echo "note: missing ${need[*]} (not root or no apt-get); tests that need them will skip" >&2
-fi
+install_needed "tests that need them will skip"

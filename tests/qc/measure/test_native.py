@@ -240,13 +240,14 @@ def test_a_stale_build_is_said_by_check_and_the_numpy_twins_run(
     t = np.arange(48000) / 48000
     sf.write(wav, 0.25 * np.sin(2 * np.pi * 997 * t), 48000, subtype="PCM_24")
     stale = "stale (_kernels.so was built from another kernels.c; reinstall mixdesk)"
-    monkeypatch.setattr(native, "_load", lambda: (None, stale))
+    monkeypatch.setattr(native.loader, "_load", lambda: (None, stale))
     assert not native.available()
     code = main(["check", "--format", "json", str(wav)])
     err = capsys.readouterr().err
     assert code == 0
     assert f"mixdesk: warning: compiled kernels {stale}; their numpy twins ran" in err
-    monkeypatch.setattr(native, "_load", lambda: (None, "off (MIXDESK_NATIVE=0): numpy kernels"))
+    off = "off (MIXDESK_NATIVE=0): numpy kernels"
+    monkeypatch.setattr(native.loader, "_load", lambda: (None, off))
     main(["check", "--format", "json", str(wav)])
     assert "warning" not in capsys.readouterr().err
 
