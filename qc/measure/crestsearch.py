@@ -138,14 +138,15 @@ class CrestSearch:
         mag = np.abs(sig)
         rising = mag[1:] >= mag[:-1]
         crest = rising[:-1] & ~rising[1:] & (mag[1:-1] >= self.threshold(c))
-        if base < 0 and len(mag) > 3 and mag[2] > mag[3]:
-            crest[1] = True  # the first value, falling: the crest is at or before it
         idx = np.flatnonzero(crest) + 1
         bounds = np.concatenate([[0], idx])
         down = np.logical_or.reduceat(sig <= 0.0, bounds)
         up = np.logical_or.reduceat(sig >= 0.0, bounds)
         around = np.stack([sig[idx - 1], sig[idx], sig[idx + 1]], axis=1)
-        self.queue(c, base, Crests(idx, around, down, up))
+        crests = Crests(idx, around, down, up)
+        if base < 0 and len(sig) > 3:
+            crests = crests.with_first_value(float(sig[2]), float(sig[3]))
+        self.queue(c, base, crests)
 
     def queue(self, c: int, base: int, crests: Crests) -> None:
         """Queue crests found in one channel's 4x values (by :meth:`scan` or the compiled pass).

@@ -34,6 +34,33 @@ class Crests(NamedTuple):
     down: NDArray[np.bool_]
     up: NDArray[np.bool_]
 
+    def with_first_value(self, first: float, after: float) -> Crests:
+        """On the first block, the first value too, if it falls: the crest is at or before it.
+
+        The first block's values are two NaN (nothing before the start), then the
+        first sample (value 2) and its first interpolated phase (value 3). Value 2
+        has no left neighbour, so no scan takes it for a crest; when it is higher
+        than value 3, it is one (a lone sample at frame 0 is the true peak).
+
+        Args:
+            first: Value 2, the first sample.
+            after: Value 3.
+
+        Returns:
+            These crests with value 2 first, its stretch ``[0, 2)`` (the NaN
+            values) holding neither sign; or these crests unchanged.
+        """
+        if not abs(first) > abs(after):
+            return self
+        head = np.array([[np.nan, first, after]], dtype=np.float32)
+        no = np.zeros(1, dtype=bool)
+        return Crests(
+            np.concatenate([[2], self.idx]).astype(np.int64),
+            np.concatenate([head, self.around]),
+            np.concatenate([no, self.down]),
+            np.concatenate([no, self.up]),
+        )
+
 
 class OverTally:
     """Counts overs per channel and keeps the highest ones.

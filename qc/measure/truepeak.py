@@ -207,13 +207,11 @@ class TruePeakMeter:
             idx, around, down, up, tail[c] = native.truepeak_crests(
                 x, self._kernel3, self._tail[c], search.threshold(c)
             )
-            if base < 0:  # the first value, falling: the crest is at or before it
-                first, after = x[half], np.float32(self._kernel3[0] @ x[: 2 * half + 1])
-                if abs(first) > abs(after):
-                    idx = np.concatenate([[2], idx])
-                    around = np.concatenate([[[np.nan, first, after]], around]).astype(np.float32)
-                    down, up = np.concatenate([[False], down]), np.concatenate([[False], up])
-            search.queue(c, base, Crests(idx, around, down, up))
+            crests = Crests(idx, around, down, up)
+            if base < 0:  # value 3 is the first sample's phase 1
+                after = np.float32(self._kernel3[0] @ x[: 2 * half + 1])
+                crests = crests.with_first_value(float(x[half]), float(after))
+            search.queue(c, base, crests)
         self._tail = tail
         self._tail_pos = end * FACTOR - 2
         self._emit = end
