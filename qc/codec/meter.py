@@ -24,6 +24,7 @@ from qc.measure.gating import REL_GATE_I, gated_mean, power_to_lufs
 from qc.measure.iir import BlockIIR
 from qc.measure.kweighting import channel_weights, k_weighting_sos
 from qc.measure.levels import LevelMeter
+from qc.measure.segments import segment_boundary
 from qc.measure.truepeak import TruePeakMeter, amplitude_to_db
 
 __all__ = ["DecodedLevels", "DecodedMeter", "IntegratedLoudness", "measure_blocks", "preview_of"]
@@ -51,7 +52,7 @@ class IntegratedLoudness:
         self._pos = 0
 
     def _boundary(self, j: int) -> int:
-        return (j * self._rate) // 10
+        return segment_boundary(j, self._rate)
 
     def feed(self, kblock: Floats) -> None:
         """Add K-weighted samples, shape ``(frames, channels)``."""

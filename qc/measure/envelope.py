@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qc.measure._types import Floats
+from qc.measure.segments import segment_boundary, segment_of
 
 __all__ = ["SOUND_FLOOR_DBFS", "EnvelopeResult", "PeakEnvelope", "SegmentAccumulator"]
 
@@ -46,11 +47,11 @@ class SegmentAccumulator:
 
     def boundary(self, j: int) -> int:
         """First frame of segment ``j``: ``floor(j * rate / 10)``."""
-        return (j * self.rate) // 10
+        return segment_boundary(j, self.rate)
 
     def segment_of(self, frame: int) -> int:
         """Index of the segment holding ``frame`` (largest ``j`` with boundary <= frame)."""
-        return (10 * frame + 9) // self.rate
+        return segment_of(frame, self.rate)
 
     def feed(self, values: Floats) -> None:
         """Add the values of the next frames.

@@ -33,6 +33,7 @@ from qc.measure.gating import (
     loudness_range_of_power,
     power_to_lufs,
 )
+from qc.measure.segments import segment_boundary
 from qc.measure.windowmax import SlidingMaxima
 
 __all__ = ["LoudnessMeter", "LoudnessResult"]
@@ -115,7 +116,7 @@ class LoudnessMeter:
         self._native = native.available()
 
     def _boundary(self, j: int) -> int:
-        return (j * self._rate) // 10
+        return segment_boundary(j, self._rate)
 
     def feed(self, kblock: Floats) -> None:
         """Add one block of K-weighted samples.

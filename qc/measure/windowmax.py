@@ -16,6 +16,7 @@ import numpy as np
 
 from qc.measure import native
 from qc.measure._types import Floats
+from qc.measure.segments import segment_boundary, segment_of
 
 __all__ = ["SlidingMaxima"]
 
@@ -104,18 +105,6 @@ class SlidingMaxima:
                     out.append(float("-inf"))
                 out[seg] = max(out[seg], value)
 
-    def _boundary(self, j: int) -> int:
-        return (j * self._rate) // 10
-
-    def _segment_of(self, sample: int) -> int:
-        """Index of the 100 ms segment holding a sample."""
-        j = (sample * 10) // self._rate
-        while self._boundary(j + 1) <= sample:
-            j += 1
-        while self._boundary(j) > sample:
-            j -= 1
-        return j
-
     def _segments(self, first_end: int, count: int) -> tuple[list[int], np.ndarray]:
         """The segments of the window ends ``first_end .. first_end + count - 1``.
 
@@ -126,13 +115,13 @@ class SlidingMaxima:
             The segment indices, and where each one's windows start among the
             ``count`` (0 first), shape ``(len(segments),)``, int64.
         """
-        j = self._segment_of(first_end - 1)
+        j = segment_of(first_end - 1, self._rate)
         cuts = [0]
         segs = [j]
-        nxt = self._boundary(j + 1)
+        nxt = segment_boundary(j + 1, self._rate)
         while nxt + 1 - first_end < count:
             cuts.append(nxt + 1 - first_end)
             j += 1
             segs.append(j)
-            nxt = self._boundary(j + 1)
+            nxt = segment_boundary(j + 1, self._rate)
         return segs, np.array(cuts, dtype=np.int64)
