@@ -179,26 +179,26 @@ def _zero_fraction(
     even = (2 * k >= lo) & (2 * k < hi)  # X[2k] = Re(y[k])
     odd = (n - 1 - 2 * k >= lo) & (n - 1 - 2 * k < hi)  # X[N-1-2k] = -Im(y[k])
     total = (int(even.sum()) + int(odd.sum())) * starts.shape[1]
+    compiled = native.available()  # the gather and the count compiled, the FFT numpy's
+    index = p.astype(np.int64, copy=False)  # what the compiled gather takes (intp may differ)
     out = np.empty(len(starts))
-    if native.available():  # the gather and the count in compiled code, the FFT in numpy's
-        pw = np.ascontiguousarray(w)
-        pi = np.ascontiguousarray(p, dtype=np.int64)
-        for first in range(0, len(starts), _CHUNK):
-            t = native.mdct_fold(x, starts[first : first + _CHUNK], pi, pw, pre)
-            y = np.fft.fft(t, axis=-1)
-            small = native.mdct_small(y, post, even, odd, threshold)
-            out[first : first + _CHUNK] = small / total
-        return out
     for first in range(0, len(starts), _CHUNK):
-        base = starts[first : first + _CHUNK, :, None]
-        t = np.empty((*base.shape[:2], q), dtype=np.complex128)
-        t.real = x[base + p[0]] * w[0] + x[base + p[1]] * w[1]
-        t.imag = x[base + p[2]] * w[2] + x[base + p[3]] * w[3]
-        t *= pre
+        chunk = starts[first : first + _CHUNK]
+        if compiled:
+            t = native.mdct_fold(x, chunk, index, w, pre)
+        else:
+            base = chunk[:, :, None]
+            t = np.empty((*base.shape[:2], q), dtype=np.complex128)
+            t.real = x[base + p[0]] * w[0] + x[base + p[1]] * w[1]
+            t.imag = x[base + p[2]] * w[2] + x[base + p[3]] * w[3]
+            t *= pre
         y = np.fft.fft(t, axis=-1)
-        y *= post
-        small = np.count_nonzero(np.abs(y.real[..., even]) < threshold, axis=(1, 2))
-        small += np.count_nonzero(np.abs(y.imag[..., odd]) < threshold, axis=(1, 2))
+        if compiled:
+            small = native.mdct_small(y, post, even, odd, threshold)
+        else:
+            y *= post
+            small = np.count_nonzero(np.abs(y.real[..., even]) < threshold, axis=(1, 2))
+            small += np.count_nonzero(np.abs(y.imag[..., odd]) < threshold, axis=(1, 2))
         out[first : first + _CHUNK] = small / total
     return out
 
