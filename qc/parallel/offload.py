@@ -235,19 +235,39 @@ class _Child:
         try:
             while view:
                 view = view[os.write(self._down, view) :]
-        except BrokenPipeError:  # the child stopped: say why if it could
-            self._expect(_ACK)
-            raise RuntimeError("the true-peak worker process ended early") from None
+        except BrokenPipeError:  # the child stopped: raise its error
+            self._raise_why_it_stopped(b"")
 
     def _expect(self, kind: bytes) -> None:
         got = self._up.read(1)
         if got != kind:
-            if got == ERROR:  # an error before the end: raise it
-                (length,) = LENGTH.unpack(self._up.read(LENGTH.size))
-                value = pickle.loads(self._up.read(length))
-                if isinstance(value, BaseException):
-                    raise value
-            raise RuntimeError("a measuring worker process ended early")
+            self._raise_why_it_stopped(got)
+
+    def _raise_why_it_stopped(self, got: bytes) -> None:
+        """Read what the child wrote before it stopped and raise its error.
+
+        Args:
+            got: The byte already read from the pipe up (``b""`` for none).
+
+        Raises:
+            BaseException: The child's exception, if it sent one; otherwise
+                RuntimeError saying that it ended early.
+        """
+        if not got:
+            got = self._up.read(1)
+        while got == _ACK:  # acknowledgements of blocks measured before the error
+            got = self._up.read(1)
+        if got == ERROR:
+            head = self._up.read(LENGTH.size)
+            if len(head) == LENGTH.size:
+                (length,) = LENGTH.unpack(head)
+                data = self._up.read(length)
+                if len(data) == length:
+                    value = pickle.loads(data)
+                    if isinstance(value, BaseException):
+                        raise value
+                    raise RuntimeError(str(value))
+        raise RuntimeError("a measuring worker process ended early")
 
     def _serve(  # pragma: no cover - runs in the child
         self, feed: Callable[[Floats], None], finish: Callable[[], object], fd: int, up: int

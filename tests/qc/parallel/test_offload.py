@@ -109,6 +109,39 @@ def test_an_error_in_the_child_reaches_the_caller() -> None:
             beside.result()
 
 
+@pytest.mark.parametrize("blocks_after_error", [0, 3])
+def test_an_error_raised_before_the_end_is_the_callers_error_even_when_the_pipe_broke(
+    blocks_after_error: int,
+) -> None:
+    """The child raised and exited before the parent wrote again (the order CI once hit).
+
+    The parent's next write meets a broken pipe; the child's acknowledgements of
+    the blocks it measured, then its error, are still in the pipe up, and the
+    caller must get that error, not "ended early".
+    """
+
+    def feed(block: np.ndarray) -> None:
+        if block[0, 0] > 0.5:
+            raise BoomError(f"bad block at {block[0, 0]:.1f}")
+
+    with ThreadPoolExecutor(1) as pool:
+        beside = Beside(feed, lambda: "done", channels=1, executor=pool)
+        beside.feed(np.zeros((FORK_AFTER_FRAMES + 1, 1)))
+        beside.feed(np.ones((10, 1)))
+        pid = beside._child._pid  # type: ignore[union-attr]
+        # Wait until the child has exited, without reaping it.
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+
+        def go_on() -> object:  # the first write after the child's exit breaks the pipe
+            for _ in range(blocks_after_error):
+                beside.feed(np.zeros((10, 1)))
+            return beside.result()
+
+        with pytest.raises(BoomError, match=r"bad block at 1\.0"):
+            go_on()
+        beside.close()
+
+
 def test_result_pickled_back_and_close_reaps() -> None:
     seen: list[float] = []
     with ThreadPoolExecutor(1) as pool:
