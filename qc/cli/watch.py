@@ -18,7 +18,7 @@ from qc.watch.tracker import DEFAULT_ABORT_S, DEFAULT_SETTLE_S
 
 if TYPE_CHECKING:
     from qc.watch.display import Display
-    from qc.watch.scheduler import Plan, Settings
+    from qc.watch.scheduler import Plan
 
 __all__ = ["add_parser", "load_profiles", "make_display", "make_plan", "run"]
 
@@ -155,19 +155,17 @@ def make_plan(
         codec_preview: ``--codec-preview`` words (checked), for every file.
 
     Returns:
-        A function from a path to its :class:`~qc.watch.scheduler.Settings`.
+        A function from a path to its :class:`~qc.watch.job.Job`.
     """
     from qc.codec.preview import with_preview
     from qc.settings import SettingsResolver
     from qc.watch.job import Job
-    from qc.watch.scheduler import Settings
 
     finder = ConfigFinder.fixed(configs) if isinstance(configs, Config) else configs
     resolver = SettingsResolver(finder, profiles)
 
-    def plan(path: str) -> Settings:
-        settings = with_preview(resolver.for_file(path), codec_preview)
-        return Settings(Job(path, settings), settings.profile_names)
+    def plan(path: str) -> Job:
+        return Job(path, with_preview(resolver.for_file(path), codec_preview))
 
     return plan
 

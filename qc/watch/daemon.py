@@ -115,7 +115,7 @@ class Daemon:
     ) -> None:
         self.options = options
         self.albums = AlbumWatch(
-            lambda path: plan(path).job.settings, display.note, log.write_object if log else None
+            lambda path: plan(path).settings, display.note, log.write_object if log else None
         )
         self.outputs = Outputs(
             display, log, sidecar=options.sidecar, html=options.html, albums=self.albums

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Protocol
 
 from qc.errors import QCError
 from qc.safe_io import UnsafeTargetError
@@ -12,11 +13,27 @@ from qc.watch.html_sidecar import write_html
 from qc.watch.log import NdjsonLog, sidecar_path, write_sidecar
 from qc.watch.record import Outcome, Record, Trigger
 
-__all__ = ["Outputs"]
+__all__ = ["Output", "Outputs"]
+
+
+class Output(Protocol):
+    """Receives what the scheduler decides; called from the scheduler thread only."""
+
+    def record(self, rec: Record, counts: Counts) -> None:
+        """One record (checked, incomplete, deleted or duplicate)."""
+
+    def started(self, path: str, trigger: Trigger) -> None:
+        """A file was handed to a worker."""
+
+    def status(self, counts: Counts) -> None:
+        """The counts changed."""
+
+    def note(self, text: str) -> None:
+        """A one-line remark."""
 
 
 class Outputs:
-    """The scheduler's output: NDJSON log, sidecars, then the display.
+    """The daemon's :class:`Output`: NDJSON log, sidecars, then the display.
 
     A log or sidecar that cannot be written is reported once on the display
     and the daemon goes on.

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from qc.engine import FileResult
+
+if TYPE_CHECKING:
+    from qc.watch.job import JobResult
 
 __all__ = ["Outcome", "Record", "Trigger"]
 
@@ -73,3 +77,47 @@ class Record:
     def path(self) -> str:
         """The bounce's path."""
         return self.result.path
+
+    @classmethod
+    def of_job(
+        cls,
+        jr: JobResult,
+        result: FileResult,
+        outcome: Outcome,
+        trigger: Trigger,
+        *,
+        time_s: float,
+        queued_s: float,
+    ) -> Record:
+        """The record of a worker's job: its timing, hash and size with ``result``."""
+        return cls(
+            result,
+            outcome,
+            trigger,
+            time_s,
+            queued_s=queued_s,
+            check_s=jr.check_s,
+            blake2b=jr.blake2b,
+            size_bytes=jr.size_bytes,
+        )
+
+    @classmethod
+    def gone(
+        cls,
+        path: str,
+        trigger: Trigger | None,
+        reason: str,
+        time_s: float,
+        *,
+        queued_s: float | None = None,
+        check_s: float | None = None,
+    ) -> Record:
+        """The record of a file that disappeared: ``deleted``, with ``reason`` as its error."""
+        return cls(
+            FileResult(path, None, None, reason),
+            Outcome.DELETED,
+            trigger,
+            time_s,
+            queued_s,
+            check_s,
+        )

@@ -21,8 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from qc.engine import FileResult, unreadable
 from qc.watch.decision import Gone, Incomplete, Phase, Taken
@@ -32,47 +31,21 @@ from qc.watch.job import Job, JobResult
 from qc.watch.record import Outcome, Record, Trigger
 from qc.watch.tracker import Tracker
 
-__all__ = ["Output", "Plan", "Scheduler", "Settings"]
+if TYPE_CHECKING:
+    from qc.watch.outputs import Output
+
+__all__ = ["Plan", "Scheduler"]
 
 _MAX_WAIT_S = 1.0
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The linter settings for one file (see :meth:`qc.config.Config.for_file`).
-
-    Attributes:
-        job: A job for the file, without ``known_blake2b`` (the scheduler fills it in).
-        profile_names: Names of its profiles, for records made without a check.
-    """
-
-    job: Job
-    profile_names: tuple[str, ...]
+Plan = Callable[[str], Job]
+"""Makes the job of a file by its path (the path with its :class:`~qc.settings.Settings`)."""
 
 
-Plan = Callable[[str], Settings]
-"""Resolves the settings of a file by its path."""
-
-
-class Output(Protocol):
-    """Receives what the scheduler decides; called from the scheduler thread only."""
-
-    def record(self, rec: Record, counts: Counts) -> None:
-        """One record (checked, incomplete, deleted or duplicate)."""
-
-    def started(self, path: str, trigger: Trigger) -> None:
-        """A file was handed to a worker."""
-
-    def status(self, counts: Counts) -> None:
-        """The counts changed."""
-
-    def note(self, text: str) -> None:
-        """A one-line remark."""
-
-
-def _unreadable(path: str, reason: str, settings: Settings | None) -> FileResult:
+def _unreadable(path: str, reason: str, job: Job | None) -> FileResult:
     """A result for a file that cannot be checked: ``error`` and its rules' findings (FMT003)."""
-    return unreadable(path, reason, settings.job.settings if settings is not None else None)
+    return unreadable(path, reason, job.settings if job is not None else None)
 
 
 class Scheduler:
@@ -80,7 +53,7 @@ class Scheduler:
 
     Args:
         tracker: The per-file state machine.
-        plan: Resolves a file's settings.
+        plan: Makes a file's job: its path with its resolved settings.
         submit: Starts a job on a worker (``WorkerPool.submit``, or a thread pool's).
         output: Where records go.
         jobs: Files checked at once (the pool's size).
@@ -254,7 +227,7 @@ class Scheduler:
             self._output.note(f"{path}: not tracked: too many files pending")
         while self._gone:
             path, gone = self._gone.popleft()
-            self._emit_gone(path, gone.trigger, "deleted before its check")
+            self._emit(Record.gone(path, gone.trigger, "deleted before its check", self._wall()))
 
     def _judge_due(self) -> None:
         with self._lock:
@@ -264,10 +237,11 @@ class Scheduler:
             with self._lock:
                 decision = self._tracker.judge(path, found, self._clock())
             if isinstance(decision, Gone):
-                self._emit_gone(path, decision.trigger, "deleted before its check")
+                reason = "deleted before its check"
+                self._emit(Record.gone(path, decision.trigger, reason, self._wall()))
             elif isinstance(decision, Incomplete):
                 reason = f"incomplete: {decision.reason}; the render was aborted or truncated"
-                result = _unreadable(path, reason, self._settings(path))
+                result = _unreadable(path, reason, self._job(path))
                 self._emit(
                     Record(
                         result,
@@ -282,15 +256,10 @@ class Scheduler:
         with self._lock:
             taken = self._tracker.take_ready(self._jobs - len(self._inflight))
         for t in taken:
-            settings = self._settings(t.path)
-            if settings is None:
-                now = self._clock()
-                with self._lock:
-                    self._tracker.finish(t.path, now, blake2b=None, changed=False, gone=False)
-                result = _unreadable(t.path, "internal error: cannot resolve its profiles", None)
-                self._emit(Record(result, Outcome.CHECKED, t.trigger, self._wall()))
+            job = self._job(t.path)
+            if job is None:
+                self._not_checked(t.path, t.trigger, "cannot resolve its profiles", None)
                 continue
-            job = settings.job
             if t.known_blake2b is not None:
                 job = dataclasses.replace(job, known_blake2b=t.known_blake2b)
             ready_wall = self._wall() - (self._clock() - t.ready_at)
@@ -304,7 +273,7 @@ class Scheduler:
             future.add_done_callback(functools.partial(self._finished, t.path))
         self.peak_running = max(self.peak_running, len(self._inflight))
 
-    def _settings(self, path: str) -> Settings | None:
+    def _job(self, path: str) -> Job | None:
         try:
             return self._plan(path)
         except Exception as err:  # a profile file deleted or broken since start-up
@@ -322,59 +291,33 @@ class Scheduler:
         try:
             jr = future.result()
         except Exception as err:  # a dead worker (BrokenProcessPool), a bug in a worker
-            reason = f"internal error: the check did not finish ({type(err).__name__}: {err})"
-            with self._lock:
-                self._tracker.finish(path, self._clock(), blake2b=None, changed=False, gone=False)
-            result = _unreadable(path, reason, self._settings(path))
-            self._emit(Record(result, Outcome.CHECKED, taken.trigger, self._wall()))
+            reason = f"the check did not finish ({type(err).__name__}: {err})"
+            self._not_checked(path, taken.trigger, reason, self._job(path))
             return
         with self._lock:
             self._tracker.finish(
                 path, self._clock(), blake2b=jr.blake2b, changed=jr.changed, gone=jr.gone
             )
-        queued = jr.started_s - ready_wall
+        queued, now, trigger = jr.started_s - ready_wall, self._wall(), taken.trigger
         if jr.gone:
             reason = "deleted before its check finished"
-            self._emit_gone(path, taken.trigger, reason, queued_s=queued, check_s=jr.check_s)
+            self._emit(Record.gone(path, trigger, reason, now, queued_s=queued, check_s=jr.check_s))
         elif jr.changed:
             self._output.note(f"{path}: changed during its check; checking it again")
-        elif jr.duplicate:
-            same = FileResult(path, None, None, "same content as its last check; not checked")
-            self._emit(self._done_record(jr, same, Outcome.DUPLICATE, taken.trigger, queued))
         else:
-            assert jr.result is not None
-            self._emit(self._done_record(jr, jr.result, Outcome.CHECKED, taken.trigger, queued))
+            outcome, result = Outcome.CHECKED, jr.result
+            if jr.duplicate:
+                outcome = Outcome.DUPLICATE
+                result = FileResult(path, None, None, "same content as its last check; not checked")
+            assert result is not None  # the worker checked it
+            self._emit(Record.of_job(jr, result, outcome, trigger, time_s=now, queued_s=queued))
 
-    def _done_record(
-        self,
-        jr: JobResult,
-        result: FileResult,
-        outcome: Outcome,
-        trigger: Trigger,
-        queued_s: float,
-    ) -> Record:
-        return Record(
-            result,
-            outcome,
-            trigger,
-            self._wall(),
-            queued_s=queued_s,
-            check_s=jr.check_s,
-            blake2b=jr.blake2b,
-            size_bytes=jr.size_bytes,
-        )
-
-    def _emit_gone(
-        self,
-        path: str,
-        trigger: Trigger | None,
-        reason: str,
-        *,
-        queued_s: float | None = None,
-        check_s: float | None = None,
-    ) -> None:
-        result = FileResult(path, None, None, reason)
-        self._emit(Record(result, Outcome.DELETED, trigger, self._wall(), queued_s, check_s))
+    def _not_checked(self, path: str, trigger: Trigger, reason: str, job: Job | None) -> None:
+        """The file's turn ends without a check, on an internal error (FMT003)."""
+        with self._lock:
+            self._tracker.finish(path, self._clock(), blake2b=None, changed=False, gone=False)
+        result = _unreadable(path, f"internal error: {reason}", job)
+        self._emit(Record(result, Outcome.CHECKED, trigger, self._wall()))
 
     def _emit(self, rec: Record) -> None:
         if rec.outcome is not Outcome.DUPLICATE:
