@@ -30,13 +30,14 @@ A file is in one of three phases::
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from qc.watch.deadlines import Deadlines
 from qc.watch.decision import Decision, Gone, Incomplete, Phase, Ready, Taken, Wait
 from qc.watch.finished import Probe, Signature
+from qc.watch.lru import Lru
 from qc.watch.record import Trigger
 
 __all__ = ["DEFAULT_ABORT_S", "DEFAULT_SETTLE_S", "Tracker"]
@@ -60,7 +61,6 @@ class _Entry:
     initial: bool = False
     signature: Signature | None = None
     deadline: float = 0.0
-    heap_deadline: float | None = None
     trigger: Trigger | None = None
     ready_at: float = 0.0
     dirty: bool = False
@@ -91,13 +91,12 @@ class Tracker:
         self.settle_s = settle_s
         self.abort_s = abort_s
         self._max_files = max_files
-        self._seen_capacity = seen_capacity
         self._entries: dict[str, _Entry] = {}
-        self._heap: list[tuple[float, str]] = []
+        self._deadlines = Deadlines()
         self._ready: OrderedDict[str, None] = OrderedDict()
-        self._seen: OrderedDict[str, str] = OrderedDict()
-        self._reported_gone: OrderedDict[str, None] = OrderedDict()
-        self._reported_incomplete: OrderedDict[str, int] = OrderedDict()  # path → size
+        self._seen: Lru[str] = Lru(seen_capacity)  # path → content hash last checked
+        self._reported_gone: Lru[bool] = Lru(_GONE_CAPACITY)
+        self._reported_incomplete: Lru[int] = Lru(_GONE_CAPACITY)  # path → size
 
     # --- events -------------------------------------------------------------------
 
@@ -147,7 +146,7 @@ class Tracker:
         digest = self._seen.get(src) if src is not None else None
         gone = self.deleted(src, now) if src is not None else None
         if dest is not None and digest is not None:
-            self._remember(dest, digest)
+            self._seen.set(dest, digest)
         if dest is not None:
             self.signalled(dest, Trigger.RENAMED, now)
         return gone
@@ -160,8 +159,8 @@ class Tracker:
             ``None`` if it was not tracked, or is being checked (the check's
             end decides).
         """
-        self._seen.pop(path, None)  # the table holds files that exist: it follows the folder
-        self._reported_incomplete.pop(path, None)
+        self._seen.pop(path)  # the table holds files that exist: it follows the folder
+        self._reported_incomplete.pop(path)
         e = self._entries.get(path)
         if e is None:
             return None
@@ -170,7 +169,7 @@ class Tracker:
             e.last_change = max(e.last_change, now)
             return None
         self._drop(path)
-        self._mark_gone(path)
+        self._reported_gone.set(path, True)
         return Gone(e.trigger)
 
     def initial(self, path: str, now: float) -> bool:
@@ -188,23 +187,19 @@ class Tracker:
     def due(self, now: float) -> list[str]:
         """Files waiting whose look-again time has come, earliest first."""
         out: list[str] = []
-        while self._heap and self._heap[0][0] <= now:
-            when, path = heapq.heappop(self._heap)
+        for path in self._deadlines.due(now):
             e = self._entries.get(path)
-            if e is None or e.heap_deadline != when:
+            if e is None or e.phase is not Phase.WAITING:
                 continue
-            e.heap_deadline = None
-            if e.phase is not Phase.WAITING:
-                continue
-            if e.deadline > now:
-                self._push(path, e)
-                continue
-            out.append(path)
+            if e.deadline > now:  # re-armed later since
+                self._deadlines.arm(path, e.deadline)
+            else:
+                out.append(path)
         return out
 
     def next_deadline(self) -> float | None:
         """The earliest look-again time (monotonic s), or ``None`` if none is pending."""
-        return self._heap[0][0] if self._heap else None
+        return self._deadlines.next()
 
     def judge(self, path: str, p: Probe | None, now: float) -> Decision | None:
         """Apply the finished rules to a waiting file, given a fresh probe.
@@ -223,13 +218,13 @@ class Tracker:
             return None
         if p is None:
             self._drop(path)
-            self._seen.pop(path, None)
-            self._reported_incomplete.pop(path, None)
+            self._seen.pop(path)
+            self._reported_incomplete.pop(path)
             if path in self._reported_gone:
                 return None  # late events of a file already reported gone (writes to its inode)
-            self._mark_gone(path)
+            self._reported_gone.set(path, True)
             return Gone(None)
-        self._reported_gone.pop(path, None)
+        self._reported_gone.pop(path)
         if e.signature is None:  # first look: the mtime says how long it has been still
             e.last_change = max(e.last_change, now - max(p.age_s, 0.0))
         elif e.signature != p.signature:
@@ -243,13 +238,13 @@ class Tracker:
             trigger = e.signal or still
             e.phase, e.trigger, e.ready_at = Phase.READY, trigger, now
             self._ready[path] = None
-            self._reported_incomplete.pop(path, None)
+            self._reported_incomplete.pop(path)
             return Ready(trigger)
         if header == "incomplete" and ((e.signal is not None and settled) or quiet >= self.abort_s):
             self._drop(path)
             if self._reported_incomplete.get(path) == p.size:
                 return None  # the same abandoned render, closed at last: reported already
-            self._mark_incomplete(path, p.size)
+            self._reported_incomplete.set(path, p.size)
             return Incomplete(e.signal or still, p.header.reason, p.size)
         until = e.last_change + (self.abort_s if settled else self.settle_s)
         self._wait(path, e, until)
@@ -281,14 +276,14 @@ class Tracker:
         """
         e = self._entries.get(path)
         if gone:
-            self._seen.pop(path, None)
+            self._seen.pop(path)
         elif blake2b is not None and not changed:
-            self._remember(path, blake2b)
+            self._seen.set(path, blake2b)
         if e is None:
             return
         if gone:  # reported by the caller; a re-created file brings new events
             self._drop(path)
-            self._mark_gone(path)
+            self._reported_gone.set(path, True)
             return
         if changed or e.dirty:
             if changed and not e.dirty:
@@ -314,7 +309,7 @@ class Tracker:
 
     def remember(self, path: str, blake2b: str) -> None:
         """Record the content last checked at ``path`` (read back from a log on resume)."""
-        self._remember(path, blake2b)
+        self._seen.set(path, blake2b)
 
     def remember_incomplete(self, path: str, size: int) -> None:
         """Record that ``path`` was reported incomplete at ``size`` bytes (from a log on resume).
@@ -322,7 +317,7 @@ class Tracker:
         While it stays that size with a header that disagrees, judging it again
         (its writer closes it at last) reports nothing.
         """
-        self._mark_incomplete(path, size)
+        self._reported_incomplete.set(path, size)
 
     def last_blake2b(self, path: str) -> str | None:
         """The hash of the content last checked at ``path``, if remembered."""
@@ -345,31 +340,9 @@ class Tracker:
         if e.phase is Phase.READY:
             self._ready.pop(path, None)
         e.phase, e.deadline = Phase.WAITING, until
-        if e.heap_deadline is None or until < e.heap_deadline:
-            self._push(path, e)
-
-    def _push(self, path: str, e: _Entry) -> None:
-        e.heap_deadline = e.deadline
-        heapq.heappush(self._heap, (e.deadline, path))
+        self._deadlines.arm(path, until)
 
     def _drop(self, path: str) -> None:
         self._entries.pop(path, None)
         self._ready.pop(path, None)
-
-    def _mark_gone(self, path: str) -> None:
-        self._reported_gone[path] = None
-        self._reported_gone.move_to_end(path)
-        while len(self._reported_gone) > _GONE_CAPACITY:
-            self._reported_gone.popitem(last=False)
-
-    def _mark_incomplete(self, path: str, size: int) -> None:
-        self._reported_incomplete[path] = size
-        self._reported_incomplete.move_to_end(path)
-        while len(self._reported_incomplete) > _GONE_CAPACITY:
-            self._reported_incomplete.popitem(last=False)
-
-    def _remember(self, path: str, blake2b: str) -> None:
-        self._seen[path] = blake2b
-        self._seen.move_to_end(path)
-        while len(self._seen) > self._seen_capacity:
-            self._seen.popitem(last=False)
+        self._deadlines.disarm(path)

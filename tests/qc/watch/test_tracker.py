@@ -235,7 +235,7 @@ def test_heap_stays_bounded_under_a_flood_of_events() -> None:
     t = tracker()
     for i in range(10_000):
         t.changed(P, i * 1e-4)
-    assert len(t._heap) <= 2
+    assert t._deadlines.heap_entries() <= 2
 
 
 def test_bad_settings() -> None:
