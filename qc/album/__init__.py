@@ -11,9 +11,9 @@
 * :mod:`qc.album.image`: the disc image and CUE sheet, streamed.
 * :mod:`qc.album.api`: :func:`qc.check_album`.
 
-The ALB rules are in :mod:`qc.checks.album` and :mod:`qc.checks.redbook`, the pure
-album math in :mod:`qc.measure.album`, the watch daemon's re-check in
-:mod:`qc.watch.album`.
+The ALB rules are in :mod:`qc.checks.album` and :mod:`qc.checks.redbook` (their
+base and runner in :mod:`qc.checks.album_rule`), the pure album math in
+:mod:`qc.measure.album`, the watch daemon's re-check in :mod:`qc.watch.album`.
 
 The result types below are imported when first used: the rules import
 :mod:`qc.album.codes`, and ``mixdesk check`` should not build the album's (and the

@@ -24,7 +24,7 @@ from qc.album.document import album_document
 from qc.album.results import AlbumResult
 from qc.album.spec import ALBUM_FILE, AlbumSpec
 from qc.album.timeline import Slot, layout
-from qc.checks.album import AlbumContext, TrackFacts, run_album_rules
+from qc.checks.album_rule import AlbumContext, TrackFacts, run_album_rules
 from qc.diagnostic import Diagnostic
 from qc.engine import FileResult, check
 from qc.jobs import run_jobs

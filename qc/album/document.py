@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from qc.album.loudness import album_loudness_object
 from qc.album.spec import SCHEMA, AlbumSpec
 from qc.album.timeline import Slot
-from qc.checks.album import TrackFacts
+from qc.checks.album_rule import TrackFacts
 from qc.diagnostic import Diagnostic
 from qc.report.json_report import diagnostic_object, file_object
 from qc.settings import Settings

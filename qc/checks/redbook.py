@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from qc.album.codes import gtin_problem, isrc_compact, isrc_problem
-from qc.checks.album import AlbumContext, AlbumRule
+from qc.checks.album_rule import AlbumContext, AlbumRule
 from qc.checks.rule import Option
 from qc.diagnostic import Diagnostic, Severity
 from qc.measure.album import CD_FRAME_SAMPLES, CD_RATE

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from qc.checks import ALL_RULES, get
-from qc.checks.album import AlbumContext, AlbumRule, TrackFacts, run_album_rules
+from qc.checks.album_rule import AlbumContext, AlbumRule, TrackFacts, run_album_rules
 from qc.diagnostic import Severity
 from qc.profiles import load_profile
 
