@@ -95,16 +95,23 @@ class BoomError(RuntimeError):
     pass
 
 
-def test_an_error_in_the_child_reaches_the_caller() -> None:
+def _failing_child(pool: ThreadPoolExecutor) -> Beside[str]:
+    """A meter forked after a block of zeros, then fed a block of ones it raises on."""
+
     def feed(block: np.ndarray) -> None:
         if block[0, 0] > 0.5:
             raise BoomError(f"bad block at {block[0, 0]:.1f}")
 
+    beside = Beside(feed, lambda: "done", channels=1, executor=pool)
+    beside.feed(np.zeros((FORK_AFTER_FRAMES + 1, 1)))
+    assert beside.forked
+    beside.feed(np.ones((10, 1)))
+    return beside
+
+
+def test_an_error_in_the_child_reaches_the_caller() -> None:
     with ThreadPoolExecutor(1) as pool:
-        beside = Beside(feed, lambda: "done", channels=1, executor=pool)
-        beside.feed(np.zeros((FORK_AFTER_FRAMES + 1, 1)))
-        assert beside.forked
-        beside.feed(np.ones((10, 1)))
+        beside = _failing_child(pool)
         with pytest.raises(BoomError, match=r"bad block at 1\.0"):
             beside.result()
 
@@ -119,15 +126,8 @@ def test_an_error_raised_before_the_end_is_the_callers_error_even_when_the_pipe_
     the blocks it measured, then its error, are still in the pipe up, and the
     caller must get that error, not "ended early".
     """
-
-    def feed(block: np.ndarray) -> None:
-        if block[0, 0] > 0.5:
-            raise BoomError(f"bad block at {block[0, 0]:.1f}")
-
     with ThreadPoolExecutor(1) as pool:
-        beside = Beside(feed, lambda: "done", channels=1, executor=pool)
-        beside.feed(np.zeros((FORK_AFTER_FRAMES + 1, 1)))
-        beside.feed(np.ones((10, 1)))
+        beside = _failing_child(pool)
         pid = beside._child._pid  # type: ignore[union-attr]
         # Wait until the child has exited, without reaping it.
         os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
