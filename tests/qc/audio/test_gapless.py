@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qc.audio import open_audio
 from qc.audio.gapless import Smpb, parse_smpb
@@ -163,3 +165,25 @@ def test_a_length_beyond_what_was_coded_is_not_believed(tmp_path: Path, ffmpeg: 
         assert src.info.frames == untagged - 1024
         assert sum(len(b) for b in src.blocks(65536)) == untagged - 1024
     assert abs(click_time(bare) - click_s) <= 0.001
+
+
+_HEX_FIELD = st.one_of(
+    st.integers(0, 2**70).map(lambda n: f"{n:X}"),
+    st.integers(-(2**20), 2**20).map(lambda n: f"{n:x}"),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=st.one_of(st.text(max_size=200), st.lists(_HEX_FIELD, max_size=12).map(" ".join)))
+def test_parse_smpb_never_raises_and_believes_only_an_encoder_sized_delay(value: str) -> None:
+    """Whatever a tag holds: no exception, and a delay and padding an encoder could make."""
+    found = parse_smpb({"iTunSMPB": value})
+    if found is not None:
+        assert 0 <= found.priming < 16384
+        assert 0 <= found.padding < 16384
+        assert found.samples > 0
+        fields = value.split()
+        assert (found.priming, found.padding, found.samples) == tuple(
+            int(f, 16) for f in fields[1:4]
+        )
