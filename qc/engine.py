@@ -113,7 +113,11 @@ def measure_file(
             info = source.info
             frames = sized_for(info.channels, block_frames)
             with Analyzer(
-                info.sample_rate, info.channels, options, bit_depth=info.bit_depth
+                info.sample_rate,
+                info.channels,
+                options,
+                bit_depth=info.bit_depth,
+                lossy=info.lossy,
             ) as analyzer:
                 done = 0
                 for block in source.blocks(frames):

@@ -45,6 +45,8 @@ class LossyHistory(Rule):
                 yield self.finding(ctx, min(severity, Severity.WARNING), hint)
             return
         lossy = ctx.measurements.lossy
+        if lossy.verdict == "not-measured":  # the engine runs the detector for this rule
+            raise RuntimeError(f"the lossy-history detector did not run ({lossy.reason})")
         if lossy.verdict == "clean":
             return
         cutoff = lossy.cutoff_hz

@@ -53,9 +53,10 @@ class MeasureOptions:
             clipping, samples.
         clip_tolerance: How far below the maximum a sample still belongs to a
             plateau (linear). ``None`` picks 1 LSB of the bit depth.
-        detectors: Run the dither and lossy-history detectors (their results
-            are "not-applicable" / "clean" placeholders when False; the
-            detection benchmark uses this to measure their cost).
+        detectors: Run the dither and lossy-history detectors (when False
+            their results say "not measured"; the engine turns them off when
+            no selected rule reads them, and the detection benchmark to
+            measure their cost).
     """
 
     true_peak_method: TruePeakMethod = "accurate"
@@ -116,6 +117,9 @@ class Analyzer:
             tolerance; ``None`` for float sources.
         fork: Move the true-peak meter to a forked child process once the input
             is long (:mod:`qc.parallel.offload`); False keeps it on the thread.
+        lossy: The source is lossy-coded (MP3, AAC, Opus...): the detectors
+            would find only its own codec, and no rule reads them for such a
+            file (FMT001 says it), so they do not run.
     """
 
     def __init__(
@@ -126,6 +130,7 @@ class Analyzer:
         *,
         bit_depth: int | None = None,
         fork: bool = True,
+        lossy: bool = False,
     ) -> None:
         opts = options or MeasureOptions()
         self._rate = rate
@@ -144,8 +149,11 @@ class Analyzer:
         self._stereo = StereoMeter(rate, channels)
         self._spectrum = SpectrumMeter(rate, channels)
         self._bitdepth = BitDepthMeter(bit_depth)
-        self._detect = opts.detectors
-        self._dither = DitherMeter(rate, channels, bit_depth if opts.detectors else None)
+        self._detect = opts.detectors and not lossy
+        self._not_detected = (
+            "the file is itself lossy-coded (FMT001)" if lossy else "no selected rule reads it"
+        )
+        self._dither = DitherMeter(rate, channels, bit_depth if self._detect else None)
         self._lossy = LossyMeter(rate, channels)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="truepeak")
         self._beside = Beside(
@@ -193,7 +201,7 @@ class Analyzer:
         dither = (
             self._dither.result()
             if self._detect
-            else DitherResult(None, "not-applicable", "not measured", (), 0)
+            else DitherResult(None, "not-applicable", f"not measured: {self._not_detected}", (), 0)
         )
         return self._truepeak.result(), self._stereo.result(), self._spectrum.result(), dither
 
@@ -228,7 +236,11 @@ class Analyzer:
         if self._beside.forked:
             grids = partial(fork_map, executor=self._worker, processes=_GRID_HANDS)
         self._beside.end()
-        lossy = self._lossy.result(grids or self._both_threads)
+        lossy = (
+            self._lossy.result(grids or self._both_threads)
+            if self._detect
+            else LossyResult.not_measured(self._not_detected)
+        )
         true_peak, stereo, spectrum, dither = self._beside.result()
         self.close()
         levels = self._levels.result()

@@ -33,7 +33,7 @@ from qc.measure.mp3grid import mp3_grid
 
 __all__ = ["CONFIRM_Z", "SUSPECT_Z", "LossyMeter", "LossyResult", "LossyVerdict"]
 
-LossyVerdict = Literal["confirmed", "suspect", "clean"]
+LossyVerdict = Literal["confirmed", "suspect", "clean", "not-measured"]
 CONFIRM_Z = 10.0
 """A frame grid at least this strong confirms lossy history."""
 SUSPECT_Z = 8.0
@@ -57,7 +57,9 @@ class LossyResult:
     """Evidence of lossy coding in PCM audio.
 
     Attributes:
-        verdict: ``"confirmed"``, ``"suspect"`` or ``"clean"``.
+        verdict: ``"confirmed"``, ``"suspect"`` or ``"clean"``; ``"not-measured"``
+            when the detector did not run (``reason`` says why: no selected rule
+            reads it, or the file is itself lossy-coded).
         cutoff_hz: Edge of the steepest shelf of the long-term spectrum, Hz
             (None when there is no shelf of at least 25 dB).
         drop_db: Depth of that shelf, dB.
@@ -75,6 +77,11 @@ class LossyResult:
     segments: int
     grid: GridScore | None
     reason: str
+
+    @classmethod
+    def not_measured(cls, why: str) -> LossyResult:
+        """The result of a detector that did not run, and why (one line)."""
+        return cls("not-measured", None, None, None, 0, None, f"not measured: {why}")
 
 
 class LossyMeter:
