@@ -14,7 +14,8 @@
 - `decoder_noise`: keeps libmpg123's notes, printed from C, off the terminal.
 """
 
-from qc.audio.reader import AudioSource, StreamInfo, open_audio, read_info
+from qc.audio.info import StreamInfo
+from qc.audio.reader import AudioSource, open_audio, read_info
 from qc.audio.sniff import Container, header_consistent, sniff
 
 __all__ = [

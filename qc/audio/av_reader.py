@@ -12,7 +12,7 @@ declares as the packets are decoded; an MP4 that has only an ``iTunSMPB`` tag
 has its priming dropped here, by the decoded frames' times. So the first sample
 read is the first sample of the programme (times line up, priming is not counted
 as silence), and the padding past the programme's length is dropped too. Both
-counts are reported in :class:`~qc.audio.reader.StreamInfo`.
+counts are reported in :class:`~qc.audio.info.StreamInfo`.
 
 Whether a file needs PyAV, and loading it: `qc.audio.av_load`.
 """
@@ -27,8 +27,9 @@ from qc.audio.av_frames import Gather, frame_block
 from qc.audio.av_load import AV_HINT, load_av, needs_av, wants_av
 from qc.audio.gapless import parse_smpb, priming
 from qc.audio.header import error_reason, rate_problem, read_head
+from qc.audio.info import StreamInfo
 from qc.audio.limits import MAX_FLOAT_SAMPLE, MAX_MPEG_SAMPLE, level_problem
-from qc.audio.reader import AudioSource, Block, StreamInfo
+from qc.audio.reader import AudioSource, Block
 from qc.audio.sniff import Container, sniff
 from qc.errors import AudioReadError
 

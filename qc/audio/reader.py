@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
@@ -20,6 +19,7 @@ import soundfile as sf
 
 from qc.audio.decoder_noise import DecoderNoise
 from qc.audio.header import error_reason, header_problem, rate_problem, read_head
+from qc.audio.info import StreamInfo
 from qc.audio.lamehint import transcode_hint
 from qc.audio.lametag import read_lame_tag
 from qc.audio.limits import (
@@ -32,7 +32,7 @@ from qc.audio.limits import (
 from qc.audio.sniff import Container, sniff
 from qc.errors import AudioReadError
 
-__all__ = ["AudioSource", "Block", "StreamInfo", "open_audio", "read_info"]
+__all__ = ["AudioSource", "Block", "open_audio", "read_info"]
 
 Block = npt.NDArray[np.float64]
 """Samples of one block, shape ``(frames, channels)``, float64 in [-1, 1] for PCM."""
@@ -65,45 +65,6 @@ _MPEG_SLACK_FRAMES = 4 * 1152
 # says why an MPEG decoder's output past +16 dBFS is damaged data.
 _DECODED_FLOAT = frozenset({"VORBIS", "OPUS"})  # lossy decoders with float output
 _SF_ERRORS = (sf.SoundFileError, RuntimeError, OSError, ValueError, TypeError)
-
-
-@dataclass(frozen=True)
-class StreamInfo:
-    """Format of an opened audio file.
-
-    Attributes:
-        path: The path exactly as given (``str(path)``).
-        container: Container from sniffing (or libsndfile's format name if unknown).
-        codec: Codec name, e.g. ``pcm``, ``float``, ``mp3``, ``vorbis``, ``adpcm_ms``.
-        lossy: True if the codec is lossy.
-        subtype: libsndfile subtype, e.g. ``PCM_24``, ``FLOAT``, ``MPEG_LAYER_III``.
-        bit_depth: Bits per sample for PCM/float/A-law/µ-law subtypes, else None.
-        sample_rate: Sample rate in Hz.
-        channels: Number of channels.
-        frames: Length in frames as the decoder reports it.
-        duration_s: Length in seconds (``frames / sample_rate``).
-        transcode_hint: For an MP3 whose LAME tag records a low-pass far below
-            what LAME uses at its bit rate: one line saying it was probably
-            transcoded from a lower bit rate; else None.
-        bit_rate: Coded bit rate in bit/s when the container states it (PyAV), else None.
-        priming_frames: Encoder delay dropped before the first sample, frames.
-        padding_frames: Encoder padding dropped after the declared length, frames.
-    """
-
-    path: str
-    container: str
-    codec: str
-    lossy: bool
-    subtype: str
-    bit_depth: int | None
-    sample_rate: int
-    channels: int
-    frames: int
-    duration_s: float
-    transcode_hint: str | None = None
-    bit_rate: int | None = None
-    priming_frames: int = 0
-    padding_frames: int = 0
 
 
 class AudioSource:
