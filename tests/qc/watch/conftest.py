@@ -115,9 +115,14 @@ class Harness:
         self.daemon.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def worker_pool() -> Iterator[WorkerPool]:
-    """Two real worker processes, shared by the tests that use processes."""
+    """Two real worker processes, shared by the watch tests that use processes.
+
+    Shut down when the watch tests end, not with the session: its manager thread
+    would make every later test's process see another thread (the codec preview
+    then starts its stages by forkserver, which a test there checks).
+    """
     pool = WorkerPool(2)
     yield pool
     pool.shutdown()
