@@ -53,10 +53,10 @@ class MeasureOptions:
             clipping, samples.
         clip_tolerance: How far below the maximum a sample still belongs to a
             plateau (linear). ``None`` picks 1 LSB of the bit depth.
-        detectors: Run the dither and lossy-history detectors (when False
+        detectors: Run the dither and lossy-history detectors. When False
             their results say "not measured"; the engine turns them off when
-            no selected rule reads them, and the detection benchmark to
-            measure their cost).
+            no selected rule reads them, the detection benchmark to measure
+            their cost.
     """
 
     true_peak_method: TruePeakMethod = "accurate"
